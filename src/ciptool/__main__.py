@@ -1,0 +1,5 @@
+"""Allow ``python -m ciptool``."""
+
+from ciptool.cli import main
+
+main()

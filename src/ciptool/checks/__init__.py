@@ -1,0 +1,27 @@
+"""Checks: one small class per check, with a stable code, registered here explicitly."""
+
+from __future__ import annotations
+
+from ciptool.checks.base import Check
+from ciptool.checks.references import (
+    MappedToHeading,
+    NormalisedRequirementId,
+    UnknownControl,
+    UnknownEvidenceRequirement,
+    UnknownFramework,
+    UnknownPolicy,
+    UnknownRequirement,
+)
+
+#: Every check, in code order. Codes never change; a retired code is never reused.
+ALL_CHECKS: tuple[Check, ...] = (
+    UnknownFramework(),
+    UnknownRequirement(),
+    NormalisedRequirementId(),
+    UnknownPolicy(),
+    MappedToHeading(),
+    UnknownControl(),
+    UnknownEvidenceRequirement(),
+)
+
+__all__ = ["ALL_CHECKS", "Check"]

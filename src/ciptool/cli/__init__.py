@@ -1,0 +1,85 @@
+"""The command line: the only place that imports typer.
+
+Each command parses its options, calls one core function, picks a renderer and returns an exit
+code. Heavy modules are imported inside the commands so that ``--version`` and ``--help`` stay
+fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from ciptool import __version__
+from ciptool.errors import CiptoolError
+
+app = typer.Typer(
+    name="ciptool",
+    help="Compliance as code: check controls, evidence and framework coverage; render audit reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+frameworks_app = typer.Typer(
+    help="List and show the framework catalogs (bundled and the repository's own).",
+    no_args_is_help=True,
+)
+app.add_typer(frameworks_app, name="frameworks")
+
+RepoOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time on Python 3.10
+    typer.Option(
+        "--repo",
+        help="The compliance repository (default: the nearest folder above with ciptool.yaml).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ciptool {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Compliance as code for an information-protection program."""
+
+
+def main() -> None:
+    """Console entry point: exit 0/1 as the command decides, 2 for bad usage, 3 for a bug."""
+    try:
+        code = app(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except CiptoolError as exc:
+        sys.stderr.write(f"ciptool: {exc}\n")
+        sys.exit(2)
+    except Exception:  # the one handler for bugs: a short report, never local variables
+        sys.stderr.write(
+            "ciptool: internal error - this is a bug in ciptool, please report it with"
+            " the lines below\n"
+        )
+        sys.stderr.write(traceback.format_exc(limit=-8))
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+from ciptool.cli import commands  # noqa: E402,F401 - registers the commands on the app

@@ -1,0 +1,182 @@
+"""The commands. Each parses options, calls one core function, renders, and exits."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ciptool.cli import RepoOption, app, frameworks_app
+from ciptool.errors import RepositoryNotFound, UsageError
+
+
+class CheckFormat(str, Enum):
+    """Output formats of ``ciptool check``."""
+
+    terminal = "terminal"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    """The lowest severity that fails the run."""
+
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+class ListFormat(str, Enum):
+    """Output formats of listing commands."""
+
+    terminal = "terminal"
+    json = "json"
+
+
+def _repository(repo: Path | None) -> Path:
+    from ciptool.loader import find_repository
+    from ciptool.loader.files import CONFIG_FILE
+
+    if repo is None:
+        return find_repository(Path.cwd())
+    if not (repo / CONFIG_FILE).is_file():
+        raise RepositoryNotFound(f"{repo} has no {CONFIG_FILE}; run `ciptool init {repo}` first")
+    return repo.resolve()
+
+
+@app.command()
+def check(
+    repo: RepoOption = None,
+    output_format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CheckFormat.terminal,
+    fail_on: Annotated[
+        Optional[FailOn],  # noqa: UP045
+        typer.Option(help="Fail at this severity or above (default: check.fail_on in ciptool.yaml, else error)."),
+    ] = None,
+) -> None:
+    """Load the repository, validate every record and reference, and report findings.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 bad usage or an
+    unusable ciptool.yaml; 3 an internal error.
+    """
+    from rich.console import Console
+
+    from ciptool.engine import check_repository
+    from ciptool.render.json import render_json
+    from ciptool.render.terminal import render_findings, render_summary
+
+    root = _repository(repo)
+    result, _graph = check_repository(root, fail_on.value if fail_on else None)
+    if output_format is CheckFormat.json:
+        sys.stdout.write(render_json(result))
+    else:
+        render_findings(result, Console(soft_wrap=True, highlight=False))
+        render_summary(result, Console(stderr=True, soft_wrap=True, highlight=False))
+    if not result.config_usable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if result.failing() else 0)
+
+
+@frameworks_app.command("list")
+def frameworks_list(
+    repo: RepoOption = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.terminal,
+) -> None:
+    """List every framework catalog with its counts: bundled ones, and the repository's own."""
+    from ciptool.cli.frameworks import catalogs_for, print_catalog_list
+
+    catalogs = catalogs_for(_optional_repository(repo))
+    print_catalog_list(catalogs, as_json=output_format is ListFormat.json)
+
+
+@frameworks_app.command("show")
+def frameworks_show(
+    framework: Annotated[str, typer.Argument(help="A framework id, e.g. nist-csf-2.0.")],
+    requirement: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="A requirement id, e.g. GV.OC-01; omit to list them all."),
+    ] = None,
+    repo: RepoOption = None,
+) -> None:
+    """Show a framework's requirements, or one requirement in full."""
+    from ciptool.cli.frameworks import catalogs_for, print_catalog, print_requirement
+
+    catalogs = catalogs_for(_optional_repository(repo))
+    source = catalogs.catalogs.get(framework)
+    if source is None:
+        from ciptool.checks.references import suggest_framework
+
+        raise UsageError(
+            f"unknown framework `{framework}`. {suggest_framework(framework, sorted(catalogs.catalogs))}"
+        )
+    if requirement is None:
+        print_catalog(source.catalog)
+    else:
+        print_requirement(source.catalog, requirement, catalogs)
+
+
+@app.command()
+def explain(
+    identifier: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A control id (IAM-03), or a requirement: iso27001-2022:A.5.10, or just A.5.10.",
+        ),
+    ],
+    repo: RepoOption = None,
+) -> None:
+    """Explain a control (what it maps to, its evidence) or a requirement (what covers it)."""
+    from ciptool.cli.explain import explain_identifier
+
+    explain_identifier(identifier, _repository(repo))
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="config, controls, policies, evidence, exceptions, catalog or crosswalk."),
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--write", metavar="DIR", help="Write every kind's schema into DIR.", file_okay=False),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a kind of file, so editors validate and complete YAML as you type."""
+    from ciptool.cli.schemas import print_kinds, print_schema, write_schemas
+
+    if output_dir is not None:
+        write_schemas(output_dir)
+    elif kind is None:
+        print_kinds()
+    else:
+        print_schema(kind)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new repository (created if needed).")],
+    program: Annotated[str, typer.Option(help="The program's name.")] = "Information Protection Program",
+) -> None:
+    """Create a new compliance repository that passes `ciptool check`. Never overwrites a file."""
+    from ciptool.scaffold import scaffold_repository
+
+    written = scaffold_repository(path, program)
+    for file in written:
+        typer.echo(f"created {file}")
+    typer.echo(f"next: cd {path} && ciptool check")
+
+
+def _optional_repository(repo: Path | None) -> Path | None:
+    try:
+        return _repository(repo)
+    except RepositoryNotFound:
+        if repo is not None:
+            raise
+        return None

@@ -1,0 +1,110 @@
+"""Findings: what a check or the loader says about the repository, with where it says it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How much a finding matters; ordered from most to least severe."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """0 for errors, 1 for warnings, 2 for notes: lower sorts first."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, threshold: Severity) -> bool:
+        """True when this severity is as severe as ``threshold`` or more."""
+        return self.rank <= threshold.rank
+
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a repository file: 1-based line and column, and the YAML path there."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    yaml_path: str = ""
+    # Where to find the line and column when they are not known yet: the structured YAML
+    # path, and whether the finding is about the key rather than the value there.
+    path: tuple[str | int, ...] = field(default=(), compare=False, repr=False)
+    on_key: bool = field(default=False, compare=False, repr=False)
+
+    @property
+    def needs_position(self) -> bool:
+        """True when the line and column are still to be found from the YAML path."""
+        return self.line == 0 and bool(self.path)
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, with a stable code, a severity, a message that says what to do, and a place."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location | None = None
+    suggestion: str = ""
+    subject: str = ""
+    related: tuple[Location, ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, position, then code, so output reads top to bottom."""
+        loc = self.location
+        if loc is None:
+            return ("", 0, 0, self.code, self.message)
+        return (loc.file, loc.line, loc.column, self.code, self.message)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest that identifies the finding across edits: no line numbers, no list indexes."""
+        loc = self.location
+        parts = [
+            self.code,
+            loc.file if loc else "",
+            _INDEX.sub("[]", loc.yaml_path) if loc else "",
+            self.subject,
+            self.message,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in reading order: by file, line, column, code."""
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def format_yaml_path(parts: tuple[str | int, ...]) -> str:
+    """Render a path such as ``("controls", 3, "mappings", "nist-csf-2.0", 1)``.
+
+    The result is ``controls[3].mappings.nist-csf-2.0[1]``.
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = part
+    return out

@@ -1,0 +1,168 @@
+"""The loaded repository as indexes: controls <-> framework requirements <-> evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
+
+from ciptool.findings import Finding, Severity
+from ciptool.models import (
+    Catalog,
+    Control,
+    Crosswalk,
+    EvidenceRecord,
+    Policy,
+    ProgramConfig,
+    Resolution,
+    RiskException,
+    Sourced,
+)
+
+CONFIG_FILE = "ciptool.yaml"
+_R = TypeVar("_R")
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """A catalog and where it came from: ``bundled`` or a repository file."""
+
+    catalog: Catalog
+    origin: str
+
+
+@dataclass
+class Repository:
+    """Everything the loader read: valid records with their sources, and load findings."""
+
+    root: Path
+    config: Sourced[ProgramConfig] | None
+    controls: list[Sourced[Control]] = field(default_factory=list)
+    policies: list[Sourced[Policy]] = field(default_factory=list)
+    evidence: list[Sourced[EvidenceRecord]] = field(default_factory=list)
+    exceptions: list[Sourced[RiskException]] = field(default_factory=list)
+    catalogs: dict[str, CatalogSource] = field(default_factory=dict)
+    crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files_read: int = 0
+
+
+@dataclass(frozen=True)
+class MappingLink:
+    """One mapping entry of one control, resolved against its framework's catalog."""
+
+    control: Sourced[Control]
+    framework: str
+    index: int
+    written: str
+    resolution: Resolution | None  # None when the framework itself is unknown
+
+    @property
+    def requirement_id(self) -> str | None:
+        """The catalog id the entry resolved to, if any."""
+        return self.resolution.item_id if self.resolution else None
+
+
+class Graph:
+    """Indexes over a loaded repository; built once, read by checks, reports and commands."""
+
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+        self.duplicate_findings: list[Finding] = []
+        self.controls = self._unique("control", repository.controls, lambda c: c.id)
+        self.policies = self._unique("policy", repository.policies, lambda p: p.id)
+        self.exceptions = self._unique("exception", repository.exceptions, lambda e: e.id)
+        self._check_evidence_ids()
+
+    @property
+    def config(self) -> ProgramConfig | None:
+        """The program settings, when ``ciptool.yaml`` was usable."""
+        return self.repository.config.record if self.repository.config else None
+
+    @property
+    def catalogs(self) -> dict[str, Catalog]:
+        """Catalogs by framework id, bundled and the repository's own."""
+        return {key: source.catalog for key, source in self.repository.catalogs.items()}
+
+    def _unique(
+        self, kind: str, records: list[Sourced[_R]], key: Callable[[_R], str]
+    ) -> dict[str, Sourced[_R]]:
+        index: dict[str, Sourced[_R]] = {}
+        for sourced in records:
+            ident = key(sourced.record)
+            first = index.get(ident)
+            if first is None:
+                index[ident] = sourced
+                continue
+            self.duplicate_findings.append(
+                Finding(
+                    "SC004",
+                    Severity.ERROR,
+                    f"{kind} id `{ident}` is already used by another {kind}",
+                    sourced.at("id"),
+                    f"Give this {kind} a new id, or remove one of the two.",
+                    subject=ident,
+                    related=(first.at("id"),),
+                )
+            )
+        return index
+
+    def _check_evidence_ids(self) -> None:
+        for control in self.controls.values():
+            seen: dict[str, int] = {}
+            for position, requirement in enumerate(control.record.evidence):
+                if requirement.id in seen:
+                    self.duplicate_findings.append(
+                        Finding(
+                            "SC004",
+                            Severity.ERROR,
+                            f"evidence requirement id `{requirement.id}` is used twice in"
+                            f" control {control.record.id}",
+                            control.at("evidence", position, "id"),
+                            "Give each evidence requirement of a control its own id.",
+                            subject=f"{control.record.id}/{requirement.id}",
+                            related=(control.at("evidence", seen[requirement.id], "id"),),
+                        )
+                    )
+                else:
+                    seen[requirement.id] = position
+
+    @cached_property
+    def mapping_links(self) -> list[MappingLink]:
+        """Every mapping entry of every control, resolved against the catalogs."""
+        catalogs = self.catalogs
+        links: list[MappingLink] = []
+        for control in self.controls.values():
+            for framework, targets in control.record.mappings.items():
+                catalog = catalogs.get(framework)
+                for index, target in enumerate(targets):
+                    resolution = catalog.resolve(target.id) if catalog else None
+                    links.append(MappingLink(control, framework, index, target.id, resolution))
+        return links
+
+    @cached_property
+    def controls_by_requirement(self) -> dict[tuple[str, str], list[Sourced[Control]]]:
+        """(framework, requirement id) -> the controls that map it, in repository order."""
+        index: dict[tuple[str, str], list[Sourced[Control]]] = {}
+        for link in self.mapping_links:
+            if link.requirement_id is None:
+                continue
+            bucket = index.setdefault((link.framework, link.requirement_id), [])
+            if link.control not in bucket:
+                bucket.append(link.control)
+        return index
+
+    @cached_property
+    def evidence_by_requirement(self) -> dict[tuple[str, str], list[Sourced[EvidenceRecord]]]:
+        """(control id, evidence requirement id) -> its records, in repository order."""
+        index: dict[tuple[str, str], list[Sourced[EvidenceRecord]]] = {}
+        for sourced in self.repository.evidence:
+            key = (sourced.record.control, sourced.record.requirement)
+            index.setdefault(key, []).append(sourced)
+        return index
+
+    def iter_controls(self) -> Iterator[Sourced[Control]]:
+        """Controls with unique ids, in the order they were read."""
+        return iter(self.controls.values())

@@ -1,0 +1,165 @@
+"""Finding the repository and its files, and reading each file safely as text.
+
+Limits (documented in the README): a YAML file may be at most :data:`MAX_FILE_BYTES`; a file
+with a NUL byte in its first 8 KiB is binary; text must be UTF-8 (a byte-order mark is
+allowed); a symbolic link is read only when it resolves inside the repository, and linked
+folders are never descended into.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ciptool.errors import RepositoryNotFound
+from ciptool.findings import Finding, Location, Severity
+
+CONFIG_FILE = "ciptool.yaml"
+#: Largest YAML file read. A 10,000-control program split across files stays far below it.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+_BINARY_SNIFF = 8192
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def find_repository(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``ciptool.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise RepositoryNotFound(
+        f"no {CONFIG_FILE} in {start.name or start} or any folder above it;"
+        " run `ciptool init PATH` to create a repository, or pass --repo PATH"
+    )
+
+
+def relative(root: Path, path: Path) -> str:
+    """``path`` relative to ``root``, written with / whatever the platform."""
+    return path.relative_to(root).as_posix()
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A file to load, by its repository-relative name."""
+
+    rel: str
+    path: Path
+
+
+def walk_yaml(root: Path, folder: str, findings: list[Finding], *, skip_dir: str = "") -> Iterator[FoundFile]:
+    """YAML files under ``root/folder`` in sorted order; hidden entries are passed over.
+
+    Links that leave the repository become findings; a folder named ``skip_dir`` is not
+    descended into.
+    """
+    base = root / folder
+    if not base.is_dir():
+        return
+    for current, dirnames, filenames in os.walk(base, followlinks=False):
+        here = Path(current)
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith(".") or name == skip_dir:
+                continue
+            sub = here / name
+            if sub.is_symlink():
+                _check_link(root, sub, findings, folder_link=True)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+                continue
+            path = here / name
+            if path.is_symlink() and not _check_link(root, path, findings, folder_link=False):
+                continue
+            yield FoundFile(relative(root, path), path)
+
+
+def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link: bool) -> bool:
+    """True when the link stays inside the repository; a finding when it does not."""
+    rel = relative(root, link)
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        findings.append(
+            Finding(
+                "LD013",
+                Severity.ERROR,
+                "this symbolic link points to nothing that can be read",
+                Location(rel, 1, 1),
+                "Remove the link or point it at a file inside the repository.",
+            )
+        )
+        return False
+    if not target.is_relative_to(root):
+        findings.append(
+            Finding(
+                "LD007",
+                Severity.ERROR,
+                "this symbolic link leads outside the repository and was not read",
+                Location(rel, 1, 1),
+                "Copy the file into the repository instead of linking to it.",
+            )
+        )
+        return False
+    if folder_link:
+        findings.append(
+            Finding(
+                "LD007",
+                Severity.NOTE,
+                "linked folders are not followed (their target is read where it lives)",
+                Location(rel, 1, 1),
+                "Remove the link if the folder is already in the repository.",
+            )
+        )
+        return False
+    return True
+
+
+def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
+    """The file's text, or the finding that says why it cannot be read as YAML text."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Finding(
+                "LD008",
+                Severity.ERROR,
+                f"file is {size / 1048576:.1f} MiB; ciptool reads YAML files up to"
+                f" {MAX_FILE_BYTES // 1048576} MiB",
+                Location(rel, 1, 1),
+                "Split the records across several files.",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Finding(
+            "LD013",
+            Severity.ERROR,
+            f"cannot read the file: {exc.strerror or exc}",
+            Location(rel),
+            "Check the file's permissions.",
+        )
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        return None, Finding(
+            "LD009",
+            Severity.ERROR,
+            "this is a binary file, not YAML text",
+            Location(rel, 1, 1),
+            "Move binary evidence into a `files/` folder and list it in an evidence record.",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Finding(
+            "LD010",
+            Severity.ERROR,
+            f"byte 0x{data[exc.start]:02X} is not valid UTF-8",
+            Location(rel, line, column),
+            "Save the file as UTF-8 (most editors offer this under 'Save with encoding').",
+        )

@@ -1,0 +1,43 @@
+"""Giving findings their line and column, by reading each file with findings once more."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ciptool.findings import Finding, Location
+from ciptool.loader.files import read_text
+from ciptool.loader.yamlparse import PositionIndex
+
+
+def locate_findings(root: Path, findings: list[Finding]) -> list[Finding]:
+    """The same findings, with line and column filled in from their YAML paths.
+
+    Positions are found only for files that have findings, so a clean repository pays
+    nothing for them; each such file is composed once however many findings it has.
+    """
+    indexes: dict[str, PositionIndex | None] = {}
+    located: list[Finding] = []
+    for finding in findings:
+        location = finding.location
+        related = tuple(_place(root, loc, indexes) for loc in finding.related)
+        if location is not None:
+            location = _place(root, location, indexes)
+        if location is finding.location and related == finding.related:
+            located.append(finding)
+        else:
+            located.append(replace(finding, location=location, related=related))
+    return located
+
+
+def _place(root: Path, location: Location, indexes: dict[str, PositionIndex | None]) -> Location:
+    if not location.needs_position:
+        return location
+    if location.file not in indexes:
+        text, _problem = read_text(location.file, root / location.file)
+        indexes[location.file] = PositionIndex(text) if text is not None else None
+    index = indexes[location.file]
+    if index is None:
+        return replace(location, line=1, column=1)
+    line, column = index.locate(location.path, key=location.on_key)
+    return replace(location, line=line, column=column)

@@ -1,0 +1,317 @@
+"""YAML text to plain data, fast, with YAML 1.2 scalars and positions on demand.
+
+The normal path composes nodes with libyaml (through PyYAML's C binding) and builds plain
+Python data in one tight pass. Every scalar is text except a plain ``null``/``~``/empty, which
+is ``None``: types come from the schema, never from YAML's guessing, so ``5.10`` stays "5.10",
+``NO`` stays "NO" and ``2026-01-01`` becomes a date only where a model asks for one.
+
+Positions are not recorded while parsing (that would cost memory on large repositories);
+:class:`PositionIndex` composes the text again and walks to a path when a finding needs one.
+
+Hostile input is bounded: nesting deeper than :data:`MAX_DEPTH` and alias expansion beyond
+:data:`MAX_ALIAS_EXPANSION` nodes are reported as problems, never built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # pragma: no branch - the C loader ships in PyYAML's wheels
+    from yaml import CSafeLoader as _BaseLoader
+
+    FAST_PARSER = True
+except ImportError:  # pragma: no cover - exercised only where libyaml is missing
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    FAST_PARSER = False
+
+YamlPath = tuple[str | int, ...]
+
+#: Deepest nesting of collections accepted in a file. Compliance records need fewer than ten.
+MAX_DEPTH = 64
+#: Most nodes that aliases may add by expansion in one file (an "alias bomb" adds billions).
+MAX_ALIAS_EXPANSION = 10_000
+#: Files with fewer flow openers than this (plus their longest line) cannot nest deeper than
+#: libyaml's recursive composer handles, so the depth pre-check is skipped for them.
+_CHEAP_DEPTH_BOUND = 1_000
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Loader(_BaseLoader):
+    """libyaml composer with every implicit resolver removed: each scalar is text."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class attribute
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _STR_TAG
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A reason the text could not be turned into data, with a 1-based position."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    suggestion: str = ""
+    yaml_path: YamlPath = ()
+
+
+@dataclass(frozen=True)
+class ParsedYaml:
+    """Plain data (dicts, lists, str, None) or ``None`` with the problems that stopped it."""
+
+    data: Any
+    problems: tuple[YamlProblem, ...]
+
+
+class _BuildError(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def parse_yaml(text: str) -> ParsedYaml:
+    """Parse one YAML document into plain data, or say precisely why not."""
+    problems: list[YamlProblem] = []
+    depth_problem = _check_depth(text)
+    if depth_problem is not None:
+        return ParsedYaml(None, (depth_problem,))
+    try:
+        node = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        return ParsedYaml(None, (_syntax_problem(exc),))
+    except yaml.YAMLError as exc:  # reader errors: characters YAML forbids
+        return ParsedYaml(None, (_reader_problem(exc, text),))
+    if node is None:
+        return ParsedYaml(None, ())
+    builder = _Builder(problems)
+    try:
+        data = builder.build(node, (), 0)
+    except _BuildError as exc:
+        return ParsedYaml(None, (*problems, exc.problem))
+    return ParsedYaml(data, tuple(problems))
+
+
+class PositionIndex:
+    """Positions of the nodes of one file's text, composed once and walked per path."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self._root = _compose(text)
+        except yaml.YAMLError:
+            self._root = None
+
+    def locate(self, path: YamlPath, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the node at ``path``; of its key when ``key`` is true.
+
+        When the path runs past what the file holds (a missing field), the deepest node that
+        exists is given, which is where the missing thing belongs.
+        """
+        node = self._root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                        mark = key_node.start_mark if key else value_node.start_mark
+                        node = value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns composed nodes into plain data in one pass, guarding against hostile shapes."""
+
+    def __init__(self, problems: list[YamlProblem]) -> None:
+        self.problems = problems
+        self.sizes: dict[int, int] = {}  # id(node) -> nodes under it, for nodes already built
+        self.built: dict[int, Any] = {}
+        self.in_progress: set[int] = set()
+        self.expanded = 0
+
+    def build(self, node: yaml.Node, path: YamlPath, depth: int) -> Any:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            value: str = node.value
+            if node.style is None and value in _NULLS:
+                return None
+            return value
+        ident = id(node)
+        if ident in self.built:  # an alias of a collection already built
+            self.expanded += self.sizes[ident]
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise _BuildError(
+                    _problem(
+                        "LD006",
+                        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes;"
+                        " this looks like an alias bomb and was not loaded",
+                        node,
+                        path,
+                        "Write the repeated content out, or use fewer nested aliases.",
+                    )
+                )
+            return self.built[ident]
+        if ident in self.in_progress:
+            raise _BuildError(
+                _problem(
+                    "LD006",
+                    "an alias refers to a collection that contains it (a recursive alias)",
+                    node,
+                    path,
+                    "Remove the alias; ciptool records cannot contain themselves.",
+                )
+            )
+        if depth >= MAX_DEPTH:
+            raise _BuildError(_depth_problem(node.start_mark.line + 1, node.start_mark.column + 1))
+        self.in_progress.add(ident)
+        before = self.expanded
+        result: Any
+        if kind is yaml.SequenceNode:
+            result = [
+                self.build(child, (*path, index), depth + 1)
+                for index, child in enumerate(node.value)
+            ]
+            size = len(node.value)
+        else:
+            result = self._mapping(node, path, depth)
+            size = len(node.value)
+        self.in_progress.discard(ident)
+        self.built[ident] = result
+        self.sizes[ident] = size + (self.expanded - before)
+        return result
+
+    def _mapping(self, node: yaml.Node, path: YamlPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _BuildError(
+                    _problem(
+                        "LD004",
+                        "a mapping key must be plain text, not a list or mapping",
+                        key_node,
+                        path,
+                        "Write the key as a single word such as `title`.",
+                    )
+                )
+            name: str = key_node.value
+            if name in first_seen:
+                first = first_seen[name].start_mark
+                self.problems.append(
+                    _problem(
+                        "LD003",
+                        f"duplicate key `{name}` (first at line {first.line + 1});"
+                        " YAML keeps only one of them",
+                        key_node,
+                        (*path, name),
+                        "Remove one of the two, or merge their values.",
+                    )
+                )
+                continue
+            first_seen[name] = key_node
+            result[name] = self.build(value_node, (*path, name), depth + 1)
+        return result
+
+
+def _problem(
+    code: str, message: str, node: yaml.Node, path: YamlPath, suggestion: str
+) -> YamlProblem:
+    mark = node.start_mark
+    return YamlProblem(code, message, mark.line + 1, mark.column + 1, suggestion, path)
+
+
+def _depth_problem(line: int, column: int) -> YamlProblem:
+    return YamlProblem(
+        "LD005",
+        f"collections are nested more than {MAX_DEPTH} levels deep",
+        line,
+        column,
+        "ciptool records need only a few levels; flatten the structure.",
+    )
+
+
+def _check_depth(text: str) -> YamlProblem | None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml's recursive composer sees it."""
+    bound = text.count("[") + text.count("{") + max(map(len, text.splitlines()), default=0)
+    if bound < _CHEAP_DEPTH_BOUND:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return _depth_problem(mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the syntax error is reported by the normal path
+    return None
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or "invalid YAML").strip()
+    context = (exc.context or "").strip()
+    message = f"YAML syntax error: {problem}"
+    if context:
+        message += f" ({context})"
+    suggestion = _syntax_hint(problem)
+    return YamlProblem("LD001", message, line, column, suggestion)
+
+
+def _syntax_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "Indent with spaces; YAML does not allow tabs for indentation."
+    if "expected <block end>" in problem or "mapping values are not allowed" in problem:
+        return "Check the indentation of this line against the line above, and quote values that contain ': '."
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return "Quote a value that starts with @ or `."
+    if "found undefined alias" in problem:
+        return "Define the anchor (&name) before using the alias (*name), or quote the text."
+    if "expected a single document" in problem:
+        return "Keep one document per file: remove the extra `---` line."
+    return "Fix the YAML at this position; quoting the value often helps."
+
+
+def _reader_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    position = getattr(exc, "position", 0) or 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = getattr(exc, "character", "")
+    shown = f"U+{ord(character):04X}" if isinstance(character, str) and character else "a character"
+    return YamlProblem(
+        "LD002",
+        f"{shown} is not allowed in a YAML file",
+        line,
+        column,
+        "Remove the control character, or write it as an escape inside double quotes.",
+    )

@@ -1,0 +1,253 @@
+"""The repository's record kinds as strict models: the file format is the product's contract.
+
+Field names are snake_case and never renamed; new optional fields may be added. Every model
+rejects unknown keys, so a misspelt key is a located finding rather than a silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from ciptool.models.types import Duration, RecordId, YamlBool, YamlDate, YamlInt
+
+Frequency = Literal[
+    "continuous",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "semiannual",
+    "annual",
+    "event-driven",
+]
+ControlType = Literal["preventive", "detective", "corrective"]
+Automation = Literal["manual", "automated", "hybrid"]
+Relationship = Literal["equal", "subset_of", "superset_of", "intersects_with", "related"]
+SeverityName = Literal["error", "warning", "note"]
+FailOn = Literal["error", "warning", "never"]
+Risk = Literal["low", "medium", "high", "critical"]
+Soc2Category = Literal[
+    "security", "availability", "confidentiality", "processing-integrity", "privacy"
+]
+
+Text = Annotated[str, Field(min_length=1)]
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Record(BaseModel):
+    """Base of every record: strict, frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Period(Record):
+    """A span of dates, both ends included."""
+
+    start: YamlDate
+    end: YamlDate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+def _mapping_target(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
+
+
+class MappingTarget(Record):
+    """One framework requirement a control maps to, and how closely."""
+
+    id: Text = Field(description="The requirement id as the framework writes it, e.g. PR.AA-05.")
+    relationship: Relationship = Field(
+        "equal",
+        description="How the control relates to the requirement (NIST IR 8477 terms).",
+    )
+    rationale: str = Field("", description="Why the link is partial, when it is.")
+
+
+MappingEntry = Annotated[
+    MappingTarget,
+    BeforeValidator(_mapping_target),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "A requirement id, e.g. A.5.18."},
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "minLength": 1},
+                        "relationship": {
+                            "enum": [
+                                "equal",
+                                "subset_of",
+                                "superset_of",
+                                "intersects_with",
+                                "related",
+                            ]
+                        },
+                        "rationale": {"type": "string"},
+                    },
+                    "required": ["id"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+class EvidenceRequirement(Record):
+    """A piece of evidence a control must produce."""
+
+    id: RecordId = Field(description="Unique within the control, e.g. recert-signoff.")
+    description: Text
+    max_age: Duration | None = Field(
+        None, description="How old the newest record may be; by default set by the frequency."
+    )
+
+
+class Control(Record):
+    """A control of the program: who owns it, how often it runs, what it maps to and proves."""
+
+    id: RecordId = Field(description="Unique across the repository, e.g. IAM-03.")
+    title: Text
+    description: str = ""
+    owner: Text = Field(description="The role accountable for the control.")
+    process: RecordId | None = Field(None, description="The program process, e.g. incident-response.")
+    policy: RecordId | None = Field(None, description="The id of the policy the control implements.")
+    type: ControlType | None = None
+    automation: Automation | None = None
+    frequency: Frequency
+    scope: list[Text] = Field(default_factory=list, description="Business units or systems in scope.")
+    mappings: dict[str, list[MappingEntry]] = Field(
+        default_factory=dict,
+        description="Framework id -> requirement ids, e.g. nist-csf-2.0: [PR.AA-05].",
+    )
+    evidence: list[EvidenceRequirement] = Field(default_factory=list)
+
+
+class Policy(Record):
+    """A policy or standard that controls implement."""
+
+    id: RecordId
+    title: Text
+    description: str = ""
+    owner: str = ""
+    approved_by: str = ""
+    approved_on: YamlDate | None = None
+    review_every: Duration | None = Field(None, description="Review cycle, e.g. 12mo.")
+    last_reviewed: YamlDate | None = None
+    document: str = Field("", description="A URL or a repository path to the policy text.")
+
+
+class EvidenceFile(Record):
+    """A file of evidence and its SHA-256 digest; the path is relative to the record's folder."""
+
+    path: Text
+    sha256: Annotated[str, Field(pattern=_SHA256.pattern)] = Field(
+        description="Lower-case hex SHA-256 of the file's bytes."
+    )
+
+
+class EvidenceRecord(Record):
+    """One collection of evidence for one evidence requirement of one control."""
+
+    control: RecordId
+    requirement: RecordId = Field(description="The id of the control's evidence requirement.")
+    collected_on: YamlDate
+    period: Period | None = Field(None, description="The span the evidence covers.")
+    effective_on: YamlDate | None = Field(None, description="The day the evidence speaks for.")
+    collected_by: str = ""
+    source: str = ""
+    notes: str = ""
+    files: list[EvidenceFile] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_date(self) -> EvidenceRecord:
+        if self.period is not None and self.effective_on is not None:
+            raise ValueError("give either `period` or `effective_on`, not both")
+        if self.period is None and self.effective_on is None:
+            raise ValueError(
+                "say when the evidence applies: `effective_on: YYYY-MM-DD`"
+                " or `period: {start: ..., end: ...}`"
+            )
+        return self
+
+
+class AppliesTo(Record):
+    """What an exception waives: a control, a framework requirement, or one check's finding."""
+
+    control: RecordId | None = None
+    requirement: str | None = Field(None, description="framework:requirement, e.g. iso27001-2022:A.8.2")
+    check: str | None = Field(None, description="A check code; use with subject.")
+    subject: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> AppliesTo:
+        forms = [self.control is not None, self.requirement is not None, self.check is not None]
+        if sum(forms) != 1:
+            raise ValueError(
+                "name exactly one of `control`, `requirement`, or `check` (with `subject`)"
+            )
+        if self.subject is not None and self.check is None:
+            raise ValueError("`subject` goes with `check`")
+        return self
+
+
+class RiskException(Record):
+    """An accepted risk or waiver, with its approver and expiry."""
+
+    id: RecordId
+    applies_to: AppliesTo
+    reason: Text
+    risk: Risk
+    approved_by: Text
+    approved_on: YamlDate
+    expires_on: YamlDate
+    compensating_controls: list[RecordId] = Field(default_factory=list)
+
+
+class Applicability(Record):
+    """A Statement of Applicability decision for one framework requirement."""
+
+    applicable: YamlBool
+    justification: str = ""
+
+    @model_validator(mode="after")
+    def _justified(self) -> Applicability:
+        if not self.applicable and not self.justification.strip():
+            raise ValueError("an exclusion needs a `justification`")
+        return self
+
+
+class Soc2Settings(Record):
+    """SOC 2 scope: categories (security is always in scope) and the Type II audit period."""
+
+    categories: list[Soc2Category] = Field(default_factory=lambda: ["security"])
+    period: Period | None = None
+
+
+class CheckSettings(Record):
+    """How ``ciptool check`` judges the repository."""
+
+    fail_on: FailOn = "error"
+    severity: dict[str, SeverityName] = Field(
+        default_factory=dict, description="Check code -> error | warning | note."
+    )
+    expiry_warning_days: YamlInt = 30
+
+
+class ProgramConfig(Record):
+    """``ciptool.yaml``: the program's name, frameworks in scope and settings."""
+
+    program: Text
+    frameworks: list[str] = Field(default_factory=list, description="Framework ids in scope.")
+    soc2: Soc2Settings | None = None
+    applicability: dict[str, dict[str, Applicability]] = Field(default_factory=dict)
+    check: CheckSettings = Field(default_factory=CheckSettings)

@@ -1,0 +1,178 @@
+"""Field types that read YAML text by the schema: dates, booleans, integers, durations, ids.
+
+The loader hands every scalar over as text, so each type here parses the exact text a person
+wrote and says what it expected when that text does not fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError, core_schema
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "ciptool_date", "`{value}` is not a real calendar date", {"value": value}
+            ) from None
+    raise PydanticCustomError(
+        "ciptool_date",
+        "expected a date written YYYY-MM-DD, found {found}",
+        {"found": _describe(value)},
+    )
+
+
+def _parse_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+    raise PydanticCustomError(
+        "ciptool_bool",
+        "expected true or false, found {found} (YAML 1.2 reads yes/no/on/off as text)",
+        {"found": _describe(value)},
+    )
+
+
+def _parse_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INT.match(value):
+        return int(value)
+    raise PydanticCustomError(
+        "ciptool_int", "expected a whole number, found {found}", {"found": _describe(value)}
+    )
+
+
+def _parse_id(value: Any) -> Any:
+    if isinstance(value, str) and _ID.match(value):
+        return value
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "ciptool_id",
+            "`{value}` is not a valid id: use letters, digits and . _ - : / with no spaces",
+            {"value": value},
+        )
+    raise PydanticCustomError(
+        "ciptool_id", "expected an id, found {found}", {"found": _describe(value)}
+    )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"`{value}`"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+YamlDate = Annotated[
+    dt.date,
+    BeforeValidator(_parse_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE.pattern}),
+]
+YamlBool = Annotated[bool, BeforeValidator(_parse_bool), WithJsonSchema({"type": "boolean"})]
+YamlInt = Annotated[int, BeforeValidator(_parse_int), WithJsonSchema({"type": "integer"})]
+RecordId = Annotated[
+    str,
+    BeforeValidator(_parse_id),
+    WithJsonSchema({"type": "string", "pattern": _ID.pattern, "minLength": 1}),
+]
+
+_DURATION = re.compile(r"^(?P<count>[0-9]+)(?P<unit>d|w|mo|y)$")
+_UNIT_NAMES = {"d": "day", "w": "week", "mo": "month", "y": "year"}
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A span written ``100d``, ``6w``, ``12mo`` or ``1y``; months and years follow the calendar."""
+
+    count: int
+    unit: str
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Read ``text`` such as ``12mo``; raise ValueError when it is not a duration."""
+        match = _DURATION.match(text.strip())
+        if not match:
+            raise ValueError(text)
+        return cls(int(match["count"]), match["unit"])
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+    def describe(self) -> str:
+        """Words for people: ``12 months``."""
+        name = _UNIT_NAMES[self.unit]
+        return f"{self.count} {name}{'' if self.count == 1 else 's'}"
+
+    def after(self, start: dt.date) -> dt.date:
+        """The date this long after ``start`` (a month past Jan 31 is the last day of February)."""
+        if self.unit == "d":
+            return start + dt.timedelta(days=self.count)
+        if self.unit == "w":
+            return start + dt.timedelta(weeks=self.count)
+        months = self.count * (12 if self.unit == "y" else 1)
+        return _add_months(start, months)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Duration:
+            if isinstance(value, Duration):
+                return value
+            if isinstance(value, str):
+                try:
+                    return cls.parse(value)
+                except ValueError:
+                    pass
+            raise PydanticCustomError(
+                "ciptool_duration",
+                "expected a duration such as 100d, 6w, 12mo or 1y, found {found}",
+                {"found": _describe(value)},
+            )
+
+        return core_schema.no_info_plain_validator_function(
+            validate, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": _DURATION.pattern,
+            "description": "A duration: a number and a unit, d (days), w (weeks), mo (months) or y (years).",
+            "examples": ["100d", "6w", "12mo", "1y"],
+        }
+
+
+def _add_months(start: dt.date, months: int) -> dt.date:
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last_day = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(start.day, last_day))

@@ -1,0 +1,62 @@
+"""``--format json``: the versioned machine-readable result of ``ciptool check``.
+
+The format is API: fields are added, never renamed or removed. ``schema_version`` changes only
+when a field's meaning would have to change. Documented in docs/json-output.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ciptool import __version__
+from ciptool.engine import RunResult
+from ciptool.findings import Finding, Location
+
+SCHEMA_VERSION = 1
+
+
+def render_json(result: RunResult) -> str:
+    """The run as a JSON document, with a trailing newline."""
+    failing = result.failing()
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "ciptool", "version": __version__},
+        "program": result.program,
+        "summary": {
+            "files": result.files_read,
+            "errors": result.counts.get("error", 0),
+            "warnings": result.counts.get("warning", 0),
+            "notes": result.counts.get("note", 0),
+            "fail_on": result.fail_on,
+            "failed": bool(failing) or not result.config_usable,
+            "configuration_usable": result.config_usable,
+        },
+        "findings": [_finding(f) for f in result.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "suggestion": finding.suggestion,
+    }
+    out.update(_location(finding.location))
+    out["subject"] = finding.subject
+    out["fingerprint"] = finding.fingerprint
+    out["related"] = [_location(loc) for loc in finding.related]
+    return out
+
+
+def _location(location: Location | None) -> dict[str, Any]:
+    if location is None:
+        return {"file": None, "line": None, "column": None, "yaml_path": None}
+    return {
+        "file": location.file,
+        "line": location.line or None,
+        "column": location.column or None,
+        "yaml_path": location.yaml_path or None,
+    }

@@ -1,0 +1,65 @@
+"""Findings for people at a terminal: grouped by file, one line each, summary on stderr."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console
+from rich.text import Text
+
+from ciptool.engine import RunResult
+from ciptool.findings import Finding, Severity
+
+_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def render_findings(result: RunResult, out: Console) -> None:
+    """Print the findings, grouped by file, each with its position, code and advice."""
+    for file, group in groupby(result.findings, key=_file_of):
+        out.print(Text(file or "(repository)", style="bold underline"))
+        for finding in group:
+            out.print(_line(finding))
+        out.print()
+
+
+def render_summary(result: RunResult, err: Console) -> None:
+    """One line: what was read, what was found, and whether the run fails."""
+    counts = result.counts
+    parts = [
+        _plural(counts.get("error", 0), "error"),
+        _plural(counts.get("warning", 0), "warning"),
+        _plural(counts.get("note", 0), "note"),
+    ]
+    text = Text(f"ciptool check: {_plural(result.files_read, 'file')} read; " + ", ".join(parts))
+    if not result.config_usable:
+        text.append(" - ciptool.yaml is not usable; fix it first", style="bold red")
+    elif result.failing():
+        text.append(f" - failed (fail on {result.fail_on})", style="bold red")
+    else:
+        text.append(" - passed", style="bold green")
+    err.print(text)
+
+
+def _file_of(finding: Finding) -> str:
+    return finding.location.file if finding.location else ""
+
+
+def _line(finding: Finding) -> Text:
+    location = finding.location
+    position = f"{location.line}:{location.column}" if location and location.line else "-"
+    text = Text("  ")
+    text.append(f"{position:<8}", style="dim")
+    text.append(f"{finding.severity.value:<8}", style=_STYLES[finding.severity])
+    text.append(f"{finding.code:<6} ", style="bold")
+    text.append(finding.message)
+    indent = " " * 25
+    if finding.suggestion:
+        text.append(f"\n{indent}")
+        text.append(finding.suggestion, style="green")
+    for related in finding.related:
+        text.append(f"\n{indent}see also {related}", style="dim")
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
