@@ -21,11 +21,10 @@ def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:
-            os.replace(tmp, path)
+            Path(tmp).replace(path)
         else:
             os.link(tmp, path)  # fails if path exists, unlike a rename
-            os.unlink(tmp)
+            Path(tmp).unlink()
     except BaseException:
-        if Path(tmp).exists():
-            os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
         raise

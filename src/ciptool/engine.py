@@ -38,19 +38,20 @@ def check_repository(root: Path, fail_on: str | None = None) -> tuple[RunResult,
     config = repository.config
     if config is None:
         findings = tuple(sorted_findings(repository.findings))
-        result = RunResult(root, "", findings, repository.files_read, False, counts=_count(findings))
+        result = RunResult(
+            root, "", findings, repository.files_read, False, counts=_count(findings)
+        )
         return result, None
     graph = Graph(repository)
-    findings = list(repository.findings) + graph.duplicate_findings
+    found = list(repository.findings) + graph.duplicate_findings
     for check in ALL_CHECKS:
-        findings.extend(check.run(graph))
-    findings = locate_findings(root, findings)
+        found.extend(check.run(graph))
     overrides = config.record.check.severity
-    findings = [
+    located = [
         replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
-        for f in findings
+        for f in locate_findings(root, found)
     ]
-    ordered = tuple(sorted_findings(findings))
+    ordered = tuple(sorted_findings(located))
     result = RunResult(
         root,
         config.record.program,

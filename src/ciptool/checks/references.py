@@ -43,7 +43,9 @@ def suggest_framework(written: str, known: list[str]) -> str:
     return "Known frameworks: " + ", ".join(sorted(known)) + " (see `ciptool frameworks list`)."
 
 
-def explain_unresolved(resolution: Resolution, catalog: Catalog, catalogs: dict[str, Catalog]) -> tuple[str, str]:
+def explain_unresolved(
+    resolution: Resolution, catalog: Catalog, catalogs: dict[str, Catalog]
+) -> tuple[str, str]:
     """Message and suggestion for a requirement id that is not in ``catalog``."""
     written = resolution.written
     withdrawn = resolution.withdrawn
@@ -63,7 +65,9 @@ def explain_unresolved(resolution: Resolution, catalog: Catalog, catalogs: dict[
         return message, suggestion
     message = f"`{written}` is not a requirement of {catalog.display_name}"
     if resolution.suggestions:
-        return message, "Did you mean " + " or ".join(f"`{s}`" for s in resolution.suggestions) + "?"
+        return message, "Did you mean " + " or ".join(
+            f"`{s}`" for s in resolution.suggestions
+        ) + "?"
     return message, f"See `ciptool frameworks show {catalog.id}` for its ids."
 
 

@@ -7,12 +7,13 @@ fast.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, ParamSpec, TypeVar
 
-import click
 import typer
 
 from ciptool import __version__
@@ -20,7 +21,7 @@ from ciptool.errors import CiptoolError
 
 app = typer.Typer(
     name="ciptool",
-    help="Compliance as code: check controls, evidence and framework coverage; render audit reports.",
+    help="Compliance as code: check controls, evidence and framework coverage.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -54,24 +55,36 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Compliance as code for an information-protection program."""
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors ciptool explains (bad usage, no repository) into a message and exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except CiptoolError as exc:
+            sys.stderr.write(f"ciptool: {exc}\n")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
 def main() -> None:
     """Console entry point: exit 0/1 as the command decides, 2 for bad usage, 3 for a bug."""
     try:
-        code = app(standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except CiptoolError as exc:
-        sys.stderr.write(f"ciptool: {exc}\n")
-        sys.exit(2)
+        app()  # usage errors print their message and exit 2 here
     except Exception:  # the one handler for bugs: a short report, never local variables
         sys.stderr.write(
             "ciptool: internal error - this is a bug in ciptool, please report it with"
@@ -79,7 +92,6 @@ def main() -> None:
         )
         sys.stderr.write(traceback.format_exc(limit=-8))
         sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 from ciptool.cli import commands  # noqa: E402,F401 - registers the commands on the app

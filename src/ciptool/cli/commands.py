@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ciptool.cli import RepoOption, app, frameworks_app
+from ciptool.cli import RepoOption, app, frameworks_app, reports_errors
 from ciptool.errors import RepositoryNotFound, UsageError
 
 
@@ -47,6 +47,7 @@ def _repository(repo: Path | None) -> Path:
 
 
 @app.command()
+@reports_errors
 def check(
     repo: RepoOption = None,
     output_format: Annotated[
@@ -54,7 +55,9 @@ def check(
     ] = CheckFormat.terminal,
     fail_on: Annotated[
         Optional[FailOn],  # noqa: UP045
-        typer.Option(help="Fail at this severity or above (default: check.fail_on in ciptool.yaml, else error)."),
+        typer.Option(
+            help="Fail at this severity or above (default: check.fail_on in ciptool.yaml)."
+        ),
     ] = None,
 ) -> None:
     """Load the repository, validate every record and reference, and report findings.
@@ -81,6 +84,7 @@ def check(
 
 
 @frameworks_app.command("list")
+@reports_errors
 def frameworks_list(
     repo: RepoOption = None,
     output_format: Annotated[
@@ -95,6 +99,7 @@ def frameworks_list(
 
 
 @frameworks_app.command("show")
+@reports_errors
 def frameworks_show(
     framework: Annotated[str, typer.Argument(help="A framework id, e.g. nist-csf-2.0.")],
     requirement: Annotated[
@@ -111,9 +116,8 @@ def frameworks_show(
     if source is None:
         from ciptool.checks.references import suggest_framework
 
-        raise UsageError(
-            f"unknown framework `{framework}`. {suggest_framework(framework, sorted(catalogs.catalogs))}"
-        )
+        hint = suggest_framework(framework, sorted(catalogs.catalogs))
+        raise UsageError(f"unknown framework `{framework}`. {hint}")
     if requirement is None:
         print_catalog(source.catalog)
     else:
@@ -121,6 +125,7 @@ def frameworks_show(
 
 
 @app.command()
+@reports_errors
 def explain(
     identifier: Annotated[
         str,
@@ -138,17 +143,22 @@ def explain(
 
 
 @app.command()
+@reports_errors
 def schema(
     kind: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Argument(help="config, controls, policies, evidence, exceptions, catalog or crosswalk."),
+        typer.Argument(
+            help="config, controls, policies, evidence, exceptions, catalog or crosswalk."
+        ),
     ] = None,
     output_dir: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--write", metavar="DIR", help="Write every kind's schema into DIR.", file_okay=False),
+        typer.Option(
+            "--write", metavar="DIR", help="Write every kind's schema into DIR.", file_okay=False
+        ),
     ] = None,
 ) -> None:
-    """Print the JSON Schema of a kind of file, so editors validate and complete YAML as you type."""
+    """Print the JSON Schema of a kind of file, so editors check and complete YAML as you type."""
     from ciptool.cli.schemas import print_kinds, print_schema, write_schemas
 
     if output_dir is not None:
@@ -160,9 +170,14 @@ def schema(
 
 
 @app.command()
+@reports_errors
 def init(
-    path: Annotated[Path, typer.Argument(help="Folder for the new repository (created if needed).")],
-    program: Annotated[str, typer.Option(help="The program's name.")] = "Information Protection Program",
+    path: Annotated[
+        Path, typer.Argument(help="Folder for the new repository (created if needed).")
+    ],
+    program: Annotated[
+        str, typer.Option(help="The program's name.")
+    ] = "Information Protection Program",
 ) -> None:
     """Create a new compliance repository that passes `ciptool check`. Never overwrites a file."""
     from ciptool.scaffold import scaffold_repository

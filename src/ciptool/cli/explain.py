@@ -1,4 +1,4 @@
-"""``ciptool explain ID``: a control with its mappings and evidence, or a requirement with what covers it."""
+"""``ciptool explain ID``: a control and what it maps, or a requirement and what covers it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def explain_identifier(identifier: str, root: Path) -> None:
     )
 
 
-def _requirement_candidates(graph: Graph, framework: str, written: str) -> list[tuple[Catalog, str]]:
+def _requirement_candidates(
+    graph: Graph, framework: str, written: str
+) -> list[tuple[Catalog, str]]:
     catalogs = graph.catalogs
     if framework:
         catalog = catalogs.get(framework)
@@ -86,7 +88,12 @@ def _explain_control(sourced: Sourced[Control], graph: Graph, console: Console) 
         records = graph.evidence_by_requirement.get((control.id, requirement.id), [])
         dates = sorted(r.record.collected_on for r in records)
         latest = f"latest collected {dates[-1].isoformat()}" if dates else "no records"
-        console.print(Text(f"  {requirement.id}: {requirement.description} ({len(records)} records, {latest})"))
+        console.print(
+            Text(
+                f"  {requirement.id}: {requirement.description}"
+                f" ({_count(len(records), 'record')}, {latest})"
+            )
+        )
     if not control.evidence:
         console.print("  (none required)")
 
@@ -99,7 +106,9 @@ def _explain_requirement(catalog: Catalog, item_id: str, graph: Graph, console: 
     if item.text:
         console.print(Text(item.text))
     controls = graph.controls_by_requirement.get((catalog.id, item.id), [])
-    console.print(Text(f"mapped by {len(controls)} control{'s' if len(controls) != 1 else ''}:", style="bold"))
+    console.print(
+        Text(f"mapped by {len(controls)} control{'s' if len(controls) != 1 else ''}:", style="bold")
+    )
     for sourced in controls:
         console.print(Text(f"  {sourced.record.id}  {sourced.record.title}"))
     config = graph.config
@@ -108,3 +117,7 @@ def _explain_requirement(catalog: Catalog, item_id: str, graph: Graph, console: 
         console.print(Text(f"not applicable: {decision.justification}", style="yellow"))
     elif not controls and item.type in catalog.requirement_types:
         console.print(Text("no control maps this requirement: a coverage gap", style="yellow"))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -36,7 +36,9 @@ def print_kinds() -> None:
     """List the kinds and the files each describes."""
     for kind, (_model, files) in FILE_KINDS.items():
         sys.stdout.write(f"{kind:<11} {files}\n")
-    sys.stdout.write("\nPrint one with `ciptool schema KIND`, or all with `ciptool schema --write DIR`.\n")
+    sys.stdout.write(
+        "\nPrint one with `ciptool schema KIND`, or all with `ciptool schema --write DIR`.\n"
+    )
 
 
 def write_schemas(folder: Path) -> None:

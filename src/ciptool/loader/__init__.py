@@ -210,7 +210,9 @@ def _top_level_problem(rel: str, expected: str, data: Any) -> Finding:
         keys = ", ".join(f"`{key}`" for key in data)
         found = f"the top-level key{'s' if len(data) > 1 else ''} {keys}"
     else:
-        found = "a list" if isinstance(data, list) else "text" if isinstance(data, str) else "nothing"
+        found = (
+            "a list" if isinstance(data, list) else "text" if isinstance(data, str) else "nothing"
+        )
     return Finding(
         "LD011",
         Severity.ERROR,

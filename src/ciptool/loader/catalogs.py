@@ -82,7 +82,7 @@ def load_catalogs(
     return catalogs, list(crosswalks.values())
 
 
-def _add(
+def _add(  # noqa: PLR0917 - the destinations and the origin travel together
     data: Any,
     file: str,
     catalogs: dict[str, CatalogSource],
@@ -90,7 +90,11 @@ def _add(
     findings: list[Finding],
     origin: str,
 ) -> None:
-    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in ("catalog", "crosswalk"):
+    if (
+        not isinstance(data, dict)
+        or len(data) != 1
+        or next(iter(data)) not in ("catalog", "crosswalk")
+    ):
         findings.append(
             Finding(
                 "LD011",

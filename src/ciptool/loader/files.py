@@ -48,7 +48,9 @@ class FoundFile:
     path: Path
 
 
-def walk_yaml(root: Path, folder: str, findings: list[Finding], *, skip_dir: str = "") -> Iterator[FoundFile]:
+def walk_yaml(
+    root: Path, folder: str, findings: list[Finding], *, skip_dir: str = ""
+) -> Iterator[FoundFile]:
     """YAML files under ``root/folder`` in sorted order; hidden entries are passed over.
 
     Links that leave the repository become findings; a folder named ``skip_dir`` is not

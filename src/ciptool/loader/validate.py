@@ -123,7 +123,9 @@ def _finding(
     return _make("SC005", message, file, full, "")
 
 
-def _make(code: str, message: str, file: str, path: YamlPath, hint: str, *, key: bool = False) -> Finding:
+def _make(
+    code: str, message: str, file: str, path: YamlPath, hint: str, *, key: bool = False
+) -> Finding:
     location = Location(file, yaml_path=format_yaml_path(path), path=path, on_key=key)
     return Finding(code, Severity.ERROR, message, location, hint)
 

@@ -140,7 +140,7 @@ class PositionIndex:
 def _compose(text: str) -> yaml.Node | None:
     loader = _Loader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
@@ -159,7 +159,7 @@ class _Builder:
         kind = type(node)
         if kind is yaml.ScalarNode:
             value: str = node.value
-            if node.style is None and value in _NULLS:
+            if node.style is None and value in _NULLS:  # type: ignore[attr-defined]
                 return None
             return value
         ident = id(node)
@@ -267,8 +267,9 @@ def _check_depth(text: str) -> YamlProblem | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return _depth_problem(mark.line + 1, mark.column + 1)
+                    start = event.start_mark
+                    line, column = (start.line, start.column) if start is not None else (0, 0)
+                    return _depth_problem(line + 1, column + 1)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -278,7 +279,7 @@ def _check_depth(text: str) -> YamlProblem | None:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = (exc.problem or "invalid YAML").strip()
     context = (exc.context or "").strip()
     message = f"YAML syntax error: {problem}"
@@ -292,7 +293,10 @@ def _syntax_hint(problem: str) -> str:
     if "tab" in problem:
         return "Indent with spaces; YAML does not allow tabs for indentation."
     if "expected <block end>" in problem or "mapping values are not allowed" in problem:
-        return "Check the indentation of this line against the line above, and quote values that contain ': '."
+        return (
+            "Check the indentation of this line against the line above,"
+            " and quote values that contain ': '."
+        )
     if "found character '@'" in problem or "found character '`'" in problem:
         return "Quote a value that starts with @ or `."
     if "found undefined alias" in problem:

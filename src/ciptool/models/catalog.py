@@ -155,7 +155,9 @@ class Catalog(Record):
         suggestions = candidates or difflib.get_close_matches(
             raw, list(self.by_id), n=3, cutoff=0.6
         )
-        return Resolution(raw, None, exact=False, suggestions=tuple(suggestions), withdrawn=withdrawn)
+        return Resolution(
+            raw, None, exact=False, suggestions=tuple(suggestions), withdrawn=withdrawn
+        )
 
     def _withdrawn_folded(self) -> dict[str, WithdrawnItem]:
         return {fold_id(key): item for key, item in self.withdrawn_by_id.items()}

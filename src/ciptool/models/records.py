@@ -13,6 +13,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from ciptool.models.types import Duration, RecordId, YamlBool, YamlDate, YamlInt
 
+__all__ = ["Record", "RecordId", "Text"]
+
 Frequency = Literal[
     "continuous",
     "daily",
@@ -119,12 +121,18 @@ class Control(Record):
     title: Text
     description: str = ""
     owner: Text = Field(description="The role accountable for the control.")
-    process: RecordId | None = Field(None, description="The program process, e.g. incident-response.")
-    policy: RecordId | None = Field(None, description="The id of the policy the control implements.")
+    process: RecordId | None = Field(
+        None, description="The program process, e.g. incident-response."
+    )
+    policy: RecordId | None = Field(
+        None, description="The id of the policy the control implements."
+    )
     type: ControlType | None = None
     automation: Automation | None = None
     frequency: Frequency
-    scope: list[Text] = Field(default_factory=list, description="Business units or systems in scope.")
+    scope: list[Text] = Field(
+        default_factory=list, description="Business units or systems in scope."
+    )
     mappings: dict[str, list[MappingEntry]] = Field(
         default_factory=dict,
         description="Framework id -> requirement ids, e.g. nist-csf-2.0: [PR.AA-05].",
@@ -184,7 +192,9 @@ class AppliesTo(Record):
     """What an exception waives: a control, a framework requirement, or one check's finding."""
 
     control: RecordId | None = None
-    requirement: str | None = Field(None, description="framework:requirement, e.g. iso27001-2022:A.8.2")
+    requirement: str | None = Field(
+        None, description="framework:requirement, e.g. iso27001-2022:A.8.2"
+    )
     check: str | None = Field(None, description="A check code; use with subject.")
     subject: str | None = None
 
@@ -226,10 +236,14 @@ class Applicability(Record):
         return self
 
 
+def _security_only() -> list[Soc2Category]:
+    return ["security"]
+
+
 class Soc2Settings(Record):
     """SOC 2 scope: categories (security is always in scope) and the Type II audit period."""
 
-    categories: list[Soc2Category] = Field(default_factory=lambda: ["security"])
+    categories: list[Soc2Category] = Field(default_factory=_security_only)
     period: Period | None = None
 
 

@@ -166,7 +166,7 @@ class Duration:
         return {
             "type": "string",
             "pattern": _DURATION.pattern,
-            "description": "A duration: a number and a unit, d (days), w (weeks), mo (months) or y (years).",
+            "description": "A number and a unit: d (days), w (weeks), mo (months) or y (years).",
             "examples": ["100d", "6w", "12mo", "1y"],
         }
 

@@ -1,0 +1,100 @@
+"""Shared test helpers: build small repositories, run checks, invoke the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.engine import RunResult, check_repository
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+MINIMAL_CONFIG = """\
+program: Test Program
+frameworks: [nist-csf-2.0, iso27001-2022, soc2-2017]
+"""
+
+MINIMAL_CONTROL = """\
+controls:
+  - id: IAM-01
+    title: Quarterly access recertification
+    owner: IAM lead
+    policy: POL-ACCESS
+    frequency: quarterly
+    mappings:
+      nist-csf-2.0: [PR.AA-05]
+      iso27001-2022: [A.5.18]
+      soc2-2017: [CC6.2]
+    evidence:
+      - id: recert-signoff
+        description: Signed recertification results
+"""
+
+MINIMAL_POLICY = """\
+policies:
+  - id: POL-ACCESS
+    title: Access Control Standard
+    owner: CISO
+    approved_by: Council
+    approved_on: 2026-03-02
+    review_every: 12mo
+    last_reviewed: 2026-03-02
+"""
+
+MakeRepo = Callable[..., Path]
+
+
+def write_repo(root: Path, files: dict[str, str | bytes], *, minimal: bool = True) -> Path:
+    """Write ``files`` (path -> text or bytes) under ``root``, over a minimal repository."""
+    base: dict[str, str | bytes] = {}
+    if minimal:
+        base = {
+            "ciptool.yaml": MINIMAL_CONFIG,
+            "controls/iam.yaml": MINIMAL_CONTROL,
+            "policies/access.yaml": MINIMAL_POLICY,
+        }
+    base.update(files)
+    for name, content in base.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> MakeRepo:
+    """A factory: ``make_repo({"controls/x.yaml": "..."})`` returns the repository's root."""
+
+    def make(files: dict[str, str | bytes] | None = None, *, minimal: bool = True) -> Path:
+        return write_repo(tmp_path / "repo", files or {}, minimal=minimal)
+
+    return make
+
+
+def run(root: Path) -> RunResult:
+    """Check ``root`` and return the result."""
+    return check_repository(root)[0]
+
+
+def brief(result: RunResult) -> list[tuple[str, str, int, int]]:
+    """(code, file, line, column) of every finding, in reading order."""
+    out = []
+    for finding in result.findings:
+        loc = finding.location
+        assert loc is not None
+        out.append((finding.code, loc.file, loc.line, loc.column))
+    return out
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    """A CLI runner that keeps stdout and stderr apart."""
+    return CliRunner()

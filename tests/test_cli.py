@@ -1,0 +1,233 @@
+"""The command line: exit codes, formats, and every command end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from conftest import MINIMAL_CONTROL, MakeRepo, write_repo
+
+
+def test_version(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ciptool ")
+
+
+def test_clean_repository_exits_0(cli: CliRunner, make_repo: MakeRepo) -> None:
+    root = make_repo()
+    result = cli.invoke(app, ["check", "--repo", str(root)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == "ciptool check: 3 files read; 0 errors, 0 warnings, 0 notes - passed\n"
+
+
+def test_findings_are_grouped_by_file_with_positions(cli: CliRunner, make_repo: MakeRepo) -> None:
+    extra = "controls:\n  - id: X-1\n    title: T\n    owner: O\n    frequency: yearly\n"
+    root = make_repo({"controls/extra.yaml": extra})
+    result = cli.invoke(app, ["check", "--repo", str(root)])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "controls/extra.yaml\n"
+        "  5:16    error   SC005  `yearly` is not allowed for `frequency`; use one of: continuous,"
+        " daily, weekly, monthly, quarterly, semiannual, annual, event-driven\n"
+        "                         Did you mean `daily`?\n"
+        "\n"
+    )
+    assert "1 error" in result.stderr
+
+
+def test_fail_on(cli: CliRunner, make_repo: MakeRepo) -> None:
+    # A mapping to a CSF category rather than a subcategory is a warning.
+    root = make_repo({"controls/iam.yaml": MINIMAL_CONTROL.replace("[PR.AA-05]", "[PR.AA]")})
+    assert cli.invoke(app, ["check", "--repo", str(root)]).exit_code == 0
+    assert cli.invoke(app, ["check", "--repo", str(root), "--fail-on", "warning"]).exit_code == 1
+    assert cli.invoke(app, ["check", "--repo", str(root), "--fail-on", "never"]).exit_code == 0
+
+
+def test_severity_override_in_config(cli: CliRunner, make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P\ncheck:\n  severity: {RF004: warning}\n",
+            "policies/access.yaml": "policies: []\n",
+        }
+    )
+    result = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert [(f["code"], f["severity"]) for f in document["findings"]] == [("RF004", "warning")]
+
+
+def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: MakeRepo) -> None:
+    root = make_repo({"policies/access.yaml": "policies: []\n"})
+    first = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
+    second = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
+    assert first.exit_code == 1
+    assert first.stdout == second.stdout
+    document = json.loads(first.stdout)
+    assert document["schema_version"] == 1
+    assert document["summary"] == {
+        "files": 3,
+        "errors": 1,
+        "warnings": 0,
+        "notes": 0,
+        "fail_on": "error",
+        "failed": True,
+        "configuration_usable": True,
+    }
+    (finding,) = document["findings"]
+    assert {k: finding[k] for k in ("code", "file", "line", "column", "yaml_path")} == {
+        "code": "RF004",
+        "file": "controls/iam.yaml",
+        "line": 5,
+        "column": 13,
+        "yaml_path": "controls[0].policy",
+    }
+    assert str(root) not in first.stdout  # no machine paths in output
+
+
+def test_unusable_config_exits_2(cli: CliRunner, make_repo: MakeRepo) -> None:
+    root = make_repo({"ciptool.yaml": "program: [unclosed\n"})
+    result = cli.invoke(app, ["check", "--repo", str(root)])
+    assert result.exit_code == 2
+    assert "ciptool.yaml" in result.stdout
+    assert "LD001" in result.stdout
+    assert "not usable" in result.stderr
+
+
+def test_missing_repository_exits_2(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(app, ["check", "--repo", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "has no ciptool.yaml" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_repository_is_found_by_walking_up(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    monkeypatch.chdir(root / "controls")
+    result = CliRunner().invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_bad_usage_exits_2() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "ciptool", "check", "--format", "xml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "Invalid value" in completed.stderr
+
+
+def test_internal_error_exits_3_without_local_variables(
+    monkeypatch: pytest.MonkeyPatch, make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ciptool.engine
+    from ciptool.cli import main
+
+    secret = "do-not-print-this-local"
+
+    def broken(root: Path, fail_on: str | None = None) -> None:
+        local_value = secret  # noqa: F841 - must not appear in the report
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ciptool.engine, "check_repository", broken)
+    root = make_repo()
+    monkeypatch.setattr(sys, "argv", ["ciptool", "check", "--repo", str(root)])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err
+    assert "RuntimeError: boom" in err
+    assert secret not in err
+
+
+def test_frameworks_list(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["frameworks", "list", "--format", "json"])
+    assert result.exit_code == 0
+    rows = {row["id"]: row["requirements"] for row in json.loads(result.stdout)}
+    assert rows == {
+        "iso27001-2013": 114,
+        "iso27001-2022": 93,
+        "nist-csf-1.1": 108,
+        "nist-csf-2.0": 106,
+        "soc2-2017": 61,
+    }
+    text = cli.invoke(app, ["frameworks", "list"]).stdout
+    assert (
+        "nist-csf-2.0   CSF 2.0             6 functions, 22 categories, 106 subcategories" in text
+    )
+
+
+def test_frameworks_show(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["frameworks", "show", "iso27001-2022", "5.15"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "(`5.15` read as A.5.15)",
+        "iso27001-2022:A.5.15",
+        "in: A.5 Organizational controls",
+    ]
+    assert "title: Access control" in result.stdout
+    outline = cli.invoke(app, ["frameworks", "show", "soc2-2017"])
+    assert outline.exit_code == 0
+    assert "    CC6.1" in outline.stdout
+    unknown = cli.invoke(app, ["frameworks", "show", "soc2"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "ciptool: unknown framework `soc2`. Did you mean `soc2-2017`?\n"
+
+
+def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) -> None:
+    root = make_repo()
+    control = cli.invoke(app, ["explain", "IAM-01", "--repo", str(root)])
+    assert control.exit_code == 0
+    assert "IAM-01: Quarterly access recertification" in control.stdout
+    assert "  iso27001-2022:A.5.18  Access rights" in control.stdout
+    assert (
+        "recert-signoff: Signed recertification results (0 records, no records)" in control.stdout
+    )
+    requirement = cli.invoke(app, ["explain", "iso27001-2022:A.5.18", "--repo", str(root)])
+    assert requirement.exit_code == 0
+    assert requirement.stdout.splitlines()[:4] == [
+        "iso27001-2022:A.5.18",
+        "Access rights",
+        "mapped by 1 control:",
+        "  IAM-01  Quarterly access recertification",
+    ]
+    gap = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root)])
+    assert gap.exit_code == 0
+    assert "no control maps this requirement: a coverage gap" in gap.stdout
+
+
+def test_init_creates_a_repository_that_passes_check(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    created = cli.invoke(app, ["init", str(target), "--program", 'Acme "Secure" Program'])
+    assert created.exit_code == 0, created.output
+    checked = cli.invoke(app, ["check", "--repo", str(target), "--fail-on", "warning"])
+    assert checked.exit_code == 0, checked.output
+    again = cli.invoke(app, ["init", str(target)])
+    assert again.exit_code == 2
+    assert "never overwrites" in again.stderr
+
+
+def test_init_never_overwrites_a_users_file(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"controls/identity-access.yaml": "# mine\n"}, minimal=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "ciptool", "init", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "never overwrites" in completed.stderr
+    assert (tmp_path / "controls/identity-access.yaml").read_text() == "# mine\n"
+    assert not (tmp_path / "ciptool.yaml").exists()
