@@ -32,6 +32,12 @@ FRAMEWORK_ALIASES = {
 }
 
 
+def did_you_mean(written: str, known: list[str], otherwise: str) -> str:
+    """ "Did you mean `X`?" for the closest of ``known``, or ``otherwise`` when none is close."""
+    close = difflib.get_close_matches(written, known, n=1, cutoff=0.6)
+    return f"Did you mean `{close[0]}`?" if close else otherwise
+
+
 def suggest_framework(written: str, known: list[str]) -> str:
     """A "did you mean" for an unknown framework id, or a list of the known ones."""
     alias = FRAMEWORK_ALIASES.get(written.lower())
@@ -258,11 +264,10 @@ class UnknownPolicy(Check):
             policy = control.record.policy
             if policy is None or policy in graph.policies:
                 continue
-            close = difflib.get_close_matches(policy, known, n=1, cutoff=0.6)
             yield self.finding(
                 f"control {control.record.id} cites the unknown policy `{policy}`",
                 control.at("policy"),
-                f"Did you mean `{close[0]}`?" if close else "Add the policy to policies/.",
+                did_you_mean(policy, known, "Add the policy to policies/."),
                 subject=f"{control.record.id}/{policy}",
             )
 
@@ -289,11 +294,10 @@ class UnknownControl(Check):
             control = sourced.record.control
             if control in graph.controls:
                 continue
-            close = difflib.get_close_matches(control, known, n=1, cutoff=0.6)
             yield self.finding(
                 f"evidence names the unknown control `{control}`",
                 sourced.at("control"),
-                f"Did you mean `{close[0]}`?" if close else "Correct the control id.",
+                did_you_mean(control, known, "Correct the control id."),
                 subject=f"{control}/{sourced.record.requirement}",
             )
 
@@ -323,12 +327,11 @@ class UnknownEvidenceRequirement(Check):
             wanted = sourced.record.requirement
             if wanted in known:
                 continue
-            close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
             listed = ", ".join(known) if known else "none"
             yield self.finding(
                 f"control {control.record.id} has no evidence requirement `{wanted}`"
                 f" (it has: {listed})",
                 sourced.at("requirement"),
-                f"Did you mean `{close[0]}`?" if close else "Correct the requirement id.",
+                did_you_mean(wanted, known, "Correct the requirement id."),
                 subject=f"{control.record.id}/{wanted}",
             )

@@ -140,35 +140,40 @@ def _note_replacement(
 
 def _check_parents(catalog: Catalog, file: str) -> Iterator[Finding]:
     seen: set[str] = set()
+    levels = {level.type for level in catalog.levels}
     for index, item in enumerate(catalog.items):
-        path = ("catalog", "items", index)
+        place = (file, ("catalog", "items", index), item.id)
         if item.id in seen:
-            yield Finding(
+            yield _item_finding(
+                place,
+                "id",
                 "SC004",
-                Severity.ERROR,
                 f"item id `{item.id}` appears twice in catalog {catalog.id}",
-                Location(file, yaml_path=format_yaml_path((*path, "id")), path=(*path, "id")),
                 "Give each item its own id.",
-                subject=item.id,
             )
         seen.add(item.id)
         if item.parent is not None and item.parent not in catalog.by_id:
-            yield Finding(
+            yield _item_finding(
+                place,
+                "parent",
                 "RF002",
-                Severity.ERROR,
                 f"parent `{item.parent}` of item {item.id} is not in catalog {catalog.id}",
-                Location(
-                    file, yaml_path=format_yaml_path((*path, "parent")), path=(*path, "parent")
-                ),
                 "List the parent item before its children, or correct the id.",
-                subject=item.id,
             )
-        if item.type not in {level.type for level in catalog.levels}:
-            yield Finding(
+        if item.type not in levels:
+            yield _item_finding(
+                place,
+                "type",
                 "SC005",
-                Severity.ERROR,
                 f"item type `{item.type}` is not one of the catalog's levels",
-                Location(file, yaml_path=format_yaml_path((*path, "type")), path=(*path, "type")),
                 "Add the type to `levels`, or use one of the types listed there.",
-                subject=item.id,
             )
+
+
+def _item_finding(
+    place: tuple[str, tuple[str | int, ...], str], key: str, code: str, message: str, hint: str
+) -> Finding:
+    file, path, subject = place
+    full = (*path, key)
+    location = Location(file, yaml_path=format_yaml_path(full), path=full)
+    return Finding(code, Severity.ERROR, message, location, hint, subject=subject)
