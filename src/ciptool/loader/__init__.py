@@ -62,7 +62,7 @@ def load_repository(root: Path) -> Repository:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(root)
+        return _load(root.resolve())
     finally:
         if was_enabled:
             gc.enable()
@@ -80,6 +80,7 @@ class FrameworkSet:
 def load_frameworks(root: Path | None) -> FrameworkSet:
     """The bundled catalogs, plus the repository's own when ``root`` is given."""
     findings: list[Finding] = []
+    root = root.resolve() if root is not None else None
     catalogs, crosswalks = load_catalogs(root, findings, _parse_file)
     return FrameworkSet(catalogs, crosswalks, locate_findings(root, findings) if root else findings)
 
@@ -90,6 +91,7 @@ def _load(root: Path) -> Repository:
     repo = Repository(root=root, config=config, findings=findings)
     repo.files_read = 1
     if config is None:
+        repo.findings = locate_findings(root, findings)
         return repo
     repo.catalogs, repo.crosswalks = load_catalogs(root, findings, _parse_file)
     repo.controls = _load_records(root, "controls", Control, findings, repo)

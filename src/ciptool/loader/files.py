@@ -129,8 +129,7 @@ def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
             return None, Finding(
                 "LD008",
                 Severity.ERROR,
-                f"file is {size / 1048576:.1f} MiB; ciptool reads YAML files up to"
-                f" {MAX_FILE_BYTES // 1048576} MiB",
+                f"file is {size:,} bytes; ciptool reads YAML files up to {MAX_FILE_BYTES:,} bytes",
                 Location(rel, 1, 1),
                 "Split the records across several files.",
             )
@@ -157,7 +156,8 @@ def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8")) + 1  # characters, not bytes
         return None, Finding(
             "LD010",
             Severity.ERROR,

@@ -126,7 +126,10 @@ def _finding(
 def _make(
     code: str, message: str, file: str, path: YamlPath, hint: str, *, key: bool = False
 ) -> Finding:
-    location = Location(file, yaml_path=format_yaml_path(path), path=path, on_key=key)
+    if path:
+        location = Location(file, yaml_path=format_yaml_path(path), path=path, on_key=key)
+    else:  # the document itself, e.g. a key missing from ciptool.yaml
+        location = Location(file, 1, 1)
     return Finding(code, Severity.ERROR, message, location, hint)
 
 

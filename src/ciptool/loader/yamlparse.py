@@ -86,9 +86,11 @@ def parse_yaml(text: str) -> ParsedYaml:
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        return ParsedYaml(None, (_syntax_problem(exc),))
+        return ParsedYaml(None, (_syntax_problem(exc, text),))
     except yaml.YAMLError as exc:  # reader errors: characters YAML forbids
         return ParsedYaml(None, (_reader_problem(exc, text),))
+    except UnicodeEncodeError as exc:  # a lone surrogate, only possible from in-memory text
+        return ParsedYaml(None, (_surrogate_problem(exc, text),))
     if node is None:
         return ParsedYaml(None, ())
     builder = _Builder(problems)
@@ -159,20 +161,23 @@ class _Builder:
         kind = type(node)
         if kind is yaml.ScalarNode:
             value: str = node.value
-            if node.style is None and value in _NULLS:  # type: ignore[attr-defined]
+            # Plain scalars have no style: None from PyYAML's parser, "" from libyaml's.
+            if not node.style and value in _NULLS:  # type: ignore[attr-defined]
                 return None
             return value
         ident = id(node)
         if ident in self.built:  # an alias of a collection already built
             self.expanded += self.sizes[ident]
             if self.expanded > MAX_ALIAS_EXPANSION:
+                # The node is shared by every alias, so its position is the anchor's.
                 raise _BuildError(
                     _problem(
                         "LD006",
-                        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes;"
-                        " this looks like an alias bomb and was not loaded",
+                        "aliases of the collection anchored here expand to more than"
+                        f" {MAX_ALIAS_EXPANSION:,} nodes; this looks like an alias bomb"
+                        " and was not loaded",
                         node,
-                        path,
+                        (),
                         "Write the repeated content out, or use fewer nested aliases.",
                     )
                 )
@@ -277,7 +282,7 @@ def _check_depth(text: str) -> YamlProblem | None:
     return None
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = (exc.problem or "invalid YAML").strip()
@@ -285,20 +290,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
-    suggestion = _syntax_hint(problem)
-    return YamlProblem("LD001", message, line, column, suggestion)
+    lines = text.splitlines()
+    found = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+    return YamlProblem("LD001", message, line, column, _syntax_hint(f"{problem} {context}", found))
 
 
-def _syntax_hint(problem: str) -> str:
-    if "tab" in problem:
+def _syntax_hint(problem: str, found: str) -> str:
+    # libyaml's messages do not name the offending character, so look at the text there.
+    if found == "\t" or "tab" in problem:
         return "Indent with spaces; YAML does not allow tabs for indentation."
+    if found in ("@", "`"):
+        return "Quote a value that starts with @ or `."
     if "expected <block end>" in problem or "mapping values are not allowed" in problem:
         return (
             "Check the indentation of this line against the line above,"
             " and quote values that contain ': '."
         )
-    if "found character '@'" in problem or "found character '`'" in problem:
-        return "Quote a value that starts with @ or `."
     if "found undefined alias" in problem:
         return "Define the anchor (&name) before using the alias (*name), or quote the text."
     if "expected a single document" in problem:
@@ -307,15 +314,31 @@ def _syntax_hint(problem: str) -> str:
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str) -> YamlProblem:
-    position = getattr(exc, "position", 0) or 0
+    # libyaml counts the position in UTF-8 bytes; people count characters.
+    offset = getattr(exc, "position", 0) or 0
+    position = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    character = getattr(exc, "character", "")
-    shown = f"U+{ord(character):04X}" if isinstance(character, str) and character else "a character"
+    character = getattr(exc, "character", None)
+    if isinstance(character, str) and character:
+        character = ord(character)
+    shown = f"U+{character:04X}" if isinstance(character, int) else "a character"
     return YamlProblem(
         "LD002",
         f"{shown} is not allowed in a YAML file",
         line,
         column,
         "Remove the control character, or write it as an escape inside double quotes.",
+    )
+
+
+def _surrogate_problem(exc: UnicodeEncodeError, text: str) -> YamlProblem:
+    line = text.count("\n", 0, exc.start) + 1
+    column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+    return YamlProblem(
+        "LD002",
+        f"U+{ord(text[exc.start]):04X} is a lone surrogate, not a character",
+        line,
+        column,
+        "Remove the character.",
     )

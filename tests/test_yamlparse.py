@@ -1,0 +1,435 @@
+"""Unit tests of the YAML front end: scalars as text, hostile input bounded, exact positions."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ciptool.loader import yamlparse
+from ciptool.loader.yamlparse import MAX_DEPTH, ParsedYaml, PositionIndex, YamlProblem, parse_yaml
+
+
+def only_problem(parsed: ParsedYaml) -> YamlProblem:
+    """The single problem of a parse that failed; the data is then ``None``."""
+    assert parsed.data is None
+    assert len(parsed.problems) == 1, parsed.problems
+    return parsed.problems[0]
+
+
+def where(problem: YamlProblem) -> tuple[str, int, int]:
+    return (problem.code, problem.line, problem.column)
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """The classic alias bomb: each level is nine aliases of the level below."""
+    lines = ["lol0: &lol0 [" + ", ".join(["lol"] * 9) + "]"]
+    for level in range(1, levels):
+        lines.append(f"lol{level}: &lol{level} [" + ", ".join([f"*lol{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+# --- the fast parser ----------------------------------------------------------------------
+
+
+def test_fast_parser_is_available() -> None:
+    """CI must fail if PyYAML was installed without libyaml: the loader would be 2x slower."""
+    assert yamlparse.FAST_PARSER is True
+    assert issubclass(yamlparse._Loader, yaml.CSafeLoader)
+
+
+# --- scalars ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "5.10",
+        "NO",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "true",
+        "False",
+        "2026-01-01",
+        "2026-01-01T10:00:00Z",
+        "1e3",
+        "0x10",
+        "0o17",
+        "012",
+        ".inf",
+        "-.NaN",
+        "1_000",
+        "12:30:00",
+        "=",
+        "<<",
+    ],
+)
+def test_every_plain_scalar_is_text(written: str) -> None:
+    parsed = parse_yaml(f"value: {written}\nlist: [{written}]\n")
+    assert parsed.problems == ()
+    assert parsed.data == {"value": written, "list": [written]}
+
+
+def test_scalars_keep_their_exact_text() -> None:
+    parsed = parse_yaml(
+        "a: '5.10'\nb: \"NO\"\nc: 007\nd: |\n  two\n  lines\ne: >-\n  folded\n  text\n"
+    )
+    assert parsed.problems == ()
+    assert parsed.data == {
+        "a": "5.10",
+        "b": "NO",
+        "c": "007",
+        "d": "two\nlines\n",
+        "e": "folded text",
+    }
+
+
+def test_explicit_tags_do_not_change_the_text() -> None:
+    parsed = parse_yaml("a: !!int 12\nb: !!float x\nc: !!python/object:os.system echo\n")
+    assert parsed.problems == ()
+    assert parsed.data == {"a": "12", "b": "x", "c": "echo"}
+
+
+@pytest.mark.parametrize("written", ['"null"', "'null'", '"~"', "''", '""', "'NULL'"])
+def test_quoted_null_is_text(written: str) -> None:
+    parsed = parse_yaml(f"value: {written}\n")
+    assert parsed.problems == ()
+    assert parsed.data == {"value": yaml.safe_load(f"v: {written}")["v"]}
+    assert isinstance(parsed.data["value"], str)
+
+
+@pytest.mark.parametrize("written", ["null", "Null", "NULL", "~", ""])
+def test_plain_null_is_none(written: str) -> None:
+    parsed = parse_yaml(f"value: {written}\nlist: [{written or '~'}]\n")
+    assert parsed.problems == ()
+    assert parsed.data == {"value": None, "list": [None]}
+
+
+def test_keys_are_always_text() -> None:
+    parsed = parse_yaml("null: a\n~: b\n5.10: c\nyes: d\n")
+    assert parsed.problems == ()
+    assert parsed.data == {"null": "a", "~": "b", "5.10": "c", "yes": "d"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "# just a comment\n",
+        "---\n",
+        "---\n...\n",
+    ],
+)
+def test_empty_document_is_none_without_problems(text: str) -> None:
+    assert parse_yaml(text) == ParsedYaml(None, ())
+
+
+def test_top_level_may_be_any_node() -> None:
+    assert parse_yaml("- a\n- b\n").data == ["a", "b"]
+    assert parse_yaml("just text\n").data == "just text"
+
+
+def test_small_aliases_are_expanded() -> None:
+    parsed = parse_yaml("a: &shared [x, {k: v}]\nb: *shared\nc: &s text\nd: *s\n")
+    assert parsed.problems == ()
+    assert parsed.data == {
+        "a": ["x", {"k": "v"}],
+        "b": ["x", {"k": "v"}],
+        "c": "text",
+        "d": "text",
+    }
+
+
+# --- duplicate and complex keys -----------------------------------------------------------
+
+
+def test_duplicate_key_keeps_the_first_and_says_where() -> None:
+    parsed = parse_yaml("a: 1\nb: 2\na: 3\n")
+    assert parsed.data == {"a": "1", "b": "2"}
+    (problem,) = parsed.problems
+    assert where(problem) == ("LD003", 3, 1)
+    assert problem.yaml_path == ("a",)
+    assert "first at line 1" in problem.message
+
+
+def test_duplicate_key_inside_a_record() -> None:
+    text = "controls:\n  - id: A-1\n    title: One\n    title: Two\n"
+    parsed = parse_yaml(text)
+    assert parsed.data == {"controls": [{"id": "A-1", "title": "One"}]}
+    (problem,) = parsed.problems
+    assert where(problem) == ("LD003", 4, 5)
+    assert problem.yaml_path == ("controls", 0, "title")
+
+
+def test_every_duplicate_key_is_reported() -> None:
+    parsed = parse_yaml("a: 1\na: 2\nb: {x: 1, x: 2}\n")
+    assert [where(p) for p in parsed.problems] == [("LD003", 2, 1), ("LD003", 3, 11)]
+    assert parsed.data == {"a": "1", "b": {"x": "1"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("? [a, b]\n: c\n", 1, 3),
+        ("? {a: 1}\n: c\n", 1, 3),
+        ("[a]: b\n", 1, 1),
+        ("top:\n  {x: 1}: y\n", 2, 3),
+    ],
+)
+def test_complex_key_is_refused(text: str, line: int, column: int) -> None:
+    assert where(only_problem(parse_yaml(text))) == ("LD004", line, column)
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+
+def test_billion_laughs_is_refused() -> None:
+    problem = only_problem(parse_yaml(billion_laughs(9)))
+    assert problem.code == "LD006"
+    assert "alias bomb" in problem.message
+    assert problem.yaml_path == ()  # the position is the anchor's, shared by every alias
+    assert problem.line >= 1
+    assert problem.column >= 1
+
+
+def test_billion_laughs_of_mappings_is_refused() -> None:
+    lines = ["m0: &m0 {a: x, b: x, c: x, d: x, e: x, f: x, g: x, h: x, i: x}"]
+    for level in range(1, 9):
+        body = ", ".join(f"{key}: *m{level - 1}" for key in "abcdefghi")
+        lines.append(f"m{level}: &m{level} {{{body}}}")
+    assert only_problem(parse_yaml("\n".join(lines) + "\n")).code == "LD006"
+
+
+def test_alias_bomb_below_the_top_level_is_refused() -> None:
+    text = "controls:\n  - id: X\n    scope: &s [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+        f"    k{index}: [*s, *s, *s, *s, *s, *s, *s, *s, *s, *s]\n" for index in range(200)
+    )
+    assert only_problem(parse_yaml(text)).code == "LD006"
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "a: &a {b: *a}\n", "a: &a [x, [y, {z: *a}]]\n"])
+def test_recursive_alias_is_refused(text: str) -> None:
+    problem = only_problem(parse_yaml(text))
+    assert problem.code == "LD006"
+    assert "recursive" in problem.message
+
+
+def test_recursive_alias_position() -> None:
+    assert where(only_problem(parse_yaml("a: &a [*a]\n"))) == ("LD006", 1, 4)
+
+
+def test_deep_flow_nesting_is_refused_before_composing() -> None:
+    # libyaml's recursive composer crashes the interpreter at ~30,000 levels: the pre-check
+    # must refuse this in-process, so the test simply has to return.
+    problem = only_problem(parse_yaml("[" * 100_000))
+    assert where(problem) == ("LD005", 1, MAX_DEPTH + 1)
+
+
+def test_deep_balanced_flow_nesting_is_refused() -> None:
+    text = "key: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    assert where(only_problem(parse_yaml(text))) == ("LD005", 1, 5 + MAX_DEPTH)
+
+
+def test_deep_flow_mappings_are_refused() -> None:
+    text = "{a: " * 50_000 + "x" + "}" * 50_000 + "\n"
+    assert only_problem(parse_yaml(text)).code == "LD005"
+
+
+def test_deep_compact_block_nesting_on_one_line_is_refused() -> None:
+    assert only_problem(parse_yaml("- " * 50_000 + "x\n")).code == "LD005"
+
+
+def test_deep_block_nesting_is_refused() -> None:
+    text = "".join("  " * level + f"k{level}:\n" for level in range(100)) + "  " * 100 + "v\n"
+    problem = only_problem(parse_yaml(text))
+    # the mapping at depth 64 (under k63) starts on line 65, indented by 128 spaces
+    assert where(problem) == ("LD005", MAX_DEPTH + 1, 2 * MAX_DEPTH + 1)
+
+
+def test_nesting_at_the_limit_is_accepted() -> None:
+    depth = MAX_DEPTH - 1  # the root mapping is at depth 0
+    parsed = parse_yaml("a: " + "[" * depth + "x" + "]" * depth + "\n")
+    assert parsed.problems == ()
+    node = parsed.data["a"]
+    for _ in range(depth - 1):
+        node = node[0]
+    assert node == ["x"]
+    assert only_problem(parse_yaml("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH)).code == "LD005"
+
+
+# --- syntax errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("a: [1, 2\n", 2, 1),
+        ("a: b: c\n", 1, 5),
+        ("key: value\n  bad: 1\n", 2, 6),
+        ("a: 'unterminated\n", 2, 1),
+        ('a: "\\q"\n', 1, 5),
+        ("- a\nb: c\n", 2, 1),
+        ("a: [1, 2]]\n", 1, 10),
+        ("a: |\n  x\n b\n", 3, 2),
+        ("a: *undefined\n", 1, 4),
+        ("%FOO\n---\na: 1\n", 1, 5),
+        ("a: @x\n", 1, 4),
+        ("a: `x\n", 1, 4),
+    ],
+)
+def test_syntax_error_position(text: str, line: int, column: int) -> None:
+    problem = only_problem(parse_yaml(text))
+    assert where(problem) == ("LD001", line, column)
+    assert problem.message.startswith("YAML syntax error: ")
+    assert problem.suggestion
+
+
+def test_syntax_error_messages_give_advice() -> None:
+    undefined = only_problem(parse_yaml("a: *nope\n"))
+    assert "anchor" in undefined.suggestion
+    indentation = only_problem(parse_yaml("key: value\n  bad: 1\n"))
+    assert "indentation" in indentation.suggestion
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("a:\n\t- b\n", 2, 1), ("\ta: 1\n", 1, 1), ("a:\n  b: 1\n\tc: 2\n", 3, 1)],
+)
+def test_tab_indentation_is_a_syntax_error(text: str, line: int, column: int) -> None:
+    assert where(only_problem(parse_yaml(text))) == ("LD001", line, column)
+
+
+def test_tab_inside_a_plain_scalar_gets_the_tab_hint() -> None:
+    problem = only_problem(parse_yaml("a:\n  b: 1\n\tc: 2\n"))
+    assert "tab" in problem.suggestion
+
+
+def test_tabs_inside_values_are_text() -> None:
+    assert parse_yaml("a: one\ttwo\nb: 'x\ty'\n").data == {"a": "one\ttwo", "b": "x\ty"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("a:\n\t- b\n", "tab"), ("a: @x\n", "@"), ("a: 1\n---\nb: 2\n", "---")],
+)
+def test_syntax_hint_fits_the_error(text: str, hint: str) -> None:
+    assert hint in only_problem(parse_yaml(text)).suggestion
+
+
+@pytest.mark.parametrize("text", ["a: 1\n---\nb: 2\n", "--- a\n--- b\n", "a: 1\n...\n---\nb: 2\n"])
+def test_multiple_documents_are_a_syntax_error(text: str) -> None:
+    problem = only_problem(parse_yaml(text))
+    assert problem.code == "LD001"
+    assert "document" in problem.message
+
+
+def test_second_document_position() -> None:
+    assert where(only_problem(parse_yaml("a: 1\n---\nb: 2\n"))) == ("LD001", 2, 1)
+
+
+def test_one_document_with_markers_is_fine() -> None:
+    assert parse_yaml("---\na: 1\n...\n").data == {"a": "1"}
+    assert parse_yaml("%YAML 1.2\n---\na: 1\n").data == {"a": "1"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("a: b\x07c\n", 1, 5), ("a: x\n\x0cb: 1\n", 2, 1), ("a: x\x1b\n", 1, 5)],
+)
+def test_control_character_is_refused(text: str, line: int, column: int) -> None:
+    assert where(only_problem(parse_yaml(text))) == ("LD002", line, column)
+
+
+def test_control_character_position_after_non_ascii_text() -> None:
+    assert where(only_problem(parse_yaml("a: café\x07\n"))) == ("LD002", 1, 8)
+
+
+def test_control_character_is_named() -> None:
+    assert "U+0007" in only_problem(parse_yaml("a: b\x07c\n")).message
+
+
+def test_unicode_text_is_kept() -> None:
+    text = "title: Zugriffsprüfung – 日本語 😀\nnote: \u00a0x\n"
+    assert parse_yaml(text).data == {"title": "Zugriffsprüfung – 日本語 😀", "note": "\u00a0x"}
+
+
+# --- positions ----------------------------------------------------------------------------
+
+RECORDS = """\
+controls:
+  - id: IAM-01
+    title: Access review
+    mappings:
+      nist-csf-2.0: [PR.AA-05, PR.AA-01]
+      iso27001-2022:
+        - id: A.5.18
+          relationship: equal
+  - id: IAM-02
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "expected"),
+    [
+        ((), False, (1, 1)),
+        (("controls",), True, (1, 1)),
+        (("controls",), False, (2, 3)),
+        (("controls", 0), False, (2, 5)),
+        (("controls", 0, "title"), True, (3, 5)),
+        (("controls", 0, "title"), False, (3, 12)),
+        (("controls", 0, "mappings", "nist-csf-2.0"), True, (5, 7)),
+        (("controls", 0, "mappings", "nist-csf-2.0"), False, (5, 21)),
+        (("controls", 0, "mappings", "nist-csf-2.0", 1), False, (5, 32)),
+        (("controls", 0, "mappings", "iso27001-2022", 0, "relationship"), True, (8, 11)),
+        (("controls", 0, "mappings", "iso27001-2022", 0, "relationship"), False, (8, 25)),
+        (("controls", 1, "id"), True, (9, 5)),
+        (("controls", 1, "id"), False, (9, 9)),
+    ],
+)
+def test_locate_keys_and_values(
+    path: tuple[str | int, ...], key: bool, expected: tuple[int, int]
+) -> None:
+    assert PositionIndex(RECORDS).locate(path, key=key) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (("controls", 1, "owner"), (9, 5)),  # a missing key: the record that lacks it
+        (("controls", 7, "id"), (2, 3)),  # an index past the end: the list
+        (("controls", -1), (2, 3)),
+        (("controls", 0, "title", "deeper"), (3, 12)),  # into a scalar: the scalar
+        (("controls", "name"), (2, 3)),  # a key into a list: the list
+        (("controls", 0, 0), (2, 5)),  # an index into a mapping: the mapping
+        (("nothing", "here"), (1, 1)),
+    ],
+)
+def test_locate_past_the_end_gives_the_deepest_node(
+    path: tuple[str | int, ...], expected: tuple[int, int]
+) -> None:
+    assert PositionIndex(RECORDS).locate(path) == expected
+
+
+def test_locate_finds_the_first_of_duplicate_keys() -> None:
+    index = PositionIndex("a: 1\nb: 2\na: 3\n")
+    assert index.locate(("a",)) == (1, 4)
+    assert index.locate(("a",), key=True) == (1, 1)
+
+
+def test_locate_through_an_alias_gives_the_anchor() -> None:
+    index = PositionIndex("a: &x {k: v}\nb: *x\n")
+    assert index.locate(("b", "k")) == (1, 11)
+
+
+@pytest.mark.parametrize("text", ["", "# comment\n", "a: [\n", "a: 1\n---\nb: 2\n", "a: b\x07\n"])
+def test_locate_in_text_without_nodes_gives_the_start(text: str) -> None:
+    assert PositionIndex(text).locate(("a", 0, "b")) == (1, 1)
+    assert PositionIndex(text).locate((), key=True) == (1, 1)
+
+
+def test_positions_count_characters_not_bytes() -> None:
+    index = PositionIndex("title: é😀日本 x\nnext: [ä, ö]\n")
+    assert index.locate(("next", 1)) == (2, 11)
+    assert index.locate(("title",)) == (1, 8)
