@@ -7,7 +7,6 @@ the rest of the repository is still read. Only a missing ``ciptool.yaml`` raises
 from __future__ import annotations
 
 import difflib
-import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CONFIG_FILE, CatalogSource, Repository
 from ciptool.loader.catalogs import load_catalogs
 from ciptool.loader.files import FoundFile, find_repository, read_text, walk_yaml
-from ciptool.loader.positions import locate_findings
+from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import FAST_PARSER, ParsedYaml, parse_yaml
 from ciptool.models import (
@@ -57,15 +56,8 @@ EVIDENCE_FILES_DIR = "files"
 
 def load_repository(root: Path) -> Repository:
     """Read and validate everything under ``root``; problems become findings."""
-    # Loading allocates millions of small objects that all live until the run ends; the
-    # cyclic collector would scan them again and again for nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _load(root.resolve())
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

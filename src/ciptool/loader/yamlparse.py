@@ -14,7 +14,7 @@ Hostile input is bounded: nesting deeper than :data:`MAX_DEPTH` and alias expans
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -35,8 +35,9 @@ MAX_DEPTH = 64
 #: Most nodes that aliases may add by expansion in one file (an "alias bomb" adds billions).
 MAX_ALIAS_EXPANSION = 10_000
 #: Files with fewer flow openers than this (plus their longest line) cannot nest deeper than
-#: libyaml's recursive composer handles, so the depth pre-check is skipped for them.
-_CHEAP_DEPTH_BOUND = 1_000
+#: libyaml's recursive composer handles (it overflows the C stack somewhere between 20,000
+#: and 40,000 levels), so the event-based depth pre-check is skipped for them.
+_CHEAP_DEPTH_BOUND = 5_000
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -93,11 +94,13 @@ def parse_yaml(text: str) -> ParsedYaml:
         return ParsedYaml(None, (_surrogate_problem(exc, text),))
     if node is None:
         return ParsedYaml(None, ())
-    builder = _Builder(problems)
+    builder = _Builder(problems, anchors="&" in text)
     try:
-        data = builder.build(node, (), 0)
+        data = builder.build(node, 0)
     except _BuildError as exc:
-        return ParsedYaml(None, (*problems, exc.problem))
+        return ParsedYaml(None, (exc.problem,))
+    for key_node, problem in builder.flagged:
+        problems.append(replace(problem, yaml_path=_path_to(node, key_node)))
     return ParsedYaml(data, tuple(problems))
 
 
@@ -148,16 +151,23 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 class _Builder:
-    """Turns composed nodes into plain data in one pass, guarding against hostile shapes."""
+    """Turns composed nodes into plain data in one pass, guarding against hostile shapes.
 
-    def __init__(self, problems: list[YamlProblem]) -> None:
+    Paths are not tracked while building (that would cost a tuple per node): the rare
+    problem found here records its node, and :func:`_path_to` finds the path afterwards.
+    Alias bookkeeping is done only for text that has anchors at all.
+    """
+
+    def __init__(self, problems: list[YamlProblem], *, anchors: bool) -> None:
         self.problems = problems
+        self.anchors = anchors
         self.sizes: dict[int, int] = {}  # id(node) -> nodes under it, for nodes already built
         self.built: dict[int, Any] = {}
         self.in_progress: set[int] = set()
         self.expanded = 0
+        self.flagged: list[tuple[yaml.Node, YamlProblem]] = []
 
-    def build(self, node: yaml.Node, path: YamlPath, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         kind = type(node)
         if kind is yaml.ScalarNode:
             value: str = node.value
@@ -165,6 +175,15 @@ class _Builder:
             if not node.style and value in _NULLS:  # type: ignore[attr-defined]
                 return None
             return value
+        if depth >= MAX_DEPTH:
+            raise _BuildError(_depth_problem(node.start_mark.line + 1, node.start_mark.column + 1))
+        if not self.anchors:
+            if kind is yaml.SequenceNode:
+                return [self.build(child, depth + 1) for child in node.value]
+            return self._mapping(node, depth)
+        return self._guarded(node, kind, depth)
+
+    def _guarded(self, node: yaml.Node, kind: type, depth: int) -> Any:
         ident = id(node)
         if ident in self.built:  # an alias of a collection already built
             self.expanded += self.sizes[ident]
@@ -177,7 +196,6 @@ class _Builder:
                         f" {MAX_ALIAS_EXPANSION:,} nodes; this looks like an alias bomb"
                         " and was not loaded",
                         node,
-                        (),
                         "Write the repeated content out, or use fewer nested aliases.",
                     )
                 )
@@ -188,32 +206,23 @@ class _Builder:
                     "LD006",
                     "an alias refers to a collection that contains it (a recursive alias)",
                     node,
-                    path,
                     "Remove the alias; ciptool records cannot contain themselves.",
                 )
             )
-        if depth >= MAX_DEPTH:
-            raise _BuildError(_depth_problem(node.start_mark.line + 1, node.start_mark.column + 1))
         self.in_progress.add(ident)
         before = self.expanded
         result: Any
         if kind is yaml.SequenceNode:
-            result = [
-                self.build(child, (*path, index), depth + 1)
-                for index, child in enumerate(node.value)
-            ]
-            size = len(node.value)
+            result = [self.build(child, depth + 1) for child in node.value]
         else:
-            result = self._mapping(node, path, depth)
-            size = len(node.value)
+            result = self._mapping(node, depth)
         self.in_progress.discard(ident)
         self.built[ident] = result
-        self.sizes[ident] = size + (self.expanded - before)
+        self.sizes[ident] = len(node.value) + (self.expanded - before)
         return result
 
-    def _mapping(self, node: yaml.Node, path: YamlPath, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.Node, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise _BuildError(
@@ -221,34 +230,50 @@ class _Builder:
                         "LD004",
                         "a mapping key must be plain text, not a list or mapping",
                         key_node,
-                        path,
                         "Write the key as a single word such as `title`.",
                     )
                 )
             name: str = key_node.value
-            if name in first_seen:
-                first = first_seen[name].start_mark
-                self.problems.append(
-                    _problem(
-                        "LD003",
-                        f"duplicate key `{name}` (first at line {first.line + 1});"
-                        " YAML keeps only one of them",
-                        key_node,
-                        (*path, name),
-                        "Remove one of the two, or merge their values.",
-                    )
-                )
+            if name in result:
+                self._duplicate(node, key_node, name)
                 continue
-            first_seen[name] = key_node
-            result[name] = self.build(value_node, (*path, name), depth + 1)
+            result[name] = self.build(value_node, depth + 1)
         return result
 
+    def _duplicate(self, mapping: yaml.Node, key_node: yaml.Node, name: str) -> None:
+        first = next(k for k, _ in mapping.value if k.value == name).start_mark
+        problem = _problem(
+            "LD003",
+            f"duplicate key `{name}` (first at line {first.line + 1}); YAML keeps only one of them",
+            key_node,
+            "Remove one of the two, or merge their values.",
+        )
+        self.flagged.append((key_node, problem))
 
-def _problem(
-    code: str, message: str, node: yaml.Node, path: YamlPath, suggestion: str
-) -> YamlProblem:
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> YamlPath:
+    """The YAML path of ``target`` (a mapping key) below ``root``; () when not found."""
+    stack: list[tuple[yaml.Node, YamlPath]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node is target:
+                    return (*path, key_node.value)
+                if isinstance(key_node, yaml.ScalarNode):
+                    stack.append((value_node, (*path, key_node.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*path, index)) for index, child in enumerate(node.value))
+    return ()
+
+
+def _problem(code: str, message: str, node: yaml.Node, suggestion: str) -> YamlProblem:
     mark = node.start_mark
-    return YamlProblem(code, message, mark.line + 1, mark.column + 1, suggestion, path)
+    return YamlProblem(code, message, mark.line + 1, mark.column + 1, suggestion)
 
 
 def _depth_problem(line: int, column: int) -> YamlProblem:
