@@ -393,7 +393,9 @@ def test_mutation_helpers_reach_hostile_shapes() -> None:
     """The fragments really exercise the loader's guards, not only its syntax errors."""
     for fragment, code in [
         (b"[" * 100 + b"]" * 100, "LD005"),
-        (b"[" * 2000, "LD005"),
+        (b"[" * 2000 + b"]" * 2000, "LD005"),
+        (b"[" * 2000, "LD001"),  # never closed: the syntax error is what to fix first
+        (b"[" * 60000 + b"]" * 60000, "LD005"),  # beyond what libyaml's composer survives
         (b"\x00", "LD009"),
         (b"\xff", "LD010"),
         (b"\x07", "LD002"),
