@@ -31,8 +31,8 @@ YAML_PATHS = {
     "duplicate-key": ["controls[0].title"],
     "evidence-period-and-effective-on": ["evidence[0]"],
     "extra-top-level-key": ["policies"],
-    "invalid-date": ["controls[0].policy", "policies[0].approved_on"],
-    "invalid-duration": ["controls[0].policy", "policies[0].review_every"],
+    "invalid-date": ["policies[0].approved_on"],
+    "invalid-duration": ["policies[0].review_every"],
     "missing-required-field": ["controls[0]"],
     "syntax-error": [""],
     "top-level-not-mapping": [""],
@@ -147,7 +147,7 @@ def test_yes_where_a_boolean_is_expected_makes_the_config_unusable() -> None:
 
 
 def test_invalid_date_says_why() -> None:
-    finding = run(BAD_INPUT / "invalid-date").findings[1]
+    (finding,) = run(BAD_INPUT / "invalid-date").findings
     assert finding.message == "`2026-02-30` is not a real calendar date"
 
 
@@ -372,3 +372,20 @@ def test_cli_handles_every_on_the_fly_case(tmp_path: Path) -> None:
     assert exit_code == 1
     for code in ("LD009", "LD010", "LD005", "LD013"):
         assert code in output
+
+
+def test_a_reference_to_an_invalid_record_is_not_called_unknown(make_repo: MakeRepo) -> None:
+    """The invalid record's own findings say what is wrong; no second "unknown id" follows."""
+    root = make_repo(
+        {
+            "controls/broken.yaml": "controls:\n  - id: OPS-01\n    title: Logging\n",
+            "evidence/2026/ops.yaml": (
+                "evidence:\n  - control: OPS-01\n    requirement: log-review\n"
+                "    collected_on: 2026-02-01\n    effective_on: 2026-01-31\n"
+            ),
+        }
+    )
+    assert brief(run(root)) == [
+        ("SC003", "controls/broken.yaml", 2, 5),
+        ("SC003", "controls/broken.yaml", 2, 5),
+    ]

@@ -47,6 +47,13 @@ class Repository:
     crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files_read: int = 0
+    #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
+    #: references to them are not reported again as unknown.
+    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def is_invalid(self, kind: str, ident: str) -> bool:
+        """True when a record of ``kind`` with this id exists but failed validation."""
+        return ident in self.invalid_ids.get(kind, ())
 
 
 @dataclass(frozen=True)

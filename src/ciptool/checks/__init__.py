@@ -6,6 +6,7 @@ from ciptool.checks.base import Check
 from ciptool.checks.references import (
     MappedToHeading,
     NormalisedRequirementId,
+    PathOutsideRepository,
     UnknownControl,
     UnknownEvidenceRequirement,
     UnknownFramework,
@@ -22,6 +23,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     MappedToHeading(),
     UnknownControl(),
     UnknownEvidenceRequirement(),
+    PathOutsideRepository(),
 )
 
 __all__ = ["ALL_CHECKS", "Check"]

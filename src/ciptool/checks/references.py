@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Iterator
+from pathlib import PureWindowsPath
 
 from ciptool.checks.base import Check
 from ciptool.findings import Finding, Severity
@@ -264,6 +266,8 @@ class UnknownPolicy(Check):
             policy = control.record.policy
             if policy is None or policy in graph.policies:
                 continue
+            if graph.repository.is_invalid("policies", policy):
+                continue  # the policy exists; its own findings say what is wrong with it
             yield self.finding(
                 f"control {control.record.id} cites the unknown policy `{policy}`",
                 control.at("policy"),
@@ -292,7 +296,7 @@ class UnknownControl(Check):
         known = list(graph.controls)
         for sourced in graph.repository.evidence:
             control = sourced.record.control
-            if control in graph.controls:
+            if control in graph.controls or graph.repository.is_invalid("controls", control):
                 continue
             yield self.finding(
                 f"evidence names the unknown control `{control}`",
@@ -335,3 +339,59 @@ class UnknownEvidenceRequirement(Check):
                 did_you_mean(wanted, known, "Correct the requirement id."),
                 subject=f"{control.record.id}/{wanted}",
             )
+
+
+def leaves_repository(base_file: str, written: str) -> bool:
+    """True when ``written``, relative to ``base_file``'s folder, points outside the repository.
+
+    Judged on the text alone (no file system): absolute paths, drive letters and any ``..``
+    that climbs above the repository's top.
+    """
+    if written.startswith(("/", "\\")) or PureWindowsPath(written).drive:
+        return True
+    folder = posixpath.dirname(base_file)
+    joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
+    return joined == ".." or joined.startswith("../")
+
+
+class PathOutsideRepository(Check):
+    """A path in a record that points outside the compliance repository.
+
+    Why: evidence and policy documents must travel with the repository, so an auditor who
+    receives it can verify every file; a path outside it (absolute, or climbing out with ``..``)
+    works only on one machine and may expose files that were never meant to be evidence.
+
+    Passes: ``files: [{path: files/iam-03-q3.csv, ...}]``
+    Fails: ``files: [{path: ../../home/me/export.csv, ...}]``
+
+    Fix: copy the file into the repository (evidence beside its record, in ``files/``) and
+    write the path relative to the record's folder.
+    """
+
+    code = "RF008"
+    slug = "path-outside-repository"
+    family = "references"
+
+    def run(self, graph: Graph) -> Iterator[Finding]:
+        for sourced in graph.repository.evidence:
+            for index, entry in enumerate(sourced.record.files):
+                if leaves_repository(sourced.file, entry.path):
+                    yield self.finding(
+                        f"evidence file path `{entry.path}` points outside the repository",
+                        sourced.at("files", index, "path"),
+                        "Copy the file into the repository and give its path relative to"
+                        " the record's folder.",
+                        subject=f"{sourced.record.control}/{sourced.record.requirement}",
+                    )
+        for policy in graph.policies.values():
+            document = policy.record.document
+            if not document or "://" in document or document.startswith("mailto:"):
+                continue
+            # Policy documents are written relative to the repository's top.
+            if leaves_repository("ciptool.yaml", document):
+                yield self.finding(
+                    f"policy document path `{document}` points outside the repository",
+                    policy.at("document"),
+                    "Use a URL, or a path inside the repository such as policies/docs/x.md.",
+                    subject=policy.record.id,
+                )

@@ -146,6 +146,8 @@ def _load_records(
             findings.extend(problems)
             if record is not None:
                 records.append(Sourced(record, found.rel, (key, index)))
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                repo.invalid_ids.setdefault(key, set()).add(item["id"])
     return records
 
 

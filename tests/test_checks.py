@@ -1,0 +1,135 @@
+"""The check registry and the reference checks, each with a failing and a passing case."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ciptool.checks import ALL_CHECKS
+from ciptool.checks.references import leaves_repository
+from conftest import MakeRepo, brief, run
+
+EVIDENCE = """\
+evidence:
+  - control: IAM-01
+    requirement: recert-signoff
+    collected_on: 2026-04-03
+    period: {start: 2026-01-01, end: 2026-03-31}
+    files:
+      - {path: files/q1.csv, sha256: "%s"}
+      - {path: %s, sha256: "%s"}
+"""
+DIGEST = "0" * 64
+
+
+def test_codes_are_unique_stable_and_documented() -> None:
+    codes = [check.code for check in ALL_CHECKS]
+    assert len(codes) == len(set(codes))
+    slugs = [check.slug for check in ALL_CHECKS]
+    assert len(slugs) == len(set(slugs))
+    for check in ALL_CHECKS:
+        assert re.fullmatch(r"[A-Z]{2}\d{3}", check.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", check.slug)
+        doc = check.documentation()
+        for part in ("Why:", "Passes:", "Fails:", "Fix:"):
+            assert part in doc, (check.code, part)
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "outside"),
+    [
+        ("evidence/2026/a.yaml", "files/x.csv", False),
+        ("evidence/2026/a.yaml", "../2025/files/x.csv", False),
+        ("evidence/2026/a.yaml", "../../README.md", False),
+        ("evidence/2026/a.yaml", "../../../secret", True),
+        ("evidence/2026/a.yaml", "/etc/passwd", True),
+        ("evidence/2026/a.yaml", "C:\\Users\\me\\x.csv", True),
+        ("evidence/2026/a.yaml", "files\\..\\..\\..\\..\\x", True),
+        ("ciptool.yaml", "policies/docs/x.md", False),
+        ("ciptool.yaml", "../x.md", True),
+    ],
+)
+def test_leaves_repository(base: str, path: str, outside: bool) -> None:
+    assert leaves_repository(base, path) is outside
+
+
+def test_evidence_and_policy_paths_outside_the_repository(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "evidence/2026/iam.yaml": EVIDENCE % (DIGEST, "../../../../etc/passwd", DIGEST),
+            "policies/other.yaml": (
+                "policies:\n  - id: POL-X\n    title: X\n    document: /srv/policies/x.pdf\n"
+                "  - id: POL-Y\n    title: Y\n    document: https://intranet.example.org/y\n"
+            ),
+        }
+    )
+    result = run(root)
+    assert brief(result) == [
+        ("RF008", "evidence/2026/iam.yaml", 8, 16),
+        ("RF008", "policies/other.yaml", 4, 15),
+    ]
+    assert result.findings[0].message == (
+        "evidence file path `../../../../etc/passwd` points outside the repository"
+    )
+
+
+def test_unknown_control_and_evidence_requirement(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "evidence/2026/iam.yaml": (
+                "evidence:\n"
+                "  - control: IAM-1\n    requirement: recert-signoff\n"
+                "    collected_on: 2026-04-03\n    effective_on: 2026-03-31\n"
+                "  - control: IAM-01\n    requirement: recert-sign-off\n"
+                "    collected_on: 2026-04-03\n    effective_on: 2026-03-31\n"
+            )
+        }
+    )
+    result = run(root)
+    assert brief(result) == [
+        ("RF006", "evidence/2026/iam.yaml", 2, 14),
+        ("RF007", "evidence/2026/iam.yaml", 7, 18),
+    ]
+    assert [f.suggestion for f in result.findings] == [
+        "Did you mean `IAM-01`?",
+        "Did you mean `recert-signoff`?",
+    ]
+
+
+def test_unknown_framework_in_config_and_applicability(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "ciptool.yaml": (
+                "program: P\nframeworks: [nist-csf, iso27001-2022]\napplicability:\n"
+                "  iso27001:\n    A.7.5: {applicable: false, justification: none of our own}\n"
+                "  iso27001-2022:\n    A.7.99: {applicable: false, justification: typo}\n"
+            )
+        }
+    )
+    result = run(root)
+    assert brief(result) == [
+        ("RF001", "ciptool.yaml", 2, 14),
+        ("RF001", "ciptool.yaml", 4, 3),
+        ("RF002", "ciptool.yaml", 7, 5),
+    ]
+    assert [f.suggestion for f in result.findings][:2] == [
+        "Did you mean `nist-csf-2.0`?",
+        "Did you mean `iso27001-2022`?",
+    ]
+
+
+def test_duplicate_evidence_requirement_ids(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "controls/x.yaml": (
+                "controls:\n  - id: X-1\n    title: T\n    owner: O\n    frequency: daily\n"
+                "    evidence:\n"
+                "      - {id: log, description: a}\n"
+                "      - {id: log, description: b}\n"
+            )
+        }
+    )
+    result = run(root)
+    assert brief(result) == [("SC004", "controls/x.yaml", 8, 14)]
+    assert [str(loc) for loc in result.findings[0].related] == ["controls/x.yaml:7:14"]
