@@ -32,7 +32,7 @@ frameworks_app = typer.Typer(
     help="List and show the framework catalogs (bundled and the repository's own).",
     no_args_is_help=True,
 )
-app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(frameworks_app, name="frameworks", short_help="List and show framework catalogs.")
 
 RepoOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time on Python 3.10

@@ -46,7 +46,7 @@ def _repository(repo: Path | None) -> Path:
     return repo.resolve()
 
 
-@app.command()
+@app.command(short_help="Validate the repository and report findings.")
 @reports_errors
 def check(
     repo: RepoOption = None,
@@ -83,7 +83,7 @@ def check(
     raise typer.Exit(1 if result.failing() else 0)
 
 
-@frameworks_app.command("list")
+@frameworks_app.command("list", short_help="List framework catalogs with counts.")
 @reports_errors
 def frameworks_list(
     repo: RepoOption = None,
@@ -98,7 +98,7 @@ def frameworks_list(
     print_catalog_list(catalogs, as_json=output_format is ListFormat.json)
 
 
-@frameworks_app.command("show")
+@frameworks_app.command("show", short_help="Show a framework or one requirement.")
 @reports_errors
 def frameworks_show(
     framework: Annotated[str, typer.Argument(help="A framework id, e.g. nist-csf-2.0.")],
@@ -124,7 +124,7 @@ def frameworks_show(
         print_requirement(source.catalog, requirement, catalogs)
 
 
-@app.command()
+@app.command(short_help="Explain a control or a framework requirement.")
 @reports_errors
 def explain(
     identifier: Annotated[
@@ -142,7 +142,7 @@ def explain(
     explain_identifier(identifier, _repository(repo))
 
 
-@app.command()
+@app.command(short_help="Print JSON Schema of a kind of file.")
 @reports_errors
 def schema(
     kind: Annotated[
@@ -169,7 +169,7 @@ def schema(
         print_schema(kind)
 
 
-@app.command()
+@app.command(short_help="Create a new compliance repository.")
 @reports_errors
 def init(
     path: Annotated[
