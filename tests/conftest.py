@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool.engine import RunResult, check_repository
+from ciptool.engine import RunResult, RunSettings, check_repository
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: The date every test judges as of, so results do not move with the calendar.
+AS_OF = dt.date(2026, 11, 15)
+SETTINGS = RunSettings(today=AS_OF)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 MINIMAL_CONFIG = """\
@@ -81,7 +85,7 @@ def make_repo(tmp_path: Path) -> MakeRepo:
 
 def run(root: Path) -> RunResult:
     """Check ``root`` and return the result."""
-    return check_repository(root)[0]
+    return check_repository(root, SETTINGS)[0]
 
 
 def brief(result: RunResult) -> list[tuple[str, str, int, int]]:

@@ -18,7 +18,7 @@ import ciptool.loader.files
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
-from conftest import FIXTURES, MINIMAL_POLICY, MakeRepo, brief, run, write_repo
+from conftest import FIXTURES, MINIMAL_POLICY, SETTINGS, MakeRepo, brief, run, write_repo
 
 BAD_INPUT = FIXTURES / "bad_input"
 CASES = sorted(path.name for path in BAD_INPUT.iterdir() if path.is_dir())
@@ -128,7 +128,7 @@ def test_duplicate_id_names_both_locations() -> None:
 
 
 def test_unquoted_number_and_no_are_text() -> None:
-    result, graph = check_repository(BAD_INPUT / "unquoted-number-id")
+    result, graph = check_repository(BAD_INPUT / "unquoted-number-id", SETTINGS)
     assert result.findings == ()
     assert graph is not None
     control = graph.controls["5.10"].record
@@ -244,7 +244,7 @@ def test_symlink_to_a_file_inside_the_repository_is_read(tmp_path: Path) -> None
     """
     root = write_repo(tmp_path / "repo", {"shared/net.yaml": control})
     (root / "controls" / "net.yaml").symlink_to(root / "shared" / "net.yaml")
-    result, graph = check_repository(root)
+    result, graph = check_repository(root, SETTINGS)
     assert brief(result) == []
     assert graph is not None
     assert graph.controls["NET-01"].file == "controls/net.yaml"

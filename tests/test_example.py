@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from ciptool.cli import app
 from ciptool.engine import check_repository
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, SETTINGS
 
 
 def test_example_program_checks_clean() -> None:
-    result, graph = check_repository(PROJECT_ROOT)
+    result, graph = check_repository(PROJECT_ROOT, SETTINGS)
     assert result.config_usable
     assert [f.code for f in result.findings] == []
     assert graph is not None
@@ -22,7 +22,7 @@ def test_example_program_checks_clean() -> None:
 
 
 def test_every_evidence_digest_matches() -> None:
-    _result, graph = check_repository(PROJECT_ROOT)
+    _result, graph = check_repository(PROJECT_ROOT, SETTINGS)
     assert graph is not None
     checked = 0
     for sourced in graph.repository.evidence:
@@ -41,7 +41,7 @@ def test_readme_main_command_exits_0() -> None:
 
 
 def test_example_covers_the_security_processes() -> None:
-    _result, graph = check_repository(PROJECT_ROOT)
+    _result, graph = check_repository(PROJECT_ROOT, SETTINGS)
     assert graph is not None
     processes = {c.record.process for c in graph.iter_controls()}
     assert {

@@ -22,7 +22,15 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.engine import RunResult, check_repository
 from ciptool.findings import Finding, Location, Severity
-from conftest import MINIMAL_CONFIG, MINIMAL_CONTROL, MINIMAL_POLICY, brief, run, write_repo
+from conftest import (
+    MINIMAL_CONFIG,
+    MINIMAL_CONTROL,
+    MINIMAL_POLICY,
+    SETTINGS,
+    brief,
+    run,
+    write_repo,
+)
 
 EVIDENCE = """\
 evidence:
@@ -341,9 +349,9 @@ def assert_well_formed(result: RunResult) -> None:
 def check_mutated(name: str, content: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = write_repo(Path(folder), {**BASE, name: content}, minimal=False)
-        first, _graph = check_repository(root)
+        first, _graph = check_repository(root, SETTINGS)
         assert_well_formed(first)
-        second, _graph = check_repository(root)
+        second, _graph = check_repository(root, SETTINGS)
         assert second.findings == first.findings
         assert (second.config_usable, second.counts, second.files_read) == (
             first.config_usable,

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ciptool.checks import ALL_CHECKS
+from ciptool.checks import ALL_CHECKS, Context
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.loader import load_repository, locate_findings
+from ciptool.models.records import Period
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What the command line asked for; ``None`` means "as ciptool.yaml says"."""
+
+    today: dt.date
+    fail_on: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    soc2_period: Period | None = None
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,7 @@ class RunResult:
     findings: tuple[Finding, ...]
     files_read: int
     config_usable: bool
+    today: dt.date
     fail_on: str = "error"
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -32,20 +46,35 @@ class RunResult:
         return [f for f in self.findings if f.severity.at_least(threshold)]
 
 
-def check_repository(root: Path, fail_on: str | None = None) -> tuple[RunResult, Graph | None]:
-    """Load ``root``, run every check, and return the result with the graph it was run on."""
+def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
+    """Load ``root``, run every selected check, and return the result with its graph."""
     repository = load_repository(root)
     config = repository.config
     if config is None:
         findings = tuple(sorted_findings(repository.findings))
         result = RunResult(
-            root, "", findings, repository.files_read, False, counts=_count(findings)
+            root,
+            "",
+            findings,
+            repository.files_read,
+            False,
+            settings.today,
+            counts=_count(findings),
         )
         return result, None
     graph = Graph(repository)
+    soc2 = config.record.soc2
+    ctx = Context(
+        graph=graph,
+        today=settings.today,
+        soc2_period=settings.soc2_period or (soc2.period if soc2 else None),
+        expiry_warning_days=config.record.check.expiry_warning_days,
+    )
     found = list(repository.findings) + graph.duplicate_findings
     for check in ALL_CHECKS:
-        found.extend(check.run(graph))
+        if selected(check.code, settings.select, settings.ignore):
+            found.extend(check.run(ctx))
+    found = [f for f in found if selected(f.code, settings.select, settings.ignore)]
     overrides = config.record.check.severity
     located = [
         replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
@@ -58,10 +87,18 @@ def check_repository(root: Path, fail_on: str | None = None) -> tuple[RunResult,
         ordered,
         repository.files_read,
         True,
-        fail_on or config.record.check.fail_on,
+        settings.today,
+        settings.fail_on or config.record.check.fail_on,
         _count(ordered),
     )
     return result, graph
+
+
+def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether ``code`` runs: matched by a code or family prefix in select, and none in ignore."""
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not any(code.startswith(prefix) for prefix in ignore)
 
 
 def load_graph(root: Path) -> tuple[Graph | None, list[Finding]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ciptool.checks.base import Check
+from ciptool.checks.base import Check, Context
 from ciptool.checks.references import (
     MappedToHeading,
     NormalisedRequirementId,
@@ -26,4 +26,4 @@ ALL_CHECKS: tuple[Check, ...] = (
     PathOutsideRepository(),
 )
 
-__all__ = ["ALL_CHECKS", "Check"]
+__all__ = ["ALL_CHECKS", "Check", "Context"]

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import Graph
+from ciptool.models.records import Period
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may read: the graph, the run's "today", and the run's settings."""
+
+    graph: Graph
+    today: dt.date
+    soc2_period: Period | None = None
+    expiry_warning_days: int = 30
 
 
 class Check:
     """Base of every check. The class docstring is the check's documentation.
 
-    A check is a pure generator over the graph: it reads no files and no clock, and keeps no
-    state between runs.
+    A check is a pure generator over the context: it reads no files and no clock (the run's
+    "today" is in the context), and keeps no state between runs.
     """
 
     code: ClassVar[str]
@@ -22,8 +35,8 @@ class Check:
     family: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
-        """Yield this check's findings for ``graph``."""
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        """Yield this check's findings for the context's graph."""
         raise NotImplementedError
 
     def finding(

@@ -7,9 +7,8 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import PureWindowsPath
 
-from ciptool.checks.base import Check
+from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Severity
-from ciptool.graph import Graph
 from ciptool.models import Catalog, Resolution
 
 #: Names people commonly write for a bundled framework.
@@ -95,7 +94,8 @@ class UnknownFramework(Check):
     slug = "unknown-framework"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         known = sorted(graph.catalogs)
         config = graph.repository.config
         if config is not None:
@@ -143,7 +143,8 @@ class UnknownRequirement(Check):
     slug = "unknown-requirement"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         catalogs = graph.catalogs
         for link in graph.mapping_links:
             resolution = link.resolution
@@ -193,7 +194,8 @@ class NormalisedRequirementId(Check):
     family = "references"
     severity = Severity.NOTE
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         for link in graph.mapping_links:
             resolution = link.resolution
             if resolution is None or resolution.item_id is None or resolution.exact:
@@ -223,7 +225,8 @@ class MappedToHeading(Check):
     family = "references"
     severity = Severity.WARNING
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         catalogs = graph.catalogs
         for link in graph.mapping_links:
             item_id = link.requirement_id
@@ -260,7 +263,8 @@ class UnknownPolicy(Check):
     slug = "unknown-policy"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         known = list(graph.policies)
         for control in graph.iter_controls():
             policy = control.record.policy
@@ -292,7 +296,8 @@ class UnknownControl(Check):
     slug = "unknown-control"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         known = list(graph.controls)
         for sourced in graph.repository.evidence:
             control = sourced.record.control
@@ -322,7 +327,8 @@ class UnknownEvidenceRequirement(Check):
     slug = "unknown-evidence-requirement"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         for sourced in graph.repository.evidence:
             control = graph.controls.get(sourced.record.control)
             if control is None:
@@ -372,7 +378,8 @@ class PathOutsideRepository(Check):
     slug = "path-outside-repository"
     family = "references"
 
-    def run(self, graph: Graph) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
         for sourced in graph.repository.evidence:
             for index, entry in enumerate(sourced.record.files):
                 if leaves_repository(sourced.file, entry.path):

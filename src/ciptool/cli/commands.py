@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ciptool.cli import RepoOption, app, frameworks_app, reports_errors
 from ciptool.errors import RepositoryNotFound, UsageError
+
+if TYPE_CHECKING:
+    from ciptool.models.records import Period
 
 
 class CheckFormat(str, Enum):
@@ -59,6 +63,26 @@ def check(
             help="Fail at this severity or above (default: check.fail_on in ciptool.yaml)."
         ),
     ] = None,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today)."
+        ),
+    ] = None,
+    select: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(metavar="CODES", help="Only these codes or families, e.g. EV,RF002."),
+    ] = None,
+    ignore: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(metavar="CODES", help="Leave out these codes or families, e.g. CV."),
+    ] = None,
+    period: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
+        ),
+    ] = None,
 ) -> None:
     """Load the repository, validate every record and reference, and report findings.
 
@@ -67,12 +91,19 @@ def check(
     """
     from rich.console import Console
 
-    from ciptool.engine import check_repository
+    from ciptool.engine import RunSettings, check_repository
     from ciptool.render.json import render_json
     from ciptool.render.terminal import render_findings, render_summary
 
+    settings = RunSettings(
+        today=parse_date(as_of, "--as-of") if as_of else dt.date.today(),
+        fail_on=fail_on.value if fail_on else None,
+        select=_codes(select),
+        ignore=_codes(ignore),
+        soc2_period=parse_period(period) if period else None,
+    )
     root = _repository(repo)
-    result, _graph = check_repository(root, fail_on.value if fail_on else None)
+    result, _graph = check_repository(root, settings)
     if output_format is CheckFormat.json:
         sys.stdout.write(render_json(result))
     else:
@@ -186,6 +217,31 @@ def init(
     for file in written:
         typer.echo(f"created {file}")
     typer.echo(f"next: cd {path} && ciptool check")
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A date given on the command line, or a usage error that says how to write it."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} takes a date written YYYY-MM-DD, not `{text}`") from None
+
+
+def parse_period(text: str) -> Period:
+    """``START..END`` as a period, or a usage error."""
+    from ciptool.models.records import Period
+
+    start, separator, end = text.partition("..")
+    if not separator:
+        raise UsageError(f"--period takes START..END, e.g. 2026-01-01..2026-12-31, not `{text}`")
+    first, last = parse_date(start, "--period"), parse_date(end, "--period")
+    if last < first:
+        raise UsageError(f"--period ends ({last}) before it starts ({first})")
+    return Period(start=first, end=last)
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for code in (text or "").split(",") if code.strip())
 
 
 def _optional_repository(repo: Path | None) -> Path | None:
