@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,18 @@ policies:
     last_reviewed: 2026-03-02
 """
 
+#: A quarter's evidence for IAM-01, current on AS_OF, and the file it lists.
+EVIDENCE_CSV = b"system,reviewer,removed\ncrm,a.manager,3\n"
+MINIMAL_EVIDENCE = f"""\
+evidence:
+  - control: IAM-01
+    requirement: recert-signoff
+    collected_on: 2026-10-03
+    period: {{start: 2026-07-01, end: 2026-09-30}}
+    files:
+      - {{path: files/q.csv, sha256: "{hashlib.sha256(EVIDENCE_CSV).hexdigest()}"}}
+"""
+
 MakeRepo = Callable[..., Path]
 
 
@@ -61,6 +74,8 @@ def write_repo(root: Path, files: dict[str, str | bytes], *, minimal: bool = Tru
             "ciptool.yaml": MINIMAL_CONFIG,
             "controls/iam.yaml": MINIMAL_CONTROL,
             "policies/access.yaml": MINIMAL_POLICY,
+            "evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE,
+            "evidence/2026/files/q.csv": EVIDENCE_CSV,
         }
     base.update(files)
     for name, content in base.items():
@@ -83,9 +98,9 @@ def make_repo(tmp_path: Path) -> MakeRepo:
     return make
 
 
-def run(root: Path) -> RunResult:
-    """Check ``root`` and return the result."""
-    return check_repository(root, SETTINGS)[0]
+def run(root: Path, *select: str) -> RunResult:
+    """Check ``root`` as of AS_OF, with only the ``select``ed codes or families if given."""
+    return check_repository(root, RunSettings(today=AS_OF, select=select))[0]
 
 
 def brief(result: RunResult) -> list[tuple[str, str, int, int]]:

@@ -275,7 +275,7 @@ def test_oversized_file(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) ->
     )
     result = run(root)
     assert brief(result) == [("LD008", "controls/big.yaml", 1, 1)]
-    assert result.files_read == 5
+    assert result.files_read == 6
 
 
 def test_one_broken_file_does_not_stop_the_others(make_repo: MakeRepo) -> None:

@@ -108,10 +108,11 @@ def test_csf_11_id_under_csf_20_names_where_it_went(make_repo: MakeRepo) -> None
                 frequency: quarterly
                 mappings:
                   nist-csf-2.0: [PR.AC-1, ID.BE-1, PR.IP]
-            """
+            """,
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
         }
     )
-    result = run(root)
+    result = run(root, "RF")
     assert brief(result) == [
         ("RF002", "controls/iam.yaml", 8, 22),
         ("RF002", "controls/iam.yaml", 8, 31),
@@ -157,9 +158,10 @@ def test_a_repository_can_add_its_own_catalog(make_repo: MakeRepo, tmp_path: Pat
                 mappings:
                   acme-iss: [ISS-1.1, iss-1.2, ISS-1.3, ISS-1]
             """,
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
         }
     )
-    result = run(root)
+    result = run(root, "RF")
     assert brief(result) == [
         ("RF003", "controls/iam.yaml", 8, 27),
         ("RF002", "controls/iam.yaml", 8, 36),

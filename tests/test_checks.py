@@ -30,7 +30,7 @@ def test_codes_are_unique_stable_and_documented() -> None:
     assert len(slugs) == len(set(slugs))
     for check in ALL_CHECKS:
         assert re.fullmatch(r"[A-Z]{2}\d{3}", check.code)
-        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", check.slug)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.slug)
         doc = check.documentation()
         for part in ("Why:", "Passes:", "Fails:", "Fix:"):
             assert part in doc, (check.code, part)
@@ -64,7 +64,7 @@ def test_evidence_and_policy_paths_outside_the_repository(make_repo: MakeRepo) -
             ),
         }
     )
-    result = run(root)
+    result = run(root, "RF")
     assert brief(result) == [
         ("RF008", "evidence/2026/iam.yaml", 8, 16),
         ("RF008", "policies/other.yaml", 4, 15),
@@ -130,6 +130,6 @@ def test_duplicate_evidence_requirement_ids(make_repo: MakeRepo) -> None:
             )
         }
     )
-    result = run(root)
+    result = run(root, "SC")
     assert brief(result) == [("SC004", "controls/x.yaml", 8, 14)]
     assert [str(loc) for loc in result.findings[0].related] == ["controls/x.yaml:7:14"]

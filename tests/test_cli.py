@@ -25,7 +25,7 @@ def test_clean_repository_exits_0(cli: CliRunner, make_repo: MakeRepo) -> None:
     result = cli.invoke(app, ["check", "--repo", str(root)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "ciptool check: 3 files read; 0 errors, 0 warnings, 0 notes - passed\n"
+    assert result.stderr == "ciptool check: 4 files read; 0 errors, 0 warnings, 0 notes - passed\n"
 
 
 def test_findings_are_grouped_by_file_with_positions(cli: CliRunner, make_repo: MakeRepo) -> None:
@@ -73,7 +73,7 @@ def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: M
     document = json.loads(first.stdout)
     assert document["schema_version"] == 1
     assert document["summary"] == {
-        "files": 3,
+        "files": 4,
         "errors": 1,
         "warnings": 0,
         "notes": 0,
@@ -193,7 +193,8 @@ def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) ->
     assert "IAM-01: Quarterly access recertification" in control.stdout
     assert "  iso27001-2022:A.5.18  Access rights" in control.stdout
     assert (
-        "recert-signoff: Signed recertification results (0 records, no records)" in control.stdout
+        "recert-signoff: Signed recertification results (1 record, latest collected 2026-10-03)"
+        in control.stdout
     )
     requirement = cli.invoke(app, ["explain", "iso27001-2022:A.5.18", "--repo", str(root)])
     assert requirement.exit_code == 0

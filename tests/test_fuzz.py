@@ -23,28 +23,16 @@ from ciptool.cli import app
 from ciptool.engine import RunResult, check_repository
 from ciptool.findings import Finding, Location, Severity
 from conftest import (
+    EVIDENCE_CSV,
     MINIMAL_CONFIG,
     MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
     MINIMAL_POLICY,
     SETTINGS,
     brief,
     run,
     write_repo,
 )
-
-EVIDENCE = """\
-evidence:
-  - control: IAM-01
-    requirement: recert-signoff
-    collected_on: 2026-04-02
-    period:
-      start: 2026-01-01
-      end: 2026-03-31
-    collected_by: IAM lead
-    files:
-      - path: files/recert-2026-q1.pdf
-        sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
-"""
 
 EXCEPTION = """\
 exceptions:
@@ -55,7 +43,7 @@ exceptions:
     risk: medium
     approved_by: CISO
     approved_on: 2026-01-15
-    expires_on: 2026-12-31
+    expires_on: 2027-06-30
     compensating_controls: [IAM-01]
 """
 
@@ -63,14 +51,15 @@ BASE: dict[str, str] = {
     "ciptool.yaml": MINIMAL_CONFIG,
     "controls/iam.yaml": MINIMAL_CONTROL,
     "policies/access.yaml": MINIMAL_POLICY,
-    "evidence/2026/recert.yaml": EVIDENCE,
+    "evidence/2026/recert.yaml": MINIMAL_EVIDENCE,
+    "evidence/2026/files/q.csv": EVIDENCE_CSV.decode(),
     "exceptions/legacy.yaml": EXCEPTION,
 }
 NAMES = sorted(BASE)
 
 CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 #: Findings about a whole file that could not be read at all carry no line.
-WHOLE_FILE_CODES = frozenset({"LD013"})
+WHOLE_FILE_CODES = frozenset({"LD013", "EV006"})
 
 FUZZ = settings(
     max_examples=60,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import TypeVar
 
 from ciptool.findings import Finding, Severity
@@ -33,6 +35,41 @@ class CatalogSource:
     origin: str
 
 
+class FileState(str, Enum):
+    """What is found at an evidence file's path."""
+
+    PRESENT = "present"
+    MISSING = "missing"
+    NOT_A_FILE = "not-a-file"
+    OUTSIDE = "outside"  # a link that leads outside the repository
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class EvidenceFileFacts:
+    """An evidence file as found on disk: its state and, when present, its digest and size."""
+
+    path: str
+    state: FileState
+    sha256: str | None = None
+    size: int = 0
+
+
+def evidence_file_key(record_file: str, written: str) -> str | None:
+    """The repository path of a file a record lists, or None when the path leaves the repository.
+
+    The path is relative to the record's folder; judged on the text alone, so absolute paths,
+    drive letters and ``..`` above the top of the repository give None.
+    """
+    if written.startswith(("/", "\\")) or PureWindowsPath(written).drive:
+        return None
+    folder = posixpath.dirname(record_file)
+    joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
 @dataclass
 class Repository:
     """Everything the loader read: valid records with their sources, and load findings."""
@@ -47,6 +84,9 @@ class Repository:
     crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files_read: int = 0
+    #: Evidence files the records list, by repository path, and files no record lists.
+    evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
+    unlisted_evidence: list[str] = field(default_factory=list)
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.
     invalid_ids: dict[str, set[str]] = field(default_factory=dict)

@@ -15,7 +15,7 @@ program: {program}
 frameworks: [nist-csf-2.0, iso27001-2022, soc2-2017]   # in scope for coverage
 soc2:
   categories: [security]                # security is always in scope
-  period: {{start: {year}-01-01, end: {year}-12-31}}
+  # period: {{start: {year}-01-01, end: {year}-12-31}}   # your SOC 2 Type II audit period
 applicability: {{}}                      # Statement of Applicability exclusions
 check:
   fail_on: error

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from ciptool.checks.base import Check, Context
+from ciptool.checks.evidence import (
+    DigestMismatch,
+    EvidenceFileProblem,
+    FutureEvidence,
+    MissingEvidence,
+    Soc2OccurrenceMissing,
+    StaleEvidence,
+    UnlistedEvidenceFile,
+)
 from ciptool.checks.references import (
     MappedToHeading,
     NormalisedRequirementId,
@@ -24,6 +33,13 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnknownControl(),
     UnknownEvidenceRequirement(),
     PathOutsideRepository(),
+    MissingEvidence(),
+    StaleEvidence(),
+    EvidenceFileProblem(),
+    DigestMismatch(),
+    FutureEvidence(),
+    UnlistedEvidenceFile(),
+    Soc2OccurrenceMissing(),
 )
 
 __all__ = ["ALL_CHECKS", "Check", "Context"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import posixpath
 from collections.abc import Iterator
-from pathlib import PureWindowsPath
 
 from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Severity
+from ciptool.graph import evidence_file_key
 from ciptool.models import Catalog, Resolution
 
 #: Names people commonly write for a bundled framework.
@@ -348,16 +347,8 @@ class UnknownEvidenceRequirement(Check):
 
 
 def leaves_repository(base_file: str, written: str) -> bool:
-    """True when ``written``, relative to ``base_file``'s folder, points outside the repository.
-
-    Judged on the text alone (no file system): absolute paths, drive letters and any ``..``
-    that climbs above the repository's top.
-    """
-    if written.startswith(("/", "\\")) or PureWindowsPath(written).drive:
-        return True
-    folder = posixpath.dirname(base_file)
-    joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
-    return joined == ".." or joined.startswith("../")
+    """True when ``written``, relative to ``base_file``'s folder, points outside the repository."""
+    return evidence_file_key(base_file, written) is None
 
 
 class PathOutsideRepository(Check):

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CONFIG_FILE, CatalogSource, Repository
 from ciptool.loader.catalogs import load_catalogs
+from ciptool.loader.evidence_files import inspect_evidence_files, unlisted_evidence_files
 from ciptool.loader.files import FoundFile, find_repository, read_text, walk_yaml
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.validate import validate_record
@@ -90,6 +91,8 @@ def _load(root: Path) -> Repository:
     repo.policies = _load_records(root, "policies", Policy, findings, repo)
     repo.evidence = _load_records(root, "evidence", EvidenceRecord, findings, repo)
     repo.exceptions = _load_records(root, "exceptions", RiskException, findings, repo)
+    repo.evidence_files = inspect_evidence_files(root, repo.evidence)
+    repo.unlisted_evidence = unlisted_evidence_files(root, repo.evidence_files, EVIDENCE_FILES_DIR)
     repo.findings = locate_findings(root, findings)
     return repo
 
@@ -146,9 +149,21 @@ def _load_records(
             findings.extend(problems)
             if record is not None:
                 records.append(Sourced(record, found.rel, (key, index)))
-            elif isinstance(item, dict) and isinstance(item.get("id"), str):
-                repo.invalid_ids.setdefault(key, set()).add(item["id"])
+            elif isinstance(item, dict):
+                ident = _record_identity(item)
+                if ident is not None:
+                    repo.invalid_ids.setdefault(key, set()).add(ident)
     return records
+
+
+def _record_identity(item: dict[str, Any]) -> str | None:
+    """How other records refer to this one: its id, or control/requirement for evidence."""
+    if isinstance(item.get("id"), str):
+        return str(item["id"])
+    control, requirement = item.get("control"), item.get("requirement")
+    if isinstance(control, str) and isinstance(requirement, str):
+        return f"{control}/{requirement}"
+    return None
 
 
 def _record_list(

@@ -1,0 +1,418 @@
+"""Evidence checks: every required piece of evidence exists, is current, intact and honest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ciptool.checks.base import Check, Context
+from ciptool.findings import Finding, Location, Severity
+from ciptool.graph import FileState, Graph, evidence_file_key
+from ciptool.models import Control, EvidenceRecord, Sourced
+from ciptool.models.records import Period
+from ciptool.models.types import Duration
+
+#: How old the newest evidence may be, by the control's frequency, unless ``max_age`` says
+#: otherwise. Each default leaves a margin for collecting evidence after the interval ends.
+DEFAULT_MAX_AGE: dict[str, Duration | None] = {
+    "continuous": Duration(40, "d"),
+    "daily": Duration(7, "d"),
+    "weekly": Duration(14, "d"),
+    "monthly": Duration(40, "d"),
+    "quarterly": Duration(100, "d"),
+    "semiannual": Duration(200, "d"),
+    "annual": Duration(13, "mo"),
+    "event-driven": None,  # evidence follows events; there is no schedule to fall behind
+}
+
+_FILE_PROBLEMS = {
+    FileState.MISSING: "is missing",
+    FileState.NOT_A_FILE: "is a folder, not a file",
+    FileState.OUTSIDE: "is a link that leads outside the repository",
+    FileState.UNREADABLE: "cannot be read",
+}
+
+
+def effective_date(record: EvidenceRecord) -> dt.date:
+    """The last day the evidence speaks for: the end of its period, or its effective date."""
+    if record.period is not None:
+        return record.period.end
+    assert record.effective_on is not None  # the model requires one of the two
+    return record.effective_on
+
+
+def max_age(control: Control, requirement_index: int) -> Duration | None:
+    """How old the newest evidence for the requirement may be."""
+    requirement = control.evidence[requirement_index]
+    return requirement.max_age or DEFAULT_MAX_AGE[control.frequency]
+
+
+@dataclass(frozen=True)
+class RequirementEvidence:
+    """The records of one evidence requirement of one control, newest last."""
+
+    control: Sourced[Control]
+    index: int
+    records: tuple[Sourced[EvidenceRecord], ...]
+
+    @property
+    def newest(self) -> Sourced[EvidenceRecord] | None:
+        """The record whose evidence speaks for the latest day."""
+        return self.records[-1] if self.records else None
+
+    def stale_on(self, today: dt.date) -> bool:
+        """True when the newest evidence is older than allowed on ``today``."""
+        newest = self.newest
+        limit = max_age(self.control.record, self.index)
+        if newest is None or limit is None:
+            return False
+        return limit.after(effective_date(newest.record)) < today
+
+
+def requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
+    """Every evidence requirement of every control with its records, newest last."""
+    for control in graph.iter_controls():
+        for index, requirement in enumerate(control.record.evidence):
+            found = graph.evidence_by_requirement.get((control.record.id, requirement.id), [])
+            ordered = sorted(found, key=lambda s: (effective_date(s.record), s.record.collected_on))
+            yield RequirementEvidence(control, index, tuple(ordered))
+
+
+def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
+    """True when every file the record lists is present with the recorded digest."""
+    for entry in sourced.record.files:
+        key = evidence_file_key(sourced.file, entry.path)
+        facts = graph.repository.evidence_files.get(key) if key else None
+        if facts is None or facts.state is not FileState.PRESENT or facts.sha256 != entry.sha256:
+            return False
+    return True
+
+
+def _subject(control: Sourced[Control], index: int) -> str:
+    return f"{control.record.id}/{control.record.evidence[index].id}"
+
+
+class MissingEvidence(Check):
+    """A control's evidence requirement has no evidence record at all.
+
+    Why: a control without evidence cannot be shown to operate; every framework requirement it
+    maps to is only declared, not covered, and an auditor will raise it as an exception.
+
+    Passes: control IAM-03 requires ``recert-signoff`` and ``evidence/`` has a record for it.
+    Fails: no record names ``control: IAM-03, requirement: recert-signoff``.
+
+    Fix: collect the evidence and record it with ``ciptool evidence add``.
+    """
+
+    code = "EV001"
+    slug = "missing-evidence"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        repository = ctx.graph.repository
+        for item in requirement_evidence(ctx.graph):
+            if item.records or repository.is_invalid(
+                "evidence", _subject(item.control, item.index)
+            ):
+                continue  # an invalid record's own findings say what to fix
+            control = item.control
+            requirement = control.record.evidence[item.index]
+            yield self.finding(
+                f"no evidence recorded for {control.record.id} / {requirement.id}"
+                f" ({requirement.description})",
+                control.at("evidence", item.index, "id"),
+                f"Collect it and run `ciptool evidence add FILE --control {control.record.id}"
+                f" --requirement {requirement.id}`.",
+                subject=_subject(control, item.index),
+            )
+
+
+class StaleEvidence(Check):
+    """The newest evidence for a requirement is older than the control's frequency allows.
+
+    Why: evidence shows a control operated on the day it speaks for; a quarterly control whose
+    newest evidence is five months old has a quarter nobody can vouch for. By default evidence
+    may be 7 days old for daily controls, 14 weekly, 40 monthly or continuous, 100 quarterly,
+    200 semiannual and 13 months annual; event-driven controls never go stale. ``max_age`` on
+    the evidence requirement overrides the default.
+
+    Passes: quarterly evidence effective 2026-09-30, checked on 2026-11-15 (46 days).
+    Fails: the same evidence checked on 2027-01-15 (107 days, more than 100).
+
+    Fix: collect current evidence, or set ``max_age`` if the control's rhythm differs.
+    """
+
+    code = "EV002"
+    slug = "stale-evidence"
+    family = "evidence"
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for item in requirement_evidence(ctx.graph):
+            newest = item.newest
+            if newest is None or not item.stale_on(ctx.today):
+                continue
+            control = item.control
+            limit = max_age(control.record, item.index)
+            effective = effective_date(newest.record)
+            age = (ctx.today - effective).days
+            yield self.finding(
+                f"newest evidence for {_subject(control, item.index)} speaks for {effective},"
+                f" {age} days before {ctx.today}; {control.record.frequency} evidence may be"
+                f" {limit.describe() if limit else 'any age'} old",
+                control.at("evidence", item.index, "id"),
+                "Collect current evidence and record it, or set `max_age` on the requirement.",
+                subject=_subject(control, item.index),
+                related=(newest.at(),),
+            )
+
+
+class EvidenceFileProblem(Check):
+    """A file an evidence record lists is not there (missing, a folder, unreadable).
+
+    Why: the record claims evidence that nobody can inspect; to an auditor it is no evidence.
+
+    Passes: ``files: [{path: files/iam-03-q3.csv, ...}]`` and the file exists beside the record.
+    Fails: the file was renamed or never committed.
+
+    Fix: commit the file at the listed path, or correct the path.
+    """
+
+    code = "EV003"
+    slug = "evidence-file-missing"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        facts = ctx.graph.repository.evidence_files
+        for sourced in ctx.graph.repository.evidence:
+            for index, entry in enumerate(sourced.record.files):
+                key = evidence_file_key(sourced.file, entry.path)
+                found = facts.get(key) if key else None
+                if found is None or found.state is FileState.PRESENT:
+                    continue
+                yield self.finding(
+                    f"evidence file `{entry.path}` {_FILE_PROBLEMS[found.state]}",
+                    sourced.at("files", index, "path"),
+                    "Commit the file at this path (relative to the record's folder),"
+                    " or correct it.",
+                    subject=key or entry.path,
+                )
+
+
+class DigestMismatch(Check):
+    """An evidence file's SHA-256 differs from the digest its record holds.
+
+    Why: the digest is what lets an auditor trust that the file is the one collected; a
+    mismatch means the file was changed after it was recorded, by accident or on purpose.
+
+    Passes: ``sha256`` equals ``sha256sum files/x.csv``.
+    Fails: one byte of the file changed since the record was written.
+
+    Fix: restore the recorded file from version control; if the new content is right, record
+    it as new evidence with ``ciptool evidence add`` rather than editing the digest.
+    """
+
+    code = "EV004"
+    slug = "digest-mismatch"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        facts = ctx.graph.repository.evidence_files
+        for sourced in ctx.graph.repository.evidence:
+            for index, entry in enumerate(sourced.record.files):
+                key = evidence_file_key(sourced.file, entry.path)
+                found = facts.get(key) if key else None
+                if found is None or found.state is not FileState.PRESENT:
+                    continue
+                if found.sha256 == entry.sha256:
+                    continue
+                yield self.finding(
+                    f"`{entry.path}` has sha256 {found.sha256}, but the record says"
+                    f" {entry.sha256}: the file changed after it was recorded",
+                    sourced.at("files", index, "sha256"),
+                    "Restore the recorded file; if the new content is right, record it as new"
+                    " evidence with `ciptool evidence add`.",
+                    subject=key or entry.path,
+                )
+
+
+class FutureEvidence(Check):
+    """Evidence dated after the day of the check: collected, effective or covering the future.
+
+    Why: evidence can only speak for what has happened; a future date is a typing mistake or
+    evidence recorded before the control operated, and either way it proves nothing yet.
+
+    Passes: ``collected_on: 2026-10-04``, ``period: {start: 2026-07-01, end: 2026-09-30}``.
+    Fails: ``period: {start: 2026-10-01, end: 2026-12-31}`` checked on 2026-11-15.
+
+    Fix: correct the date, or record the evidence once its period has ended.
+    """
+
+    code = "EV005"
+    slug = "evidence-in-the-future"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for sourced in ctx.graph.repository.evidence:
+            record = sourced.record
+            dates: list[tuple[str, dt.date, Location]] = [
+                ("collected", record.collected_on, sourced.at("collected_on")),
+            ]
+            if record.period is not None:
+                dates.append(("its period ends", record.period.end, sourced.at("period", "end")))
+            elif record.effective_on is not None:
+                dates.append(("effective", record.effective_on, sourced.at("effective_on")))
+            for label, date, location in dates:
+                if date > ctx.today:
+                    yield self.finding(
+                        f"evidence for {record.control} / {record.requirement} is {label}"
+                        f" {date}, after {ctx.today}",
+                        location,
+                        "Correct the date, or record the evidence once it has happened.",
+                        subject=f"{record.control}/{record.requirement}/{label}",
+                    )
+
+
+class UnlistedEvidenceFile(Check):
+    """A file under ``evidence/`` that no evidence record lists.
+
+    Why: evidence nobody refers to is either forgotten (its record was never written) or left
+    over; either way it proves nothing and may confuse an auditor.
+
+    Passes: every file under ``evidence/**/files/`` appears in some record's ``files``.
+    Fails: ``evidence/2026/files/old-export.csv`` appears in none.
+
+    Fix: record it with ``ciptool evidence add``, or delete it.
+    """
+
+    code = "EV006"
+    slug = "unlisted-evidence-file"
+    family = "evidence"
+    severity = Severity.NOTE
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for path in ctx.graph.repository.unlisted_evidence:
+            yield self.finding(
+                "no evidence record lists this file",
+                Location(path),
+                "Record it with `ciptool evidence add`, or delete it.",
+                subject=path,
+            )
+
+
+#: Frequencies tested interval by interval over a SOC 2 Type II period.
+RECURRING = ("daily", "weekly", "monthly", "quarterly", "semiannual", "annual")
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """One occurrence window of a recurring control, e.g. 2026-Q2."""
+
+    start: dt.date
+    end: dt.date
+    name: str
+
+
+def intervals(frequency: str, period: Period) -> list[Interval]:
+    """The calendar intervals of ``frequency`` that overlap ``period``, clipped to it."""
+    found: list[Interval] = []
+    day = period.start
+    while day <= period.end:
+        start, end, name = _interval_around(frequency, day)
+        found.append(Interval(max(start, period.start), min(end, period.end), name))
+        day = end + dt.timedelta(days=1)
+    return found
+
+
+def _interval_around(frequency: str, day: dt.date) -> tuple[dt.date, dt.date, str]:
+    if frequency == "daily":
+        return day, day, day.isoformat()
+    if frequency == "weekly":
+        start = day - dt.timedelta(days=day.weekday())
+        year, week, _ = start.isocalendar()
+        return start, start + dt.timedelta(days=6), f"{year}-W{week:02d}"
+    months = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}[frequency]
+    first_month = (day.month - 1) // months * months + 1
+    start = dt.date(day.year, first_month, 1)
+    next_month = first_month + months
+    following = dt.date(day.year + (next_month > 12), (next_month - 1) % 12 + 1, 1)
+    end = following - dt.timedelta(days=1)
+    if frequency == "monthly":
+        name = f"{day.year}-{first_month:02d}"
+    elif frequency == "quarterly":
+        name = f"{day.year}-Q{(first_month - 1) // 3 + 1}"
+    elif frequency == "semiannual":
+        name = f"{day.year}-H{(first_month - 1) // 6 + 1}"
+    else:
+        name = str(day.year)
+    return start, end, name
+
+
+def _speaks_for(record: EvidenceRecord, interval: Interval) -> bool:
+    if record.period is not None:
+        return record.period.start <= interval.end and record.period.end >= interval.start
+    assert record.effective_on is not None
+    return interval.start <= record.effective_on <= interval.end
+
+
+class Soc2OccurrenceMissing(Check):
+    """A recurring control has no evidence for an interval of the SOC 2 Type II period.
+
+    Why: a Type II report tests that each control operated throughout the audit period; a
+    quarterly control must show an occurrence in every quarter, judged by the day or period
+    the evidence speaks for, not by when it was collected. Intervals still running on the day
+    of the check are not judged yet. Controls that map to SOC 2 criteria are tested, over
+    ``soc2.period`` in ``ciptool.yaml`` or ``--period``.
+
+    Passes: a quarterly control with evidence for Q1, Q2, Q3 and Q4 of a 2026 period.
+    Fails: the same control with nothing effective in Q2: "no evidence for 2026-Q2".
+
+    Fix: record the evidence for the interval if it exists; if the control did not operate,
+    that is a deviation to discuss with the auditor (and to record as an exception).
+    """
+
+    code = "EV007"
+    slug = "soc2-occurrence-missing"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        period = ctx.soc2_period
+        if period is None:
+            return
+        graph = ctx.graph
+        for control in graph.iter_controls():
+            record = control.record
+            if record.frequency not in RECURRING or not record.evidence:
+                continue
+            if not record.mappings.get("soc2-2017"):
+                continue
+            evidence = [
+                sourced.record
+                for requirement in record.evidence
+                for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
+            ]
+            due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
+            missing = [i for i in due if not any(_speaks_for(e, i) for e in evidence)]
+            for run in _consecutive(missing, due):
+                named = run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
+                yield self.finding(
+                    f"{record.id} ({record.frequency}) has no evidence for {named}"
+                    f" in the SOC 2 period {period.start}..{period.end}",
+                    control.at("frequency"),
+                    "Record the evidence that speaks for this interval.",
+                    subject=f"{record.id}/{named}",
+                )
+
+
+def _consecutive(missing: list[Interval], due: list[Interval]) -> Iterator[list[Interval]]:
+    """Group missing intervals that follow each other, so a long gap is one finding."""
+    position = {interval: index for index, interval in enumerate(due)}
+    run: list[Interval] = []
+    for interval in missing:
+        if run and position[interval] != position[run[-1]] + 1:
+            yield run
+            run = []
+        run.append(interval)
+    if run:
+        yield run
