@@ -22,7 +22,7 @@ def test_version(cli: CliRunner) -> None:
 
 def test_clean_repository_exits_0(cli: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo()
-    result = cli.invoke(app, ["check", "--repo", str(root)])
+    result = cli.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == "ciptool check: 4 files read; 0 errors, 0 warnings, 0 notes - passed\n"
@@ -31,7 +31,7 @@ def test_clean_repository_exits_0(cli: CliRunner, make_repo: MakeRepo) -> None:
 def test_findings_are_grouped_by_file_with_positions(cli: CliRunner, make_repo: MakeRepo) -> None:
     extra = "controls:\n  - id: X-1\n    title: T\n    owner: O\n    frequency: yearly\n"
     root = make_repo({"controls/extra.yaml": extra})
-    result = cli.invoke(app, ["check", "--repo", str(root)])
+    result = cli.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
     assert result.exit_code == 1
     assert result.stdout == (
         "controls/extra.yaml\n"
@@ -46,9 +46,19 @@ def test_findings_are_grouped_by_file_with_positions(cli: CliRunner, make_repo: 
 def test_fail_on(cli: CliRunner, make_repo: MakeRepo) -> None:
     # A mapping to a CSF category rather than a subcategory is a warning.
     root = make_repo({"controls/iam.yaml": MINIMAL_CONTROL.replace("[PR.AA-05]", "[PR.AA]")})
-    assert cli.invoke(app, ["check", "--repo", str(root)]).exit_code == 0
-    assert cli.invoke(app, ["check", "--repo", str(root), "--fail-on", "warning"]).exit_code == 1
-    assert cli.invoke(app, ["check", "--repo", str(root), "--fail-on", "never"]).exit_code == 0
+    assert cli.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"]).exit_code == 0
+    assert (
+        cli.invoke(
+            app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--fail-on", "warning"]
+        ).exit_code
+        == 1
+    )
+    assert (
+        cli.invoke(
+            app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--fail-on", "never"]
+        ).exit_code
+        == 0
+    )
 
 
 def test_severity_override_in_config(cli: CliRunner, make_repo: MakeRepo) -> None:
@@ -58,7 +68,9 @@ def test_severity_override_in_config(cli: CliRunner, make_repo: MakeRepo) -> Non
             "policies/access.yaml": "policies: []\n",
         }
     )
-    result = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
+    result = cli.invoke(
+        app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--format", "json"]
+    )
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     assert [(f["code"], f["severity"]) for f in document["findings"]] == [("RF004", "warning")]
@@ -66,8 +78,12 @@ def test_severity_override_in_config(cli: CliRunner, make_repo: MakeRepo) -> Non
 
 def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo({"policies/access.yaml": "policies: []\n"})
-    first = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
-    second = cli.invoke(app, ["check", "--repo", str(root), "--format", "json"])
+    first = cli.invoke(
+        app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--format", "json"]
+    )
+    second = cli.invoke(
+        app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--format", "json"]
+    )
     assert first.exit_code == 1
     assert first.stdout == second.stdout
     document = json.loads(first.stdout)
@@ -94,7 +110,7 @@ def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: M
 
 def test_unusable_config_exits_2(cli: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo({"ciptool.yaml": "program: [unclosed\n"})
-    result = cli.invoke(app, ["check", "--repo", str(root)])
+    result = cli.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
     assert result.exit_code == 2
     assert "ciptool.yaml" in result.stdout
     assert "LD001" in result.stdout
@@ -113,7 +129,7 @@ def test_repository_is_found_by_walking_up(
 ) -> None:
     root = make_repo()
     monkeypatch.chdir(root / "controls")
-    result = CliRunner().invoke(app, ["check"])
+    result = CliRunner().invoke(app, ["check", "--as-of", "2026-11-15"])
     assert result.exit_code == 0, result.output
 
 

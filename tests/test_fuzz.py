@@ -378,7 +378,9 @@ def test_cli_exit_code_is_0_1_or_2(mutation: tuple[str, bytes], output_format: s
     name, content = mutation
     with tempfile.TemporaryDirectory() as folder:
         root = write_repo(Path(folder), {**BASE, name: content}, minimal=False)
-        result = CliRunner().invoke(app, ["check", "--repo", str(root), "-f", output_format])
+        result = CliRunner().invoke(
+            app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "-f", output_format]
+        )
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )

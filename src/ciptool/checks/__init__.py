@@ -12,6 +12,14 @@ from ciptool.checks.evidence import (
     StaleEvidence,
     UnlistedEvidenceFile,
 )
+from ciptool.checks.exceptions import DanglingException, ExceptionExpiringSoon, ExpiredException
+from ciptool.checks.loading import LOADER_RULES, LoaderRule
+from ciptool.checks.policies import (
+    PolicyNotApproved,
+    PolicyReviewOverdue,
+    PolicyWithoutOwner,
+    PolicyWithoutReviewCycle,
+)
 from ciptool.checks.references import (
     MappedToHeading,
     NormalisedRequirementId,
@@ -40,6 +48,24 @@ ALL_CHECKS: tuple[Check, ...] = (
     FutureEvidence(),
     UnlistedEvidenceFile(),
     Soc2OccurrenceMissing(),
+    PolicyReviewOverdue(),
+    PolicyNotApproved(),
+    PolicyWithoutOwner(),
+    PolicyWithoutReviewCycle(),
+    ExpiredException(),
+    ExceptionExpiringSoon(),
+    DanglingException(),
 )
 
-__all__ = ["ALL_CHECKS", "Check", "Context"]
+#: Every rule with documentation: the loader's and the checks', in code order.
+ALL_RULES: tuple[Check | LoaderRule, ...] = tuple(
+    sorted((*LOADER_RULES, *ALL_CHECKS), key=lambda rule: rule.code)
+)
+
+
+def known_codes() -> frozenset[str]:
+    """Every code ciptool can report."""
+    return frozenset(rule.code for rule in ALL_RULES)
+
+
+__all__ = ["ALL_CHECKS", "ALL_RULES", "Check", "Context", "LoaderRule", "known_codes"]

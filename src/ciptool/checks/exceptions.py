@@ -1,0 +1,138 @@
+"""Exception checks: accepted risks expire, and each must point at something real."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ciptool.checks.base import Check, Context
+from ciptool.findings import Finding, Severity
+from ciptool.graph import Graph
+from ciptool.models import RiskException, Sourced
+
+
+def live_exceptions(graph: Graph, today: dt.date) -> list[Sourced[RiskException]]:
+    """Exceptions approved on or before ``today`` that have not expired (expiry day included)."""
+    return [
+        sourced
+        for sourced in graph.exceptions.values()
+        if sourced.record.approved_on <= today <= sourced.record.expires_on
+    ]
+
+
+class ExpiredException(Check):
+    """An exception (accepted risk) has expired.
+
+    Why: a risk acceptance is granted for a time; once it expires the control gap it covered is
+    simply open again, and nobody has decided to accept it. Expired acceptances are a classic
+    audit finding.
+
+    Passes: ``expires_on: 2027-03-31`` checked on 2026-11-15.
+    Fails: the same exception checked on 2027-04-01.
+
+    Fix: close the gap, or have the approver renew the exception with a new ``expires_on``.
+    """
+
+    code = "EX001"
+    slug = "expired-exception"
+    family = "exceptions"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for sourced in ctx.graph.exceptions.values():
+            exception = sourced.record
+            if exception.expires_on < ctx.today:
+                yield self.finding(
+                    f"exception {exception.id} expired on {exception.expires_on}"
+                    f" ({(ctx.today - exception.expires_on).days} days ago)",
+                    sourced.at("expires_on"),
+                    "Close the gap it covered, or renew it with a new `expires_on` and approval.",
+                    subject=exception.id,
+                )
+
+
+class ExceptionExpiringSoon(Check):
+    """An exception expires within ``check.expiry_warning_days`` (30 by default).
+
+    Why: renewing a risk acceptance takes a decision by its approver; the warning leaves time
+    to take it before the exception lapses and the check fails.
+
+    Passes: ``expires_on`` more than 30 days after today.
+    Fails: ``expires_on`` within the next 30 days.
+
+    Fix: close the gap or start the renewal.
+    """
+
+    code = "EX002"
+    slug = "exception-expiring-soon"
+    family = "exceptions"
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        horizon = ctx.today + dt.timedelta(days=ctx.expiry_warning_days)
+        for sourced in ctx.graph.exceptions.values():
+            exception = sourced.record
+            if ctx.today <= exception.expires_on <= horizon:
+                yield self.finding(
+                    f"exception {exception.id} expires on {exception.expires_on},"
+                    f" in {(exception.expires_on - ctx.today).days} days",
+                    sourced.at("expires_on"),
+                    "Close the gap it covers, or ask its approver to renew it.",
+                    subject=exception.id,
+                )
+
+
+class DanglingException(Check):
+    """An exception applies to nothing: an unknown control, requirement or check code.
+
+    Why: an exception that points at nothing hides nothing; usually an id was renamed and the
+    real gap is now reported without the acceptance that was meant for it.
+
+    Passes: ``applies_to: {control: IAM-03}`` with control IAM-03 defined.
+    Fails: ``applies_to: {requirement: "iso27001-2022:A.8.99"}``.
+
+    Fix: correct the id, or delete the exception if its subject no longer exists.
+    """
+
+    code = "EX003"
+    slug = "exception-applies-to-nothing"
+    family = "exceptions"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        from ciptool.checks import known_codes
+
+        graph = ctx.graph
+        for sourced in graph.exceptions.values():
+            target = sourced.record.applies_to
+            problem = ""
+            if target.control is not None:
+                if target.control not in graph.controls and not graph.repository.is_invalid(
+                    "controls", target.control
+                ):
+                    problem = f"control `{target.control}` does not exist"
+                key = "control"
+            elif target.requirement is not None:
+                problem = _requirement_problem(graph, target.requirement)
+                key = "requirement"
+            else:
+                if target.check not in known_codes():
+                    problem = f"`{target.check}` is not a check code (see `ciptool rules list`)"
+                key = "check"
+            if problem:
+                yield self.finding(
+                    f"exception {sourced.record.id} applies to nothing: {problem}",
+                    sourced.at("applies_to", key),
+                    "Correct the id, or delete the exception if its subject is gone.",
+                    subject=sourced.record.id,
+                )
+
+
+def _requirement_problem(graph: Graph, reference: str) -> str:
+    framework, separator, requirement = reference.partition(":")
+    if not separator:
+        return f"`{reference}` should be FRAMEWORK:ID, e.g. iso27001-2022:A.8.2"
+    catalog = graph.catalogs.get(framework)
+    if catalog is None:
+        return f"framework `{framework}` is not known"
+    if catalog.resolve(requirement).item_id is None:
+        return f"`{requirement}` is not a requirement of {catalog.display_name}"
+    return ""
