@@ -107,7 +107,7 @@ def test_unknown_framework_in_config_and_applicability(make_repo: MakeRepo) -> N
             )
         }
     )
-    result = run(root)
+    result = run(root, "RF")
     assert brief(result) == [
         ("RF001", "ciptool.yaml", 2, 14),
         ("RF001", "ciptool.yaml", 4, 3),

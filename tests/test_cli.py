@@ -96,7 +96,9 @@ def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: M
         "fail_on": "error",
         "failed": True,
         "configuration_usable": True,
+        "excepted": 0,
     }
+    assert document["as_of"] == "2026-11-15"
     (finding,) = document["findings"]
     assert {k: finding[k] for k in ("code", "file", "line", "column", "yaml_path")} == {
         "code": "RF004",
@@ -229,8 +231,9 @@ def test_init_creates_a_repository_that_passes_check(cli: CliRunner, tmp_path: P
     target = tmp_path / "new"
     created = cli.invoke(app, ["init", str(target), "--program", 'Acme "Secure" Program'])
     assert created.exit_code == 0, created.output
-    checked = cli.invoke(app, ["check", "--repo", str(target), "--fail-on", "warning"])
+    checked = cli.invoke(app, ["check", "--repo", str(target)])
     assert checked.exit_code == 0, checked.output
+    assert "0 errors" in checked.stderr
     again = cli.invoke(app, ["init", str(target)])
     assert again.exit_code == 2
     assert "never overwrites" in again.stderr

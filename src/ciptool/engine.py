@@ -8,10 +8,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ciptool.checks import ALL_CHECKS, Context
+from ciptool.checks.coverage import RequirementCoverage, coverage
+from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.loader import load_repository, locate_findings
-from ciptool.models.records import Period
+from ciptool.models.records import AppliesTo, Period
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,14 @@ class RunResult:
     today: dt.date
     fail_on: str = "error"
     counts: dict[str, int] = field(default_factory=dict)
+    coverage: tuple[RequirementCoverage, ...] = ()
 
     def failing(self) -> list[Finding]:
-        """Findings at or above the run's ``fail_on`` threshold."""
+        """Findings at or above the run's ``fail_on`` threshold that no exception covers."""
         if self.fail_on == "never":
             return []
         threshold = Severity(self.fail_on)
-        return [f for f in self.findings if f.severity.at_least(threshold)]
+        return [f for f in self.findings if f.severity.at_least(threshold) and not f.excepted]
 
 
 def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
@@ -80,7 +83,7 @@ def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Grap
         replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
         for f in locate_findings(root, found)
     ]
-    ordered = tuple(sorted_findings(located))
+    ordered = tuple(sorted_findings(apply_exceptions(graph, located, settings.today)))
     result = RunResult(
         root,
         config.record.program,
@@ -90,8 +93,45 @@ def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Grap
         settings.today,
         settings.fail_on or config.record.check.fail_on,
         _count(ordered),
+        tuple(coverage(ctx)),
     )
     return result, graph
+
+
+#: Families an exception can never cover: a broken file or an exception's own problems.
+_NOT_EXCEPTABLE = ("LD", "SC", "EX")
+
+
+def apply_exceptions(graph: Graph, findings: list[Finding], today: dt.date) -> list[Finding]:
+    """Mark the findings that a live exception covers; they stay reported, with its id."""
+    live = live_exceptions(graph, today)
+    if not live:
+        return findings
+    marked = []
+    for finding in findings:
+        cover = None
+        if not finding.code.startswith(_NOT_EXCEPTABLE):
+            cover = next(
+                (e.record for e in live if _covers(graph, e.record.applies_to, finding)), None
+            )
+        if cover is None:
+            marked.append(finding)
+        else:
+            marked.append(replace(finding, excepted_by=cover.id, excepted_until=cover.expires_on))
+    return marked
+
+
+def _covers(graph: Graph, target: AppliesTo, finding: Finding) -> bool:
+    if target.control is not None:
+        return finding.control == target.control
+    if target.requirement is not None:
+        framework, _, written = target.requirement.partition(":")
+        catalog = graph.catalogs.get(framework)
+        resolved = catalog.resolve(written).item_id if catalog else None
+        return bool(resolved) and finding.requirement == f"{framework}:{resolved}"
+    if finding.code != target.check:
+        return False
+    return target.subject is None or finding.subject == target.subject
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:

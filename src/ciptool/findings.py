@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -66,6 +67,18 @@ class Finding:
     suggestion: str = ""
     subject: str = ""
     related: tuple[Location, ...] = field(default=())
+    #: What the finding is about, for exceptions to match: a control id, a requirement
+    #: written FRAMEWORK:ID.
+    control: str = ""
+    requirement: str = ""
+    #: Set when a live exception covers the finding: it is reported, but does not fail the run.
+    excepted_by: str = ""
+    excepted_until: dt.date | None = None
+
+    @property
+    def excepted(self) -> bool:
+        """True when a live exception covers this finding."""
+        return bool(self.excepted_by)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ciptool.checks.base import Check, Context
+from ciptool.checks.coverage import UncoveredRequirement, UnmappedControl
 from ciptool.checks.evidence import (
     DigestMismatch,
     EvidenceFileProblem,
@@ -55,6 +56,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     ExpiredException(),
     ExceptionExpiringSoon(),
     DanglingException(),
+    UncoveredRequirement(),
+    UnmappedControl(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

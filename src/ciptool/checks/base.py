@@ -47,6 +47,8 @@ class Check:
         *,
         subject: str = "",
         related: tuple[Location, ...] = (),
+        control: str = "",
+        requirement: str = "",
     ) -> Finding:
         """A finding of this check with its code and default severity."""
         return Finding(
@@ -57,6 +59,8 @@ class Check:
             suggestion,
             subject=subject,
             related=related,
+            control=control,
+            requirement=requirement,
         )
 
     @classmethod

@@ -125,6 +125,7 @@ class MissingEvidence(Check):
                 f"Collect it and run `ciptool evidence add FILE --control {control.record.id}"
                 f" --requirement {requirement.id}`.",
                 subject=_subject(control, item.index),
+                control=control.record.id,
             )
 
 
@@ -165,6 +166,7 @@ class StaleEvidence(Check):
                 "Collect current evidence and record it, or set `max_age` on the requirement.",
                 subject=_subject(control, item.index),
                 related=(newest.at(),),
+                control=control.record.id,
             )
 
 
@@ -197,6 +199,7 @@ class EvidenceFileProblem(Check):
                     "Commit the file at this path (relative to the record's folder),"
                     " or correct it.",
                     subject=key or entry.path,
+                    control=sourced.record.control,
                 )
 
 
@@ -234,6 +237,7 @@ class DigestMismatch(Check):
                     "Restore the recorded file; if the new content is right, record it as new"
                     " evidence with `ciptool evidence add`.",
                     subject=key or entry.path,
+                    control=sourced.record.control,
                 )
 
 
@@ -271,6 +275,7 @@ class FutureEvidence(Check):
                         location,
                         "Correct the date, or record the evidence once it has happened.",
                         subject=f"{record.control}/{record.requirement}/{label}",
+                        control=record.control,
                     )
 
 
@@ -402,6 +407,7 @@ class Soc2OccurrenceMissing(Check):
                     control.at("frequency"),
                     "Record the evidence that speaks for this interval.",
                     subject=f"{record.id}/{named}",
+                    control=record.id,
                 )
 
 

@@ -93,7 +93,7 @@ def check(
 
     from ciptool.engine import RunSettings, check_repository
     from ciptool.render.json import render_json
-    from ciptool.render.terminal import render_findings, render_summary
+    from ciptool.render.terminal import render_coverage, render_findings, render_summary
 
     settings = RunSettings(
         today=parse_date(as_of, "--as-of") if as_of else dt.date.today(),
@@ -107,8 +107,10 @@ def check(
     if output_format is CheckFormat.json:
         sys.stdout.write(render_json(result))
     else:
+        err = Console(stderr=True, soft_wrap=True, highlight=False)
         render_findings(result, Console(soft_wrap=True, highlight=False))
-        render_summary(result, Console(stderr=True, soft_wrap=True, highlight=False))
+        render_coverage(result, err)
+        render_summary(result, err)
     if not result.config_usable:
         raise typer.Exit(2)
     raise typer.Exit(1 if result.failing() else 0)

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ciptool import __version__
+from ciptool.checks.coverage import summary
 from ciptool.engine import RunResult
 from ciptool.findings import Finding, Location
 
@@ -23,6 +24,7 @@ def render_json(result: RunResult) -> str:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "ciptool", "version": __version__},
         "program": result.program,
+        "as_of": result.today.isoformat(),
         "summary": {
             "files": result.files_read,
             "errors": result.counts.get("error", 0),
@@ -31,8 +33,10 @@ def render_json(result: RunResult) -> str:
             "fail_on": result.fail_on,
             "failed": bool(failing) or not result.config_usable,
             "configuration_usable": result.config_usable,
+            "excepted": sum(1 for f in result.findings if f.excepted),
         },
         "findings": [_finding(f) for f in result.findings],
+        "coverage": _coverage(result),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -48,7 +52,27 @@ def _finding(finding: Finding) -> dict[str, Any]:
     out["subject"] = finding.subject
     out["fingerprint"] = finding.fingerprint
     out["related"] = [_location(loc) for loc in finding.related]
+    out["control"] = finding.control or None
+    out["requirement"] = finding.requirement or None
+    out["excepted_by"] = finding.excepted_by or None
+    out["excepted_until"] = finding.excepted_until.isoformat() if finding.excepted_until else None
     return out
+
+
+def _coverage(result: RunResult) -> dict[str, Any]:
+    frameworks: dict[str, Any] = {}
+    for framework, counts in summary(list(result.coverage)).items():
+        frameworks[framework] = {"summary": counts, "requirements": []}
+    for row in result.coverage:
+        frameworks[row.framework]["requirements"].append(
+            {
+                "id": row.item.id,
+                "status": row.status.value,
+                "controls": list(row.controls),
+                "reason": row.reason,
+            }
+        )
+    return frameworks
 
 
 def _location(location: Location | None) -> dict[str, Any]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
+from ciptool.checks.coverage import Status, summary
 from ciptool.engine import RunResult
 from ciptool.findings import Finding, Severity
 
@@ -22,6 +25,24 @@ def render_findings(result: RunResult, out: Console) -> None:
         out.print()
 
 
+def render_coverage(result: RunResult, err: Console) -> None:
+    """A table per framework in scope: how many requirements stand where."""
+    table = summary(list(result.coverage))
+    if not table:
+        return
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Coverage as of {result.today}")
+    grid.add_column("framework")
+    for status in Status:
+        grid.add_column("n/a" if status is Status.NOT_APPLICABLE else status.value, justify="right")
+    grid.add_column("addressed", justify="right")
+    for framework, counts in table.items():
+        total = sum(counts.values())
+        addressed = total - counts[Status.GAP.value] - counts[Status.DECLARED.value]
+        share = f"{addressed / total:.0%}" if total else "-"
+        grid.add_row(framework, *(str(counts[s.value]) for s in Status), share)
+    err.print(grid)
+
+
 def render_summary(result: RunResult, err: Console) -> None:
     """One line: what was read, what was found, and whether the run fails."""
     counts = result.counts
@@ -30,6 +51,9 @@ def render_summary(result: RunResult, err: Console) -> None:
         _plural(counts.get("warning", 0), "warning"),
         _plural(counts.get("note", 0), "note"),
     ]
+    excepted = sum(1 for f in result.findings if f.excepted)
+    if excepted:
+        parts.append(f"{excepted} excepted")
     text = Text(f"ciptool check: {_plural(result.files_read, 'file')} read; " + ", ".join(parts))
     if not result.config_usable:
         text.append(" - ciptool.yaml is not usable; fix it first", style="bold red")
@@ -53,6 +77,9 @@ def _line(finding: Finding) -> Text:
     text.append(f"{finding.code:<6} ", style="bold")
     text.append(finding.message)
     indent = " " * 25
+    if finding.excepted:
+        note = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
+        text.append(f"\n{indent}{note}", style="magenta")
     if finding.suggestion:
         text.append(f"\n{indent}")
         text.append(finding.suggestion, style="green")
