@@ -1,0 +1,188 @@
+"""Policy, exception and coverage checks: passing and failing repositories, exact findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from ciptool.engine import RunSettings, check_repository
+from conftest import MINIMAL_CONTROL, MakeRepo, brief, run
+
+EXCEPTION = """\
+exceptions:
+  - id: EXC-001
+    applies_to: {control: IAM-01}
+    reason: The legacy directory cannot export access lists until its migration.
+    risk: medium
+    approved_by: CISO
+    approved_on: 2026-01-15
+    expires_on: %s
+"""
+
+
+def test_policy_review_overdue_is_a_warning(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    assert brief(run(root, "PL")) == []
+    result = check_repository(root, RunSettings(today=dt.date(2027, 3, 3), select=("PL",)))[0]
+    assert brief(result) == [("PL001", "policies/access.yaml", 8, 20)]
+    assert result.findings[0].severity.value == "warning"
+    assert result.findings[0].message == (
+        "policy POL-ACCESS was due for review on 2027-03-02 (12 months after 2026-03-02);"
+        " it is 1 days overdue"
+    )
+
+
+def test_policy_without_approval_owner_or_cycle(make_repo: MakeRepo) -> None:
+    root = make_repo({"policies/access.yaml": "policies:\n  - id: POL-ACCESS\n    title: Access\n"})
+    result = run(root, "PL")
+    assert [(f.code, f.severity.value) for f in result.findings] == [
+        ("PL002", "error"),
+        ("PL003", "error"),
+        ("PL004", "warning"),
+    ]
+    assert brief(result)[0] == ("PL002", "policies/access.yaml", 2, 5)
+    assert result.findings[0].message == (
+        "policy POL-ACCESS has no `approved_by` and no `approved_on`"
+    )
+
+
+def test_expired_exception_fails_and_renewed_passes(make_repo: MakeRepo) -> None:
+    runner = CliRunner()
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-10-31"})
+    expired = runner.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
+    assert expired.exit_code == 1
+    assert "  8:17    error   EX001  exception EXC-001 expired on 2026-10-31 (15 days ago)" in (
+        expired.stdout
+    )
+    (root / "exceptions/2026.yaml").write_text(EXCEPTION % "2027-10-31")
+    renewed = runner.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
+    assert renewed.exit_code == 0, renewed.output
+
+
+def test_exception_expiring_within_the_warning_window(make_repo: MakeRepo) -> None:
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-15"})
+    assert brief(run(root, "EX")) == [("EX002", "exceptions/2026.yaml", 8, 17)]
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-16"})  # 31 days: quiet
+    assert brief(run(root, "EX")) == []
+    config = "program: P\ncheck: {expiry_warning_days: 60}\n"
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-16", "ciptool.yaml": config})
+    assert brief(run(root, "EX")) == [("EX002", "exceptions/2026.yaml", 8, 17)]
+
+
+def test_exception_pointing_at_nothing(make_repo: MakeRepo) -> None:
+    text = (EXCEPTION % "2027-06-30").replace("{control: IAM-01}", "{control: IAM-09}")
+    text += (
+        text.replace("EXC-001", "EXC-002")
+        .replace("exceptions:\n", "")
+        .replace("{control: IAM-09}", '{requirement: "iso27001-2022:A.8.99"}')
+    )
+    text += (
+        (EXCEPTION % "2027-06-30")
+        .replace("EXC-001", "EXC-003")
+        .replace("exceptions:\n", "")
+        .replace("{control: IAM-01}", "{check: XX999, subject: IAM-01}")
+    )
+    root = make_repo({"exceptions/2026.yaml": text})
+    result = run(root, "EX")
+    assert brief(result) == [
+        ("EX003", "exceptions/2026.yaml", 3, 27),
+        ("EX003", "exceptions/2026.yaml", 10, 31),
+        ("EX003", "exceptions/2026.yaml", 17, 25),
+    ]
+    assert [f.message.split(": ", 1)[1] for f in result.findings] == [
+        "control `IAM-09` does not exist",
+        "`A.8.99` is not a requirement of ISO/IEC 27001:2022",
+        "`XX999` is not a check code (see `ciptool rules list`)",
+    ]
+
+
+def test_a_live_exception_marks_findings_without_hiding_them(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "exceptions/2026.yaml": EXCEPTION % "2027-06-30",
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
+        }
+    )
+    result = run(root, "EV001")
+    (finding,) = result.findings
+    assert (finding.code, finding.excepted_by, str(finding.excepted_until)) == (
+        "EV001",
+        "EXC-001",
+        "2027-06-30",
+    )
+    assert result.failing() == []
+    output = CliRunner().invoke(
+        app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--select", "EV001"]
+    )
+    assert output.exit_code == 0
+    assert "excepted by EXC-001 until 2027-06-30" in output.stdout
+    # Once expired, the same finding fails the run again, beside EX001.
+    late = check_repository(root, RunSettings(today=dt.date(2027, 7, 1)))[0]
+    assert {f.code for f in late.failing()} == {"EV001", "EX001"}
+
+
+COVERAGE_CONFIG = """\
+program: P
+frameworks: [soc2-2017]
+soc2: {categories: [security, availability]}
+applicability:
+  soc2-2017:
+    A1.3: {applicable: false, justification: Recovery is tested under the parent company's plan.}
+"""
+
+
+def test_coverage_statuses(make_repo: MakeRepo) -> None:
+    second = MINIMAL_CONTROL.replace("IAM-01", "IAM-02").replace("[CC6.2]", "[CC6.3]")
+    root = make_repo(
+        {
+            "ciptool.yaml": COVERAGE_CONFIG,
+            "controls/iam2.yaml": second,
+            "exceptions/x.yaml": (EXCEPTION % "2027-06-30").replace(
+                "{control: IAM-01}", '{requirement: "soc2-2017:cc7.1"}'
+            ),
+        }
+    )
+    result = run(root)
+    statuses = {row.item.id: row.status.value for row in result.coverage}
+    assert statuses["CC6.2"] == "covered"  # IAM-01 has current evidence
+    assert statuses["CC6.3"] == "declared"  # IAM-02 has none
+    assert statuses["CC7.1"] == "excepted"
+    assert statuses["A1.3"] == "not-applicable"
+    assert statuses["CC1.1"] == "gap"
+    assert "C1.1" not in statuses  # confidentiality is not in scope
+    assert len(statuses) == 33 + 3
+    gaps = [f for f in result.findings if f.code == "CV001"]
+    assert len(gaps) == 36 - 4
+    assert gaps[0].location is not None
+    assert (gaps[0].location.line, gaps[0].location.column) == (2, 14)
+
+
+def test_coverage_in_json(make_repo: MakeRepo) -> None:
+    root = make_repo({"ciptool.yaml": COVERAGE_CONFIG})
+    result = CliRunner().invoke(
+        app, ["check", "--repo", str(root), "--as-of", "2026-11-15", "--format", "json"]
+    )
+    document = json.loads(result.stdout)
+    soc2 = document["coverage"]["soc2-2017"]
+    assert soc2["summary"] == {
+        "covered": 1,
+        "declared": 0,
+        "excepted": 0,
+        "not-applicable": 1,
+        "gap": 34,
+    }
+    assert soc2["requirements"][0] == {
+        "id": "CC1.1",
+        "status": "gap",
+        "controls": [],
+        "reason": "no control maps it",
+    }
+
+
+def test_unmapped_control(make_repo: MakeRepo) -> None:
+    unmapped = MINIMAL_CONTROL.replace("IAM-01", "OPS-01").split("    mappings:")[0]
+    root = make_repo({"ciptool.yaml": COVERAGE_CONFIG, "controls/ops.yaml": unmapped})
+    assert brief(run(root, "CV002")) == [("CV002", "controls/ops.yaml", 2, 9)]
