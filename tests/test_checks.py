@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from ciptool.checks import ALL_CHECKS
+from ciptool.checks import ALL_CHECKS, ALL_RULES
 from ciptool.checks.references import leaves_repository
-from conftest import MakeRepo, brief, run
+from conftest import PROJECT_ROOT, MakeRepo, brief, run
 
 EVIDENCE = """\
 evidence:
@@ -24,16 +24,24 @@ DIGEST = "0" * 64
 
 
 def test_codes_are_unique_stable_and_documented() -> None:
-    codes = [check.code for check in ALL_CHECKS]
+    codes = [rule.code for rule in ALL_RULES]
     assert len(codes) == len(set(codes))
-    slugs = [check.slug for check in ALL_CHECKS]
+    slugs = [rule.slug for rule in ALL_RULES]
     assert len(slugs) == len(set(slugs))
-    for check in ALL_CHECKS:
-        assert re.fullmatch(r"[A-Z]{2}\d{3}", check.code)
-        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.slug)
-        doc = check.documentation()
+    for rule in ALL_RULES:
+        assert re.fullmatch(r"[A-Z]{2}\d{3}", rule.code)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.slug)
+        doc = rule.documentation()
         for part in ("Why:", "Passes:", "Fails:", "Fix:"):
-            assert part in doc, (check.code, part)
+            assert part in doc, (rule.code, part)
+        assert rule.summary().endswith("."), rule.code
+    assert {check.code for check in ALL_CHECKS} < set(codes)
+
+
+def test_every_code_the_loader_reports_is_documented() -> None:
+    source = "\n".join(path.read_text() for path in (PROJECT_ROOT / "src/ciptool").rglob("*.py"))
+    reported = set(re.findall(r'"((?:LD|SC)\d{3})"', source))
+    assert reported <= {rule.code for rule in ALL_RULES}
 
 
 @pytest.mark.parametrize(

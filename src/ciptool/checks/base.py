@@ -65,10 +65,10 @@ class Check:
 
     @classmethod
     def documentation(cls) -> str:
-        """The check's documentation, from its docstring."""
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The check's documentation, from its docstring, with code in single backticks."""
+        return inspect.cleandoc(cls.__doc__ or "").replace("``", "`")
 
     @classmethod
     def summary(cls) -> str:
-        """The first line of the documentation."""
-        return cls.documentation().splitlines()[0] if cls.__doc__ else ""
+        """The first paragraph of the documentation, on one line."""
+        return " ".join(cls.documentation().split("\n\n", 1)[0].split())

@@ -26,8 +26,13 @@ class LoaderRule:
         return self.text
 
     def summary(self) -> str:
-        """The first line of the documentation."""
-        return self.text.splitlines()[0]
+        """The first paragraph of the documentation, on one line."""
+        return first_paragraph(self.text)
+
+
+def first_paragraph(text: str) -> str:
+    """The text up to its first blank line, joined into one line."""
+    return " ".join(text.split("\n\n", 1)[0].split())
 
 
 def _rule(code: str, slug: str, text: str, severity: Severity = Severity.ERROR) -> LoaderRule:
@@ -124,7 +129,7 @@ Fix: write the repeated content out, or use fewer nested aliases.
     ),
     _rule(
         "LD007",
-        "path-outside-repository",
+        "link-outside-repository",
         """
 A symbolic link leads outside the repository (an error), or links a folder (a note).
 

@@ -33,6 +33,10 @@ frameworks_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(frameworks_app, name="frameworks", short_help="List and show framework catalogs.")
+rules_app = typer.Typer(
+    help="List the checks and rules with their codes, and explain one.", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules", short_help="List and explain the checks' codes.")
 
 RepoOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time on Python 3.10

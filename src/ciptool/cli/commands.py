@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ciptool.cli import RepoOption, app, frameworks_app, reports_errors
+from ciptool.cli import RepoOption, app, frameworks_app, reports_errors, rules_app
 from ciptool.errors import RepositoryNotFound, UsageError
 
 if TYPE_CHECKING:
@@ -219,6 +219,53 @@ def init(
     for file in written:
         typer.echo(f"created {file}")
     typer.echo(f"next: cd {path} && ciptool check")
+
+
+@rules_app.command("list", short_help="Every code with its severity and summary.")
+@reports_errors
+def rules_list(
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.terminal,
+) -> None:
+    """List every code ciptool reports, with its default severity and a one-line summary."""
+    from ciptool.checks import ALL_RULES
+
+    if output_format is ListFormat.json:
+        import json
+
+        rows = [
+            {
+                "code": rule.code,
+                "slug": rule.slug,
+                "family": rule.family,
+                "severity": rule.severity.value,
+                "summary": rule.summary(),
+            }
+            for rule in ALL_RULES
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    for rule in ALL_RULES:
+        typer.echo(f"{rule.code}  {rule.severity.value:<8} {rule.slug:<32} {rule.summary()}")
+
+
+@rules_app.command("explain", short_help="The documentation of one code.")
+@reports_errors
+def rules_explain(
+    code: Annotated[str, typer.Argument(help="A code such as EV004, or its slug.")],
+) -> None:
+    """Print what a check looks for, why, a passing and a failing example, and how to fix it."""
+    from ciptool.checks import ALL_RULES
+
+    wanted = code.strip()
+    for rule in ALL_RULES:
+        if wanted.upper() == rule.code or wanted.lower() == rule.slug:
+            typer.echo(f"{rule.code} {rule.slug} ({rule.family}, {rule.severity.value} by default)")
+            typer.echo("")
+            typer.echo(rule.documentation())
+            return
+    raise UsageError(f"no rule `{code}`; `ciptool rules list` shows them all")
 
 
 def parse_date(text: str, option: str) -> dt.date:
