@@ -64,6 +64,18 @@ evidence:
       - {{path: files/q.csv, sha256: "{hashlib.sha256(EVIDENCE_CSV).hexdigest()}"}}
 """
 
+#: An exception for IAM-01, live on AS_OF.
+EXCEPTION_ON_IAM = """\
+exceptions:
+  - id: EXC-001
+    applies_to: {control: IAM-01}
+    reason: The legacy directory cannot export access lists until its migration.
+    risk: medium
+    approved_by: CISO
+    approved_on: 2026-01-15
+    expires_on: 2027-06-30
+"""
+
 MakeRepo = Callable[..., Path]
 
 

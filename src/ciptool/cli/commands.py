@@ -12,16 +12,10 @@ import typer
 
 from ciptool.cli import RepoOption, app, frameworks_app, reports_errors, rules_app
 from ciptool.errors import RepositoryNotFound, UsageError
+from ciptool.render import CheckFormat
 
 if TYPE_CHECKING:
     from ciptool.models.records import Period
-
-
-class CheckFormat(str, Enum):
-    """Output formats of ``ciptool check``."""
-
-    terminal = "terminal"
-    json = "json"
 
 
 class FailOn(str, Enum):
@@ -83,6 +77,16 @@ def check(
             metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
         ),
     ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE (atomically) instead of standard output.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Load the repository, validate every record and reference, and report findings.
 
@@ -91,8 +95,9 @@ def check(
     """
     from rich.console import Console
 
+    from ciptool.atomic import write_atomic
     from ciptool.engine import RunSettings, check_repository
-    from ciptool.render.json import render_json
+    from ciptool.render.outputs import CHECK_RENDERERS
     from ciptool.render.terminal import render_coverage, render_findings, render_summary
 
     settings = RunSettings(
@@ -104,13 +109,17 @@ def check(
     )
     root = _repository(repo)
     result, _graph = check_repository(root, settings)
-    if output_format is CheckFormat.json:
-        sys.stdout.write(render_json(result))
-    else:
-        err = Console(stderr=True, soft_wrap=True, highlight=False)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    if output is not None:
+        write_atomic(output, CHECK_RENDERERS[output_format](result))
+        render_summary(result, err)
+        err.print(f"wrote {output}")
+    elif output_format is CheckFormat.terminal:
         render_findings(result, Console(soft_wrap=True, highlight=False))
         render_coverage(result, err)
         render_summary(result, err)
+    else:
+        sys.stdout.write(CHECK_RENDERERS[output_format](result))
     if not result.config_usable:
         raise typer.Exit(2)
     raise typer.Exit(1 if result.failing() else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from itertools import groupby
 
 from rich import box
@@ -62,6 +63,16 @@ def render_summary(result: RunResult, err: Console) -> None:
     else:
         text.append(" - passed", style="bold green")
     err.print(text)
+
+
+def render_text(result: RunResult) -> str:
+    """Findings, coverage table and summary as plain text, for ``-o FILE``."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, color_system=None, soft_wrap=True, highlight=False, width=100)
+    render_findings(result, console)
+    render_coverage(result, console)
+    render_summary(result, console)
+    return buffer.getvalue()
 
 
 def _file_of(finding: Finding) -> str:

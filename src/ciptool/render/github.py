@@ -1,0 +1,39 @@
+"""``--format github``: workflow commands that GitHub Actions shows as annotations on the diff."""
+
+from __future__ import annotations
+
+from ciptool.engine import RunResult
+from ciptool.findings import Finding
+
+_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def render_github(result: RunResult) -> str:
+    """One ``::error``/``::warning``/``::notice`` line per finding."""
+    return "".join(_line(finding) for finding in result.findings)
+
+
+def _line(finding: Finding) -> str:
+    command = _COMMANDS[finding.severity.value]
+    if finding.excepted:
+        command = "notice"
+    properties = [f"title={_property(f'{finding.code} (ciptool)')}"]
+    location = finding.location
+    if location is not None:
+        properties.insert(0, f"file={_property(location.file)}")
+        if location.line:
+            properties[1:1] = [f"line={location.line}", f"col={location.column or 1}"]
+    message = finding.message
+    if finding.suggestion:
+        message += f"\n{finding.suggestion}"
+    if finding.excepted:
+        message += f"\nexcepted by {finding.excepted_by} until {finding.excepted_until}"
+    return f"::{command} {','.join(properties)}::{_data(message)}\n"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
