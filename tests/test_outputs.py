@@ -100,10 +100,15 @@ def test_junit_is_valid_against_both_xsds(troubled: Path) -> None:
 
 
 def test_junit_escapes_and_drops_characters_xml_cannot_hold(make_repo: MakeRepo) -> None:
-    text = 'controls:\n  - id: X-1\n    title: "\\u0001<&>"\n    owner: O\n    frequency: dailyy\n'
+    # An unknown key's name is quoted in the finding: a control character and markup in it.
+    text = (
+        "controls:\n  - id: X-1\n    title: T\n    owner: O\n    frequency: daily\n"
+        '    "k\\u0001<&>": 1\n'
+    )
     root = make_repo({"controls/x.yaml": text})
     document = check(root, "--format", "junit")
     xmlschema.XMLSchema(SCHEMAS / "JUnit.xsd").validate(document)
+    assert "unknown key `k\ufffd&lt;&amp;&gt;`" in document
 
 
 @pytest.mark.parametrize("output_format", ["json", "sarif", "junit", "github", "terminal"])
