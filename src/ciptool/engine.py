@@ -25,6 +25,7 @@ class RunSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     soc2_period: Period | None = None
+    baseline: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,19 @@ class RunResult:
     fail_on: str = "error"
     counts: dict[str, int] = field(default_factory=dict)
     coverage: tuple[RequirementCoverage, ...] = ()
+    #: True when the run compared against a baseline, None when it had none.
+    baselined: bool | None = None
 
     def failing(self) -> list[Finding]:
         """Findings at or above the run's ``fail_on`` threshold that no exception covers."""
         if self.fail_on == "never":
             return []
         threshold = Severity(self.fail_on)
-        return [f for f in self.findings if f.severity.at_least(threshold) and not f.excepted]
+        return [
+            f
+            for f in self.findings
+            if f.severity.at_least(threshold) and not f.excepted and not f.in_baseline
+        ]
 
 
 def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
@@ -83,7 +90,11 @@ def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Grap
         replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
         for f in locate_findings(root, found)
     ]
-    ordered = tuple(sorted_findings(apply_exceptions(graph, located, settings.today)))
+    marked = apply_exceptions(graph, located, settings.today)
+    if settings.baseline is not None:
+        known = settings.baseline
+        marked = [replace(f, in_baseline=True) if f.fingerprint in known else f for f in marked]
+    ordered = tuple(sorted_findings(marked))
     result = RunResult(
         root,
         config.record.program,
@@ -94,6 +105,7 @@ def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Grap
         settings.fail_on or config.record.check.fail_on,
         _count(ordered),
         tuple(coverage(ctx)),
+        True if settings.baseline is not None else None,
     )
     return result, graph
 

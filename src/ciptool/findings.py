@@ -74,6 +74,8 @@ class Finding:
     #: Set when a live exception covers the finding: it is reported, but does not fail the run.
     excepted_by: str = ""
     excepted_until: dt.date | None = None
+    #: Set when the run's baseline already holds the finding: reported, but not failing.
+    in_baseline: bool = False
 
     @property
     def excepted(self) -> bool:
@@ -90,14 +92,17 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """A digest that identifies the finding across edits: no line numbers, no list indexes."""
+        """A digest that identifies the finding across edits and days.
+
+        It leaves out line numbers and list indexes (records move), and uses the subject
+        rather than the message when there is one (messages count days).
+        """
         loc = self.location
         parts = [
             self.code,
             loc.file if loc else "",
             _INDEX.sub("[]", loc.yaml_path) if loc else "",
-            self.subject,
-            self.message,
+            self.subject or self.message,
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 

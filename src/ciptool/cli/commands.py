@@ -77,6 +77,20 @@ def check(
             metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
         ),
     ] = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            metavar="FILE",
+            help="Fail only on findings that are not in this baseline.",
+            dir_okay=False,
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            metavar="FILE", help="Record every current finding in a baseline file.", dir_okay=False
+        ),
+    ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -96,6 +110,8 @@ def check(
     from rich.console import Console
 
     from ciptool.atomic import write_atomic
+    from ciptool.baseline import read_baseline
+    from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.engine import RunSettings, check_repository
     from ciptool.render.outputs import CHECK_RENDERERS
     from ciptool.render.terminal import render_coverage, render_findings, render_summary
@@ -106,10 +122,14 @@ def check(
         select=_codes(select),
         ignore=_codes(ignore),
         soc2_period=parse_period(period) if period else None,
+        baseline=read_baseline(baseline) if baseline else None,
     )
     root = _repository(repo)
     result, _graph = check_repository(root, settings)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
+    if write_baseline is not None:
+        count = write_baseline_file(write_baseline, result.findings)
+        err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
         write_atomic(output, CHECK_RENDERERS[output_format](result))
         render_summary(result, err)

@@ -34,6 +34,7 @@ def render_json(result: RunResult) -> str:
             "failed": bool(failing) or not result.config_usable,
             "configuration_usable": result.config_usable,
             "excepted": sum(1 for f in result.findings if f.excepted),
+            "in_baseline": sum(1 for f in result.findings if f.in_baseline),
         },
         "findings": [_finding(f) for f in result.findings],
         "coverage": _coverage(result),
@@ -56,6 +57,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
     out["requirement"] = finding.requirement or None
     out["excepted_by"] = finding.excepted_by or None
     out["excepted_until"] = finding.excepted_until.isoformat() if finding.excepted_until else None
+    out["in_baseline"] = finding.in_baseline
     return out
 
 

@@ -46,11 +46,12 @@ def render_junit(result: RunResult) -> str:
             failure.text = _xml(detail)
         else:
             skipped += 1
-            reason = (
-                f"excepted by {finding.excepted_by} until {finding.excepted_until}"
-                if finding.excepted
-                else f"{finding.severity.value} below --fail-on {result.fail_on}"
-            )
+            if finding.excepted:
+                reason = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
+            elif finding.in_baseline:
+                reason = "in the baseline"
+            else:
+                reason = f"{finding.severity.value} below --fail-on {result.fail_on}"
             ET.SubElement(case, "skipped", message=_xml(f"{reason}: {finding.message}"))
     for rule in ALL_RULES:
         if rule.code not in reported:

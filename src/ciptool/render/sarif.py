@@ -38,7 +38,7 @@ def render_sarif(result: RunResult) -> str:
                 },
                 "automationDetails": {"id": f"ciptool/check/{result.today.isoformat()}"},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index) for f in result.findings],
+                "results": [_result(f, index, result.baselined) for f in result.findings],
             }
         ],
     }
@@ -57,7 +57,7 @@ def _rule(rule: Any) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], in_baseline: bool | None) -> dict[str, Any]:
     text = finding.message + (f" {finding.suggestion}" if finding.suggestion else "")
     out: dict[str, Any] = {
         "ruleId": finding.code,
@@ -67,6 +67,8 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "locations": [_location(finding.location)] if finding.location else [],
         "partialFingerprints": {"ciptoolFindingHash/v1": finding.fingerprint},
     }
+    if in_baseline is not None:
+        out["baselineState"] = "unchanged" if finding.in_baseline else "new"
     if finding.related:
         out["relatedLocations"] = [
             {"id": number, **_location(loc)} for number, loc in enumerate(finding.related, 1)

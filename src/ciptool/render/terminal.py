@@ -55,6 +55,9 @@ def render_summary(result: RunResult, err: Console) -> None:
     excepted = sum(1 for f in result.findings if f.excepted)
     if excepted:
         parts.append(f"{excepted} excepted")
+    baselined = sum(1 for f in result.findings if f.in_baseline)
+    if baselined:
+        parts.append(f"{baselined} in the baseline")
     text = Text(f"ciptool check: {_plural(result.files_read, 'file')} read; " + ", ".join(parts))
     if not result.config_usable:
         text.append(" - ciptool.yaml is not usable; fix it first", style="bold red")
@@ -91,6 +94,8 @@ def _line(finding: Finding) -> Text:
     if finding.excepted:
         note = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
         text.append(f"\n{indent}{note}", style="magenta")
+    if finding.in_baseline:
+        text.append(f"\n{indent}in the baseline", style="dim")
     if finding.suggestion:
         text.append(f"\n{indent}")
         text.append(finding.suggestion, style="green")
