@@ -97,6 +97,7 @@ def test_json_output_is_versioned_and_deterministic(cli: CliRunner, make_repo: M
         "failed": True,
         "configuration_usable": True,
         "excepted": 0,
+        "in_baseline": 0,
     }
     assert document["as_of"] == "2026-11-15"
     (finding,) = document["findings"]
