@@ -33,6 +33,10 @@ frameworks_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(frameworks_app, name="frameworks", short_help="List and show framework catalogs.")
+evidence_app = typer.Typer(
+    help="Record evidence with its digests, and verify evidence integrity.", no_args_is_help=True
+)
+app.add_typer(evidence_app, name="evidence", short_help="Record and verify evidence.")
 rules_app = typer.Typer(
     help="List the checks and rules with their codes, and explain one.", no_args_is_help=True
 )

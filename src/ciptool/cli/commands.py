@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ciptool.cli import RepoOption, app, frameworks_app, reports_errors, rules_app
+from ciptool.cli import RepoOption, app, evidence_app, frameworks_app, reports_errors, rules_app
 from ciptool.errors import RepositoryNotFound, UsageError
 from ciptool.render import CheckFormat
 
@@ -248,6 +248,88 @@ def init(
     for file in written:
         typer.echo(f"created {file}")
     typer.echo(f"next: cd {path} && ciptool check")
+
+
+@evidence_app.command("add", short_help="Record evidence files with their digests.")
+@reports_errors
+def evidence_add(
+    files: Annotated[list[Path], typer.Argument(help="The evidence files.", exists=False)],
+    control: Annotated[str, typer.Option(help="The control the evidence is for, e.g. IAM-03.")],
+    requirement: Annotated[
+        str, typer.Option(help="The control's evidence requirement, e.g. recert-signoff.")
+    ],
+    effective_on: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="DATE", help="The day the evidence speaks for (default: collected-on)."
+        ),
+    ] = None,
+    period: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(metavar="START..END", help="The span the evidence covers, instead of a day."),
+    ] = None,
+    collected_on: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(metavar="DATE", help="When it was collected (default: today)."),
+    ] = None,
+    source: Annotated[str, typer.Option(help="Where it came from, e.g. an export's system.")] = "",
+    collected_by: Annotated[str, typer.Option(help="Who collected it.")] = "",
+    repo: RepoOption = None,
+) -> None:
+    """Write a new evidence record listing FILES with their SHA-256 digests.
+
+    Files inside the repository are referenced where they are; others are copied into the
+    files/ folder beside the record. Nothing is ever overwritten.
+    """
+    from ciptool.recording import NewEvidence, add_evidence
+
+    if effective_on and period:
+        raise UsageError("give --effective-on or --period, not both")
+    root = _repository(repo)
+    recorded = add_evidence(
+        root,
+        NewEvidence(
+            files=tuple(files),
+            control=control,
+            requirement=requirement,
+            collected_on=parse_date(collected_on, "--collected-on")
+            if collected_on
+            else dt.date.today(),
+            effective_on=parse_date(effective_on, "--effective-on") if effective_on else None,
+            period=parse_period(period) if period else None,
+            source=source,
+            collected_by=collected_by,
+        ),
+    )
+    for copied in recorded.copied:
+        typer.echo(f"copied {copied.relative_to(root)}")
+    typer.echo(f"wrote {recorded.record.relative_to(root)}")
+
+
+@evidence_app.command("verify", short_help="Check every evidence file against its digest.")
+@reports_errors
+def evidence_verify(repo: RepoOption = None) -> None:
+    """Check that every file an evidence record lists is present with its recorded SHA-256.
+
+    Integrity only, offline, for an auditor: exit 0 when every digest matches, 1 otherwise.
+    """
+    from rich.console import Console
+
+    from ciptool.engine import verify_evidence
+    from ciptool.render.terminal import render_findings
+
+    root = _repository(repo)
+    result = verify_evidence(root)
+    if not result.config_usable:
+        render_findings(result.run, Console(soft_wrap=True, highlight=False))
+        raise typer.Exit(2)
+    render_findings(result.run, Console(soft_wrap=True, highlight=False))
+    typer.echo(
+        f"ciptool evidence verify: {result.files} files in {result.records} records;"
+        f" {result.intact} intact, {len(result.run.findings)} problems",
+        err=True,
+    )
+    raise typer.Exit(1 if result.run.findings else 0)
 
 
 @rules_app.command("list", short_help="Every code with its severity and summary.")

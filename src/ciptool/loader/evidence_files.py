@@ -42,15 +42,21 @@ def file_facts(root: Path, key: str) -> EvidenceFileFacts:
             return EvidenceFileFacts(key, FileState.MISSING)
         if not path.is_file():
             return EvidenceFileFacts(key, FileState.NOT_A_FILE)
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+        digest, size = sha256_file(path)
     except OSError:
         return EvidenceFileFacts(key, FileState.UNREADABLE)
-    return EvidenceFileFacts(key, FileState.PRESENT, digest.hexdigest(), size)
+    return EvidenceFileFacts(key, FileState.PRESENT, digest, size)
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 in hex and its size, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def unlisted_evidence_files(

@@ -1,0 +1,186 @@
+"""``ciptool evidence add``: record evidence with its digests, as a new file, never overwriting.
+
+Files already inside the repository are referenced where they are; files from elsewhere are
+copied into the ``files/`` folder beside the new record. The record is written the way a
+person would write it, read back and validated before it is written, and written atomically
+to a name no other file has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ciptool.atomic import write_atomic
+from ciptool.engine import load_graph
+from ciptool.errors import UsageError
+from ciptool.loader.evidence_files import sha256_file
+from ciptool.loader.validate import validate_record
+from ciptool.loader.yamlparse import parse_yaml
+from ciptool.models import EvidenceRecord
+from ciptool.models.records import Period
+
+EVIDENCE_DIR = "evidence"
+FILES_DIR = "files"
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """What the user asked to record."""
+
+    files: tuple[Path, ...]
+    control: str
+    requirement: str
+    collected_on: dt.date
+    effective_on: dt.date | None = None
+    period: Period | None = None
+    source: str = ""
+    collected_by: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``add_evidence`` wrote: the record file and the evidence files it copied."""
+
+    record: Path
+    copied: tuple[Path, ...]
+    referenced: tuple[Path, ...]
+
+
+def add_evidence(root: Path, new: NewEvidence) -> Recorded:
+    """Write a new evidence record for ``new`` under ``root``; raise UsageError on bad input."""
+    graph, _findings = load_graph(root)
+    if graph is None:
+        raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
+    control = graph.controls.get(new.control)
+    if control is None:
+        raise UsageError(f"no control `{new.control}`; `ciptool explain ID` shows a control")
+    known = [requirement.id for requirement in control.record.evidence]
+    if new.requirement not in known:
+        listed = ", ".join(known) or "none"
+        raise UsageError(
+            f"control {new.control} has no evidence requirement `{new.requirement}`"
+            f" (it has: {listed})"
+        )
+    if not new.files:
+        raise UsageError("name at least one evidence file")
+    effective = new.period.end if new.period else new.effective_on or new.collected_on
+    folder = root / EVIDENCE_DIR / str(effective.year)
+    plan = [_place(root, folder, source) for source in new.files]
+    record_path = _free_name(
+        folder, f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}", ".yaml"
+    )
+    entries = [
+        (posixpath.relpath(target.relative_to(root).as_posix(), _rel(root, folder)), digest)
+        for _, target, digest in plan
+    ]
+    text = render_record(new, entries)
+    _validate(text, record_path.relative_to(root).as_posix())
+    copied = []
+    for source, target, digest in plan:
+        if source != target and not target.exists():
+            data = source.read_bytes()
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise UsageError(
+                    f"{source} changed while it was being recorded; run the command again"
+                )
+            write_atomic(target, data, overwrite=False)
+            copied.append(target)
+    write_atomic(record_path, text, overwrite=False)
+    referenced = tuple(target for source, target, _ in plan if source == target)
+    return Recorded(record_path, tuple(copied), referenced)
+
+
+def _place(root: Path, folder: Path, source: Path) -> tuple[Path, Path, str]:
+    """(source, where the record will point, digest): inside the repository, or a copy."""
+    resolved = source.resolve()
+    if not resolved.is_file():
+        raise UsageError(f"{source} is not a file")
+    digest = _sha256(resolved)
+    if resolved.is_relative_to(root):
+        if ".git" in resolved.relative_to(root).parts:
+            raise UsageError(f"{source} is inside .git; copy it somewhere else first")
+        return resolved, resolved, digest
+    stem, suffix = _split(resolved.name)
+    target = folder / FILES_DIR / resolved.name
+    index = 2
+    while target.exists():
+        if _sha256(target) == digest:
+            return resolved, target, digest  # the same bytes are already there
+        target = folder / FILES_DIR / f"{stem}-{index}{suffix}"
+        index += 1
+    return resolved, target, digest
+
+
+def render_record(new: NewEvidence, files: list[tuple[str, str]]) -> str:
+    """The record as YAML, formatted as in the README's examples."""
+    lines = [
+        "evidence:",
+        f"  - control: {scalar(new.control)}",
+        f"    requirement: {scalar(new.requirement)}",
+        f"    collected_on: {new.collected_on.isoformat()}",
+    ]
+    if new.period is not None:
+        lines.append(f"    period: {{start: {new.period.start}, end: {new.period.end}}}")
+    else:
+        lines.append(f"    effective_on: {(new.effective_on or new.collected_on).isoformat()}")
+    if new.collected_by:
+        lines.append(f"    collected_by: {scalar(new.collected_by)}")
+    if new.source:
+        lines.append(f"    source: {scalar(new.source)}")
+    lines.append("    files:")
+    lines.extend(f'      - {{path: {scalar(path)}, sha256: "{digest}"}}' for path, digest in files)
+    return "\n".join(lines) + "\n"
+
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9 ._/()+-]*[A-Za-z0-9._/()+-]$|^[A-Za-z_]$")
+#: Words YAML 1.1 tools read as booleans or nulls; quoted so every reader sees text.
+_AMBIGUOUS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"})
+
+
+def scalar(text: str) -> str:
+    """``text`` as a YAML scalar: plain when every reader sees the same text, else quoted."""
+    if _PLAIN.match(text) and text.lower() not in _AMBIGUOUS:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+
+
+def _validate(text: str, rel: str) -> None:
+    parsed = parse_yaml(text)
+    data = parsed.data
+    if parsed.problems or not isinstance(data, dict) or not isinstance(data.get("evidence"), list):
+        raise UsageError("the record could not be written as valid YAML")  # a bug guard
+    _record, problems = validate_record(EvidenceRecord, data["evidence"][0], rel, ("evidence", 0))
+    if problems:
+        raise UsageError("; ".join(f.message for f in problems))
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    candidate = folder / f"{stem}{suffix}"
+    index = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{index}{suffix}"
+        index += 1
+    return candidate
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "evidence"
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, dot, suffix = name.rpartition(".")
+    return (stem, f".{suffix}") if dot and stem else (name, "")
+
+
+def _rel(root: Path, folder: Path) -> str:
+    return folder.relative_to(root).as_posix()
+
+
+def _sha256(path: Path) -> str:
+    return sha256_file(path)[0]

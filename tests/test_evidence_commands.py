@@ -1,0 +1,159 @@
+"""``ciptool evidence add`` and ``ciptool evidence verify`` end to end."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from ciptool.loader.yamlparse import parse_yaml
+from ciptool.recording import scalar
+from conftest import MakeRepo, brief, run
+
+IAM = ["--control", "IAM-01", "--requirement", "recert-signoff"]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_add_copies_an_outside_file_and_writes_a_record(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = make_repo()
+    export = tmp_path / "outside" / "iam-q3 export.csv"
+    export.parent.mkdir()
+    export.write_bytes(b"user,removed\nj.doe,yes\n")
+    code, out, err = invoke(
+        "evidence", "add", str(export), "--repo", str(root), "--control", "IAM-01",
+        "--requirement", "recert-signoff", "--period", "2026-07-01..2026-09-30",
+        "--collected-on", "2026-10-05", "--source", "IGA: quarterly export",
+        "--collected-by", "yes",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines() == [
+        "copied evidence/2026/files/iam-q3 export.csv",
+        "wrote evidence/2026/iam-01-recert-signoff-2026-09-30.yaml",
+    ]
+    digest = hashlib.sha256(export.read_bytes()).hexdigest()
+    assert (root / "evidence/2026/iam-01-recert-signoff-2026-09-30.yaml").read_text() == (
+        "evidence:\n"
+        "  - control: IAM-01\n"
+        "    requirement: recert-signoff\n"
+        "    collected_on: 2026-10-05\n"
+        "    period: {start: 2026-07-01, end: 2026-09-30}\n"
+        '    collected_by: "yes"\n'
+        '    source: "IGA: quarterly export"\n'
+        "    files:\n"
+        f'      - {{path: files/iam-q3 export.csv, sha256: "{digest}"}}\n'
+    )
+    assert brief(run(root, "EV", "RF")) == []
+
+
+def test_add_references_a_file_inside_the_repository(make_repo: MakeRepo) -> None:
+    root = make_repo({"evidence/2025/files/old.csv": "a\n"})
+    code, out, _ = invoke(
+        "evidence", "add", str(root / "evidence/2025/files/old.csv"), "--repo", str(root),
+        "--control", "IAM-01", "--requirement", "recert-signoff", "--effective-on", "2026-11-01",
+        "--collected-on", "2026-11-02",
+    )  # fmt: skip
+    assert code == 0
+    assert out == "wrote evidence/2026/iam-01-recert-signoff-2026-11-01.yaml\n"
+    record = (root / "evidence/2026/iam-01-recert-signoff-2026-11-01.yaml").read_text()
+    assert 'path: "../2025/files/old.csv"' in record
+    assert brief(run(root, "EV", "RF")) == []
+
+
+def test_add_never_overwrites(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo()
+    first = tmp_path / "a.csv"
+    first.write_text("one\n")
+    args = ["--repo", str(root), "--control", "IAM-01", "--requirement", "recert-signoff"]
+    dates = ["--effective-on", "2026-11-01", "--collected-on", "2026-11-02"]
+    assert invoke("evidence", "add", str(first), *args, *dates)[0] == 0
+    first.write_text("two\n")  # same name, other bytes: copied beside, not over
+    code, out, _ = invoke("evidence", "add", str(first), *args, *dates)
+    assert code == 0
+    assert out.splitlines() == [
+        "copied evidence/2026/files/a-2.csv",
+        "wrote evidence/2026/iam-01-recert-signoff-2026-11-01-2.yaml",
+    ]
+    assert (root / "evidence/2026/files/a.csv").read_text() == "one\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--control", "IAM-9", "--requirement", "recert-signoff"], "no control `IAM-9`"),
+        (["--control", "IAM-01", "--requirement", "recert"], "no evidence requirement `recert`"),
+        (
+            [*IAM, "--period", "2026-09-30..2026-07-01"],
+            "ends (2026-07-01) before it starts",
+        ),
+        (
+            [*IAM, "--effective-on", "2026-11-01", "--period", "2026-07-01..2026-09-30"],
+            "not both",
+        ),
+    ],
+)  # fmt: skip
+def test_add_refuses_bad_input_clearly(
+    make_repo: MakeRepo, tmp_path: Path, args: list[str], message: str
+) -> None:
+    root = make_repo()
+    evidence = tmp_path / "e.csv"
+    evidence.write_text("x\n")
+    code, _, err = invoke("evidence", "add", str(evidence), "--repo", str(root), *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in (root / "evidence/2026").iterdir()) == ["files", "iam-01.yaml"]
+
+
+def test_a_missing_file_is_refused(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo()
+    code, _, err = invoke(
+        "evidence", "add", str(tmp_path / "nope.csv"), "--repo", str(root),
+        "--control", "IAM-01", "--requirement", "recert-signoff",
+    )  # fmt: skip
+    assert code == 2
+    assert "is not a file" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("IAM-03", "IAM-03"),
+        ("Identity governance platform export", "Identity governance platform export"),
+        ("yes", '"yes"'),
+        ("NO", '"NO"'),
+        ("5.10", '"5.10"'),
+        ("2026-01-01", '"2026-01-01"'),
+        ("a: b", '"a: b"'),
+        ("- x", '"- x"'),
+        ("# x", '"# x"'),
+        ('quote " and ünïcode', '"quote \\" and ünïcode"'),
+        ("trailing ", '"trailing "'),
+    ],
+)
+def test_scalars_read_back_as_the_same_text(text: str, written: str) -> None:
+    assert scalar(text) == written
+    assert parse_yaml(f"k: {scalar(text)}\n").data == {"k": text}
+
+
+def test_verify_reports_a_changed_byte_at_the_record(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    code, _, err = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 0
+    assert err == "ciptool evidence verify: 1 files in 1 records; 1 intact, 0 problems\n"
+    csv = root / "evidence/2026/files/q.csv"
+    data = bytearray(csv.read_bytes())
+    data[-2] ^= 0x20
+    csv.write_bytes(bytes(data))
+    code, out, err = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert out.startswith("evidence/2026/iam-01.yaml\n  7:37    error   EV004")
+    assert err == "ciptool evidence verify: 1 files in 1 records; 0 intact, 1 problems\n"
