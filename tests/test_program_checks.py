@@ -179,6 +179,7 @@ def test_coverage_in_json(make_repo: MakeRepo) -> None:
         "status": "gap",
         "controls": [],
         "reason": "no control maps it",
+        "suggested_by_crosswalk": [],
     }
 
 
@@ -186,3 +187,16 @@ def test_unmapped_control(make_repo: MakeRepo) -> None:
     unmapped = MINIMAL_CONTROL.replace("IAM-01", "OPS-01").split("    mappings:")[0]
     root = make_repo({"ciptool.yaml": COVERAGE_CONFIG, "controls/ops.yaml": unmapped})
     assert brief(run(root, "CV002")) == [("CV002", "controls/ops.yaml", 2, 9)]
+
+
+def test_crosswalks_suggest_but_never_cover(make_repo: MakeRepo) -> None:
+    """A CSF 2.0 gap names the controls mapping ISO items that NIST's OLIR crosswalk links."""
+    config = "program: P\nframeworks: [nist-csf-2.0, iso27001-2022]\n"
+    root = make_repo({"ciptool.yaml": config})
+    rows = {(r.framework, r.item.id): r for r in run(root).coverage}
+    # IAM-01 maps ISO A.5.18 only; the crosswalk links PR.AA-05 and A.5.18 (among others).
+    assert rows[("iso27001-2022", "A.5.18")].status.value == "covered"
+    assert rows[("nist-csf-2.0", "PR.AA-05")].status.value == "covered"  # mapped directly
+    hinted = [key for key, row in rows.items() if row.suggested == ("IAM-01",)]
+    assert hinted
+    assert all(rows[key].status.value == "gap" for key in hinted)

@@ -52,6 +52,8 @@ class RequirementCoverage:
     status: Status
     controls: tuple[str, ...]
     reason: str = ""
+    #: Controls that map a requirement a crosswalk links to this one: hints, never coverage.
+    suggested: tuple[str, ...] = ()
 
 
 def in_scope_requirements(graph: Graph) -> Iterator[tuple[Catalog, Item]]:
@@ -148,8 +150,27 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
             status, reason = Status.DECLARED, "no mapped control has current, intact evidence"
         else:
             status, reason = Status.GAP, "no control maps it"
-        results.append(RequirementCoverage(catalog.id, item, status, tuple(controls), reason))
+        hints = _suggested(graph, catalog.id, item.id) if status is Status.GAP else ()
+        results.append(
+            RequirementCoverage(catalog.id, item, status, tuple(controls), reason, hints)
+        )
     return results
+
+
+def _suggested(graph: Graph, framework: str, item_id: str) -> tuple[str, ...]:
+    """Controls mapping items that a crosswalk links to ``framework:item_id``, either way."""
+    found: set[str] = set()
+    for sourced in graph.repository.crosswalks:
+        crosswalk = sourced.record
+        for link in crosswalk.mappings:
+            if crosswalk.source_framework == framework and link.from_ == item_id:
+                other = (crosswalk.target_framework, link.to)
+            elif crosswalk.target_framework == framework and link.to == item_id:
+                other = (crosswalk.source_framework, link.from_)
+            else:
+                continue
+            found.update(c.record.id for c in graph.controls_by_requirement.get(other, []))
+    return tuple(sorted(found))
 
 
 def _canonical(graph: Graph, reference: str | None) -> str:

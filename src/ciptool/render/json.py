@@ -72,6 +72,7 @@ def _coverage(result: RunResult) -> dict[str, Any]:
                 "status": row.status.value,
                 "controls": list(row.controls),
                 "reason": row.reason,
+                "suggested_by_crosswalk": list(row.suggested),
             }
         )
     return frameworks
