@@ -252,3 +252,33 @@ def test_init_never_overwrites_a_users_file(tmp_path: Path) -> None:
     assert "never overwrites" in completed.stderr
     assert (tmp_path / "controls/identity-access.yaml").read_text() == "# mine\n"
     assert not (tmp_path / "ciptool.yaml").exists()
+
+
+def test_rules_list_and_explain(cli: CliRunner) -> None:
+    listing = cli.invoke(app, ["rules", "list", "--format", "json"])
+    rows = json.loads(listing.stdout)
+    assert [row["code"] for row in rows] == sorted(row["code"] for row in rows)
+    assert {
+        "code": "EV004",
+        "slug": "digest-mismatch",
+        "family": "evidence",
+        "severity": "error",
+    }.items() <= next(row for row in rows if row["code"] == "EV004").items()
+    explained = cli.invoke(app, ["rules", "explain", "stale-evidence"])
+    assert explained.exit_code == 0
+    assert explained.stdout.startswith("EV002 stale-evidence (evidence, warning by default)\n")
+    assert "Fix:" in explained.stdout
+    unknown = cli.invoke(app, ["rules", "explain", "ZZ001"])
+    assert unknown.exit_code == 2
+    assert "no rule `ZZ001`" in unknown.stderr
+
+
+def test_readme_documents_every_code() -> None:
+    from ciptool.checks import ALL_RULES
+    from conftest import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for rule in ALL_RULES:
+        if rule.code.startswith("LD"):
+            continue  # documented together as LD001-LD014
+        assert f"| {rule.code} | {rule.severity.value} |" in readme, rule.code
