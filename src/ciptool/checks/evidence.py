@@ -373,6 +373,10 @@ class Soc2OccurrenceMissing(Check):
     Passes: a quarterly control with evidence for Q1, Q2, Q3 and Q4 of a 2026 period.
     Fails: the same control with nothing effective in Q2: "no evidence for 2026-Q2".
 
+    It is a warning by default: an interval that has passed cannot be made up for, so as an
+    error it would keep every change red for the rest of the period; it belongs in the audit
+    conversation and the reports. Make it an error in ``check.severity`` to gate on it.
+
     Fix: record the evidence for the interval if it exists; if the control did not operate,
     that is a deviation to discuss with the auditor (and to record as an exception).
     """
@@ -380,6 +384,7 @@ class Soc2OccurrenceMissing(Check):
     code = "EV007"
     slug = "soc2-occurrence-missing"
     family = "evidence"
+    severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         period = ctx.soc2_period
