@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -84,12 +85,19 @@ class Repository:
     crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files_read: int = 0
+    #: SHA-256 of every file read (YAML text as read; evidence files as found), by path.
+    input_digests: dict[str, str] = field(default_factory=dict)
     #: Evidence files the records list, by repository path, and files no record lists.
     evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
     unlisted_evidence: list[str] = field(default_factory=list)
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.
     invalid_ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def inputs_digest(self) -> str:
+        """One SHA-256 over every input file's path and digest: what a report was made from."""
+        lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
 
     def is_invalid(self, kind: str, ident: str) -> bool:
         """True when a record of ``kind`` with this id exists but failed validation."""

@@ -7,6 +7,7 @@ the rest of the repository is still read. Only a missing ``ciptool.yaml`` raises
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,30 +81,39 @@ def load_frameworks(root: Path | None) -> FrameworkSet:
 
 def _load(root: Path) -> Repository:
     findings: list[Finding] = []
-    config = _load_config(root, findings)
-    repo = Repository(root=root, config=config, findings=findings)
+    digests: dict[str, str] = {}
+    config = _load_config(root, findings, digests)
+    repo = Repository(root=root, config=config, findings=findings, input_digests=digests)
     repo.files_read = 1
     if config is None:
         repo.findings = locate_findings(root, findings)
         return repo
-    repo.catalogs, repo.crosswalks = load_catalogs(root, findings, _parse_file)
+    repo.catalogs, repo.crosswalks = load_catalogs(
+        root, findings, lambda found, found_findings: _parse_file(found, found_findings, digests)
+    )
     repo.controls = _load_records(root, "controls", Control, findings, repo)
     repo.policies = _load_records(root, "policies", Policy, findings, repo)
     repo.evidence = _load_records(root, "evidence", EvidenceRecord, findings, repo)
     repo.exceptions = _load_records(root, "exceptions", RiskException, findings, repo)
     repo.evidence_files = inspect_evidence_files(root, repo.evidence)
+    for path, facts in repo.evidence_files.items():
+        digests[path] = facts.sha256 or facts.state.value
     repo.unlisted_evidence = unlisted_evidence_files(root, repo.evidence_files, EVIDENCE_FILES_DIR)
     repo.findings = locate_findings(root, findings)
     return repo
 
 
-def _parse_file(found: FoundFile, findings: list[Finding]) -> Any:
+def _parse_file(
+    found: FoundFile, findings: list[Finding], digests: dict[str, str] | None = None
+) -> Any:
     """The file's data, or ``None`` after adding the findings that say why not."""
     text, problem = read_text(found.rel, found.path)
     if problem is not None:
         findings.append(problem)
         return None
     assert text is not None
+    if digests is not None:
+        digests[found.rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     parsed: ParsedYaml = parse_yaml(text)
     for item in parsed.problems:
         findings.append(
@@ -118,10 +128,12 @@ def _parse_file(found: FoundFile, findings: list[Finding]) -> Any:
     return parsed.data
 
 
-def _load_config(root: Path, findings: list[Finding]) -> Sourced[ProgramConfig] | None:
+def _load_config(
+    root: Path, findings: list[Finding], digests: dict[str, str]
+) -> Sourced[ProgramConfig] | None:
     found = FoundFile(CONFIG_FILE, root / CONFIG_FILE)
     before = len(findings)
-    data = _parse_file(found, findings)
+    data = _parse_file(found, findings, digests)
     if len(findings) > before and data is None:
         return None
     if not isinstance(data, dict):
@@ -142,7 +154,7 @@ def _load_records(
     records: list[Sourced[M]] = []
     for found in walk_yaml(root, folder, findings, skip_dir=skip):
         repo.files_read += 1
-        data = _parse_file(found, findings)
+        data = _parse_file(found, findings, repo.input_digests)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
         for index, item in enumerate(items):
             record, problems = validate_record(model, item, found.rel, (key, index))
