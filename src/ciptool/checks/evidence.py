@@ -354,7 +354,8 @@ def _interval_around(frequency: str, day: dt.date) -> tuple[dt.date, dt.date, st
     return start, end, name
 
 
-def _speaks_for(record: EvidenceRecord, interval: Interval) -> bool:
+def speaks_for(record: EvidenceRecord, interval: Interval) -> bool:
+    """True when the record's day or span falls in ``interval``."""
     if record.period is not None:
         return record.period.start <= interval.end and record.period.end >= interval.start
     assert record.effective_on is not None
@@ -403,7 +404,7 @@ class Soc2OccurrenceMissing(Check):
                 for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
             ]
             due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
-            missing = [i for i in due if not any(_speaks_for(e, i) for e in evidence)]
+            missing = [i for i in due if not any(speaks_for(e, i) for e in evidence)]
             for run in _consecutive(missing, due):
                 named = run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
                 yield self.finding(

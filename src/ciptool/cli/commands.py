@@ -250,6 +250,103 @@ def init(
     typer.echo(f"next: cd {path} && ciptool check")
 
 
+class ReportFormat(str, Enum):
+    """Formats of ``ciptool report``."""
+
+    md = "md"
+    html = "html"
+    csv = "csv"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+@app.command(short_help="Render a report: soc2, soa, csf-profile, audit-committee, evidence-index.")
+@reports_errors
+def report(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="soc2, soa, csf-profile, audit-committee, evidence-index, or a report of your"
+            " own from templates/."
+        ),
+    ],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Document format.")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write it (default: KIND-ASOF.FORMAT here; - for standard output).",
+        ),
+    ] = None,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--as-of", metavar="DATE", help="Report as of this date (default: today)."),
+    ] = None,
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="REV|DATE",
+            help="Show what changed since a git revision or a date (audit-committee).",
+        ),
+    ] = None,
+    generated_at: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="TIME",
+            help="The generation time to print, ISO 8601 (default: SOURCE_DATE_EPOCH, else now).",
+        ),
+    ] = None,
+    repo: RepoOption = None,
+) -> None:
+    """Render a report for auditors or the Audit Committee from the repository and its checks.
+
+    With --as-of and a fixed generation time (--generated-at or SOURCE_DATE_EPOCH) the output is
+    byte-for-byte reproducible.
+    """
+    from ciptool.reporting import ReportRequest, make_report, write_report
+
+    root = _repository(repo)
+    today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    request = ReportRequest(
+        kind=kind,
+        fmt=report_format.value,
+        as_of=today,
+        generated_at=_generation_time(generated_at),
+        since=since,
+    )
+    data = make_report(root, request, lambda step: typer.echo(f"ciptool report: {step}", err=True))
+    if output == "-":
+        if report_format.value in ("xlsx", "pdf"):
+            raise UsageError(f"{report_format.value} is binary: write it to a file with -o PATH")
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    target = Path(output) if output else Path(f"{kind}-{today}.{report_format.value}")
+    write_report(target, data)
+    typer.echo(f"wrote {target}", err=True)
+
+
+def _generation_time(text: str | None) -> dt.datetime:
+    import os
+
+    if text:
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--generated-at takes an ISO 8601 time, not `{text}`") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except ValueError:
+            raise UsageError(f"SOURCE_DATE_EPOCH should be whole seconds, not `{epoch}`") from None
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
 @evidence_app.command("add", short_help="Record evidence files with their digests.")
 @reports_errors
 def evidence_add(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,3 +44,67 @@ def _git(root: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return completed.stdout if completed.returncode == 0 else None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A commit of the repository and the day it speaks for."""
+
+    commit: str
+    day: str  # YYYY-MM-DD
+
+
+def resolve_revision(root: Path, since: str) -> Revision | None:
+    """The commit ``since`` names: a revision, or the last commit on or before a date."""
+    if len(since) == 10 and since[4] == "-" and since[7] == "-":
+        commit = _git(root, "rev-list", "-1", f"--before={since} 23:59:59", "HEAD")
+        if commit is None or not commit.strip():
+            return None
+        return Revision(commit.strip(), since)
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+    if commit is None or not commit.strip():
+        return None
+    day = _git(root, "show", "-s", "--format=%cs", commit.strip())
+    return Revision(commit.strip(), (day or "").strip())
+
+
+def export_revision(root: Path, commit: str, target: Path) -> Path | None:
+    """Write the repository's files as they were at ``commit`` under ``target``.
+
+    Returns the folder that corresponds to ``root`` there (the compliance repository may sit in
+    a sub-folder of the git repository), or None when git cannot export it.
+    """
+    executable = shutil.which("git")
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    if executable is None or prefix is None:
+        return None
+    try:
+        archive = subprocess.run(
+            [executable, "-C", str(root), "archive", "--format=tar", commit, "--", "."],
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if archive.returncode != 0:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        _extract(tar, target)
+    return target / prefix.strip() if prefix.strip() else target
+
+
+def _extract(tar: tarfile.TarFile, target: Path) -> None:
+    """Extract regular files and folders only, never outside ``target``."""
+    base = target.resolve()
+    for member in tar.getmembers():
+        destination = (target / member.name).resolve()
+        if not destination.is_relative_to(base) or not (member.isfile() or member.isdir()):
+            continue
+        if member.isdir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        source = tar.extractfile(member)
+        if source is not None:
+            destination.write_bytes(source.read())

@@ -1,0 +1,77 @@
+"""``--since``: what moved between an earlier state of the repository and now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from ciptool.checks.coverage import Status
+from ciptool.engine import RunResult, RunSettings, check_repository
+from ciptool.errors import UsageError
+from ciptool.graph import Graph
+from ciptool.loader.git import export_revision, resolve_revision
+from ciptool.reports.briefing import CSF, Changes
+from ciptool.reports.frameworks import group_tallies
+
+#: Statuses that count as a gap for movement: nothing maps it, or nothing proves it.
+_OPEN = (Status.GAP, Status.DECLARED)
+
+
+def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Changes:
+    """Compare ``result`` with the repository at ``since`` (a git revision or a date)."""
+    revision = resolve_revision(root, since)
+    if revision is None:
+        raise UsageError(
+            f"--since {since}: no such git revision, or no commit on or before that date"
+        )
+    then_day = dt.date.fromisoformat(revision.day) if revision.day else result.today
+    with tempfile.TemporaryDirectory(prefix="ciptool-since-") as folder:
+        old_root = export_revision(root, revision.commit, Path(folder))
+        if old_root is None or not (old_root / "ciptool.yaml").is_file():
+            raise UsageError(f"--since {since}: the repository had no ciptool.yaml at that commit")
+        before, old_graph = check_repository(old_root, RunSettings(today=then_day))
+    if old_graph is None:
+        raise UsageError(f"--since {since}: ciptool.yaml was not usable at that commit")
+    was_open = {_key(row) for row in before.coverage if row.status in _OPEN}
+    is_open = {_key(row) for row in result.coverage if row.status in _OPEN}
+    then = {t.label: t for t in group_tallies(before, old_graph, CSF, 0)}
+    moves = []
+    for tally in group_tallies(result, graph, CSF, 0):
+        old = then.get(tally.label)
+        before_share = round(100 * old.addressed / old.total) if old and old.total else 0
+        now_share = round(100 * tally.addressed / tally.total) if tally.total else 0
+        moves.append(
+            (
+                f"{tally.label} {tally.title}",
+                f"{before_share}%",
+                f"{now_share}%",
+                now_share - before_share,
+            )
+        )
+    old_exceptions = set(old_graph.exceptions)
+    expired_then = {
+        e.record.id for e in old_graph.exceptions.values() if e.record.expires_on < then_day
+    }
+    expired_now = {
+        e.record.id for e in graph.exceptions.values() if e.record.expires_on < result.today
+    }
+    return Changes(
+        since=f"{since} (commit {revision.commit[:12]})",
+        since_as_of=then_day,
+        gaps_opened=tuple(sorted(is_open - was_open)),
+        gaps_closed=tuple(sorted(was_open - is_open)),
+        function_moves=tuple(moves),
+        new_exceptions=tuple(sorted(set(graph.exceptions) - old_exceptions)),
+        expired_exceptions=tuple(sorted(expired_now - expired_then)),
+        notes=(
+            "A gap here is an in-scope requirement that no control maps, or that no mapped"
+            " control proves with current evidence.",
+        ),
+    )
+
+
+def _key(row: object) -> str:
+    framework = getattr(row, "framework", "")
+    item = getattr(row, "item", None)
+    return f"{framework}:{getattr(item, 'id', '')}"

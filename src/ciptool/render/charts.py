@@ -1,0 +1,107 @@
+"""Charts as inline SVG, drawn from the data: no scripts, no fonts or images fetched."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from ciptool.reports.frameworks import Tally
+
+_COLOURS = {
+    "covered": "#2e7d32",
+    "not-applicable": "#90a4ae",
+    "excepted": "#f9a825",
+    "declared": "#ef6c00",
+    "gap": "#c62828",
+    "current": "#2e7d32",
+    "stale": "#f9a825",
+    "missing": "#c62828",
+    "broken": "#6a1b9a",
+    "future": "#1565c0",
+}
+
+
+def coverage_bars(tallies: list[Tally], title: str) -> str:
+    """One horizontal stacked bar per tally: covered, n/a, excepted, declared, gap."""
+    row, label_width, bar_width = 26, 190, 400
+    height = 40 + row * len(tallies) + 30
+    parts = [_open(label_width + bar_width + 70, height, title)]
+    parts.append(_text(4, 18, title, weight="bold"))
+    for index, tally in enumerate(tallies):
+        y = 30 + index * row
+        label = f"{tally.label} {tally.title}".strip()
+        parts.append(_text(4, y + 15, label[:32]))
+        x = float(label_width)
+        segments = [
+            ("covered", tally.covered),
+            ("not-applicable", tally.not_applicable),
+            ("excepted", tally.excepted),
+            ("declared", tally.declared),
+            ("gap", tally.gap),
+        ]
+        for name, count in segments:
+            if not count or not tally.total:
+                continue
+            width = bar_width * count / tally.total
+            parts.append(_rect(x, y, width, row - 8, _COLOURS[name], f"{name}: {count}"))
+            x += width
+        parts.append(_text(label_width + bar_width + 6, y + 15, tally.addressed_percent))
+    parts.append(
+        _legend(
+            30 + row * len(tallies) + 8,
+            ["covered", "not-applicable", "excepted", "declared", "gap"],
+        )
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def status_bar(counts: list[tuple[str, int]], title: str) -> str:
+    """One stacked bar of counts by status, with a legend."""
+    total = sum(count for _, count in counts) or 1
+    width, height = 600, 90
+    parts = [_open(width, height, title), _text(4, 18, title, weight="bold")]
+    x = 4.0
+    for name, count in counts:
+        if not count:
+            continue
+        segment = (width - 8) * count / total
+        parts.append(_rect(x, 28, segment, 22, _COLOURS.get(name, "#607d8b"), f"{name}: {count}"))
+        x += segment
+    parts.append(_legend(62, [name for name, _ in counts], counts=dict(counts)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" aria-label={quoteattr(title)}'
+        ' font-family="Helvetica, Arial, sans-serif" font-size="12">'
+        f"<title>{escape(title)}</title>"
+    )
+
+
+def _text(x: float, y: float, text: str, weight: str = "normal") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-weight="{weight}" fill="#212121">{escape(text)}</text>'
+    )
+
+
+def _rect(  # noqa: PLR0917 - a rectangle is its four numbers
+    x: float, y: float, width: float, height: float, colour: str, title: str
+) -> str:
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{colour}">'
+        f"<title>{escape(title)}</title></rect>"
+    )
+
+
+def _legend(y: float, names: list[str], counts: dict[str, int] | None = None) -> str:
+    parts = []
+    x = 4.0
+    for name in names:
+        label = f"{name} ({counts[name]})" if counts is not None else name
+        parts.append(_rect(x, y, 10, 10, _COLOURS.get(name, "#607d8b"), name))
+        parts.append(_text(x + 14, y + 9, label))
+        x += 22 + 7 * len(label)
+    return "".join(parts)

@@ -1,0 +1,265 @@
+"""CSV and XLSX for the reports an auditor works in: control matrix, request list, SoA, index.
+
+No cell can run as a formula: text that begins with ``=``, ``+``, ``-``, ``@`` or a control
+character is written with a leading apostrophe. XLSX files carry the generation time and fixed
+archive timestamps, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from ciptool.reports.frameworks import RequirementRow
+
+Table = tuple[str, list[str], list[list[Any]]]  # (sheet name, header, rows)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that a spreadsheet shows as written and never evaluates."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if text.startswith(_FORMULA_START) or (text and ord(text[0]) < 32):
+        return "'" + text
+    return text
+
+
+def tables(kind: str, context: dict[str, Any]) -> list[Table]:
+    """The tables of a report kind, in sheet order."""
+    builders: dict[str, Callable[[dict[str, Any]], list[Table]]] = {
+        "soc2": _soc2,
+        "soa": _soa,
+        "evidence-index": _evidence_index,
+    }
+    builder = builders.get(kind)
+    if builder is None:
+        raise LookupError(f"`{kind}` has no spreadsheet form")
+    return builder(context)
+
+
+def render_csv(kind: str, context: dict[str, Any]) -> bytes:
+    """The report's tables as CSV; several tables follow each other, each after its name."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    sheets = tables(kind, context)
+    for index, (name, header, rows) in enumerate(sheets):
+        if len(sheets) > 1:
+            if index:
+                writer.writerow([])
+            writer.writerow([f"# {name}"])
+        writer.writerow(header)
+        writer.writerows([[safe_cell(value) for value in row] for row in rows])
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -> bytes:
+    """The report's tables as an XLSX workbook, one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    moment = generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    workbook.properties.creator = "ciptool"
+    meta = context["meta"]
+    workbook.properties.title = f"{meta.title} - {meta.program}"
+    for name, header, rows in tables(kind, context):
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row_index, row in enumerate(rows, start=2):
+            for column_index, value in enumerate(row, start=1):
+                _set_cell(sheet.cell(row=row_index, column=column_index), value)
+        sheet.freeze_panes = "A2"
+        for column, title in zip(sheet.columns, header, strict=False):
+            width = max([len(title), *(len(str(c.value or "")) for c in column)])
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    provenance = workbook.create_sheet(title="About")
+    for label, value in (
+        ("Report", meta.title),
+        ("Program", meta.program),
+        ("As of", meta.as_of.isoformat()),
+        ("Generated", meta.generated_text),
+        ("Repository commit", meta.commit_text),
+        ("ciptool version", meta.tool_version),
+        ("Inputs digest (SHA-256)", meta.inputs_digest),
+    ):
+        provenance.append([label, value])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_timestamps(buffer.getvalue(), moment)
+
+
+def _set_cell(cell: Any, value: Any) -> None:
+    """Numbers as numbers; everything else as text that is never a formula.
+
+    Text that looks like a formula keeps its exact characters but is typed as a string with
+    Excel's quote prefix, so it is shown, not evaluated.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+        return
+    text = "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+    text = "".join(ch if ch in "\t\n" or ord(ch) >= 32 else "\ufffd" for ch in text)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+
+
+def _fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
+    """The same archive with every entry stamped ``moment``, so the bytes are reproducible."""
+    stamp = (
+        max(moment.year, 1980),
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def _soc2(context: dict[str, Any]) -> list[Table]:
+    matrix: list[list[Any]] = []
+    controls = context["controls"]
+    for _group, _title, rows in context["criteria"]:
+        row: RequirementRow
+        for row in rows:
+            mapped = row.controls or ("",)
+            for control_id in mapped:
+                control = controls.get(control_id)
+                matrix.append(
+                    [
+                        row.id,
+                        row.title,
+                        row.status,
+                        control_id,
+                        control.title if control else "",
+                        control.owner if control else "",
+                        control.frequency if control else "",
+                        row.note,
+                    ]
+                )
+    requests = [
+        [
+            line.control,
+            line.control_title,
+            line.requirement,
+            line.description,
+            line.owner,
+            line.frequency,
+            line.last_collected,
+            line.last_effective,
+            line.max_age,
+            line.status.value,
+        ]
+        for line in context["evidence"]
+    ]
+    return [
+        (
+            "Control matrix",
+            [
+                "Criterion",
+                "Criterion (paraphrase)",
+                "Status",
+                "Control",
+                "Control title",
+                "Owner",
+                "Frequency",
+                "Note",
+            ],
+            matrix,
+        ),
+        (
+            "Evidence requests",
+            [
+                "Control",
+                "Control title",
+                "Evidence",
+                "Description",
+                "Owner",
+                "Frequency",
+                "Last collected",
+                "Speaks for",
+                "May be",
+                "Status",
+            ],
+            requests,
+        ),
+    ]
+
+
+def _soa(context: dict[str, Any]) -> list[Table]:
+    rows = [
+        [
+            row.id,
+            row.title,
+            row.theme,
+            "yes" if row.applicable else "no",
+            row.justification,
+            ", ".join(row.controls),
+            row.status,
+        ]
+        for row in context["rows"]
+    ]
+    header = [
+        "Control",
+        "Title",
+        "Theme",
+        "Applicable",
+        "Justification",
+        "Implemented by",
+        "Status",
+    ]
+    return [("Statement of Applicability", header, rows)]
+
+
+def _evidence_index(context: dict[str, Any]) -> list[Table]:
+    rows = [
+        [
+            f.path,
+            f.sha256,
+            f.size,
+            f.state,
+            f.control,
+            f.requirement,
+            f.collected_on,
+            f.effective,
+            f.record,
+            f.references,
+        ]
+        for f in context["files"]
+    ]
+    header = [
+        "File",
+        "SHA-256",
+        "Bytes",
+        "State",
+        "Control",
+        "Evidence",
+        "Collected",
+        "Speaks for",
+        "Record",
+        "Framework references",
+    ]
+    return [("Evidence index", header, rows)]

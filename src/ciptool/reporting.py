@@ -1,0 +1,85 @@
+"""``ciptool report``: load, check, build the view, render it, write it atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ciptool.atomic import write_atomic
+from ciptool.engine import RunSettings, check_repository
+from ciptool.errors import UsageError
+from ciptool.loader.git import git_state
+from ciptool.render.documents import has_template, render_document
+from ciptool.reports import REPORT_KINDS, build_report, report_meta
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the command line asked for."""
+
+    kind: str
+    fmt: str
+    as_of: dt.date
+    generated_at: dt.datetime
+    since: str | None = None
+
+
+Progress = Callable[[str], None]
+
+
+def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes:
+    """The document's bytes; a usage error for an unknown kind or an unsupported format."""
+    builtin = REPORT_KINDS.get(request.kind)
+    if builtin is None and not has_template(root, request.kind, request.fmt):
+        known = ", ".join(REPORT_KINDS)
+        raise UsageError(
+            f"unknown report `{request.kind}`: use one of {known}, or add"
+            f" templates/{request.kind}.{request.fmt}.j2 to the repository"
+        )
+    if builtin is not None and request.fmt not in builtin.formats:
+        raise UsageError(
+            f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
+        )
+    progress("loading and checking the repository")
+    result, graph = check_repository(root, RunSettings(today=request.as_of))
+    if graph is None:
+        raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
+    changes = None
+    if request.since:
+        from ciptool.history import changes_since
+
+        progress(f"comparing with {request.since}")
+        changes = changes_since(root, request.since, result, graph)
+    state = git_state(root)
+    title = builtin.title if builtin else request.kind.replace("-", " ").capitalize()
+    meta = report_meta(
+        request.kind,
+        title,
+        graph,
+        result,
+        generated_at=request.generated_at,
+        commit=state.commit,
+        dirty=state.dirty,
+    )
+    progress(f"rendering {request.kind} as {request.fmt}")
+    context = build_report(request.kind, graph, result, meta, changes, everything=builtin is None)
+    if request.fmt in ("md", "html"):
+        return render_document(root, request.kind, request.fmt, context).encode("utf-8")
+    if request.fmt == "csv":
+        from ciptool.render.spreadsheets import render_csv
+
+        return render_csv(request.kind, context)
+    if request.fmt == "xlsx":
+        from ciptool.render.spreadsheets import render_xlsx
+
+        return render_xlsx(request.kind, context, request.generated_at)
+    from ciptool.render.pdf import render_pdf
+
+    return render_pdf(request.kind, context, root)
+
+
+def write_report(path: Path, data: bytes) -> None:
+    """Write the document atomically, creating its folder."""
+    write_atomic(path, data)

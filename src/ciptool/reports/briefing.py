@@ -1,0 +1,369 @@
+"""The Audit Committee briefing: what the Board's committee should know and decide, in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ciptool.checks.exceptions import live_exceptions
+from ciptool.engine import RunResult
+from ciptool.findings import Finding, Severity
+from ciptool.graph import Graph
+from ciptool.reports.common import EvidenceLine, EvidenceStatus, percent
+from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
+
+SOC2 = "soc2-2017"
+EXPIRY_HORIZON_DAYS = 90
+
+#: The sections management briefs the Audit Committee on each year, and the words in a
+#: control's ``process`` that place it in each.
+PROGRAM_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Threat environment and security operations", ("monitoring", "operations", "threat")),
+    ("Incident preparedness", ("incident", "breach")),
+    ("Business continuity", ("continuity", "resilience", "recovery")),
+    ("Program governance", ("governance", "risk", "compliance")),
+    ("External testing and assurance", ("assurance", "testing", "audit")),
+    ("Employee training and awareness", ("training", "awareness")),
+)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One of the things the committee should know or decide."""
+
+    kind: str  # "Decide" or "Know"
+    text: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A gap or overdue item, with who answers for it."""
+
+    code: str
+    severity: str
+    subject: str
+    text: str
+    owner: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A risk acceptance (exception) and its age."""
+
+    id: str
+    applies_to: str
+    risk: str
+    approved_by: str
+    approved_on: dt.date
+    expires_on: dt.date
+    age_days: int
+    state: str  # "live", "expiring", "expired", "pending"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProcessLine:
+    """A program process: how many controls, and how many have current evidence."""
+
+    process: str
+    controls: int
+    current: int
+
+    @property
+    def current_percent(self) -> str:
+        """Controls with all evidence current, as a percentage."""
+        return percent(self.current, self.controls)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the program sections the committee is briefed on, with its controls' standing."""
+
+    title: str
+    controls: tuple[tuple[str, str, str, str], ...]  # id, title, owner, evidence status
+    latest: dt.date | None
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything the briefing shows, computed; the template only lays it out."""
+
+    frameworks: tuple[Tally, ...]
+    functions: tuple[Tally, ...]
+    points: tuple[Point, ...]
+    errors: int
+    warnings: int
+    items: tuple[Item, ...]
+    acceptances: tuple[Acceptance, ...]
+    evidence_counts: tuple[tuple[str, int], ...]
+    evidence_total: int
+    processes: tuple[ProcessLine, ...]
+    sections: tuple[Section, ...]
+    posture: str
+    changes: Changes | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What moved since an earlier state of the repository (``--since``)."""
+
+    since: str
+    since_as_of: dt.date
+    gaps_opened: tuple[str, ...] = ()
+    gaps_closed: tuple[str, ...] = ()
+    function_moves: tuple[tuple[str, str, str, int], ...] = ()  # function, before, now, delta
+    new_exceptions: tuple[str, ...] = ()
+    expired_exceptions: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def build_briefing(
+    graph: Graph, result: RunResult, lines: list[EvidenceLine], changes: Changes | None
+) -> Briefing:
+    """The briefing's content for ``result``'s day."""
+    today = result.today
+    frameworks = tuple(t for t in (framework_tally(result, graph, f) for f in _scope(graph)) if t)
+    functions = tuple(group_tallies(result, graph, CSF, 0))
+    acceptances = tuple(_acceptances(graph, today))
+    items = tuple(_items(graph, result))
+    evidence = Counter(line.status for line in lines)
+    processes = tuple(_processes(graph, lines))
+    errors = sum(1 for f in result.findings if f.severity is Severity.ERROR and not f.excepted)
+    warnings = sum(1 for f in result.findings if f.severity is Severity.WARNING and not f.excepted)
+    return Briefing(
+        frameworks=frameworks,
+        functions=functions,
+        points=tuple(_points(result, acceptances, evidence, frameworks)[:3]),
+        errors=errors,
+        warnings=warnings,
+        items=items,
+        acceptances=acceptances,
+        evidence_counts=tuple((status.value, evidence.get(status, 0)) for status in EvidenceStatus),
+        evidence_total=len(lines),
+        processes=processes,
+        sections=tuple(_sections(graph, lines)),
+        posture=_posture(frameworks, errors, warnings),
+        changes=changes,
+    )
+
+
+def _scope(graph: Graph) -> list[str]:
+    config = graph.config
+    return list(config.frameworks) if config else []
+
+
+def _posture(frameworks: tuple[Tally, ...], errors: int, warnings: int) -> str:
+    shares = "; ".join(f"{t.title} {t.addressed_percent} addressed" for t in frameworks)
+    standing = (
+        f"{errors} open error{'s' if errors != 1 else ''} that fail the compliance gate"
+        if errors
+        else "no open errors at the compliance gate"
+    )
+    return f"{shares}. {standing}, {warnings} warning{'s' if warnings != 1 else ''} to follow up."
+
+
+def _acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
+    live = {e.record.id for e in live_exceptions(graph, today)}
+    rows = []
+    for sourced in sorted(
+        graph.exceptions.values(), key=lambda e: (e.record.expires_on, e.record.id)
+    ):
+        exception = sourced.record
+        target = exception.applies_to
+        applies = (
+            f"control {target.control}"
+            if target.control
+            else f"requirement {target.requirement}"
+            if target.requirement
+            else f"check {target.check} {target.subject or ''}".strip()
+        )
+        if exception.expires_on < today:
+            state = "expired"
+        elif exception.id not in live:
+            state = "pending"
+        elif (exception.expires_on - today).days <= EXPIRY_HORIZON_DAYS:
+            state = "expiring"
+        else:
+            state = "live"
+        rows.append(
+            Acceptance(
+                id=exception.id,
+                applies_to=applies,
+                risk=exception.risk,
+                approved_by=exception.approved_by,
+                approved_on=exception.approved_on,
+                expires_on=exception.expires_on,
+                age_days=max((today - exception.approved_on).days, 0),
+                state=state,
+                reason=exception.reason,
+            )
+        )
+    return rows
+
+
+#: What the committee hears about first: failing problems before warnings, then by kind.
+_ITEM_CODES = ("EX001", "EV004", "EV003", "EV001", "EV007", "EX002", "PL001", "EV002", "PL002")
+
+
+def _items(graph: Graph, result: RunResult) -> list[Item]:
+    rank = {code: index for index, code in enumerate(_ITEM_CODES)}
+    chosen = [f for f in result.findings if f.code in rank and not f.excepted]
+    chosen.sort(key=lambda f: (f.severity.rank, rank[f.code], f.subject))
+    return [
+        Item(
+            code=f.code,
+            severity=f.severity.value,
+            subject=f.subject,
+            text=f.message,
+            owner=_owner(graph, f),
+            where=str(f.location) if f.location else "",
+        )
+        for f in chosen
+    ]
+
+
+def _owner(graph: Graph, finding: Finding) -> str:
+    if finding.control and finding.control in graph.controls:
+        return graph.controls[finding.control].record.owner
+    if finding.code.startswith("PL") and finding.subject in graph.policies:
+        return graph.policies[finding.subject].record.owner or "(no owner)"
+    if finding.code.startswith("EX") and finding.subject in graph.exceptions:
+        return graph.exceptions[finding.subject].record.approved_by
+    return ""
+
+
+def _points(
+    result: RunResult,
+    acceptances: tuple[Acceptance, ...],
+    evidence: Counter[EvidenceStatus],
+    frameworks: tuple[Tally, ...],
+) -> list[Point]:
+    codes = Counter(f.code for f in result.findings if not f.excepted)
+    points: list[Point] = []
+    expired = [a.id for a in acceptances if a.state == "expired"]
+    if expired:
+        points.append(
+            Point(
+                "Decide",
+                f"{_count(len(expired), 'risk acceptance')} expired ({', '.join(expired)}):"
+                " renew with a new expiry, or have the gap closed.",
+            )
+        )
+    broken = evidence.get(EvidenceStatus.MISSING, 0) + evidence.get(EvidenceStatus.BROKEN, 0)
+    if broken:
+        points.append(
+            Point(
+                "Know",
+                f"{_count(broken, 'evidence requirement')} without intact evidence:"
+                " those controls cannot be shown to operate.",
+            )
+        )
+    if codes.get("EV007"):
+        points.append(
+            Point(
+                "Know",
+                f"{_count(codes['EV007'], 'gap')} in SOC 2 occurrence testing over the"
+                " audit period: expect the auditor to report them as deviations.",
+            )
+        )
+    expiring = [a for a in acceptances if a.state == "expiring"]
+    if expiring:
+        first = expiring[0]
+        points.append(
+            Point(
+                "Decide",
+                f"{_count(len(expiring), 'risk acceptance')} expire within"
+                f" {EXPIRY_HORIZON_DAYS} days, first {first.id} ({first.risk} risk) on"
+                f" {first.expires_on}: renew or remediate.",
+            )
+        )
+    high = [
+        a for a in acceptances if a.state in ("live", "expiring") and a.risk in ("high", "critical")
+    ]
+    if high:
+        points.append(
+            Point(
+                "Know",
+                f"{_count(len(high), 'high or critical risk')} accepted:"
+                f" {', '.join(a.id for a in high)}.",
+            )
+        )
+    if codes.get("PL001"):
+        points.append(
+            Point(
+                "Know",
+                f"{_count(codes['PL001'], 'policy review')} overdue: policies may no"
+                " longer match the controls that implement them.",
+            )
+        )
+    lowest = min(frameworks, key=lambda t: t.addressed / t.total if t.total else 1.0, default=None)
+    if lowest is not None and lowest.gap:
+        points.append(
+            Point(
+                "Know",
+                f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control"
+                f" addresses ({lowest.addressed_percent} addressed).",
+            )
+        )
+    if codes.get("EV002"):
+        points.append(
+            Point("Know", f"{_count(codes['EV002'], 'evidence requirement')} with stale evidence.")
+        )
+    if not points:
+        points.append(Point("Know", "No open issues: every check passes."))
+    return points
+
+
+def _processes(graph: Graph, lines: list[EvidenceLine]) -> list[ProcessLine]:
+    current = _current_controls(lines)
+    counts: dict[str, list[str]] = {}
+    for control in graph.iter_controls():
+        counts.setdefault(control.record.process or "(no process)", []).append(control.record.id)
+    return [
+        ProcessLine(process, len(ids), sum(1 for i in ids if current.get(i)))
+        for process, ids in sorted(counts.items())
+    ]
+
+
+def _current_controls(lines: list[EvidenceLine]) -> dict[str, bool]:
+    current: dict[str, bool] = {}
+    for line in lines:
+        current[line.control] = current.get(line.control, True) and (
+            line.status is EvidenceStatus.CURRENT
+        )
+    return current
+
+
+def _sections(graph: Graph, lines: list[EvidenceLine]) -> list[Section]:
+    status: dict[str, str] = {}
+    latest: dict[str, dt.date] = {}
+    for line in lines:
+        worst = status.get(line.control)
+        if worst is None or line.status is not EvidenceStatus.CURRENT:
+            status[line.control] = line.status.value
+        if line.last_effective is not None:
+            latest[line.control] = max(
+                latest.get(line.control, line.last_effective), line.last_effective
+            )
+    sections = []
+    for title, words in PROGRAM_SECTIONS:
+        members = [
+            c.record
+            for c in graph.iter_controls()
+            if any(word in (c.record.process or "") for word in words)
+        ]
+        rows = tuple(
+            (c.id, c.title, c.owner, status.get(c.id, "no evidence required")) for c in members
+        )
+        dates = [latest[c.id] for c in members if c.id in latest]
+        sections.append(Section(title, rows, max(dates) if dates else None))
+    return sections
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+__all__ = ["CSF", "ISO", "SOC2", "Briefing", "Changes", "build_briefing"]

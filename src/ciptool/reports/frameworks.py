@@ -1,0 +1,256 @@
+"""Framework views: the Statement of Applicability, the CSF 2.0 profile, the SOC 2 criteria."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ciptool.checks.coverage import SOC2, RequirementCoverage, Status
+from ciptool.checks.evidence import RECURRING, intervals, speaks_for
+from ciptool.engine import RunResult
+from ciptool.graph import Graph
+from ciptool.models import Catalog
+from ciptool.models.records import Period
+from ciptool.reports.common import percent
+
+ISO = "iso27001-2022"
+CSF = "nist-csf-2.0"
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    """One requirement with its place in the framework, status and implementing controls."""
+
+    id: str
+    title: str
+    group: str
+    group_title: str
+    status: str
+    controls: tuple[str, ...]
+    note: str
+    suggested: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many requirements stand where, and the share addressed."""
+
+    label: str
+    title: str
+    total: int
+    covered: int
+    declared: int
+    excepted: int
+    not_applicable: int
+    gap: int
+
+    @property
+    def addressed(self) -> int:
+        """Covered, excepted or not applicable."""
+        return self.covered + self.excepted + self.not_applicable
+
+    @property
+    def addressed_percent(self) -> str:
+        """The addressed share as a percentage."""
+        return percent(self.addressed, self.total)
+
+    @property
+    def covered_share(self) -> float:
+        """Covered or not applicable, as a fraction (for charts)."""
+        return (self.covered + self.not_applicable) / self.total if self.total else 0.0
+
+
+def tally(label: str, title: str, rows: Iterable[RequirementCoverage]) -> Tally:
+    """Count ``rows`` by status."""
+    counts = dict.fromkeys(Status, 0)
+    total = 0
+    for row in rows:
+        counts[row.status] += 1
+        total += 1
+    return Tally(
+        label,
+        title,
+        total,
+        counts[Status.COVERED],
+        counts[Status.DECLARED],
+        counts[Status.EXCEPTED],
+        counts[Status.NOT_APPLICABLE],
+        counts[Status.GAP],
+    )
+
+
+def _group(catalog: Catalog, item_id: str, level: int) -> tuple[str, str]:
+    """The ancestor ``level`` steps below the top (0: the top itself): id and title."""
+    chain = []
+    current = catalog.by_id[item_id]
+    while current.parent is not None:
+        current = catalog.by_id[current.parent]
+        chain.append(current)
+    chain.reverse()
+    if not chain:
+        return "", ""
+    ancestor = chain[min(level, len(chain) - 1)]
+    return ancestor.id, ancestor.title
+
+
+def requirement_rows(
+    graph: Graph, result: RunResult, framework: str, level: int = 0
+) -> list[RequirementRow]:
+    """Every in-scope requirement of ``framework`` as report rows, in catalog order."""
+    catalog = graph.catalogs[framework]
+    rows = []
+    for row in result.coverage:
+        if row.framework != framework:
+            continue
+        group, group_title = _group(catalog, row.item.id, level)
+        rows.append(
+            RequirementRow(
+                id=row.item.id,
+                title=row.item.title or row.item.text,
+                group=group,
+                group_title=group_title,
+                status=row.status.value,
+                controls=row.controls,
+                note=row.reason,
+                suggested=row.suggested,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SoaRow:
+    """One Annex A control in the Statement of Applicability."""
+
+    id: str
+    title: str
+    theme: str
+    applicable: bool
+    justification: str
+    controls: tuple[str, ...]
+    status: str
+
+
+def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
+    """All 93 Annex A controls: applicability with justification, implementing controls, status.
+
+    Requirements outside the frameworks in scope are listed too (the SoA is always complete);
+    their status is then computed from the mappings alone.
+    """
+    catalog = graph.catalogs[ISO]
+    by_id = {row.item.id: row for row in result.coverage if row.framework == ISO}
+    config = graph.config
+    decisions = config.applicability.get(ISO, {}) if config else {}
+    rows = []
+    for item in catalog.requirements:
+        decision = next(
+            (d for key, d in decisions.items() if catalog.resolve(key).item_id == item.id), None
+        )
+        coverage = by_id.get(item.id)
+        controls = tuple(c.record.id for c in graph.controls_by_requirement.get((ISO, item.id), []))
+        applicable = decision is None or decision.applicable
+        if coverage is not None:
+            status = coverage.status.value
+        elif not applicable:
+            status = Status.NOT_APPLICABLE.value
+        else:
+            status = Status.DECLARED.value if controls else Status.GAP.value
+        if decision is not None and (not applicable or decision.justification):
+            justification = decision.justification
+        elif controls:
+            justification = "Applicable: implemented by the controls listed."
+        else:
+            justification = "Applicable: no control implements it yet."
+        theme_id, theme = _group(catalog, item.id, 0)
+        rows.append(
+            SoaRow(
+                item.id,
+                item.title,
+                f"{theme_id} {theme}",
+                applicable,
+                justification,
+                controls,
+                status,
+            )
+        )
+    return rows
+
+
+def by_group(rows: list[RequirementRow]) -> list[tuple[str, str, list[RequirementRow]]]:
+    """Rows grouped by their group, in order: (group id, group title, rows)."""
+    groups: dict[str, tuple[str, list[RequirementRow]]] = {}
+    for row in rows:
+        groups.setdefault(row.group, (row.group_title, []))[1].append(row)
+    return [(group, title, members) for group, (title, members) in groups.items()]
+
+
+def group_tallies(result: RunResult, graph: Graph, framework: str, level: int) -> list[Tally]:
+    """One tally per group of ``framework`` (CSF functions at level 0, categories at 1)."""
+    catalog = graph.catalogs.get(framework)
+    if catalog is None:
+        return []
+    grouped: dict[str, list[RequirementCoverage]] = {}
+    titles: dict[str, str] = {}
+    for row in result.coverage:
+        if row.framework != framework:
+            continue
+        group, title = _group(catalog, row.item.id, level)
+        grouped.setdefault(group, []).append(row)
+        titles[group] = title
+    return [tally(group, titles[group], rows) for group, rows in grouped.items()]
+
+
+def framework_tally(result: RunResult, graph: Graph, framework: str) -> Tally | None:
+    """One tally for a whole framework in scope, or None when it is not in scope."""
+    rows = [row for row in result.coverage if row.framework == framework]
+    if not rows:
+        return None
+    catalog = graph.catalogs[framework]
+    return tally(framework, catalog.display_name, rows)
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    """A recurring SOC 2 control, tested interval by interval over the audit period."""
+
+    control: str
+    title: str
+    frequency: str
+    cells: tuple[tuple[str, str], ...]  # (interval name, "ok" | "missing" | "open")
+
+    @property
+    def missing(self) -> int:
+        """How many intervals that have ended have no evidence."""
+        return sum(1 for _, state in self.cells if state == "missing")
+
+
+def occurrence_testing(graph: Graph, period: Period | None, today: dt.date) -> list[OccurrenceRow]:
+    """Each recurring control mapped to SOC 2, with an occurrence per interval of the period."""
+    if period is None:
+        return []
+    rows = []
+    for control in graph.iter_controls():
+        record = control.record
+        if (
+            record.frequency not in RECURRING
+            or not record.mappings.get(SOC2)
+            or not record.evidence
+        ):
+            continue
+        evidence = [
+            sourced.record
+            for requirement in record.evidence
+            for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
+        ]
+        cells = []
+        for interval in intervals(record.frequency, period):
+            if interval.end >= today:
+                state = "open"
+            elif any(speaks_for(e, interval) for e in evidence):
+                state = "ok"
+            else:
+                state = "missing"
+            cells.append((interval.name, state))
+        rows.append(OccurrenceRow(record.id, record.title, record.frequency, tuple(cells)))
+    return rows
