@@ -18,7 +18,7 @@ def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
     try:
         # mkstemp creates the file readable by its owner only; give it the mode a new file
         # would have had, or keep the mode of the file it replaces.
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
+        Path(tmp).chmod(path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
