@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ciptool.errors import UsageError
 from ciptool.render import charts
 
 TEMPLATES_DIR = "templates"
@@ -44,12 +45,29 @@ def environment(root: Path | None, *, html: bool) -> jinja2.Environment:
 def render_document(root: Path | None, kind: str, fmt: str, context: dict[str, Any]) -> str:
     """Render ``KIND.FMT.j2`` with ``context``."""
     env = environment(root, html=fmt == "html")
+    name = f"{kind}.{fmt}.j2"
     try:
-        template = env.get_template(f"{kind}.{fmt}.j2")
-    except jinja2.TemplateNotFound:
-        raise LookupError(f"no template {kind}.{fmt}.j2") from None
-    text = template.render(**context)
+        template = env.get_template(name)
+        text = template.render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise UsageError(f"no template {exc.name} (in templates/ or ciptool's own)") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise UsageError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise UsageError(f"{_template_place(exc) or name}: {exc}") from None
     return text if text.endswith("\n") else text + "\n"
+
+
+def _template_place(exc: BaseException) -> str:
+    """file:line of the template line that failed, from the traceback jinja2 rewrites."""
+    place = ""
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = f"{filename}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return place
 
 
 def has_template(root: Path | None, kind: str, fmt: str) -> bool:

@@ -245,6 +245,7 @@ def _evidence_index(context: dict[str, Any]) -> list[Table]:
             f.requirement,
             f.collected_on,
             f.effective,
+            f.source,
             f.record,
             f.references,
         ]
@@ -259,6 +260,7 @@ def _evidence_index(context: dict[str, Any]) -> list[Table]:
         "Evidence",
         "Collected",
         "Speaks for",
+        "Source",
         "Record",
         "Framework references",
     ]

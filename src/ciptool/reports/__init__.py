@@ -89,6 +89,7 @@ class EvidenceFileRow:
     requirement: str
     collected_on: dt.date
     effective: str
+    source: str
     record: str
     references: str
 
@@ -127,6 +128,7 @@ def evidence_index(graph: Graph) -> list[EvidenceFileRow]:
                     requirement=record.requirement,
                     collected_on=record.collected_on,
                     effective=effective,
+                    source=record.source,
                     record=sourced.file,
                     references=references,
                 )

@@ -156,12 +156,11 @@ def _scope(graph: Graph) -> list[str]:
 
 def _posture(frameworks: tuple[Tally, ...], errors: int, warnings: int) -> str:
     shares = "; ".join(f"{t.title} {t.addressed_percent} addressed" for t in frameworks)
-    standing = (
-        f"{errors} open error{'s' if errors != 1 else ''} that fail the compliance gate"
-        if errors
-        else "no open errors at the compliance gate"
-    )
-    return f"{shares}. {standing}, {warnings} warning{'s' if warnings != 1 else ''} to follow up."
+    if errors:
+        standing = f"{_count(errors, 'open error')} {_verb(errors, 'fails', 'fail')} the gate"
+    else:
+        standing = "No open errors at the compliance gate"
+    return f"{shares}. {standing}; {_count(warnings, 'warning')} to follow up."
 
 
 def _acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
@@ -240,77 +239,48 @@ def _points(
     evidence: Counter[EvidenceStatus],
     frameworks: tuple[Tally, ...],
 ) -> list[Point]:
+    """What the committee should hear first: decisions, then facts, most pressing first."""
     codes = Counter(f.code for f in result.findings if not f.excepted)
     points: list[Point] = []
     expired = [a.id for a in acceptances if a.state == "expired"]
     if expired:
-        points.append(
-            Point(
-                "Decide",
-                f"{_count(len(expired), 'risk acceptance')} expired ({', '.join(expired)}):"
-                " renew with a new expiry, or have the gap closed.",
-            )
-        )
+        text = f"{_count(len(expired), 'risk acceptance')} expired ({', '.join(expired)})"
+        points.append(Point("Decide", f"{text}: renew with a new expiry, or have the gap closed."))
     broken = evidence.get(EvidenceStatus.MISSING, 0) + evidence.get(EvidenceStatus.BROKEN, 0)
     if broken:
-        points.append(
-            Point(
-                "Know",
-                f"{_count(broken, 'evidence requirement')} without intact evidence:"
-                " those controls cannot be shown to operate.",
-            )
-        )
+        text = f"{_count(broken, 'evidence requirement')} without intact evidence"
+        points.append(Point("Know", f"{text}: those controls cannot be shown to operate."))
     if codes.get("EV007"):
-        points.append(
-            Point(
-                "Know",
-                f"{_count(codes['EV007'], 'gap')} in SOC 2 occurrence testing over the"
-                " audit period: expect the auditor to report them as deviations.",
-            )
-        )
+        text = f"{_count(codes['EV007'], 'gap')} in SOC 2 occurrence testing over the audit period"
+        points.append(Point("Know", f"{text}: expect the auditor to report each as a deviation."))
     expiring = [a for a in acceptances if a.state == "expiring"]
     if expiring:
-        first = expiring[0]
-        points.append(
-            Point(
-                "Decide",
-                f"{_count(len(expiring), 'risk acceptance')} expire within"
-                f" {EXPIRY_HORIZON_DAYS} days, first {first.id} ({first.risk} risk) on"
-                f" {first.expires_on}: renew or remediate.",
-            )
+        first, many = expiring[0], len(expiring)
+        text = (
+            f"{_count(many, 'risk acceptance')} {_verb(many, 'expires', 'expire')}"
+            f" within {EXPIRY_HORIZON_DAYS} days, first {first.id} ({first.risk} risk) on"
+            f" {first.expires_on}"
         )
+        points.append(Point("Decide", f"{text}: renew or remediate."))
     high = [
         a for a in acceptances if a.state in ("live", "expiring") and a.risk in ("high", "critical")
     ]
     if high:
-        points.append(
-            Point(
-                "Know",
-                f"{_count(len(high), 'high or critical risk')} accepted:"
-                f" {', '.join(a.id for a in high)}.",
-            )
+        text = (
+            f"{_count(len(high), 'high or critical risk')} {_verb(len(high), 'is', 'are')} accepted"
         )
+        points.append(Point("Know", f"{text}: {', '.join(a.id for a in high)}."))
     if codes.get("PL001"):
-        points.append(
-            Point(
-                "Know",
-                f"{_count(codes['PL001'], 'policy review')} overdue: policies may no"
-                " longer match the controls that implement them.",
-            )
-        )
+        overdue = codes["PL001"]
+        text = f"{_count(overdue, 'policy review')} {_verb(overdue, 'is', 'are')} overdue"
+        points.append(Point("Know", f"{text}: policies may no longer match their controls."))
     lowest = min(frameworks, key=lambda t: t.addressed / t.total if t.total else 1.0, default=None)
     if lowest is not None and lowest.gap:
-        points.append(
-            Point(
-                "Know",
-                f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control"
-                f" addresses ({lowest.addressed_percent} addressed).",
-            )
-        )
+        text = f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control addresses"
+        points.append(Point("Know", f"{text} ({lowest.addressed_percent} addressed)."))
     if codes.get("EV002"):
-        points.append(
-            Point("Know", f"{_count(codes['EV002'], 'evidence requirement')} with stale evidence.")
-        )
+        text = f"{_count(codes['EV002'], 'evidence requirement')} with stale evidence"
+        points.append(Point("Know", f"{text}: collect current evidence."))
     if not points:
         points.append(Point("Know", "No open issues: every check passes."))
     return points
@@ -360,6 +330,10 @@ def _sections(graph: Graph, lines: list[EvidenceLine]) -> list[Section]:
         dates = [latest[c.id] for c in members if c.id in latest]
         sections.append(Section(title, rows, max(dates) if dates else None))
     return sections
+
+
+def _verb(number: int, singular: str, plural: str) -> str:
+    return singular if number == 1 else plural
 
 
 def _count(number: int, noun: str) -> str:

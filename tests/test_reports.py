@@ -1,0 +1,327 @@
+"""``ciptool report``: every kind in every format, golden documents, inert user text, --since."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from ciptool.reports import REPORT_KINDS
+from conftest import (
+    EVIDENCE_CSV,
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    MINIMAL_POLICY,
+    MakeRepo,
+    write_repo,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
+
+CONFIG = """\
+program: Fixture Health Information Protection Program
+frameworks: [nist-csf-2.0, iso27001-2022, soc2-2017]
+soc2:
+  categories: [security, availability]
+  period: {start: 2026-01-01, end: 2026-09-30}
+applicability:
+  iso27001-2022:
+    A.7.5:
+      applicable: false
+      justification: "No data centres of our own: colocation is covered by supplier controls."
+"""
+OPS = """\
+controls:
+  - id: OPS-01
+    title: Central log collection and review
+    owner: Director, Security Operations
+    process: security-operations-monitoring
+    policy: POL-ACCESS
+    frequency: monthly
+    mappings:
+      nist-csf-2.0: [DE.CM-01, DE.AE-03]
+      iso27001-2022: [A.8.15, A.8.16]
+      soc2-2017: [CC7.2]
+    evidence:
+      - id: log-review
+        description: Monthly log review sign-off
+  - id: IR-01
+    title: Incident response plan and exercise
+    owner: Director, Cyber Incident Response
+    process: incident-response
+    policy: POL-ACCESS
+    frequency: annual
+    mappings:
+      nist-csf-2.0: [RS.MA-01]
+      iso27001-2022: [A.5.24]
+      soc2-2017: [CC7.4]
+    evidence:
+      - id: exercise
+        description: Annual tabletop exercise report
+"""
+IR_EVIDENCE = """\
+evidence:
+  - control: IR-01
+    requirement: exercise
+    collected_on: 2026-05-20
+    effective_on: 2026-05-14
+    source: Tabletop exercise report
+    files:
+      - {path: files/ir.md, sha256: "%s"}
+"""
+IR_REPORT = b"# Tabletop exercise, 14 May 2026\n\nScenario: ransomware on claims.\n"
+EXCEPTIONS = """\
+exceptions:
+  - id: EXC-001
+    applies_to: {control: OPS-01}
+    reason: The log platform migration pauses monthly reviews until December.
+    risk: high
+    approved_by: Chief Information Security Officer
+    approved_on: 2026-06-01
+    expires_on: 2026-12-01
+"""
+
+
+def fixture_repo(root: Path) -> Path:
+    import hashlib
+
+    return write_repo(
+        root,
+        {
+            "ciptool.yaml": CONFIG,
+            "controls/iam.yaml": MINIMAL_CONTROL,
+            "controls/ops.yaml": OPS,
+            "policies/access.yaml": MINIMAL_POLICY.replace(
+                "last_reviewed: 2026-03-02", "last_reviewed: 2025-09-01"
+            ),
+            "evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE,
+            "evidence/2026/files/q.csv": EVIDENCE_CSV,
+            "evidence/2026/ir-01.yaml": IR_EVIDENCE % hashlib.sha256(IR_REPORT).hexdigest(),
+            "evidence/2026/files/ir.md": IR_REPORT,
+            "exceptions/2026.yaml": EXCEPTIONS,
+        },
+        minimal=False,
+    )
+
+
+def report(root: Path, kind: str, fmt: str, out: Path, *extra: str) -> Path:
+    result = CliRunner().invoke(
+        app, ["report", kind, "--repo", str(root), "-f", fmt, "-o", str(out), *FIXED, *extra]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stderr
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"), [(kind.name, fmt) for kind in REPORT_KINDS.values() for fmt in kind.formats]
+)
+def test_every_kind_renders_in_every_format_for_the_example(
+    kind: str, fmt: str, tmp_path: Path
+) -> None:
+    from conftest import PROJECT_ROOT
+
+    out = report(PROJECT_ROOT, kind, fmt, tmp_path / f"{kind}.{fmt}")
+    data = out.read_bytes()
+    assert data
+    if fmt == "pdf":
+        assert data.startswith(b"%PDF-")
+    if fmt == "xlsx":
+        assert load_workbook(out).sheetnames[-1] == "About"
+
+
+@pytest.mark.parametrize("kind", list(REPORT_KINDS))
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_golden_documents(kind: str, fmt: str, tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    out = report(root, kind, fmt, tmp_path / f"out.{fmt}")
+    golden = GOLDEN / f"{kind}.{fmt}"
+    if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
+        golden.write_bytes(out.read_bytes())
+    assert out.read_text(encoding="utf-8") == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "csv", "xlsx", "pdf"])
+def test_output_is_reproducible(fmt: str, tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    kind = "soc2"
+    first = report(root, kind, fmt, tmp_path / f"a.{fmt}").read_bytes()
+    second = report(root, kind, fmt, tmp_path / f"b.{fmt}").read_bytes()
+    assert first == second
+
+
+def test_source_date_epoch_fixes_the_generation_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763208000")
+    result = CliRunner().invoke(
+        app, ["report", "soa", "--repo", str(root), "--as-of", "2026-11-15", "-o", "-"]
+    )
+    assert "| Generated | 2025-11-15 12:00:00 UTC |" in result.stdout
+
+
+HOSTILE_CONTROL = MINIMAL_CONTROL.replace(
+    "title: Quarterly access recertification", "title: <script>alert(1)</script>"
+)
+HOSTILE_EVIDENCE = MINIMAL_EVIDENCE.replace(
+    "    files:", '    source: "=HYPERLINK(\\"http://x\\")"\n    files:'
+)
+
+
+def test_user_text_is_inert_everywhere(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P <b>\nframeworks: [soc2-2017]\n",
+            "controls/iam.yaml": HOSTILE_CONTROL,
+            "evidence/2026/iam-01.yaml": HOSTILE_EVIDENCE,
+        }
+    )
+    html = report(root, "soc2", "html", tmp_path / "r.html").read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "P &lt;b&gt;" in html
+    markdown = report(root, "soc2", "md", tmp_path / "r.md").read_text()
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    index_md = report(root, "evidence-index", "md", tmp_path / "i.md").read_text()
+    assert '=HYPERLINK("http://x")' in index_md
+    rows = list(
+        csv.reader(
+            io.StringIO(report(root, "evidence-index", "csv", tmp_path / "i.csv").read_text())
+        )
+    )
+    source = rows[1][rows[0].index("Source")]
+    assert source == '\'=HYPERLINK("http://x")'
+    workbook = load_workbook(report(root, "evidence-index", "xlsx", tmp_path / "i.xlsx"))
+    sheet = workbook["Evidence index"]
+    column = [cell.value for cell in sheet[1]].index("Source") + 1
+    cell = sheet.cell(row=2, column=column)
+    assert cell.value == '=HYPERLINK("http://x")'
+    assert cell.data_type == "s"  # text, never a formula
+    assert cell.quotePrefix
+
+
+def test_the_soa_spreadsheet_lists_all_93_annex_a_controls(tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    workbook = load_workbook(report(root, "soa", "xlsx", tmp_path / "soa.xlsx"))
+    sheet = workbook["Statement of Applicability"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 93
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "Control",
+        "Title",
+        "Theme",
+        "Applicable",
+        "Justification",
+        "Implemented by",
+        "Status",
+    ]
+    by_id = {row[0]: row for row in rows}
+    assert by_id["A.7.5"][3:5] == (
+        "no",
+        "No data centres of our own: colocation is covered by supplier controls.",
+    )
+    assert by_id["A.8.15"][5] == "OPS-01"
+    assert by_id["A.5.18"][6] == "covered"
+
+
+def test_unknown_kind_and_unsupported_format(tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["report", "board", "--repo", str(root), "-o", "-"])
+    assert unknown.exit_code == 2
+    assert "unknown report `board`" in unknown.stderr
+    csv_profile = runner.invoke(app, ["report", "csf-profile", "--repo", str(root), "-f", "csv"])
+    assert csv_profile.exit_code == 2
+    assert "comes as md, html, not csv" in csv_profile.stderr
+
+
+def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    (root / "templates").mkdir()
+    (root / "templates/soa.md.j2").write_text(
+        "SoA for {{ meta.program }}: {{ rows | length }} controls\n"
+    )
+    (root / "templates/weekly.md.j2").write_text(
+        "{{ meta.program }}: {{ audit_committee.briefing.errors }} errors,"
+        " {{ evidence_index.files | length }} files\n"
+    )
+    runner = CliRunner()
+    soa = runner.invoke(app, ["report", "soa", "--repo", str(root), "-o", "-", *FIXED])
+    assert soa.stdout == "SoA for Fixture Health Information Protection Program: 93 controls\n"
+    weekly = runner.invoke(app, ["report", "weekly", "--repo", str(root), "-o", "-", *FIXED])
+    assert weekly.exit_code == 0, weekly.output
+    assert weekly.stdout.startswith("Fixture Health Information Protection Program: ")
+    assert weekly.stdout.endswith(" errors, 2 files\n")
+    (root / "templates/broken.md.j2").write_text("{{ no_such_name }}\n")
+    broken = runner.invoke(app, ["report", "broken", "--repo", str(root), "-o", "-", *FIXED])
+    assert broken.exit_code == 2
+    assert "no_such_name" in broken.stderr
+    assert "Traceback" not in broken.output
+
+
+def test_since_reports_gaps_closed_and_opened(tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first")
+    ops = (root / "controls/ops.yaml").read_text()
+    # Close the gap on DE.CM-03 and open one on RS.MA-01 (IR-01 no longer maps it).
+    ops = ops.replace("[DE.CM-01, DE.AE-03]", "[DE.CM-01, DE.AE-03, DE.CM-03]").replace(
+        "[RS.MA-01]", "[RS.MA-02]"
+    )
+    (root / "controls/ops.yaml").write_text(ops)
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-am", "second")
+    out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "HEAD~1").read_text()
+    assert "- Gaps closed: nist-csf-2.0:DE.CM-03" in out
+    assert "- Gaps opened: nist-csf-2.0:RS.MA-01" in out
+    assert "**Since HEAD\\~1 (commit " in out
+    bad = CliRunner().invoke(
+        app, ["report", "audit-committee", "--repo", str(root), "--since", "nope", "-o", "-"]
+    )
+    assert bad.exit_code == 2
+    assert "no such git revision" in bad.stderr
+
+
+def test_pdf_needs_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    root = fixture_repo(tmp_path / "repo")
+    real_import = builtins.__import__
+
+    def no_fpdf(name: str, *args: object, **kwargs: object) -> object:
+        if name == "fpdf":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_fpdf)
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "audit-committee",
+            "--repo",
+            str(root),
+            "-f",
+            "pdf",
+            "-o",
+            str(tmp_path / "x.pdf"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "pip install 'ciptool[pdf]'" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
