@@ -207,7 +207,7 @@ def framework_tally(result: RunResult, graph: Graph, framework: str) -> Tally | 
     if not rows:
         return None
     catalog = graph.catalogs[framework]
-    return tally(framework, catalog.display_name, rows)
+    return tally("", catalog.display_name, rows)
 
 
 @dataclass(frozen=True)
