@@ -285,6 +285,8 @@ class UnlistedEvidenceFile(Check):
     Why: evidence nobody refers to is either forgotten (its record was never written) or left
     over; either way it proves nothing and may confuse an auditor.
 
+    Hidden files and README files (documentation) are not evidence and are passed over.
+
     Passes: every file under ``evidence/**/files/`` appears in some record's ``files``.
     Fails: ``evidence/2026/files/old-export.csv`` appears in none.
 

@@ -73,8 +73,8 @@ def unlisted_evidence_files(
         here = Path(current)
         inside_files_dir = records_dir in here.relative_to(base).parts
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
+            if name.startswith(".") or name.lower().startswith("readme"):
+                continue  # hidden files and documentation are not evidence
             if name.endswith(YAML_SUFFIXES) and not inside_files_dir:
                 continue  # a record file, read by the loader
             rel = relative(root, here / name)
