@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,9 @@ from ciptool.reports.frameworks import RequirementRow
 
 Table = tuple[str, list[str], list[list[Any]]]  # (sheet name, header, rows)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_W3CDTF = re.compile(
+    r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
+)
 
 
 def safe_cell(value: Any) -> Any:
@@ -135,7 +139,14 @@ def _fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time as "modified"; the generation time replaces it.
+                content = _W3CDTF.sub(
+                    lambda m: m.group(1) + moment.strftime("%Y-%m-%dT%H:%M:%SZ") + m.group(3),
+                    content.decode("utf-8"),
+                ).encode("utf-8")
+            target.writestr(entry, content)
     return out.getvalue()
 
 
