@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Location, Severity
-from ciptool.graph import FileState, Graph, evidence_file_key
+from ciptool.graph import EvidenceFileFacts, FileState, Graph, evidence_file_key
 from ciptool.models import Control, EvidenceRecord, Sourced
-from ciptool.models.records import Period
+from ciptool.models.records import EvidenceFile, Period
 from ciptool.models.types import Duration
 
 #: How old the newest evidence may be, by the control's frequency, unless ``max_age`` says
@@ -87,6 +87,27 @@ def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
         if facts is None or facts.state is not FileState.PRESENT or facts.sha256 != entry.sha256:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    """A file an evidence record lists, with what the loader found at its path."""
+
+    record: Sourced[EvidenceRecord]
+    index: int
+    entry: EvidenceFile
+    facts: EvidenceFileFacts
+
+
+def listed_files(graph: Graph) -> Iterator[ListedFile]:
+    """Every file every record lists that stays inside the repository, with its facts."""
+    facts = graph.repository.evidence_files
+    for sourced in graph.repository.evidence:
+        for index, entry in enumerate(sourced.record.files):
+            key = evidence_file_key(sourced.file, entry.path)
+            found = facts.get(key) if key else None
+            if found is not None:
+                yield ListedFile(sourced, index, entry, found)
 
 
 def _subject(control: Sourced[Control], index: int) -> str:
@@ -186,21 +207,16 @@ class EvidenceFileProblem(Check):
     family = "evidence"
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        facts = ctx.graph.repository.evidence_files
-        for sourced in ctx.graph.repository.evidence:
-            for index, entry in enumerate(sourced.record.files):
-                key = evidence_file_key(sourced.file, entry.path)
-                found = facts.get(key) if key else None
-                if found is None or found.state is FileState.PRESENT:
-                    continue
-                yield self.finding(
-                    f"evidence file `{entry.path}` {_FILE_PROBLEMS[found.state]}",
-                    sourced.at("files", index, "path"),
-                    "Commit the file at this path (relative to the record's folder),"
-                    " or correct it.",
-                    subject=key or entry.path,
-                    control=sourced.record.control,
-                )
+        for listed in listed_files(ctx.graph):
+            if listed.facts.state is FileState.PRESENT:
+                continue
+            yield self.finding(
+                f"evidence file `{listed.entry.path}` {_FILE_PROBLEMS[listed.facts.state]}",
+                listed.record.at("files", listed.index, "path"),
+                "Commit the file at this path (relative to the record's folder), or correct it.",
+                subject=listed.facts.path,
+                control=listed.record.record.control,
+            )
 
 
 class DigestMismatch(Check):
@@ -221,24 +237,19 @@ class DigestMismatch(Check):
     family = "evidence"
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        facts = ctx.graph.repository.evidence_files
-        for sourced in ctx.graph.repository.evidence:
-            for index, entry in enumerate(sourced.record.files):
-                key = evidence_file_key(sourced.file, entry.path)
-                found = facts.get(key) if key else None
-                if found is None or found.state is not FileState.PRESENT:
-                    continue
-                if found.sha256 == entry.sha256:
-                    continue
-                yield self.finding(
-                    f"`{entry.path}` has sha256 {found.sha256}, but the record says"
-                    f" {entry.sha256}: the file changed after it was recorded",
-                    sourced.at("files", index, "sha256"),
-                    "Restore the recorded file; if the new content is right, record it as new"
-                    " evidence with `ciptool evidence add`.",
-                    subject=key or entry.path,
-                    control=sourced.record.control,
-                )
+        for listed in listed_files(ctx.graph):
+            found, entry = listed.facts, listed.entry
+            if found.state is not FileState.PRESENT or found.sha256 == entry.sha256:
+                continue
+            yield self.finding(
+                f"`{entry.path}` has sha256 {found.sha256}, but the record says"
+                f" {entry.sha256}: the file changed after it was recorded",
+                listed.record.at("files", listed.index, "sha256"),
+                "Restore the recorded file; if the new content is right, record it as new"
+                " evidence with `ciptool evidence add`.",
+                subject=found.path,
+                control=listed.record.record.control,
+            )
 
 
 class FutureEvidence(Check):
