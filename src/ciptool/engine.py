@@ -13,6 +13,7 @@ from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.loader import load_repository, locate_findings
+from ciptool.loader.positions import gc_paused
 from ciptool.models.records import AppliesTo, Period
 
 
@@ -58,6 +59,12 @@ class RunResult:
 
 def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
     """Load ``root``, run every selected check, and return the result with its graph."""
+    # The whole run builds long-lived objects; the cyclic collector would only rescan them.
+    with gc_paused():
+        return _check(root, settings)
+
+
+def _check(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
     repository = load_repository(root)
     config = repository.config
     if config is None:

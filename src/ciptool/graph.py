@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import TypeVar
 
 from ciptool.findings import Finding, Severity
@@ -34,6 +35,10 @@ class CatalogSource:
 
     catalog: Catalog
     origin: str
+
+
+#: A Windows drive (``C:``) at the start of a path: absolute on that system.
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class FileState(str, Enum):
@@ -62,7 +67,7 @@ def evidence_file_key(record_file: str, written: str) -> str | None:
     The path is relative to the record's folder; judged on the text alone, so absolute paths,
     drive letters and ``..`` above the top of the repository give None.
     """
-    if written.startswith(("/", "\\")) or PureWindowsPath(written).drive:
+    if written.startswith(("/", "\\")) or _DRIVE.match(written):
         return None
     folder = posixpath.dirname(record_file)
     joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
@@ -201,12 +206,15 @@ class Graph:
     def controls_by_requirement(self) -> dict[tuple[str, str], list[Sourced[Control]]]:
         """(framework, requirement id) -> the controls that map it, in repository order."""
         index: dict[tuple[str, str], list[Sourced[Control]]] = {}
+        seen: set[tuple[str, str, int]] = set()
         for link in self.mapping_links:
             if link.requirement_id is None:
                 continue
-            bucket = index.setdefault((link.framework, link.requirement_id), [])
-            if link.control not in bucket:
-                bucket.append(link.control)
+            key = (link.framework, link.requirement_id)
+            if (*key, id(link.control)) in seen:  # a control listing a requirement twice
+                continue
+            seen.add((*key, id(link.control)))
+            index.setdefault(key, []).append(link.control)
         return index
 
     @cached_property

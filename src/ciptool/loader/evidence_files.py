@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,36 +24,44 @@ def inspect_evidence_files(
     root: Path, records: Iterable[Sourced[EvidenceRecord]]
 ) -> dict[str, EvidenceFileFacts]:
     """Facts for every distinct file that the records list, keyed by repository path."""
-    facts: dict[str, EvidenceFileFacts] = {}
+    keys: dict[str, None] = {}
     for sourced in records:
         for entry in sourced.record.files:
             key = evidence_file_key(sourced.file, entry.path)
-            if key is not None and key not in facts:
-                facts[key] = file_facts(root, key)
-    return facts
+            if key is not None:
+                keys.setdefault(key)
+    # One file after another: with evidence files of tens of kilobytes, two hashing threads
+    # measured slower than one (0.62 s against 0.44 s for 10,000 files of 20 KB).
+    return {key: file_facts(root, key) for key in keys}
 
 
 def file_facts(root: Path, key: str) -> EvidenceFileFacts:
     """What is at ``key`` (a repository-relative path that stays inside the repository)."""
-    path = root / key
+    path = os.path.join(root, key)  # noqa: PTH118 - plain strings: once per evidence file
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            return EvidenceFileFacts(key, FileState.OUTSIDE)
-        if not path.exists():
-            return EvidenceFileFacts(key, FileState.MISSING)
-        if not path.is_file():
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            if not Path(path).resolve().is_relative_to(root):
+                return EvidenceFileFacts(key, FileState.OUTSIDE)
+            info = os.stat(path)  # noqa: PTH116
+        if not stat.S_ISREG(info.st_mode):
             return EvidenceFileFacts(key, FileState.NOT_A_FILE)
-        digest, size = sha256_file(path)
+        digest, size = sha256_file(path, info.st_size)
+    except FileNotFoundError:
+        return EvidenceFileFacts(key, FileState.MISSING)
     except OSError:
         return EvidenceFileFacts(key, FileState.UNREADABLE)
     return EvidenceFileFacts(key, FileState.PRESENT, digest, size)
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
-    """The file's SHA-256 in hex and its size, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
+def sha256_file(path: str | Path, size_hint: int = -1) -> tuple[str, int]:
+    """The file's SHA-256 in hex and its size: small files in one read, large ones in chunks."""
+    with open(path, "rb") as handle:  # noqa: PTH123 - a str path, on the hot path
+        if 0 <= size_hint <= _CHUNK:
+            data = handle.read()
+            return hashlib.sha256(data).hexdigest(), len(data)
+        digest = hashlib.sha256()
+        size = 0
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
