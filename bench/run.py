@@ -1,0 +1,149 @@
+"""Time ciptool on generated repositories and print each figure beside its baseline.
+
+    python bench/run.py                 # corpus M (and S); add --large for corpus L (2 GB)
+    python bench/run.py --repeat 5 --work /var/tmp/ciptool-bench
+
+Every figure is the median wall time of whole ``ciptool`` processes, with the peak resident
+memory of the slowest run. The baseline is what reading the same bytes costs at the least:
+parsing every YAML file with the fastest parser installed (libyaml's composer) plus the SHA-256
+of every evidence file. Results are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+CORPORA = {
+    "S": (100, 1_000, 20),
+    "M": (1_000, 10_000, 20),
+    "L": (10_000, 100_000, 20),
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The median seconds and the largest peak memory of repeated runs."""
+
+    seconds: float
+    peak_mb: float
+
+
+def run(command: list[str], repeat: int, prepare: object = None) -> Timing:
+    """Run ``command`` ``repeat`` times as a whole process; median time, peak memory."""
+    times = []
+    peaks = []
+    for _ in range(repeat):
+        if callable(prepare):
+            prepare()
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _pid, _status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - started)
+        peaks.append(usage.ru_maxrss / 1024)  # kilobytes on Linux
+    return Timing(statistics.median(times), max(peaks))
+
+
+def row(label: str, timing: Timing, base: float | None = None) -> None:
+    """One line of the table: what, median seconds, peak MB, and the baseline with the ratio."""
+    line = f"{label:<44}{timing.seconds:>10.2f}{timing.peak_mb:>10.0f}"
+    if base:
+        line += f"{base:>12.2f}{timing.seconds / base:>8.1f}"
+    print(line)
+
+
+def baseline(root: Path) -> tuple[float, float, int, int]:
+    """Seconds to parse all YAML with libyaml and to hash all evidence; and their sizes."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    yaml_files = [p for p in root.rglob("*.y*ml") if "files" not in p.relative_to(root).parts]
+    evidence = [p for p in (root / "evidence").rglob("*") if p.is_file() and "files" in p.parts]
+    started = time.perf_counter()
+    yaml_bytes = 0
+    for path in yaml_files:
+        text = path.read_text(encoding="utf-8")
+        yaml_bytes += len(text)
+        yaml.compose(text, Loader=loader)
+    parse = time.perf_counter() - started
+    started = time.perf_counter()
+    evidence_bytes = 0
+    for path in evidence:
+        data = path.read_bytes()
+        evidence_bytes += len(data)
+        hashlib.sha256(data).hexdigest()
+    return parse, time.perf_counter() - started, yaml_bytes, evidence_bytes
+
+
+def corpus(work: Path, name: str) -> Path:
+    """The generated repository ``name``, made on first use."""
+    root = work / f"corpus-{name}"
+    if not (root / "ciptool.yaml").exists():
+        controls, records, file_kb = CORPORA[name]
+        print(f"generating corpus {name} in {root} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(root), "--controls", str(controls),
+             "--records", str(records), "--file-kb", str(file_kb)],
+            check=True,
+        )  # fmt: skip
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--work", type=Path, default=Path("/tmp/ciptool-bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large", action="store_true", help="also corpus L (2 GB of evidence)")
+    args = parser.parse_args(argv)
+    ciptool = shutil.which("ciptool") or sys.exit("ciptool is not on PATH: pip install . first")
+    names = ["S", "M", *(["L"] if args.large else [])]
+    print(f"{'what':<44}{'median s':>10}{'peak MB':>10}{'baseline s':>12}{'ratio':>8}")
+    for label, command in (
+        ("ciptool --version", [ciptool, "--version"]),
+        ("ciptool --help", [ciptool, "--help"]),
+    ):
+        row(label, run(command, args.repeat))
+    for name in names:
+        root = corpus(args.work, name)
+        parse, digest, yaml_bytes, evidence_bytes = baseline(root)
+        base = parse + digest
+        controls, records, _ = CORPORA[name]
+        print(
+            f"corpus {name}: {controls:,} controls, {records:,} records,"
+            f" {yaml_bytes / 1e6:.1f} MB YAML, {evidence_bytes / 1e6:.0f} MB evidence;"
+            f" baseline parse {parse:.2f} s + sha256 {digest:.2f} s"
+        )
+        check = [
+            ciptool,
+            "check",
+            "--repo",
+            str(root),
+            "--as-of",
+            "2026-11-15",
+            "-f",
+            "json",
+            "--fail-on",
+            "never",
+        ]
+        timing = run(check, args.repeat)
+        row("  check", timing, base)
+        report = [ciptool, "report", "audit-committee", "--repo", str(root), "-f", "html", "-o",
+                  str(args.work / f"briefing-{name}.html"), "--as-of", "2026-11-15"]  # fmt: skip
+        timing = run(report, args.repeat)
+        row("  report audit-committee --format html", timing)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
