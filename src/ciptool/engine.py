@@ -144,10 +144,8 @@ def _covers(graph: Graph, target: AppliesTo, finding: Finding) -> bool:
     if target.control is not None:
         return finding.control == target.control
     if target.requirement is not None:
-        framework, _, written = target.requirement.partition(":")
-        catalog = graph.catalogs.get(framework)
-        resolved = catalog.resolve(written).item_id if catalog else None
-        return bool(resolved) and finding.requirement == f"{framework}:{resolved}"
+        resolved = graph.canonical_reference(target.requirement)
+        return resolved is not None and finding.requirement == resolved
     if finding.code != target.check:
         return False
     return target.subject is None or finding.subject == target.subject

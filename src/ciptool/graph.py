@@ -104,6 +104,11 @@ class Repository:
         lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
         return hashlib.sha256("".join(lines).encode()).hexdigest()
 
+    def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
+        """What was found at a path a record lists; None when the path leaves the repository."""
+        key = evidence_file_key(record_file, written)
+        return self.evidence_files.get(key) if key else None
+
     def is_invalid(self, kind: str, ident: str) -> bool:
         """True when a record of ``kind`` with this id exists but failed validation."""
         return ident in self.invalid_ids.get(kind, ())
@@ -225,6 +230,13 @@ class Graph:
             key = (sourced.record.control, sourced.record.requirement)
             index.setdefault(key, []).append(sourced)
         return index
+
+    def canonical_reference(self, reference: str) -> str | None:
+        """``FRAMEWORK:ID`` with the catalog's own id (``iso27001-2022:A.5.15`` for ``:5.15``)."""
+        framework, _, written = reference.partition(":")
+        catalog = self.catalogs.get(framework)
+        resolved = catalog.resolve(written).item_id if catalog else None
+        return f"{framework}:{resolved}" if resolved else None
 
     def iter_controls(self) -> Iterator[Sourced[Control]]:
         """Controls with unique ids, in the order they were read."""

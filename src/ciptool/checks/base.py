@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ciptool.checks.loading import first_paragraph
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import Graph
 from ciptool.models.records import Period
@@ -71,4 +72,4 @@ class Check:
     @classmethod
     def summary(cls) -> str:
         """The first paragraph of the documentation, on one line."""
-        return " ".join(cls.documentation().split("\n\n", 1)[0].split())
+        return first_paragraph(cls.documentation())

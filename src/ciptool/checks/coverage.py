@@ -124,7 +124,7 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
     live = live_exceptions(graph, today)
     excepted_controls = {e.record.applies_to.control for e in live if e.record.applies_to.control}
     excepted_requirements = {
-        _canonical(graph, e.record.applies_to.requirement)
+        graph.canonical_reference(e.record.applies_to.requirement)
         for e in live
         if e.record.applies_to.requirement
     }
@@ -171,13 +171,6 @@ def _suggested(graph: Graph, framework: str, item_id: str) -> tuple[str, ...]:
                 continue
             found.update(c.record.id for c in graph.controls_by_requirement.get(other, []))
     return tuple(sorted(found))
-
-
-def _canonical(graph: Graph, reference: str | None) -> str:
-    framework, _, requirement = (reference or "").partition(":")
-    catalog = graph.catalogs.get(framework)
-    resolved = catalog.resolve(requirement).item_id if catalog else None
-    return f"{framework}:{resolved}" if resolved else reference or ""
 
 
 def summary(rows: list[RequirementCoverage]) -> dict[str, dict[str, int]]:

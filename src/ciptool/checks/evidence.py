@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Location, Severity
-from ciptool.graph import EvidenceFileFacts, FileState, Graph, evidence_file_key
+from ciptool.graph import EvidenceFileFacts, FileState, Graph
 from ciptool.models import Control, EvidenceRecord, Sourced
 from ciptool.models.records import EvidenceFile, Period
 from ciptool.models.types import Duration
@@ -82,8 +82,7 @@ def requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
 def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
     """True when every file the record lists is present with the recorded digest."""
     for entry in sourced.record.files:
-        key = evidence_file_key(sourced.file, entry.path)
-        facts = graph.repository.evidence_files.get(key) if key else None
+        facts = graph.repository.facts_for(sourced.file, entry.path)
         if facts is None or facts.state is not FileState.PRESENT or facts.sha256 != entry.sha256:
             return False
     return True
@@ -101,11 +100,9 @@ class ListedFile:
 
 def listed_files(graph: Graph) -> Iterator[ListedFile]:
     """Every file every record lists that stays inside the repository, with its facts."""
-    facts = graph.repository.evidence_files
     for sourced in graph.repository.evidence:
         for index, entry in enumerate(sourced.record.files):
-            key = evidence_file_key(sourced.file, entry.path)
-            found = facts.get(key) if key else None
+            found = graph.repository.facts_for(sourced.file, entry.path)
             if found is not None:
                 yield ListedFile(sourced, index, entry, found)
 

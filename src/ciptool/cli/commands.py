@@ -34,8 +34,8 @@ class ListFormat(str, Enum):
 
 
 def _repository(repo: Path | None) -> Path:
+    from ciptool.graph import CONFIG_FILE
     from ciptool.loader import find_repository
-    from ciptool.loader.files import CONFIG_FILE
 
     if repo is None:
         return find_repository(Path.cwd())

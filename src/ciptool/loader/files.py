@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ciptool.errors import RepositoryNotFound
 from ciptool.findings import Finding, Location, Severity
+from ciptool.graph import CONFIG_FILE
 
-CONFIG_FILE = "ciptool.yaml"
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 _BINARY_SNIFF = 8192

@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from ciptool.checks.coverage import SOC2
 from ciptool.engine import RunResult
 from ciptool.graph import Graph, evidence_file_key
-from ciptool.reports.briefing import Changes, build_briefing
+from ciptool.reports.briefing import Changes, build_briefing, risk_acceptances
 from ciptool.reports.common import ReportMeta, evidence_lines, report_meta
 from ciptool.reports.frameworks import (
     CSF,
@@ -23,8 +24,6 @@ from ciptool.reports.frameworks import (
     requirement_rows,
     statement_of_applicability,
 )
-
-SOC2 = "soc2-2017"
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ def build_report(
             "criteria": by_group(rows),
             "controls": {c.record.id: c.record for c in graph.iter_controls()},
             "evidence": lines,
-            "exceptions": build_briefing(graph, result, lines, None).acceptances,
+            "exceptions": risk_acceptances(graph, result.today),
             "occurrences": occurrence_testing(graph, period, result.today),
             "in_scope": SOC2 in (config.frameworks if config else []),
         }

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ciptool.checks.coverage import SOC2
 from ciptool.checks.exceptions import live_exceptions
 from ciptool.engine import RunResult
 from ciptool.findings import Finding, Severity
@@ -13,7 +14,6 @@ from ciptool.graph import Graph
 from ciptool.reports.common import EvidenceLine, EvidenceStatus, percent
 from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
 
-SOC2 = "soc2-2017"
 EXPIRY_HORIZON_DAYS = 90
 
 #: The sections management briefs the Audit Committee on each year, and the words in a
@@ -126,7 +126,7 @@ def build_briefing(
     today = result.today
     frameworks = tuple(t for t in (framework_tally(result, graph, f) for f in _scope(graph)) if t)
     functions = tuple(group_tallies(result, graph, CSF, 0))
-    acceptances = tuple(_acceptances(graph, today))
+    acceptances = tuple(risk_acceptances(graph, today))
     items = tuple(_items(graph, result))
     evidence = Counter(line.status for line in lines)
     processes = tuple(_processes(graph, lines))
@@ -163,7 +163,8 @@ def _posture(frameworks: tuple[Tally, ...], errors: int, warnings: int) -> str:
     return f"{shares}. {standing}; {_count(warnings, 'warning')} to follow up."
 
 
-def _acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
+def risk_acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
+    """Every exception with its state on ``today`` and its age, soonest expiry first."""
     live = {e.record.id for e in live_exceptions(graph, today)}
     rows = []
     for sourced in sorted(
