@@ -7,10 +7,14 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> None:
+def write_atomic(
+    path: Path, data: bytes | str, *, overwrite: bool = True, durable: bool = True
+) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
     With ``overwrite=False`` an existing file is never replaced: FileExistsError is raised.
+    With ``durable=False`` the data is not forced to disk before the rename: for files that
+    can be made again (a cache), where a torn file after a power cut is detected on reading.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,7 +26,8 @@ def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> No
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if overwrite:
             Path(tmp).replace(path)
         else:

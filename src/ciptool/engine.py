@@ -27,6 +27,8 @@ class RunSettings:
     ignore: tuple[str, ...] = ()
     soc2_period: Period | None = None
     baseline: frozenset[str] | None = None
+    #: Where parsed files and digests of earlier runs are kept; None reads everything afresh.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Grap
 
 
 def _check(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
-    repository = load_repository(root)
+    repository = load_repository(root, settings.cache_dir)
     config = repository.config
     if config is None:
         findings = tuple(sorted_findings(repository.findings))
@@ -158,9 +160,9 @@ def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> boo
     return not any(code.startswith(prefix) for prefix in ignore)
 
 
-def load_graph(root: Path) -> tuple[Graph | None, list[Finding]]:
+def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None, list[Finding]]:
     """The repository's graph for commands that read it (explain, reports), and load findings."""
-    repository = load_repository(root)
+    repository = load_repository(root, cache_dir)
     if repository.config is None:
         return None, repository.findings
     return Graph(repository), repository.findings
@@ -191,7 +193,10 @@ class VerifyResult:
 
 
 def verify_evidence(root: Path) -> VerifyResult:
-    """Check every evidence file against its recorded digest; nothing about dates or scope."""
+    """Check every evidence file against its recorded digest; nothing about dates or scope.
+
+    Every file is hashed afresh: an integrity check for an auditor takes no cache's word.
+    """
     # The date plays no part in the integrity checks; any fixed day gives the same answer.
     settings = RunSettings(today=dt.date.min, select=INTEGRITY_CODES, fail_on="error")
     result, graph = check_repository(root, settings)

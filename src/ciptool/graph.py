@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ciptool.findings import Finding, Severity
 from ciptool.models import (
@@ -27,6 +27,7 @@ from ciptool.models import (
 
 CONFIG_FILE = "ciptool.yaml"
 _R = TypeVar("_R")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class EvidenceFileFacts:
     size: int = 0
 
 
+@cache  # every check and report asks again for the same (record file, path) pairs
 def evidence_file_key(record_file: str, written: str) -> str | None:
     """The repository path of a file a record lists, or None when the path leaves the repository.
 
@@ -140,6 +142,13 @@ class Graph:
         self.policies = self._unique("policy", repository.policies, lambda p: p.id)
         self.exceptions = self._unique("exception", repository.exceptions, lambda e: e.id)
         self._check_evidence_ids()
+        self._derived: dict[Any, Any] = {}
+
+    def derived(self, key: Any, compute: Callable[[], _T]) -> _T:
+        """A view of the graph that checks and reports share: computed once, under ``key``."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[no-any-return]
 
     @property
     def config(self) -> ProgramConfig | None:

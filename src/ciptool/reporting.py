@@ -24,6 +24,7 @@ class ReportRequest:
     as_of: dt.date
     generated_at: dt.datetime
     since: str | None = None
+    cache_dir: Path | None = None
 
 
 Progress = Callable[[str], None]
@@ -43,7 +44,9 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
             f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
         )
     progress("loading and checking the repository")
-    result, graph = check_repository(root, RunSettings(today=request.as_of))
+    result, graph = check_repository(
+        root, RunSettings(today=request.as_of, cache_dir=request.cache_dir)
+    )
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     changes = None

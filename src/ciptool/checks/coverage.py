@@ -10,7 +10,6 @@ when no control maps it. Crosswalks never make a requirement covered.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -100,20 +99,12 @@ def control_evidence_current(graph: Graph, today: dt.date) -> dict[str, bool]:
     return current
 
 
-_MEMO: weakref.WeakKeyDictionary[Graph, dict[dt.date, list[RequirementCoverage]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def coverage(ctx: Context) -> list[RequirementCoverage]:
     """The status of every in-scope requirement, in framework and catalog order.
 
     Computed once per graph and day: the checks, the engine and the reports all read it.
     """
-    by_day = _MEMO.setdefault(ctx.graph, {})
-    if ctx.today not in by_day:
-        by_day[ctx.today] = _coverage(ctx.graph, ctx.today)
-    return by_day[ctx.today]
+    return ctx.graph.derived(("coverage", ctx.today), lambda: _coverage(ctx.graph, ctx.today))
 
 
 def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:

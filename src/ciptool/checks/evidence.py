@@ -70,8 +70,12 @@ class RequirementEvidence:
         return limit.after(effective_date(newest.record)) < today
 
 
-def requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
+def requirement_evidence(graph: Graph) -> list[RequirementEvidence]:
     """Every evidence requirement of every control with its records, newest last."""
+    return graph.derived("requirement_evidence", lambda: list(_requirement_evidence(graph)))
+
+
+def _requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
     for control in graph.iter_controls():
         for index, requirement in enumerate(control.record.evidence):
             found = graph.evidence_by_requirement.get((control.record.id, requirement.id), [])
@@ -98,8 +102,12 @@ class ListedFile:
     facts: EvidenceFileFacts
 
 
-def listed_files(graph: Graph) -> Iterator[ListedFile]:
+def listed_files(graph: Graph) -> list[ListedFile]:
     """Every file every record lists that stays inside the repository, with its facts."""
+    return graph.derived("listed_files", lambda: list(_listed_files(graph)))
+
+
+def _listed_files(graph: Graph) -> Iterator[ListedFile]:
     for sourced in graph.repository.evidence:
         for index, entry in enumerate(sourced.record.files):
             found = graph.repository.facts_for(sourced.file, entry.path)

@@ -52,6 +52,27 @@ RepoOption = Annotated[
     ),
 ]
 
+CacheDirOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        envvar="CIPTOOL_CACHE_DIR",
+        help="Keep the cache of parsed files and digests here (default: .ciptool-cache in the"
+        " repository).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        envvar="CIPTOOL_NO_CACHE",
+        help="Read and hash every file afresh, and leave the cache alone.",
+    ),
+]
+
 
 def _version(value: bool) -> None:
     if value:

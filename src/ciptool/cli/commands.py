@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ciptool.cli import RepoOption, app, evidence_app, frameworks_app, reports_errors, rules_app
+from ciptool.cli import (
+    CacheDirOption,
+    NoCacheOption,
+    RepoOption,
+    app,
+    evidence_app,
+    frameworks_app,
+    reports_errors,
+    rules_app,
+)
 from ciptool.errors import RepositoryNotFound, UsageError
 from ciptool.render import CheckFormat
 
@@ -42,6 +51,15 @@ def _repository(repo: Path | None) -> Path:
     if not (repo / CONFIG_FILE).is_file():
         raise RepositoryNotFound(f"{repo} has no {CONFIG_FILE}; run `ciptool init {repo}` first")
     return repo.resolve()
+
+
+def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
+    """Where this run keeps its cache; None for none."""
+    from ciptool.loader.cache import DEFAULT_DIR
+
+    if no_cache:
+        return None
+    return cache_dir.resolve() if cache_dir is not None else root / DEFAULT_DIR
 
 
 @app.command(short_help="Validate the repository and report findings.")
@@ -101,12 +119,16 @@ def check(
             dir_okay=False,
         ),
     ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Load the repository, validate every record and reference, and report findings.
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 bad usage or an
     unusable ciptool.yaml; 3 an internal error.
     """
+    from dataclasses import replace
+
     from rich.console import Console
 
     from ciptool.atomic import write_atomic
@@ -125,6 +147,7 @@ def check(
         baseline=read_baseline(baseline) if baseline else None,
     )
     root = _repository(repo)
+    settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
     result, _graph = check_repository(root, settings)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     if write_baseline is not None:
@@ -197,11 +220,14 @@ def explain(
         ),
     ],
     repo: RepoOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Explain a control (what it maps to, its evidence) or a requirement (what covers it)."""
     from ciptool.cli.explain import explain_identifier
 
-    explain_identifier(identifier, _repository(repo))
+    root = _repository(repo)
+    explain_identifier(identifier, root, _cache_dir(root, cache_dir, no_cache))
 
 
 @app.command(short_help="Print JSON Schema of a kind of file.")
@@ -301,6 +327,8 @@ def report(
         ),
     ] = None,
     repo: RepoOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Render a report for auditors or the Audit Committee from the repository and its checks.
 
@@ -317,6 +345,7 @@ def report(
         as_of=today,
         generated_at=_generation_time(generated_at),
         since=since,
+        cache_dir=_cache_dir(root, cache_dir, no_cache),
     )
     data = make_report(root, request, lambda step: typer.echo(f"ciptool report: {step}", err=True))
     if output == "-":

@@ -13,9 +13,9 @@ from ciptool.graph import Graph
 from ciptool.models import Catalog, Control, Sourced
 
 
-def explain_identifier(identifier: str, root: Path) -> None:
+def explain_identifier(identifier: str, root: Path, cache_dir: Path | None = None) -> None:
     """Print what ``identifier`` is and how it connects to the rest of the repository."""
-    graph, _findings = load_graph(root)
+    graph, _findings = load_graph(root, cache_dir)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     console = Console(soft_wrap=True, highlight=False)

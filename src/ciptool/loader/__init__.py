@@ -7,7 +7,6 @@ the rest of the repository is still read. Only a missing ``ciptool.yaml`` raises
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +14,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ciptool.findings import Finding, Location, Severity, format_yaml_path
+from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import CONFIG_FILE, CatalogSource, Repository
-from ciptool.loader.catalogs import load_catalogs
+from ciptool.loader.cache import FileCache
+from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import inspect_evidence_files, unlisted_evidence_files
-from ciptool.loader.files import FoundFile, find_repository, read_text, walk_yaml
+from ciptool.loader.files import FoundFile, find_repository, walk_yaml
 from ciptool.loader.positions import gc_paused, locate_findings
+from ciptool.loader.reading import ReadFile, read_yaml_files
 from ciptool.loader.validate import validate_record
-from ciptool.loader.yamlparse import FAST_PARSER, ParsedYaml, parse_yaml
+from ciptool.loader.yamlparse import FAST_PARSER
 from ciptool.models import (
     Control,
     Crosswalk,
@@ -56,10 +57,18 @@ RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
 EVIDENCE_FILES_DIR = "files"
 
 
-def load_repository(root: Path) -> Repository:
-    """Read and validate everything under ``root``; problems become findings."""
+def load_repository(root: Path, cache_dir: Path | None = None) -> Repository:
+    """Read and validate everything under ``root``; problems become findings.
+
+    With ``cache_dir``, files unchanged since an earlier run are neither parsed nor hashed
+    again (see :mod:`ciptool.loader.cache`); without it, everything is read afresh.
+    """
+    root = root.resolve()
+    cache = FileCache(root, cache_dir)
     with gc_paused():
-        return _load(root.resolve())
+        repository = _load(root, cache)
+    cache.save()
+    return repository
 
 
 @dataclass(frozen=True)
@@ -75,27 +84,33 @@ def load_frameworks(root: Path | None) -> FrameworkSet:
     """The bundled catalogs, plus the repository's own when ``root`` is given."""
     findings: list[Finding] = []
     root = root.resolve() if root is not None else None
-    catalogs, crosswalks = load_catalogs(root, findings, _parse_file)
+    cache = FileCache.disabled(root or Path())
+    catalogs, crosswalks = load_catalogs(root, findings, _parser(cache, {}))
     return FrameworkSet(catalogs, crosswalks, locate_findings(root, findings) if root else findings)
 
 
-def _load(root: Path) -> Repository:
+def _load(root: Path, cache: FileCache) -> Repository:
     findings: list[Finding] = []
     digests: dict[str, str] = {}
-    config = _load_config(root, findings, digests)
+    parse = _parser(cache, digests)
+    config = _load_config(root, findings, parse)
     repo = Repository(root=root, config=config, findings=findings, input_digests=digests)
     repo.files_read = 1
     if config is None:
         repo.findings = locate_findings(root, findings)
         return repo
-    repo.catalogs, repo.crosswalks = load_catalogs(
-        root, findings, lambda found, found_findings: _parse_file(found, found_findings, digests)
-    )
-    repo.controls = _load_records(root, "controls", Control, findings, repo)
-    repo.policies = _load_records(root, "policies", Policy, findings, repo)
-    repo.evidence = _load_records(root, "evidence", EvidenceRecord, findings, repo)
-    repo.exceptions = _load_records(root, "exceptions", RiskException, findings, repo)
-    repo.evidence_files = inspect_evidence_files(root, repo.evidence)
+    repo.catalogs, repo.crosswalks = load_catalogs(root, findings, parse)
+    found = {
+        folder: list(walk_yaml(root, folder, findings, skip_dir=_skipped(folder)))
+        for folder in RECORD_FOLDERS
+    }
+    parsed = read_yaml_files([f for files in found.values() for f in files], cache)
+    repo.files_read += len(parsed)
+    repo.controls = _records("controls", found, parsed, Control, findings, repo)
+    repo.policies = _records("policies", found, parsed, Policy, findings, repo)
+    repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
+    repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
+    repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
     repo.unlisted_evidence = unlisted_evidence_files(root, repo.evidence_files, EVIDENCE_FILES_DIR)
@@ -103,37 +118,34 @@ def _load(root: Path) -> Repository:
     return repo
 
 
-def _parse_file(
-    found: FoundFile, findings: list[Finding], digests: dict[str, str] | None = None
-) -> Any:
-    """The file's data, or ``None`` after adding the findings that say why not."""
-    text, problem = read_text(found.rel, found.path)
-    if problem is not None:
-        findings.append(problem)
-        return None
-    assert text is not None
-    if digests is not None:
-        digests[found.rel] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    parsed: ParsedYaml = parse_yaml(text)
-    for item in parsed.problems:
-        findings.append(
-            Finding(
-                item.code,
-                Severity.ERROR,
-                item.message,
-                Location(found.rel, item.line, item.column, format_yaml_path(item.yaml_path)),
-                item.suggestion,
-            )
-        )
+def _skipped(folder: str) -> str:
+    return EVIDENCE_FILES_DIR if folder == "evidence" else ""
+
+
+def _parser(cache: FileCache, digests: dict[str, str]) -> ParseFile:
+    """Reads one file through ``cache``: its data, with its findings and digest recorded."""
+
+    def parse(found: FoundFile, findings: list[Finding]) -> Any:
+        return _take(read_yaml_files([found], cache)[found.rel], findings, digests, found.rel)
+
+    return parse
+
+
+def _take(read: ReadFile, findings: list[Finding], digests: dict[str, str], rel: str) -> Any:
+    """The file's data, after adding its findings and recording its digest."""
+    parsed = read.open()
+    findings.extend(parsed.findings)
+    if parsed.digest is not None:
+        digests[rel] = parsed.digest
     return parsed.data
 
 
 def _load_config(
-    root: Path, findings: list[Finding], digests: dict[str, str]
+    root: Path, findings: list[Finding], parse: ParseFile
 ) -> Sourced[ProgramConfig] | None:
     found = FoundFile(CONFIG_FILE, root / CONFIG_FILE)
     before = len(findings)
-    data = _parse_file(found, findings, digests)
+    data = parse(found, findings)
     if len(findings) > before and data is None:
         return None
     if not isinstance(data, dict):
@@ -146,15 +158,18 @@ def _load_config(
     return Sourced(record, CONFIG_FILE, ())
 
 
-def _load_records(
-    root: Path, folder: str, model: type[M], findings: list[Finding], repo: Repository
+def _records(  # noqa: PLR0917 - one call per record kind, all in _load
+    folder: str,
+    files: dict[str, list[FoundFile]],
+    parsed: dict[str, ReadFile],
+    model: type[M],
+    findings: list[Finding],
+    repo: Repository,
 ) -> list[Sourced[M]]:
     key = RECORD_FOLDERS[folder][0]
-    skip = EVIDENCE_FILES_DIR if folder == "evidence" else ""
     records: list[Sourced[M]] = []
-    for found in walk_yaml(root, folder, findings, skip_dir=skip):
-        repo.files_read += 1
-        data = _parse_file(found, findings, repo.input_digests)
+    for found in files[folder]:
+        data = _take(parsed[found.rel], findings, repo.input_digests, found.rel)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
         for index, item in enumerate(items):
             record, problems = validate_record(model, item, found.rel, (key, index))

@@ -10,33 +10,54 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, evidence_file_key
+from ciptool.loader.cache import FileCache, Identity, identity
 from ciptool.loader.files import YAML_SUFFIXES, relative
 from ciptool.models import EvidenceRecord, Sourced
 
-_CHUNK = 1024 * 1024
+_READ = 1024 * 1024
 
 
 def inspect_evidence_files(
-    root: Path, records: Iterable[Sourced[EvidenceRecord]]
+    root: Path, records: Iterable[Sourced[EvidenceRecord]], cache: FileCache
 ) -> dict[str, EvidenceFileFacts]:
-    """Facts for every distinct file that the records list, keyed by repository path."""
+    """Facts for every distinct file that the records list, keyed by repository path.
+
+    Files whose identity is unchanged since an earlier run take their digest from ``cache``.
+    """
     keys: dict[str, None] = {}
     for sourced in records:
         for entry in sourced.record.files:
             key = evidence_file_key(sourced.file, entry.path)
             if key is not None:
                 keys.setdefault(key)
-    # One file after another: with evidence files of tens of kilobytes, two hashing threads
-    # measured slower than one (0.62 s against 0.44 s for 10,000 files of 20 KB).
-    return {key: file_facts(root, key) for key in keys}
+    facts: dict[str, EvidenceFileFacts] = {}
+    present: dict[str, Identity] = {}
+    for key in keys:
+        found = _probe(root, key)
+        if isinstance(found, EvidenceFileFacts):
+            facts[key] = found
+        else:
+            present[key] = found
+    hits = cache.match("files", present.items())
+    for key, hit in hits.items():
+        digest, size = hit.payload
+        facts[key] = EvidenceFileFacts(key, FileState.PRESENT, digest, size)
+        cache.store("files", key, present[key], hit.payload, hit.blob)
+    # One file after another: hashing threads measured slower, not faster, on 100,000 files of
+    # 20 KB (4.2 s in one thread, 4.9 s in two, the process holding the parsed records).
+    for found in _hash_files(root, [key for key in present if key not in hits]):
+        facts[found.path] = found
+        if found.state is FileState.PRESENT:
+            cache.store("files", found.path, present[found.path], (found.sha256, found.size))
+    return {key: facts[key] for key in keys}
 
 
-def file_facts(root: Path, key: str) -> EvidenceFileFacts:
-    """What is at ``key`` (a repository-relative path that stays inside the repository)."""
+def _probe(root: Path, key: str) -> EvidenceFileFacts | Identity:
+    """What is at ``key``: the facts when it is no readable file, else the file's identity."""
     path = os.path.join(root, key)  # noqa: PTH118 - plain strings: once per evidence file
     try:
         info = os.lstat(path)
@@ -44,28 +65,48 @@ def file_facts(root: Path, key: str) -> EvidenceFileFacts:
             if not Path(path).resolve().is_relative_to(root):
                 return EvidenceFileFacts(key, FileState.OUTSIDE)
             info = os.stat(path)  # noqa: PTH116
-        if not stat.S_ISREG(info.st_mode):
-            return EvidenceFileFacts(key, FileState.NOT_A_FILE)
-        digest, size = sha256_file(path, info.st_size)
     except FileNotFoundError:
         return EvidenceFileFacts(key, FileState.MISSING)
     except OSError:
         return EvidenceFileFacts(key, FileState.UNREADABLE)
-    return EvidenceFileFacts(key, FileState.PRESENT, digest, size)
+    if not stat.S_ISREG(info.st_mode):
+        return EvidenceFileFacts(key, FileState.NOT_A_FILE)
+    return identity(info)
 
 
-def sha256_file(path: str | Path, size_hint: int = -1) -> tuple[str, int]:
-    """The file's SHA-256 in hex and its size: small files in one read, large ones in chunks."""
-    with open(path, "rb") as handle:  # noqa: PTH123 - a str path, on the hot path
-        if 0 <= size_hint <= _CHUNK:
-            data = handle.read()
-            return hashlib.sha256(data).hexdigest(), len(data)
-        digest = hashlib.sha256()
-        size = 0
-        while chunk := handle.read(_CHUNK):
+def _hash_files(root: Path, keys: list[str]) -> Iterator[EvidenceFileFacts]:
+    for key in keys:
+        try:
+            digest, size = sha256_file(os.path.join(root, key))  # noqa: PTH118
+        except FileNotFoundError:
+            yield EvidenceFileFacts(key, FileState.MISSING)
+        except OSError:
+            yield EvidenceFileFacts(key, FileState.UNREADABLE)
+        else:
+            yield EvidenceFileFacts(key, FileState.PRESENT, digest, size)
+
+
+def sha256_file(path: str | Path) -> tuple[str, int]:
+    """The file's SHA-256 in hex and its size."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size < _READ:
+            # One read of exactly what the file holds, and one byte more to see that it ended:
+            # a read into a larger buffer than needed costs more than hashing the file.
+            data = os.read(fd, size + 1)
+            if len(data) <= size:
+                return hashlib.sha256(data).hexdigest(), len(data)
+        else:
+            data = b""
+        digest = hashlib.sha256(data)
+        total = len(data)
+        while chunk := os.read(fd, _READ):
             digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+            total += len(chunk)
+        return digest.hexdigest(), total
+    finally:
+        os.close(fd)
 
 
 def unlisted_evidence_files(
@@ -77,16 +118,17 @@ def unlisted_evidence_files(
         return []
     known = set(listed)
     found: list[str] = []
+    # Repository paths are built as text: a path object per file costs more than the walk.
     for current, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(current)
-        inside_files_dir = records_dir in here.relative_to(base).parts
+        folder = relative(root, Path(current))
+        inside_files_dir = records_dir in folder.split("/")[1:]
         for name in sorted(filenames):
             if name.startswith(".") or name.lower().startswith("readme"):
                 continue  # hidden files and documentation are not evidence
             if name.endswith(YAML_SUFFIXES) and not inside_files_dir:
                 continue  # a record file, read by the loader
-            rel = relative(root, here / name)
+            rel = f"{folder}/{name}"
             if rel not in known:
                 found.append(rel)
     return found

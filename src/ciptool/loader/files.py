@@ -123,17 +123,27 @@ def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link:
 
 def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
     """The file's text, or the finding that says why it cannot be read as YAML text."""
+    raw, problem = read_yaml_bytes(rel, path)
+    if raw is None:
+        return None, problem
+    return decode_yaml(rel, raw)
+
+
+def read_yaml_bytes(rel: str, path: str | Path) -> tuple[bytes | None, Finding | None]:
+    """The file's bytes, or the finding that says why they cannot be YAML text."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, Finding(
-                "LD008",
-                Severity.ERROR,
-                f"file is {size:,} bytes; ciptool reads YAML files up to {MAX_FILE_BYTES:,} bytes",
-                Location(rel, 1, 1),
-                "Split the records across several files.",
-            )
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # noqa: PTH123 - a str path, once per file
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, Finding(
+                    "LD008",
+                    Severity.ERROR,
+                    f"file is {size:,} bytes; ciptool reads YAML files up to"
+                    f" {MAX_FILE_BYTES:,} bytes",
+                    Location(rel, 1, 1),
+                    "Split the records across several files.",
+                )
+            data = handle.read()
     except OSError as exc:
         return None, Finding(
             "LD013",
@@ -150,6 +160,11 @@ def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
             Location(rel, 1, 1),
             "Move binary evidence into a `files/` folder and list it in an evidence record.",
         )
+    return data, None
+
+
+def decode_yaml(rel: str, data: bytes) -> tuple[str | None, Finding | None]:
+    """The text of a YAML file's bytes (UTF-8, a byte-order mark allowed), or why not."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -1,0 +1,265 @@
+"""What earlier runs learnt about unchanged files: parsed YAML and evidence digests.
+
+An entry is keyed by the file's repository path and trusted only while the file's identity on
+disk is the same: size, modification time, inode and change time. Two things make identities
+change although the content did not, and one makes them stay although it did:
+
+- A fresh clone (a CI job) gives every file a new identity. Where the repository is a git
+  checkout, an entry also matches when git says the file is unchanged from the index and its
+  blob id and size are those the entry was made from.
+- A file rewritten within the timestamp granularity of its filesystem (a second or two on some)
+  keeps its identity. Entries for files changed that close to the run that stored them are
+  *racy*: the next run verifies their content before using them.
+
+The cache is one file per repository in the cache folder, replaced atomically; two runs
+sharing it at once each read a whole cache and each write a whole one, and an entry is only
+ever used after its identity is checked, so neither can hand the other wrong data. A cache
+that cannot be read is treated as empty and one that cannot be written is left alone: the
+cache makes runs faster, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ciptool import __version__
+from ciptool.atomic import write_atomic
+
+#: The cache folder's name inside a repository, unless another folder is given.
+DEFAULT_DIR = ".ciptool-cache"
+#: Bump when the layout of entries changes; ciptool's version is part of the key as well.
+_FORMAT = 2
+_MAGIC = b"ciptool-cache\n"
+#: How close to the run that stored it a file's timestamps may be before its entry is racy.
+RACY_NS = 3_000_000_000
+#: Below this many stat misses, reading the files again is cheaper than asking git.
+GIT_MIN_MISSES = 64
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This folder is a cache made by ciptool; it can be deleted at any time.\n"
+)
+
+#: size, modification time, inode and change time (nanoseconds)
+Identity = tuple[int, int, int, int]
+
+
+def identity(info: os.stat_result) -> Identity:
+    """The facts about a file that change whenever its content does."""
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cache entry that matches a file: its payload, and whether to verify it first."""
+
+    payload: Any
+    blob: str | None
+    trusted: bool
+
+
+class FileCache:
+    """Entries of two kinds, ``yaml`` (parsed files) and ``files`` (evidence digests).
+
+    :meth:`match` sorts a run's files into hits and misses; :meth:`store` records what the run
+    ended up with; :meth:`save` writes the entries this run used, and only those, when any
+    changed.
+    """
+
+    KINDS = ("yaml", "files")
+
+    def __init__(self, root: Path, directory: Path | None) -> None:
+        self.root = root
+        self.directory = directory
+        self.started = time.time_ns()
+        self._old: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
+        self._new: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
+        self._changed = False
+        self._blobs: dict[str, str] | None = None
+        self._blobs_at = 0
+        if directory is not None:
+            key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()
+            self.path: Path | None = directory / f"{key[:24]}.cache"
+            self._old = self._read()
+        else:
+            self.path = None
+
+    @classmethod
+    def disabled(cls, root: Path) -> FileCache:
+        """A cache that never hits and never writes (``--no-cache``)."""
+        return cls(root, None)
+
+    def match(self, kind: str, files: Iterable[tuple[str, Identity]]) -> dict[str, Hit]:
+        """The entries that still describe these files, by path; files not in it are misses."""
+        old = self._old[kind]
+        hits: dict[str, Hit] = {}
+        misses: list[tuple[str, Identity]] = []
+        for rel, ident in files:
+            entry = old.get(rel)
+            if entry is not None and entry[0] == ident and _well_formed(kind, entry):
+                racy = entry[2]
+                if not (racy and kind == "files"):  # a racy digest is no cheaper to verify
+                    hits[rel] = Hit(entry[3], entry[1], trusted=not racy)
+                    continue
+            misses.append((rel, ident))
+        if len(misses) >= GIT_MIN_MISSES and self.path is not None:
+            blobs = self.git_blobs()
+            for rel, ident in misses:
+                entry = old.get(rel)
+                blob = blobs.get(rel)
+                # The same size too: a pointer file (git LFS) has the blob id of its content.
+                if (
+                    entry is not None
+                    and blob is not None
+                    and (entry[1], entry[0][0])
+                    == (
+                        blob,
+                        ident[0],
+                    )
+                ):
+                    hits[rel] = Hit(entry[3], blob, trusted=True)
+        return hits
+
+    def store(
+        self, kind: str, rel: str, ident: Identity, payload: Any, blob: str | None = None
+    ) -> None:
+        """Record what this run knows about a file, for the next run."""
+        changed_at = max(ident[1], ident[3])
+        racy = changed_at >= self.started - RACY_NS
+        if blob is None and self._blobs is not None and changed_at < self._blobs_at - RACY_NS:
+            # git's word holds for the bytes read only if the file did not change after git
+            # looked at it.
+            blob = self._blobs.get(rel)
+        entry = (ident, blob, racy, payload)
+        if self._old[kind].get(rel) != entry:
+            self._changed = True
+        self._new[kind][rel] = entry
+
+    def git_blobs(self) -> dict[str, str]:
+        """Blob ids of the files git says are unchanged from its index; empty outside git."""
+        if self._blobs is None:
+            self._blobs_at = time.time_ns()
+            self._blobs = _clean_blobs(self.root, self._inside_root())
+        return self._blobs
+
+    def save(self) -> None:
+        """Write this run's entries when they differ from what was read; never fails the run."""
+        if self.path is None:
+            return
+        if not self._changed and all(len(self._new[k]) == len(self._old[k]) for k in self.KINDS):
+            return
+        header = (_FORMAT, __version__, sys.version_info[:2], str(self.root))
+        body = marshal.dumps((header, self._new))
+        try:
+            self._prepare_directory()
+            write_atomic(
+                self.path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body, durable=False
+            )
+        except OSError:
+            return  # a read-only checkout or a full disk: the run goes on without a cache
+
+    def _read(self) -> dict[str, dict[str, tuple[Any, ...]]]:
+        empty: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
+        assert self.path is not None
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return empty
+        start = len(_MAGIC) + 4
+        if not raw.startswith(_MAGIC) or zlib.crc32(raw[start:]) != int.from_bytes(
+            raw[len(_MAGIC) : start], "big"
+        ):
+            return empty
+        try:
+            header, entries = marshal.loads(raw[start:])
+        except (EOFError, ValueError, TypeError):
+            return empty
+        if header != (_FORMAT, __version__, sys.version_info[:2], str(self.root)):
+            return empty
+        if not isinstance(entries, dict) or set(entries) != set(self.KINDS):
+            return empty
+        return entries
+
+    def _prepare_directory(self) -> None:
+        assert self.directory is not None
+        if (self.directory / "CACHEDIR.TAG").exists():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.directory / ".gitignore", "# made by ciptool\n*\n", durable=False)
+        write_atomic(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG, durable=False)
+
+    def _inside_root(self) -> str | None:
+        """The cache folder's path in the repository, when it is inside it."""
+        if self.directory is None:
+            return None
+        try:
+            return self.directory.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+
+def _well_formed(kind: str, entry: tuple[Any, ...]) -> bool:
+    """True when an entry has the shape this version stores (a cache is never trusted blindly)."""
+    if len(entry) != 4 or not isinstance(entry[3], tuple) or len(entry[3]) != 2:
+        return False
+    first, second = entry[3]
+    return isinstance(first, str) and isinstance(second, bytes if kind == "yaml" else int)
+
+
+def _clean_blobs(root: Path, cache_rel: str | None) -> dict[str, str]:
+    """Path -> blob id for tracked files whose working copy git finds unchanged."""
+    listed = _git_z(root, "ls-files", "--stage", "-z")
+    # `git diff` compares content where the index's stat data is out of date (a checkout whose
+    # timestamps were reset, say); it writes nothing with --no-optional-locks.
+    changed = _git_z(root, "diff", "--name-only", "--relative", "-z")
+    if listed is None or changed is None:
+        return {}
+    blobs: dict[str, str] = {}
+    for line in listed:
+        meta, _, path = line.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[2] == "0":  # stage 0: not in the middle of a merge
+            blobs[path] = parts[1]
+    if cache_rel is not None and any(
+        path == cache_rel or path.startswith(cache_rel + "/") for path in blobs
+    ):
+        # A cache committed to the repository could claim anything about its files: a run
+        # never takes git's word for files when the cache itself came through git.
+        return {}
+    for path in changed:
+        blobs.pop(path, None)
+    return blobs
+
+
+def _git_z(root: Path, *args: str) -> list[str] | None:
+    executable = shutil.which("git")
+    if executable is None:
+        return None
+    try:
+        completed = subprocess.run(
+            [executable, "--no-optional-locks", "-C", str(root), *args],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    text = completed.stdout.decode("utf-8", "surrogateescape")
+    return [item for item in text.split("\0") if item]

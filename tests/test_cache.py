@@ -1,0 +1,316 @@
+"""The cache of parsed files and evidence digests: faster runs, never different findings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from ciptool.engine import RunSettings, check_repository
+from ciptool.loader import cache as cache_module
+from ciptool.loader import evidence_files, reading
+from ciptool.loader.cache import DEFAULT_DIR, FileCache, identity
+from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
+
+CSV = "evidence/2026/files/q.csv"
+RECORD = "evidence/2026/iam-01.yaml"
+
+
+def codes(root: Path, cache_dir: Path | None) -> list[tuple[str, str]]:
+    """(code, file) of every finding of a check that uses ``cache_dir``."""
+    result, _graph = check_repository(root, RunSettings(today=AS_OF, cache_dir=cache_dir))
+    return [(f.code, f.location.file if f.location else "") for f in result.findings]
+
+
+def check_json(cli: CliRunner, root: Path, *options: str) -> str:
+    """The JSON output of ``ciptool check`` on ``root``."""
+    outcome = cli.invoke(
+        app,
+        ["check", "--repo", str(root), "--as-of", str(AS_OF), "-f", "json", *options],
+    )
+    assert outcome.exit_code in (0, 1), outcome.output
+    return outcome.stdout
+
+
+def rewrite_keeping_size_and_mtime(path: Path, new: bytes) -> None:
+    """Give ``path`` new content of the same size, and put its modification time back."""
+    before = path.stat()
+    assert len(new) == before.st_size
+    path.write_bytes(new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written before a run count as settled, as if written long ago.
+
+    The tests write files moments before each run; on a filesystem with coarse timestamps
+    their entries would be racy and verified (see the coarse-timestamp test). This one has
+    nanosecond timestamps, so nothing is lost by trusting entries at once.
+    """
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+class Counting:
+    """Counts the files parsed and hashed, to see what came from the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.parsed: list[str] = []
+        self.hashed: list[str] = []
+        digest = evidence_files.sha256_file
+
+        def counted_parse(text: str) -> ParsedYaml:
+            self.parsed.append(text)
+            return parse_yaml(text)
+
+        def counted_digest(path: str | Path) -> tuple[str, int]:
+            self.hashed.append(str(path))
+            return digest(path)
+
+        monkeypatch.setattr(reading, "parse_yaml", counted_parse)
+        monkeypatch.setattr(evidence_files, "sha256_file", counted_digest)
+
+    def reset(self) -> None:
+        self.parsed.clear()
+        self.hashed.clear()
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_warm_run_parses_and_hashes_nothing_and_finds_the_same(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    counting = Counting(monkeypatch)
+    cold = codes(root, cache_dir)
+    assert len(counting.parsed) == 4  # ciptool.yaml, a control, a policy, an evidence record
+    assert len(counting.hashed) == 1
+    assert (cache_dir / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    assert (cache_dir / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: ")
+    counting.reset()
+    assert codes(root, cache_dir) == cold
+    assert counting.parsed == []
+    assert counting.hashed == []
+    assert codes(root, None) == cold
+
+
+def test_the_cli_finds_the_same_with_and_without_the_cache(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    root = make_repo({"controls/extra.yaml": "controls:\n  - id: X-1\n    title: [oops\n"})
+    cold = check_json(cli, root)
+    assert (root / DEFAULT_DIR).is_dir()
+    assert check_json(cli, root) == cold
+    assert check_json(cli, root, "--no-cache") == cold
+    assert json.loads(cold)["findings"][0]["code"] == "LD001"
+
+
+def test_no_cache_leaves_no_cache_behind(make_repo: MakeRepo, cli: CliRunner) -> None:
+    root = make_repo()
+    check_json(cli, root, "--no-cache")
+    assert not (root / DEFAULT_DIR).exists()
+
+
+def test_the_cache_can_live_outside_the_repository(
+    make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
+) -> None:
+    root = make_repo()
+    elsewhere = tmp_path / "ci-cache"
+    first = check_json(cli, root, "--cache-dir", str(elsewhere))
+    assert not (root / DEFAULT_DIR).exists()
+    assert len(list(elsewhere.glob("*.cache"))) == 1
+    from_env = cli.invoke(
+        app,
+        ["check", "--repo", str(root), "--as-of", str(AS_OF), "-f", "json"],
+        env={"CIPTOOL_CACHE_DIR": str(tmp_path / "from-env")},
+    )
+    assert from_env.stdout == first
+    assert len(list((tmp_path / "from-env").glob("*.cache"))) == 1
+
+
+def test_a_changed_evidence_file_with_the_same_size_and_mtime_is_hashed_again(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    assert codes(root, cache_dir) == []
+    tampered = EVIDENCE_CSV.replace(b"3", b"4")
+    rewrite_keeping_size_and_mtime(root / CSV, tampered)
+    assert codes(root, cache_dir) == [("EV004", RECORD)]
+
+
+def test_a_changed_record_with_the_same_size_and_mtime_is_parsed_again(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    assert codes(root, cache_dir) == []
+    record = root / RECORD
+    text = record.read_bytes()
+    rewrite_keeping_size_and_mtime(record, text.replace(b"IAM-01", b"IAM-09"))
+    assert ("RF006", RECORD) in codes(root, cache_dir)
+
+
+def test_racy_entries_are_verified_where_timestamps_are_coarse(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a filesystem with one-second timestamps, a rewrite can keep the file's identity."""
+
+    def coarse(info: os.stat_result) -> tuple[int, int, int, int]:
+        second = 10**9
+        mtime, ctime = info.st_mtime_ns // second * second, info.st_ctime_ns // second * second
+        return (info.st_size, mtime, info.st_ino, ctime)
+
+    monkeypatch.setattr(cache_module, "identity", coarse)
+    monkeypatch.setattr(reading, "identity", coarse)
+    monkeypatch.setattr(evidence_files, "identity", coarse)
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    assert codes(root, cache_dir) == []
+    # Both files were written moments ago, so their entries are racy: rewrite them within
+    # the same second, keeping their size, as an editor on such a filesystem could.
+    record = root / RECORD
+    rewrite_keeping_size_and_mtime(record, record.read_bytes().replace(b"IAM-01", b"IAM-09"))
+    rewrite_keeping_size_and_mtime(root / CSV, EVIDENCE_CSV.replace(b"3", b"4"))
+    found = codes(root, cache_dir)
+    assert ("RF006", RECORD) in found  # the record was parsed again
+    assert ("EV004", RECORD) in found  # and the file hashed again
+    rewrite_keeping_size_and_mtime(record, record.read_bytes().replace(b"IAM-09", b"IAM-01"))
+    assert codes(root, cache_dir) == [("EV004", RECORD)]
+
+
+def test_files_changed_just_before_a_run_are_verified_on_the_next(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    codes(root, cache_dir)
+    counting = Counting(monkeypatch)
+    assert codes(root, cache_dir) == []
+    assert counting.parsed == []  # the text's digest matched: not parsed again
+    assert len(counting.hashed) == 1  # a digest is verified by hashing, so it is hashed
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    codes(root, cache_dir)
+    (pack,) = cache_dir.glob("*.cache")
+    data = bytearray(pack.read_bytes())
+    data[-5] ^= 0xFF
+    pack.write_bytes(bytes(data))
+    rewrite_keeping_size_and_mtime(root / CSV, EVIDENCE_CSV.replace(b"3", b"4"))
+    assert codes(root, cache_dir) == [("EV004", RECORD)]
+    pack.write_bytes(b"not a cache")
+    assert codes(root, cache_dir) == [("EV004", RECORD)]
+    assert pack.read_bytes().startswith(b"ciptool-cache\n")
+
+
+def test_an_unwritable_cache_folder_does_not_fail_the_run(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = make_repo()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert codes(root, blocked / "cache") == []
+
+
+@pytest.mark.usefixtures("settled")
+def test_check_uses_cached_digests_but_evidence_verify_hashes_every_file(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    codes(root, cache_dir)
+    # Plant a wrong digest under the file's current identity: check believes the cache (so
+    # the cache is what it used), an auditor's verify does not.
+    planted = FileCache(root.resolve(), cache_dir)
+    planted.store("files", CSV, identity((root / CSV).stat()), ("0" * 64, len(EVIDENCE_CSV)))
+    planted.save()
+    assert codes(root, cache_dir) == [("EV004", RECORD)]
+    verified = cli.invoke(app, ["evidence", "verify", "--repo", str(root)])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_parsing_in_worker_processes_gives_the_same_data(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    control = MINIMAL_CONTROL.removeprefix("controls:\n")
+    controls = "controls:\n" + "".join(control.replace("IAM-01", f"C-{n:03}") for n in range(40))
+    files: dict[str, str | bytes] = {f"controls/c{n}.yaml": controls for n in range(6)}
+    files["controls/broken.yaml"] = "controls:\n  - id: [\n"
+    root = make_repo(files)
+    one_process = codes(root, None)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "_CHUNK_BYTES", 1)
+    assert codes(root, None) == one_process
+    assert ("LD001", "controls/broken.yaml") in one_process
+    assert ("SC004", "controls/c1.yaml") in one_process
+
+
+def test_two_checks_at_once_share_one_cache(make_repo: MakeRepo) -> None:
+    root = make_repo({"controls/extra.yaml": "controls:\n  - id: IAM-01\n    title: twice\n"})
+    command = [sys.executable, "-m", "ciptool", "check", "--repo", str(root)]
+    command += ["--as-of", str(AS_OF), "-f", "json", "--fail-on", "never"]
+    expected = subprocess.run([*command, "--no-cache"], capture_output=True, check=True).stdout
+    for _round in range(3):
+        (root / CSV).write_bytes(EVIDENCE_CSV)  # a new identity: every run stores again
+        runs = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(4)]
+        outputs = [process.communicate()[0] for process in runs]
+        assert [process.returncode for process in runs] == [0, 0, 0, 0]
+        assert outputs == [expected] * 4
+    assert subprocess.run(command, capture_output=True, check=True).stdout == expected
+    (pack,) = (root / DEFAULT_DIR).glob("*.cache")
+    assert pack.read_bytes().startswith(b"ciptool-cache\n")
+    assert not list((root / DEFAULT_DIR).glob("*.tmp"))
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_fresh_clone_takes_unchanged_files_from_the_cache_by_git_blob_id(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    origin = make_repo()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q", str(origin)], check=True)
+    subprocess.run([*git, "-C", str(origin), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(origin), "commit", "-q", "-m", "repo"], check=True)
+    monkeypatch.setattr(cache_module, "GIT_MIN_MISSES", 1)
+    checkout = tmp_path / "checkout"
+    ci_cache = tmp_path / "ci-cache"  # restored by the CI system between jobs
+
+    def fresh_clone() -> None:
+        shutil.rmtree(checkout, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", str(origin), str(checkout)], check=True)
+
+    fresh_clone()
+    first = codes(checkout, ci_cache)
+    fresh_clone()  # every file has a new inode and change time
+    counting = Counting(monkeypatch)
+    assert codes(checkout, ci_cache) == first
+    assert counting.parsed == []
+    assert counting.hashed == []
+    # A file changed in the job itself is not taken from the cache.
+    (checkout / CSV).write_bytes(EVIDENCE_CSV.replace(b"3", b"4"))
+    assert codes(checkout, ci_cache) == [("EV004", RECORD)]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_committed_cache_is_never_trusted_by_blob_id(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    codes(root, root / DEFAULT_DIR)
+    subprocess.run(["git", "-C", str(root), "add", "-f", DEFAULT_DIR, "ciptool.yaml"], check=True)
+    assert FileCache(root.resolve(), root / DEFAULT_DIR).git_blobs() == {}
+    blob = hashlib.sha1(b"blob 5\0abcd\n", usedforsecurity=False).hexdigest()
+    assert cache_module.git_blob_id(b"abcd\n") == blob
