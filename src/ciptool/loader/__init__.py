@@ -126,17 +126,17 @@ def _parser(cache: FileCache, digests: dict[str, str]) -> ParseFile:
     """Reads one file through ``cache``: its data, with its findings and digest recorded."""
 
     def parse(found: FoundFile, findings: list[Finding]) -> Any:
-        return _take(read_yaml_files([found], cache)[found.rel], findings, digests, found.rel)
+        return _take(read_yaml_files([found], cache)[found.rel], findings, digests)
 
     return parse
 
 
-def _take(read: ReadFile, findings: list[Finding], digests: dict[str, str], rel: str) -> Any:
+def _take(read: ReadFile, findings: list[Finding], digests: dict[str, str]) -> Any:
     """The file's data, after adding its findings and recording its digest."""
     parsed = read.open()
     findings.extend(parsed.findings)
     if parsed.digest is not None:
-        digests[rel] = parsed.digest
+        digests[read.rel] = parsed.digest
     return parsed.data
 
 
@@ -169,7 +169,7 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
     key = RECORD_FOLDERS[folder][0]
     records: list[Sourced[M]] = []
     for found in files[folder]:
-        data = _take(parsed[found.rel], findings, repo.input_digests, found.rel)
+        data = _take(parsed[found.rel], findings, repo.input_digests)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
         for index, item in enumerate(items):
             record, problems = validate_record(model, item, found.rel, (key, index))
