@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool.engine import RunResult, RunSettings, check_repository
+from ciptool.engine import check_repository
+from ciptool.results import RunResult, RunSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: The date every test judges as of, so results do not move with the calendar.

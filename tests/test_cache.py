@@ -13,12 +13,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ciptool import cachefiles, inputs
+from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
-from ciptool.engine import RunSettings, check_repository
+from ciptool.engine import check_repository
+from ciptool.inputs import identity
 from ciptool.loader import cache as cache_module
 from ciptool.loader import evidence_files, reading
-from ciptool.loader.cache import DEFAULT_DIR, FileCache, identity
+from ciptool.loader.cache import FileCache
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
+from ciptool.results import RunSettings
 from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
 
 CSV = "evidence/2026/files/q.csv"
@@ -59,6 +63,7 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     nanosecond timestamps, so nothing is lost by trusting entries at once.
     """
     monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
 
 
 class Counting:
@@ -171,9 +176,8 @@ def test_racy_entries_are_verified_where_timestamps_are_coarse(
         mtime, ctime = info.st_mtime_ns // second * second, info.st_ctime_ns // second * second
         return (info.st_size, mtime, info.st_ino, ctime)
 
-    monkeypatch.setattr(cache_module, "identity", coarse)
+    monkeypatch.setattr(inputs, "identity", coarse)
     monkeypatch.setattr(reading, "identity", coarse)
-    monkeypatch.setattr(evidence_files, "identity", coarse)
     root = make_repo()
     cache_dir = root / DEFAULT_DIR
     assert codes(root, cache_dir) == []

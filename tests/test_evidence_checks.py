@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from ciptool.checks.evidence import intervals
 from ciptool.cli import app
-from ciptool.engine import RunSettings, check_repository
+from ciptool.engine import check_repository
 from ciptool.models.records import Period
+from ciptool.results import RunSettings
 from conftest import MINIMAL_CONTROL, MakeRepo, brief
 
 CSV = b"system,reviewer,removed\ncrm,a.manager,3\n"

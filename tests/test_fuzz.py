@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.engine import RunResult, check_repository
+from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
+from ciptool.results import RunResult
 from conftest import (
     EVIDENCE_CSV,
     MINIMAL_CONFIG,

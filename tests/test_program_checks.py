@@ -8,7 +8,8 @@ import json
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.engine import RunSettings, check_repository
+from ciptool.engine import check_repository
+from ciptool.results import RunSettings
 from conftest import MINIMAL_CONTROL, MakeRepo, brief, run
 
 EXCEPTION = """\
@@ -146,7 +147,7 @@ def test_coverage_statuses(make_repo: MakeRepo) -> None:
         }
     )
     result = run(root)
-    statuses = {row.item.id: row.status.value for row in result.coverage}
+    statuses = {row.requirement: row.status.value for row in result.coverage}
     assert statuses["CC6.2"] == "covered"  # IAM-01 has current evidence
     assert statuses["CC6.3"] == "declared"  # IAM-02 has none
     assert statuses["CC7.1"] == "excepted"
@@ -193,7 +194,7 @@ def test_crosswalks_suggest_but_never_cover(make_repo: MakeRepo) -> None:
     """A CSF 2.0 gap names the controls mapping ISO items that NIST's OLIR crosswalk links."""
     config = "program: P\nframeworks: [nist-csf-2.0, iso27001-2022]\n"
     root = make_repo({"ciptool.yaml": config})
-    rows = {(r.framework, r.item.id): r for r in run(root).coverage}
+    rows = {(r.framework, r.requirement): r for r in run(root).coverage}
     # IAM-01 maps ISO A.5.18 only; the crosswalk links PR.AA-05 and A.5.18 (among others).
     assert rows[("iso27001-2022", "A.5.18")].status.value == "covered"
     assert rows[("nist-csf-2.0", "PR.AA-05")].status.value == "covered"  # mapped directly

@@ -4,70 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ciptool.checks import ALL_CHECKS, Context
-from ciptool.checks.coverage import RequirementCoverage, coverage
+from ciptool.checks.coverage import coverage
 from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
+from ciptool.inputs import Inputs
 from ciptool.loader import load_repository, locate_findings
 from ciptool.loader.positions import gc_paused
-from ciptool.models.records import AppliesTo, Period
+from ciptool.models.records import AppliesTo
+from ciptool.results import RunResult, RunSettings
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """What the command line asked for; ``None`` means "as ciptool.yaml says"."""
+def check_repository(
+    root: Path, settings: RunSettings, inputs: Inputs | None = None
+) -> tuple[RunResult, Graph | None]:
+    """Load ``root``, run every selected check, and return the result with its graph.
 
-    today: dt.date
-    fail_on: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    soc2_period: Period | None = None
-    baseline: frozenset[str] | None = None
-    #: Where parsed files and digests of earlier runs are kept; None reads everything afresh.
-    cache_dir: Path | None = None
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """The outcome of ``ciptool check``: findings in reading order and what they add up to."""
-
-    root: Path
-    program: str
-    findings: tuple[Finding, ...]
-    files_read: int
-    config_usable: bool
-    today: dt.date
-    fail_on: str = "error"
-    counts: dict[str, int] = field(default_factory=dict)
-    coverage: tuple[RequirementCoverage, ...] = ()
-    #: True when the run compared against a baseline, None when it had none.
-    baselined: bool | None = None
-
-    def failing(self) -> list[Finding]:
-        """Findings at or above the run's ``fail_on`` threshold that no exception covers."""
-        if self.fail_on == "never":
-            return []
-        threshold = Severity(self.fail_on)
-        return [
-            f
-            for f in self.findings
-            if f.severity.at_least(threshold) and not f.excepted and not f.in_baseline
-        ]
-
-
-def check_repository(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
-    """Load ``root``, run every selected check, and return the result with its graph."""
+    The folders and files read are recorded in ``inputs``.
+    """
     # The whole run builds long-lived objects; the cyclic collector would only rescan them.
     with gc_paused():
-        return _check(root, settings)
+        return _check(root, settings, inputs)
 
 
-def _check(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
-    repository = load_repository(root, settings.cache_dir)
+def _check(
+    root: Path, settings: RunSettings, inputs: Inputs | None
+) -> tuple[RunResult, Graph | None]:
+    repository = load_repository(root, settings.cache_dir, inputs)
     config = repository.config
     if config is None:
         findings = tuple(sorted_findings(repository.findings))

@@ -25,7 +25,6 @@ from ciptool.models import (
     Sourced,
 )
 
-CONFIG_FILE = "ciptool.yaml"
 _R = TypeVar("_R")
 _T = TypeVar("_T")
 

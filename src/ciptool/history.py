@@ -6,13 +6,13 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from ciptool.checks.coverage import Status
-from ciptool.engine import RunResult, RunSettings, check_repository
+from ciptool.engine import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
 from ciptool.loader.git import export_revision, resolve_revision
 from ciptool.reports.briefing import CSF, Changes
 from ciptool.reports.frameworks import group_tallies
+from ciptool.results import RequirementCoverage, RunResult, RunSettings, Status
 
 #: Statuses that count as a gap for movement: nothing maps it, or nothing proves it.
 _OPEN = (Status.GAP, Status.DECLARED)
@@ -71,7 +71,5 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
     )
 
 
-def _key(row: object) -> str:
-    framework = getattr(row, "framework", "")
-    item = getattr(row, "item", None)
-    return f"{framework}:{getattr(item, 'id', '')}"
+def _key(row: RequirementCoverage) -> str:
+    return f"{row.framework}:{row.requirement}"

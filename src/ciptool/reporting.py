@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ciptool.atomic import write_atomic
-from ciptool.engine import RunSettings, check_repository
+from ciptool.engine import check_repository
 from ciptool.errors import UsageError
 from ciptool.loader.git import git_state
 from ciptool.render.documents import has_template, render_document
 from ciptool.reports import REPORT_KINDS, build_report, report_meta
+from ciptool.results import RunSettings
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import Enum
 
 from ciptool.checks.base import Check, Context
 from ciptool.checks.evidence import intact, requirement_evidence
@@ -20,6 +18,7 @@ from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
 from ciptool.models import Catalog, Control, Item, Sourced
+from ciptool.results import RequirementCoverage, Status
 
 SOC2 = "soc2-2017"
 #: SOC 2 category names in ciptool.yaml -> the criterion prefix of that category.
@@ -30,29 +29,6 @@ SOC2_CATEGORIES = {
     "processing-integrity": "PI",
     "privacy": "P",
 }
-
-
-class Status(str, Enum):
-    """Where a requirement stands."""
-
-    COVERED = "covered"
-    DECLARED = "declared"
-    EXCEPTED = "excepted"
-    NOT_APPLICABLE = "not-applicable"
-    GAP = "gap"
-
-
-@dataclass(frozen=True)
-class RequirementCoverage:
-    """One in-scope requirement: its status, the controls mapping it, and why."""
-
-    framework: str
-    item: Item
-    status: Status
-    controls: tuple[str, ...]
-    reason: str = ""
-    #: Controls that map a requirement a crosswalk links to this one: hints, never coverage.
-    suggested: tuple[str, ...] = ()
 
 
 def in_scope_requirements(graph: Graph) -> Iterator[tuple[Catalog, Item]]:
@@ -143,7 +119,9 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
             status, reason = Status.GAP, "no control maps it"
         hints = _suggested(graph, catalog.id, item.id) if status is Status.GAP else ()
         results.append(
-            RequirementCoverage(catalog.id, item, status, tuple(controls), reason, hints)
+            RequirementCoverage(
+                catalog.id, item.id, item.title or item.text, status, tuple(controls), reason, hints
+            )
         )
     return results
 
@@ -162,15 +140,6 @@ def _suggested(graph: Graph, framework: str, item_id: str) -> tuple[str, ...]:
                 continue
             found.update(c.record.id for c in graph.controls_by_requirement.get(other, []))
     return tuple(sorted(found))
-
-
-def summary(rows: list[RequirementCoverage]) -> dict[str, dict[str, int]]:
-    """Framework -> status -> count, every status present, frameworks in scope order."""
-    table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts = table.setdefault(row.framework, {status.value: 0 for status in Status})
-        counts[row.status.value] += 1
-    return table
 
 
 class UncoveredRequirement(Check):
@@ -200,15 +169,15 @@ class UncoveredRequirement(Check):
             if row.status is not Status.GAP:
                 continue
             catalog = ctx.graph.catalogs[row.framework]
-            label = row.item.title or row.item.text
+            label = row.title
             yield self.finding(
-                f"{catalog.display_name} {row.item.id} is in scope but no control maps it"
+                f"{catalog.display_name} {row.requirement} is in scope but no control maps it"
                 f" ({_short(label)})",
                 config.at("frameworks", config.record.frameworks.index(row.framework)),
                 "Map a control that addresses it, or exclude it with a justification under"
                 f" `applicability: {row.framework}:` in ciptool.yaml.",
-                subject=f"{row.framework}:{row.item.id}",
-                requirement=f"{row.framework}:{row.item.id}",
+                subject=f"{row.framework}:{row.requirement}",
+                requirement=f"{row.framework}:{row.requirement}",
             )
 
 

@@ -43,8 +43,7 @@ class ListFormat(str, Enum):
 
 
 def _repository(repo: Path | None) -> Path:
-    from ciptool.graph import CONFIG_FILE
-    from ciptool.loader import find_repository
+    from ciptool.inputs import CONFIG_FILE, find_repository
 
     if repo is None:
         return find_repository(Path.cwd())
@@ -55,7 +54,7 @@ def _repository(repo: Path | None) -> Path:
 
 def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
     """Where this run keeps its cache; None for none."""
-    from ciptool.loader.cache import DEFAULT_DIR
+    from ciptool.cachefiles import DEFAULT_DIR
 
     if no_cache:
         return None
@@ -134,9 +133,10 @@ def check(
     from ciptool.atomic import write_atomic
     from ciptool.baseline import read_baseline
     from ciptool.baseline import write_baseline as write_baseline_file
-    from ciptool.engine import RunSettings, check_repository
-    from ciptool.render.outputs import CHECK_RENDERERS
+    from ciptool.render.outputs import render_check
     from ciptool.render.terminal import render_coverage, render_findings, render_summary
+    from ciptool.results import RunSettings
+    from ciptool.runs import check as run_check
 
     settings = RunSettings(
         today=parse_date(as_of, "--as-of") if as_of else dt.date.today(),
@@ -148,13 +148,13 @@ def check(
     )
     root = _repository(repo)
     settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
-    result, _graph = check_repository(root, settings)
+    result = run_check(root, settings)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     if write_baseline is not None:
         count = write_baseline_file(write_baseline, result.findings)
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
-        write_atomic(output, CHECK_RENDERERS[output_format](result))
+        write_atomic(output, render_check(output_format, result))
         render_summary(result, err)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
@@ -162,7 +162,7 @@ def check(
         render_coverage(result, err)
         render_summary(result, err)
     else:
-        sys.stdout.write(CHECK_RENDERERS[output_format](result))
+        sys.stdout.write(render_check(output_format, result))
     if not result.config_usable:
         raise typer.Exit(2)
     raise typer.Exit(1 if result.failing() else 0)

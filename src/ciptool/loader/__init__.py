@@ -15,11 +15,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ciptool.findings import Finding, Location, Severity
-from ciptool.graph import CONFIG_FILE, CatalogSource, Repository
+from ciptool.graph import CatalogSource, Repository
+from ciptool.inputs import CONFIG_FILE, Inputs, find_repository, signature
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import inspect_evidence_files, unlisted_evidence_files
-from ciptool.loader.files import FoundFile, find_repository, walk_yaml
+from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files
 from ciptool.loader.validate import validate_record
@@ -57,16 +58,19 @@ RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
 EVIDENCE_FILES_DIR = "files"
 
 
-def load_repository(root: Path, cache_dir: Path | None = None) -> Repository:
+def load_repository(
+    root: Path, cache_dir: Path | None = None, inputs: Inputs | None = None
+) -> Repository:
     """Read and validate everything under ``root``; problems become findings.
 
     With ``cache_dir``, files unchanged since an earlier run are neither parsed nor hashed
-    again (see :mod:`ciptool.loader.cache`); without it, everything is read afresh.
+    again (see :mod:`ciptool.loader.cache`); without it, everything is read afresh. Every
+    folder listed and file read is recorded in ``inputs``.
     """
     root = root.resolve()
     cache = FileCache(root, cache_dir)
     with gc_paused():
-        repository = _load(root, cache)
+        repository = _load(root, cache, inputs if inputs is not None else Inputs())
     cache.save()
     return repository
 
@@ -85,23 +89,24 @@ def load_frameworks(root: Path | None) -> FrameworkSet:
     findings: list[Finding] = []
     root = root.resolve() if root is not None else None
     cache = FileCache.disabled(root or Path())
-    catalogs, crosswalks = load_catalogs(root, findings, _parser(cache, {}))
+    catalogs, crosswalks = load_catalogs(root, findings, _parser(cache, {}), Inputs())
     return FrameworkSet(catalogs, crosswalks, locate_findings(root, findings) if root else findings)
 
 
-def _load(root: Path, cache: FileCache) -> Repository:
+def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
     findings: list[Finding] = []
     digests: dict[str, str] = {}
     parse = _parser(cache, digests)
+    inputs.files[CONFIG_FILE] = signature(root / CONFIG_FILE)
     config = _load_config(root, findings, parse)
     repo = Repository(root=root, config=config, findings=findings, input_digests=digests)
     repo.files_read = 1
     if config is None:
         repo.findings = locate_findings(root, findings)
         return repo
-    repo.catalogs, repo.crosswalks = load_catalogs(root, findings, parse)
+    repo.catalogs, repo.crosswalks = load_catalogs(root, findings, parse, inputs)
     found = {
-        folder: list(walk_yaml(root, folder, findings, skip_dir=_skipped(folder)))
+        folder: list(walk_yaml(root, folder, findings, inputs, skip_dir=_skipped(folder)))
         for folder in RECORD_FOLDERS
     }
     parsed = read_yaml_files([f for files in found.values() for f in files], cache)
@@ -110,10 +115,12 @@ def _load(root: Path, cache: FileCache) -> Repository:
     repo.policies = _records("policies", found, parsed, Policy, findings, repo)
     repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
     repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
-    repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache)
+    repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache, inputs)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
-    repo.unlisted_evidence = unlisted_evidence_files(root, repo.evidence_files, EVIDENCE_FILES_DIR)
+    repo.unlisted_evidence = unlisted_evidence_files(
+        root, repo.evidence_files, inputs, EVIDENCE_FILES_DIR
+    )
     repo.findings = locate_findings(root, findings)
     return repo
 

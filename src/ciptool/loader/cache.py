@@ -21,42 +21,22 @@ cache makes runs faster, never different.
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import shutil
 import subprocess
-import sys
 import time
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ciptool import __version__
-from ciptool.atomic import write_atomic
+from ciptool import cachefiles
+from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
+from ciptool.inputs import Identity
 
-#: The cache folder's name inside a repository, unless another folder is given.
-DEFAULT_DIR = ".ciptool-cache"
 #: Bump when the layout of entries changes; ciptool's version is part of the key as well.
 _FORMAT = 2
-_MAGIC = b"ciptool-cache\n"
-#: How close to the run that stored it a file's timestamps may be before its entry is racy.
-RACY_NS = 3_000_000_000
 #: Below this many stat misses, reading the files again is cheaper than asking git.
 GIT_MIN_MISSES = 64
-_CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This folder is a cache made by ciptool; it can be deleted at any time.\n"
-)
-
-#: size, modification time, inode and change time (nanoseconds)
-Identity = tuple[int, int, int, int]
-
-
-def identity(info: os.stat_result) -> Identity:
-    """The facts about a file that change whenever its content does."""
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 def git_blob_id(data: bytes) -> str:
@@ -93,8 +73,7 @@ class FileCache:
         self._blobs: dict[str, str] | None = None
         self._blobs_at = 0
         if directory is not None:
-            key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()
-            self.path: Path | None = directory / f"{key[:24]}.cache"
+            self.path: Path | None = cache_file(directory, root, "cache")
             self._old = self._read()
         else:
             self.path = None
@@ -163,45 +142,14 @@ class FileCache:
             return
         if not self._changed and all(len(self._new[k]) == len(self._old[k]) for k in self.KINDS):
             return
-        header = (_FORMAT, __version__, sys.version_info[:2], str(self.root))
-        body = marshal.dumps((header, self._new))
-        try:
-            self._prepare_directory()
-            write_atomic(
-                self.path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body, durable=False
-            )
-        except OSError:
-            return  # a read-only checkout or a full disk: the run goes on without a cache
+        write_cache_file(self.path, cachefiles.header(self.root, _FORMAT), self._new)
 
     def _read(self) -> dict[str, dict[str, tuple[Any, ...]]]:
-        empty: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
         assert self.path is not None
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
-            return empty
-        start = len(_MAGIC) + 4
-        if not raw.startswith(_MAGIC) or zlib.crc32(raw[start:]) != int.from_bytes(
-            raw[len(_MAGIC) : start], "big"
-        ):
-            return empty
-        try:
-            header, entries = marshal.loads(raw[start:])
-        except (EOFError, ValueError, TypeError):
-            return empty
-        if header != (_FORMAT, __version__, sys.version_info[:2], str(self.root)):
-            return empty
+        entries = read_cache_file(self.path, cachefiles.header(self.root, _FORMAT))
         if not isinstance(entries, dict) or set(entries) != set(self.KINDS):
-            return empty
+            return {kind: {} for kind in self.KINDS}
         return entries
-
-    def _prepare_directory(self) -> None:
-        assert self.directory is not None
-        if (self.directory / "CACHEDIR.TAG").exists():
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.directory / ".gitignore", "# made by ciptool\n*\n", durable=False)
-        write_atomic(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG, durable=False)
 
     def _inside_root(self) -> str | None:
         """The cache folder's path in the repository, when it is inside it."""

@@ -6,26 +6,19 @@ was not installed they are read from the repository's top-level ``frameworks/`` 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable
-
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CatalogSource
+from ciptool.inputs import FRAMEWORKS_DIR, Inputs, bundled_frameworks_dir
 from ciptool.loader.files import YAML_SUFFIXES, FoundFile, walk_yaml
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import Catalog, Crosswalk, Sourced
 
-FRAMEWORKS_DIR = "frameworks"
 BUNDLED = "bundled"
 
 ParseFile = Callable[[FoundFile, list[Finding]], Any]
@@ -39,14 +32,6 @@ class BundledFile:
     text: str
 
 
-def bundled_frameworks_dir() -> Traversable:
-    """Where the bundled catalogs are: inside the package, or in the source checkout."""
-    packaged = resources.files("ciptool") / FRAMEWORKS_DIR
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / FRAMEWORKS_DIR
-
-
 def bundled_files() -> Iterator[BundledFile]:
     """The bundled catalog and crosswalk files, sorted by name."""
     folder = bundled_frameworks_dir()
@@ -57,9 +42,12 @@ def bundled_files() -> Iterator[BundledFile]:
 
 
 def load_catalogs(
-    root: Path | None, findings: list[Finding], parse_file: ParseFile
+    root: Path | None, findings: list[Finding], parse_file: ParseFile, inputs: Inputs
 ) -> tuple[dict[str, CatalogSource], list[Sourced[Crosswalk]]]:
-    """Bundled catalogs and crosswalks, then the repository's, which may add to or replace them."""
+    """Bundled catalogs and crosswalks, then the repository's, which may add to or replace them.
+
+    The repository's folders and files read are recorded in ``inputs``.
+    """
     catalogs: dict[str, CatalogSource] = {}
     crosswalks: dict[str, Sourced[Crosswalk]] = {}
     bundled_text: dict[str, str] = {}
@@ -70,7 +58,7 @@ def load_catalogs(
         for kind in ("catalog", "crosswalk"):
             if isinstance(parsed.data, dict) and isinstance(parsed.data.get(kind), dict):
                 bundled_text[f"{kind}:{parsed.data[kind].get('id')}"] = bundled.text
-    repository_files = walk_yaml(root, FRAMEWORKS_DIR, findings) if root is not None else ()
+    repository_files = walk_yaml(root, FRAMEWORKS_DIR, findings, inputs) if root is not None else ()
     for found in repository_files:
         text = found.path.read_text(encoding="utf-8", errors="replace")
         if text in bundled_text.values():

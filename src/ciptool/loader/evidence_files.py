@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, evidence_file_key
-from ciptool.loader.cache import FileCache, Identity, identity
+from ciptool.inputs import Identity, Inputs, evidence_signature, signature
+from ciptool.loader.cache import FileCache
 from ciptool.loader.files import YAML_SUFFIXES, relative
 from ciptool.models import EvidenceRecord, Sourced
 
@@ -22,11 +22,12 @@ _READ = 1024 * 1024
 
 
 def inspect_evidence_files(
-    root: Path, records: Iterable[Sourced[EvidenceRecord]], cache: FileCache
+    root: Path, records: Iterable[Sourced[EvidenceRecord]], cache: FileCache, inputs: Inputs
 ) -> dict[str, EvidenceFileFacts]:
     """Facts for every distinct file that the records list, keyed by repository path.
 
-    Files whose identity is unchanged since an earlier run take their digest from ``cache``.
+    Files whose identity is unchanged since an earlier run take their digest from ``cache``;
+    what was found at each path is recorded in ``inputs``.
     """
     keys: dict[str, None] = {}
     for sourced in records:
@@ -37,11 +38,11 @@ def inspect_evidence_files(
     facts: dict[str, EvidenceFileFacts] = {}
     present: dict[str, Identity] = {}
     for key in keys:
-        found = _probe(root, key)
-        if isinstance(found, EvidenceFileFacts):
-            facts[key] = found
+        sig = inputs.evidence[key] = evidence_signature(root, key)
+        if isinstance(sig, str):
+            facts[key] = EvidenceFileFacts(key, FileState(sig))
         else:
-            present[key] = found
+            present[key] = sig
     hits = cache.match("files", present.items())
     for key, hit in hits.items():
         digest, size = hit.payload
@@ -49,29 +50,11 @@ def inspect_evidence_files(
         cache.store("files", key, present[key], hit.payload, hit.blob)
     # One file after another: hashing threads measured slower, not faster, on 100,000 files of
     # 20 KB (4.2 s in one thread, 4.9 s in two, the process holding the parsed records).
-    for found in _hash_files(root, [key for key in present if key not in hits]):
-        facts[found.path] = found
-        if found.state is FileState.PRESENT:
-            cache.store("files", found.path, present[found.path], (found.sha256, found.size))
+    for hashed in _hash_files(root, [key for key in present if key not in hits]):
+        facts[hashed.path] = hashed
+        if hashed.state is FileState.PRESENT:
+            cache.store("files", hashed.path, present[hashed.path], (hashed.sha256, hashed.size))
     return {key: facts[key] for key in keys}
-
-
-def _probe(root: Path, key: str) -> EvidenceFileFacts | Identity:
-    """What is at ``key``: the facts when it is no readable file, else the file's identity."""
-    path = os.path.join(root, key)  # noqa: PTH118 - plain strings: once per evidence file
-    try:
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            if not Path(path).resolve().is_relative_to(root):
-                return EvidenceFileFacts(key, FileState.OUTSIDE)
-            info = os.stat(path)  # noqa: PTH116
-    except FileNotFoundError:
-        return EvidenceFileFacts(key, FileState.MISSING)
-    except OSError:
-        return EvidenceFileFacts(key, FileState.UNREADABLE)
-    if not stat.S_ISREG(info.st_mode):
-        return EvidenceFileFacts(key, FileState.NOT_A_FILE)
-    return identity(info)
 
 
 def _hash_files(root: Path, keys: list[str]) -> Iterator[EvidenceFileFacts]:
@@ -110,11 +93,15 @@ def sha256_file(path: str | Path) -> tuple[str, int]:
 
 
 def unlisted_evidence_files(
-    root: Path, listed: Iterable[str], records_dir: str = "files"
+    root: Path, listed: Iterable[str], inputs: Inputs, records_dir: str = "files"
 ) -> list[str]:
-    """Files under ``evidence/`` that are neither records nor listed by any record, sorted."""
+    """Files under ``evidence/`` that are neither records nor listed by any record, sorted.
+
+    The folders listed are recorded in ``inputs``.
+    """
     base = root / "evidence"
     if not base.is_dir():
+        inputs.folders["evidence"] = signature(base)
         return []
     known = set(listed)
     found: list[str] = []
@@ -122,6 +109,7 @@ def unlisted_evidence_files(
     for current, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         folder = relative(root, Path(current))
+        inputs.folders[folder] = signature(current)
         inside_files_dir = records_dir in folder.split("/")[1:]
         for name in sorted(filenames):
             if name.startswith(".") or name.lower().startswith("readme"):

@@ -13,26 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ciptool.errors import RepositoryNotFound
 from ciptool.findings import Finding, Location, Severity
-from ciptool.graph import CONFIG_FILE
+from ciptool.inputs import Inputs, signature
 
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 _BINARY_SNIFF = 8192
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def find_repository(start: Path) -> Path:
-    """The nearest folder at or above ``start`` holding ``ciptool.yaml``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise RepositoryNotFound(
-        f"no {CONFIG_FILE} in {start.name or start} or any folder above it;"
-        " run `ciptool init PATH` to create a repository, or pass --repo PATH"
-    )
 
 
 def relative(root: Path, path: Path) -> str:
@@ -49,18 +36,20 @@ class FoundFile:
 
 
 def walk_yaml(
-    root: Path, folder: str, findings: list[Finding], *, skip_dir: str = ""
+    root: Path, folder: str, findings: list[Finding], inputs: Inputs, *, skip_dir: str = ""
 ) -> Iterator[FoundFile]:
     """YAML files under ``root/folder`` in sorted order; hidden entries are passed over.
 
     Links that leave the repository become findings; a folder named ``skip_dir`` is not
-    descended into.
+    descended into. The folders listed and the files found are recorded in ``inputs``.
     """
     base = root / folder
     if not base.is_dir():
+        inputs.folders[folder] = signature(base)
         return
     for current, dirnames, filenames in os.walk(base, followlinks=False):
         here = Path(current)
+        inputs.folders[relative(root, here)] = signature(current)
         kept = []
         for name in sorted(dirnames):
             if name.startswith(".") or name == skip_dir:
@@ -77,7 +66,9 @@ def walk_yaml(
             path = here / name
             if path.is_symlink() and not _check_link(root, path, findings, folder_link=False):
                 continue
-            yield FoundFile(relative(root, path), path)
+            rel = relative(root, path)
+            inputs.files[rel] = signature(path)
+            yield FoundFile(rel, path)
 
 
 def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link: bool) -> bool:

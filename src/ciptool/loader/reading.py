@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
-from ciptool.loader.cache import FileCache, Identity, git_blob_id, identity
+from ciptool.inputs import Identity, identity
+from ciptool.loader.cache import FileCache, git_blob_id
 from ciptool.loader.files import FoundFile, decode_yaml, read_yaml_bytes
 from ciptool.loader.yamlparse import YamlProblem, parse_yaml
 

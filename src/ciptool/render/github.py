@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ciptool.engine import RunResult
 from ciptool.findings import Finding
+from ciptool.results import RunResult
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 

@@ -10,9 +10,8 @@ import json
 from typing import Any
 
 from ciptool import __version__
-from ciptool.checks.coverage import summary
-from ciptool.engine import RunResult
 from ciptool.findings import Finding, Location
+from ciptool.results import RunResult, summary
 
 SCHEMA_VERSION = 1
 
@@ -68,7 +67,7 @@ def _coverage(result: RunResult) -> dict[str, Any]:
     for row in result.coverage:
         frameworks[row.framework]["requirements"].append(
             {
-                "id": row.item.id,
+                "id": row.requirement,
                 "status": row.status.value,
                 "controls": list(row.controls),
                 "reason": row.reason,

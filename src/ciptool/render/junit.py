@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from ciptool.checks import ALL_RULES
-from ciptool.engine import RunResult
 from ciptool.findings import Finding
+from ciptool.results import RunResult
 
 
 def render_junit(result: RunResult) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 from ciptool import __version__
 from ciptool.checks import ALL_RULES
-from ciptool.engine import RunResult
 from ciptool.findings import Finding, Location
+from ciptool.results import RunResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}

@@ -10,9 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ciptool.checks.coverage import Status, summary
-from ciptool.engine import RunResult
 from ciptool.findings import Finding, Severity
+from ciptool.results import RunResult, Status, summary
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 

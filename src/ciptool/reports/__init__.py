@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ciptool.checks.coverage import SOC2
-from ciptool.engine import RunResult
 from ciptool.graph import Graph, evidence_file_key
 from ciptool.reports.briefing import Changes, build_briefing, risk_acceptances
 from ciptool.reports.common import ReportMeta, evidence_lines, report_meta
@@ -24,6 +23,7 @@ from ciptool.reports.frameworks import (
     requirement_rows,
     statement_of_applicability,
 )
+from ciptool.results import RunResult
 
 
 @dataclass(frozen=True)

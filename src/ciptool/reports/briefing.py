@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from ciptool.checks.coverage import SOC2
 from ciptool.checks.exceptions import live_exceptions
-from ciptool.engine import RunResult
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
 from ciptool.reports.common import EvidenceLine, EvidenceStatus, percent
 from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
+from ciptool.results import RunResult
 
 EXPIRY_HORIZON_DAYS = 90
 

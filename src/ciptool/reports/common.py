@@ -8,8 +8,8 @@ from enum import Enum
 
 from ciptool import __version__
 from ciptool.checks.evidence import effective_date, intact, max_age, requirement_evidence
-from ciptool.engine import RunResult
 from ciptool.graph import Graph
+from ciptool.results import RunResult
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ciptool.checks.coverage import SOC2, RequirementCoverage, Status
+from ciptool.checks.coverage import SOC2
 from ciptool.checks.evidence import RECURRING, intervals, speaks_for
-from ciptool.engine import RunResult
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
 from ciptool.reports.common import percent
+from ciptool.results import RequirementCoverage, RunResult, Status
 
 ISO = "iso27001-2022"
 CSF = "nist-csf-2.0"
@@ -103,11 +103,11 @@ def requirement_rows(
     for row in result.coverage:
         if row.framework != framework:
             continue
-        group, group_title = _group(catalog, row.item.id, level)
+        group, group_title = _group(catalog, row.requirement, level)
         rows.append(
             RequirementRow(
-                id=row.item.id,
-                title=row.item.title or row.item.text,
+                id=row.requirement,
+                title=row.title,
                 group=group,
                 group_title=group_title,
                 status=row.status.value,
@@ -139,7 +139,7 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
     their status is then computed from the mappings alone.
     """
     catalog = graph.catalogs[ISO]
-    by_id = {row.item.id: row for row in result.coverage if row.framework == ISO}
+    by_id = {row.requirement: row for row in result.coverage if row.framework == ISO}
     config = graph.config
     decisions = config.applicability.get(ISO, {}) if config else {}
     rows = []
@@ -195,7 +195,7 @@ def group_tallies(result: RunResult, graph: Graph, framework: str, level: int) -
     for row in result.coverage:
         if row.framework != framework:
             continue
-        group, title = _group(catalog, row.item.id, level)
+        group, title = _group(catalog, row.requirement, level)
         grouped.setdefault(group, []).append(row)
         titles[group] = title
     return [tally(group, titles[group], rows) for group, rows in grouped.items()]

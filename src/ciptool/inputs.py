@@ -1,0 +1,184 @@
+"""The files and folders a run reads, and whether any of them changed since.
+
+A file's *signature* is its identity on disk (size, modification time, inode and change
+time), or the reason there is no file to read. A folder's signature changes whenever an entry
+is added to it, removed or renamed, so the signatures of the folders a run listed and of the
+files it read say together whether a second run would read the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from ciptool.errors import RepositoryNotFound
+
+#: size, modification time, inode and change time (nanoseconds)
+Identity = tuple[int, int, int, int]
+#: An identity, or why there is no file: "missing", "not-a-file", "outside", "unreadable".
+Signature = Identity | str
+
+MISSING = "missing"
+NOT_A_FILE = "not-a-file"
+OUTSIDE = "outside"
+UNREADABLE = "unreadable"
+#: The file that marks a repository's top folder and holds its settings.
+CONFIG_FILE = "ciptool.yaml"
+#: The folder of framework catalogs, in a repository and in ciptool's package.
+FRAMEWORKS_DIR = "frameworks"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def find_repository(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``ciptool.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise RepositoryNotFound(
+        f"no {CONFIG_FILE} in {start.name or start} or any folder above it;"
+        " run `ciptool init PATH` to create a repository, or pass --repo PATH"
+    )
+
+
+def identity(info: os.stat_result) -> Identity:
+    """The facts about a file that change whenever its content does."""
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def signature(path: str | Path, root_fd: int | None = None) -> Signature:
+    """The signature of whatever ``path`` names, links followed.
+
+    With ``root_fd``, an open folder, a relative ``path`` is looked up from that folder.
+    """
+    try:
+        return identity(os.stat(path, dir_fd=root_fd))
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        return UNREADABLE
+
+
+def evidence_signature(root: Path, key: str, root_fd: int | None = None) -> Signature:
+    """What is at evidence path ``key``: a readable file's identity, or why it is none.
+
+    A link is followed only while it stays inside ``root``; ``root_fd`` is ``root`` opened,
+    to look ``key`` up from.
+    """
+    try:
+        if root_fd is None:
+            info = os.lstat(os.path.join(root, key))  # noqa: PTH118 - once per evidence file
+        else:
+            info = os.stat(key, dir_fd=root_fd, follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            path = root / key
+            if not path.resolve().is_relative_to(root):
+                return OUTSIDE
+            info = path.stat()
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        return UNREADABLE
+    if not stat.S_ISREG(info.st_mode):
+        return NOT_A_FILE
+    return identity(info)
+
+
+class Inputs:
+    """Every folder a run listed and every file it read, each with its signature then."""
+
+    KINDS = ("folders", "files", "evidence")
+
+    def __init__(self) -> None:
+        self.folders: dict[str, Signature] = {}
+        self.files: dict[str, Signature] = {}
+        self.evidence: dict[str, Signature] = {}
+
+    def newest_change(self) -> int:
+        """The latest modification or change time among them, in nanoseconds (0 for none)."""
+        newest = 0
+        for entries in (self.folders, self.files, self.evidence):
+            for sig in entries.values():
+                if not isinstance(sig, str):
+                    newest = max(newest, sig[1], sig[3])
+        return newest
+
+    def unchanged(self, root: Path) -> bool:
+        """True when every folder and file still has the signature it had."""
+        relative = os.stat in os.supports_dir_fd and os.stat in os.supports_follow_symlinks
+        if not relative:  # look each path up from the top, as the loader did
+            return self._unchanged(root, None)
+        root_fd = os.open(root, os.O_RDONLY)
+        try:
+            return self._unchanged(root, root_fd)
+        finally:
+            os.close(root_fd)
+
+    def _unchanged(self, root: Path, root_fd: int | None) -> bool:
+        def at(rel: str) -> str | Path:
+            return rel if root_fd is not None else root / rel
+
+        for rel, sig in self.folders.items():
+            if signature(at(rel), root_fd) != sig:
+                return False
+        for rel, sig in self.files.items():
+            if signature(at(rel), root_fd) != sig:
+                return False
+        if root_fd is None:
+            return all(evidence_signature(root, key) == sig for key, sig in self.evidence.items())
+        # The common case inline, a regular file looked up from the top folder: this loop
+        # runs once per evidence file and is most of the time a reused result takes.
+        lookup, regular = os.stat, stat.S_ISREG
+        for key, sig in self.evidence.items():
+            try:
+                info = lookup(key, dir_fd=root_fd, follow_symlinks=False)
+            except OSError:
+                info = None
+            if info is not None and regular(info.st_mode):
+                if (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns) != sig:
+                    return False
+            elif evidence_signature(root, key, root_fd) != sig:
+                return False
+        return True
+
+    def to_plain(self) -> tuple[Any, ...]:
+        """The signatures as plain data, for a cache."""
+        return (self.folders, self.files, self.evidence)
+
+    @classmethod
+    def from_plain(cls, plain: Any) -> Inputs | None:
+        """What :meth:`to_plain` gave, or None when ``plain`` is not of that shape."""
+        if not (isinstance(plain, tuple) and len(plain) == len(cls.KINDS)):
+            return None
+        if not all(isinstance(entries, dict) for entries in plain):
+            return None
+        inputs = cls()
+        inputs.folders, inputs.files, inputs.evidence = plain
+        return inputs
+
+
+def bundled_frameworks_dir() -> Path:
+    """Where the bundled catalogs are: inside the package, or in the source checkout."""
+    packaged = _PACKAGE / FRAMEWORKS_DIR
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parents[1] / FRAMEWORKS_DIR
+
+
+def code_signature() -> str:
+    """A digest of the signatures of ciptool's own files: its code, templates and catalogs.
+
+    Results kept from an earlier run are only reused by the same ciptool, even when it was
+    changed in place without a new version number.
+    """
+    digest = hashlib.sha256()
+    for folder in dict.fromkeys((_PACKAGE, bundled_frameworks_dir())):
+        for current, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                path = os.path.join(current, name)  # noqa: PTH118
+                digest.update(f"{path}\0{signature(path)}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

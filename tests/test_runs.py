@@ -1,0 +1,213 @@
+"""A check's result reused while nothing it read changed: the same output, never a stale one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool import cachefiles, engine, runs
+from ciptool.cachefiles import DEFAULT_DIR
+from ciptool.loader import cache as cache_module
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
+from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
+
+Edit = Callable[[Path], None]
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written before a run count as settled (see the fixture of that name in test_cache)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The repositories the engine really checked, one entry per check."""
+    calls: list[Path] = []
+    real = engine.check_repository
+
+    def counted(root: Path, *args: object) -> object:
+        calls.append(root)
+        return real(root, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "check_repository", counted)
+    return calls
+
+
+def codes(output: str) -> list[tuple[str, str]]:
+    """(code, file) of the findings in a JSON report."""
+    return [(f["code"], f["file"]) for f in json.loads(output)["findings"]]
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_unchanged_repository_is_not_checked_again(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo({"controls/extra.yaml": MINIMAL_CONTROL})
+    first = check_json(cli, root)
+    assert len(checked) == 1
+    assert len(list((root / DEFAULT_DIR).glob("*.result"))) == 1
+    for fmt in ("json", "terminal", "sarif"):
+        assert check_json(cli, root, "-f", fmt) == check_json(cli, root, "-f", fmt, "--no-cache")
+    assert check_json(cli, root) == first
+    assert len(checked) == 4  # the three runs with --no-cache
+    assert ("SC004", "controls/iam.yaml") in codes(first)  # IAM-01 twice
+
+
+def _touch(path: str) -> Edit:
+    def edit(root: Path) -> None:
+        later = (root / path).stat().st_mtime_ns + 1_000_000_000
+        os.utime(root / path, ns=(later, later))
+
+    return edit
+
+
+def _write(path: str, content: str | bytes) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode() if isinstance(content, str) else content
+        (root / path).write_bytes(data)
+
+    return edit
+
+
+def _same_size_and_mtime(path: str, old: bytes, new: bytes) -> Edit:
+    def edit(root: Path) -> None:
+        rewrite_keeping_size_and_mtime(root / path, (root / path).read_bytes().replace(old, new))
+
+    return edit
+
+
+def _remove(path: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).unlink()
+
+    return edit
+
+
+EDITS: dict[str, tuple[Edit, tuple[str, str] | None]] = {
+    "a record touched": (_touch(RECORD), None),
+    "a record rewritten, same size and mtime": (
+        _same_size_and_mtime(RECORD, b"IAM-01", b"IAM-09"),
+        ("RF006", RECORD),
+    ),
+    "an evidence file rewritten, same size and mtime": (
+        _same_size_and_mtime(CSV, b"3", b"4"),
+        ("EV004", RECORD),
+    ),
+    "an evidence file removed": (_remove(CSV), ("EV003", RECORD)),
+    "an unlisted evidence file added": (
+        _write("evidence/2026/files/stray.txt", "left over\n"),
+        ("EV006", "evidence/2026/files/stray.txt"),
+    ),
+    "a control file added in a new folder": (
+        _write("controls/more/iam.yaml", MINIMAL_CONTROL),
+        ("SC004", "controls/more/iam.yaml"),
+    ),
+    "a catalog folder added": (
+        _write("frameworks/broken.yaml", "catalog: [\n"),
+        ("LD001", "frameworks/broken.yaml"),
+    ),
+    "ciptool.yaml rewritten": (
+        _write("ciptool.yaml", "program: Renamed Program\n"),
+        None,
+    ),
+}
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("name", list(EDITS))
+def test_any_change_to_what_a_check_read_checks_again(
+    name: str, make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    edit, expected = EDITS[name]
+    root = make_repo()
+    assert codes(check_json(cli, root)) == []
+    edit(root)
+    after = check_json(cli, root)
+    assert len(checked) == 2
+    assert after == check_json(cli, root, "--no-cache")
+    assert json.loads(after)["program"] == (
+        "Renamed Program" if name.startswith("ciptool.yaml") else "Test Program"
+    )
+    if expected is None:
+        assert codes(after) == []
+    else:
+        assert expected in codes(after), codes(after)
+
+
+@pytest.mark.usefixtures("settled")
+def test_other_settings_check_again(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo()
+    check_json(cli, root)
+    later = check_json(cli, root, "--as-of", "2027-11-15")
+    assert ("EV002", "controls/iam.yaml") in codes(later)  # the evidence is stale a year on
+    assert check_json(cli, root, "--as-of", "2027-11-15", "--select", "RF") != later
+    assert len(checked) == 3
+
+
+def test_no_result_is_kept_when_an_input_changed_just_before_the_run(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    """A file rewritten within its filesystem's timestamp granularity keeps its signature."""
+    root = make_repo()
+    check_json(cli, root)
+    check_json(cli, root)
+    assert len(checked) == 2
+    assert not list((root / DEFAULT_DIR).glob("*.result"))
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_damaged_result_is_ignored_and_replaced(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo()
+    first = check_json(cli, root)
+    (kept,) = (root / DEFAULT_DIR).glob("*.result")
+    data = bytearray(kept.read_bytes())
+    data[-5] ^= 0xFF
+    kept.write_bytes(bytes(data))
+    assert check_json(cli, root) == first
+    assert len(checked) == 2
+    assert check_json(cli, root) == first
+    assert len(checked) == 2  # the damaged result was replaced by a good one
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_result_of_another_ciptool_is_not_used(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    check_json(cli, root)
+    monkeypatch.setattr(runs, "code_signature", lambda: "changed in place")
+    check_json(cli, root)
+    assert len(checked) == 2
+
+
+def test_concurrent_checks_share_kept_results(make_repo: MakeRepo) -> None:
+    root = make_repo({"controls/extra.yaml": "controls:\n  - id: IAM-01\n    title: twice\n"})
+    command = [sys.executable, "-m", "ciptool", "check", "--repo", str(root)]
+    command += ["--as-of", str(AS_OF), "-f", "json", "--fail-on", "never"]
+    expected = subprocess.run([*command, "--no-cache"], capture_output=True, check=True).stdout
+    time.sleep(cachefiles.RACY_NS / 1e9 + 0.2)  # let the files settle: results are kept
+    for _round in range(2):  # four runs that each keep a result, then four that reuse one
+        started = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(4)]
+        outputs = [process.communicate()[0] for process in started]
+        assert [process.returncode for process in started] == [0, 0, 0, 0]
+        assert outputs == [expected] * 4
+    assert len(list((root / DEFAULT_DIR).glob("*.result"))) == 1
+    assert not list((root / DEFAULT_DIR).glob("*.tmp"))
+    (root / CSV).write_bytes(EVIDENCE_CSV.replace(b"3", b"4"))
+    changed = subprocess.run(command, capture_output=True, check=True).stdout
+    assert ("EV004", RECORD) in codes(changed.decode())
