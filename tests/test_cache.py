@@ -133,14 +133,17 @@ def test_the_cache_can_live_outside_the_repository(
     elsewhere = tmp_path / "ci-cache"
     first = check_json(cli, root, "--cache-dir", str(elsewhere))
     assert not (root / DEFAULT_DIR).exists()
-    assert len(list(elsewhere.glob("*.cache"))) == 1
+    assert sorted(p.suffixes for p in elsewhere.glob("*.cache")) == [
+        [".files", ".cache"],
+        [".yaml", ".cache"],
+    ]
     from_env = cli.invoke(
         app,
         ["check", "--repo", str(root), "--as-of", str(AS_OF), "-f", "json"],
         env={"CIPTOOL_CACHE_DIR": str(tmp_path / "from-env")},
     )
     assert from_env.stdout == first
-    assert len(list((tmp_path / "from-env").glob("*.cache"))) == 1
+    assert len(list((tmp_path / "from-env").glob("*.cache"))) == 2
 
 
 def test_a_changed_evidence_file_with_the_same_size_and_mtime_is_hashed_again(
@@ -209,15 +212,18 @@ def test_a_damaged_cache_is_ignored_and_replaced(make_repo: MakeRepo) -> None:
     root = make_repo()
     cache_dir = root / DEFAULT_DIR
     codes(root, cache_dir)
-    (pack,) = cache_dir.glob("*.cache")
-    data = bytearray(pack.read_bytes())
-    data[-5] ^= 0xFF
-    pack.write_bytes(bytes(data))
+    packs = sorted(cache_dir.glob("*.cache"))
+    assert len(packs) == 2  # evidence digests, parsed YAML
+    for pack in packs:
+        data = bytearray(pack.read_bytes())
+        data[-5] ^= 0xFF
+        pack.write_bytes(bytes(data))
     rewrite_keeping_size_and_mtime(root / CSV, EVIDENCE_CSV.replace(b"3", b"4"))
     assert codes(root, cache_dir) == [("EV004", RECORD)]
-    pack.write_bytes(b"not a cache")
+    for pack in packs:
+        pack.write_bytes(b"not a cache")
     assert codes(root, cache_dir) == [("EV004", RECORD)]
-    assert pack.read_bytes().startswith(b"ciptool-cache\n")
+    assert all(pack.read_bytes().startswith(b"ciptool-cache\n") for pack in packs)
 
 
 def test_an_unwritable_cache_folder_does_not_fail_the_run(
@@ -274,8 +280,9 @@ def test_two_checks_at_once_share_one_cache(make_repo: MakeRepo) -> None:
         assert [process.returncode for process in runs] == [0, 0, 0, 0]
         assert outputs == [expected] * 4
     assert subprocess.run(command, capture_output=True, check=True).stdout == expected
-    (pack,) = (root / DEFAULT_DIR).glob("*.cache")
-    assert pack.read_bytes().startswith(b"ciptool-cache\n")
+    packs = list((root / DEFAULT_DIR).glob("*.cache"))
+    assert len(packs) == 2
+    assert all(pack.read_bytes().startswith(b"ciptool-cache\n") for pack in packs)
     assert not list((root / DEFAULT_DIR).glob("*.tmp"))
 
 

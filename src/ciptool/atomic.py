@@ -8,15 +8,24 @@ from pathlib import Path
 
 
 def write_atomic(
-    path: Path, data: bytes | str, *, overwrite: bool = True, durable: bool = True
+    path: Path,
+    data: bytes | str | tuple[bytes, ...],
+    *,
+    overwrite: bool = True,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
-    With ``overwrite=False`` an existing file is never replaced: FileExistsError is raised.
-    With ``durable=False`` the data is not forced to disk before the rename: for files that
-    can be made again (a cache), where a torn file after a power cut is detected on reading.
+    ``data`` may be given in parts, written one after another (a large file is not copied
+    to join them). With ``overwrite=False`` an existing file is never replaced:
+    FileExistsError is raised. With ``durable=False`` the data is not forced to disk before
+    the rename: for files that can be made again (a cache), where a torn file after a power
+    cut is detected on reading.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, str):
+        parts: tuple[bytes, ...] = (data.encode("utf-8"),)
+    else:
+        parts = (data,) if isinstance(data, bytes) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -24,7 +33,8 @@ def write_atomic(
         # would have had, or keep the mode of the file it replaces.
         Path(tmp).chmod(path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for part in parts:
+                handle.write(part)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

@@ -52,12 +52,13 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
     except OSError:
         return None
     start = len(_MAGIC) + 4
-    if not raw.startswith(_MAGIC) or zlib.crc32(raw[start:]) != int.from_bytes(
+    packed = memoryview(raw)[start:]  # a view: a large cache is not copied
+    if not raw.startswith(_MAGIC) or zlib.crc32(packed) != int.from_bytes(
         raw[len(_MAGIC) : start], "big"
     ):
         return None
     try:
-        found, body = marshal.loads(raw[start:])
+        found, body = marshal.loads(packed)
     except (EOFError, ValueError, TypeError):
         return None
     return body if found == expected else None
@@ -68,7 +69,8 @@ def write_cache_file(path: Path, made_by: tuple[Any, ...], body: Any) -> None:
     packed = marshal.dumps((made_by, body))
     try:
         _prepare(path.parent)
-        write_atomic(path, _MAGIC + zlib.crc32(packed).to_bytes(4, "big") + packed, durable=False)
+        crc = zlib.crc32(packed).to_bytes(4, "big")
+        write_atomic(path, (_MAGIC, crc, packed), durable=False)
     except OSError:
         return  # a read-only checkout or a full disk: the run goes on without a cache
 

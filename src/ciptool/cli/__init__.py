@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional, ParamSpec, TypeVar
@@ -115,6 +114,8 @@ def main() -> None:
     try:
         app()  # usage errors print their message and exit 2 here
     except Exception:  # the one handler for bugs: a short report, never local variables
+        import traceback
+
         sys.stderr.write(
             "ciptool: internal error - this is a bug in ciptool, please report it with"
             " the lines below\n"

@@ -25,6 +25,7 @@ from ciptool.render import CheckFormat
 
 if TYPE_CHECKING:
     from ciptool.models.records import Period
+    from ciptool.results import RunResult
 
 
 class FailOn(str, Enum):
@@ -128,13 +129,8 @@ def check(
     """
     from dataclasses import replace
 
-    from rich.console import Console
-
-    from ciptool.atomic import write_atomic
     from ciptool.baseline import read_baseline
-    from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.render.outputs import render_check
-    from ciptool.render.terminal import render_coverage, render_findings, render_summary
     from ciptool.results import RunSettings
     from ciptool.runs import check as run_check
 
@@ -149,6 +145,26 @@ def check(
     root = _repository(repo)
     settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
     result = run_check(root, settings)
+    if output is None and write_baseline is None and output_format is not CheckFormat.terminal:
+        sys.stdout.write(render_check(output_format, result))  # a console is not needed
+    else:
+        _show_check(result, output_format, output, write_baseline)
+    if not result.config_usable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if result.failing() else 0)
+
+
+def _show_check(
+    result: RunResult, output_format: CheckFormat, output: Path | None, write_baseline: Path | None
+) -> None:
+    """Print, or write to files, what ``check`` found, with a summary on standard error."""
+    from rich.console import Console
+
+    from ciptool.atomic import write_atomic
+    from ciptool.baseline import write_baseline as write_baseline_file
+    from ciptool.render.outputs import render_check
+    from ciptool.render.terminal import render_coverage, render_findings, render_summary
+
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     if write_baseline is not None:
         count = write_baseline_file(write_baseline, result.findings)
@@ -163,9 +179,6 @@ def check(
         render_summary(result, err)
     else:
         sys.stdout.write(render_check(output_format, result))
-    if not result.config_usable:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if result.failing() else 0)
 
 
 @frameworks_app.command("list", short_help="List framework catalogs with counts.")

@@ -110,6 +110,7 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         for folder in RECORD_FOLDERS
     }
     parsed = read_yaml_files([f for files in found.values() for f in files], cache)
+    cache.finish("yaml")  # written now: the parsed files need not stay while records validate
     repo.files_read += len(parsed)
     repo.controls = _records("controls", found, parsed, Control, findings, repo)
     repo.policies = _records("policies", found, parsed, Policy, findings, repo)
@@ -176,7 +177,7 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
     key = RECORD_FOLDERS[folder][0]
     records: list[Sourced[M]] = []
     for found in files[folder]:
-        data = _take(parsed[found.rel], findings, repo.input_digests)
+        data = _take(parsed.pop(found.rel), findings, repo.input_digests)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
         for index, item in enumerate(items):
             record, problems = validate_record(model, item, found.rel, (key, index))

@@ -34,7 +34,7 @@ from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache
 from ciptool.inputs import Identity
 
 #: Bump when the layout of entries changes; ciptool's version is part of the key as well.
-_FORMAT = 2
+_FORMAT = 3
 #: Below this many stat misses, reading the files again is cheaper than asking git.
 GIT_MIN_MISSES = 64
 
@@ -58,7 +58,8 @@ class FileCache:
 
     :meth:`match` sorts a run's files into hits and misses; :meth:`store` records what the run
     ended up with; :meth:`save` writes the entries this run used, and only those, when any
-    changed.
+    changed. Each kind is a file of its own, so that the parsed files can be written and let
+    go of (:meth:`finish`) before the records in them are validated.
     """
 
     KINDS = ("yaml", "files")
@@ -69,14 +70,11 @@ class FileCache:
         self.started = time.time_ns()
         self._old: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
         self._new: dict[str, dict[str, tuple[Any, ...]]] = {kind: {} for kind in self.KINDS}
-        self._changed = False
+        self._changed = dict.fromkeys(self.KINDS, False)
         self._blobs: dict[str, str] | None = None
         self._blobs_at = 0
         if directory is not None:
-            self.path: Path | None = cache_file(directory, root, "cache")
-            self._old = self._read()
-        else:
-            self.path = None
+            self._old = {kind: self._read(directory, kind) for kind in self.KINDS}
 
     @classmethod
     def disabled(cls, root: Path) -> FileCache:
@@ -96,7 +94,7 @@ class FileCache:
                     hits[rel] = Hit(entry[3], entry[1], trusted=not racy)
                     continue
             misses.append((rel, ident))
-        if len(misses) >= GIT_MIN_MISSES and self.path is not None:
+        if len(misses) >= GIT_MIN_MISSES and self.directory is not None:
             blobs = self.git_blobs()
             for rel, ident in misses:
                 entry = old.get(rel)
@@ -126,7 +124,7 @@ class FileCache:
             blob = self._blobs.get(rel)
         entry = (ident, blob, racy, payload)
         if self._old[kind].get(rel) != entry:
-            self._changed = True
+            self._changed[kind] = True
         self._new[kind][rel] = entry
 
     def git_blobs(self) -> dict[str, str]:
@@ -138,18 +136,26 @@ class FileCache:
 
     def save(self) -> None:
         """Write this run's entries when they differ from what was read; never fails the run."""
-        if self.path is None:
-            return
-        if not self._changed and all(len(self._new[k]) == len(self._old[k]) for k in self.KINDS):
-            return
-        write_cache_file(self.path, cachefiles.header(self.root, _FORMAT), self._new)
+        for kind in self.KINDS:
+            self.finish(kind)
 
-    def _read(self) -> dict[str, dict[str, tuple[Any, ...]]]:
-        assert self.path is not None
-        entries = read_cache_file(self.path, cachefiles.header(self.root, _FORMAT))
-        if not isinstance(entries, dict) or set(entries) != set(self.KINDS):
-            return {kind: {} for kind in self.KINDS}
-        return entries
+    def finish(self, kind: str) -> None:
+        """Save the entries of ``kind`` now and let go of them: the run stores no more."""
+        old, new = self._old[kind], self._new[kind]
+        if self.directory is not None and (self._changed[kind] or len(new) != len(old)):
+            write_cache_file(self._path(self.directory, kind), self._header(), new)
+        self._old[kind], self._new[kind] = {}, {}
+        self._changed[kind] = False
+
+    def _path(self, directory: Path, kind: str) -> Path:
+        return cache_file(directory, self.root, f"{kind}.cache")
+
+    def _header(self) -> tuple[Any, ...]:
+        return cachefiles.header(self.root, _FORMAT)
+
+    def _read(self, directory: Path, kind: str) -> dict[str, tuple[Any, ...]]:
+        entries = read_cache_file(self._path(directory, kind), self._header())
+        return entries if isinstance(entries, dict) else {}
 
     def _inside_root(self) -> str | None:
         """The cache folder's path in the repository, when it is inside it."""

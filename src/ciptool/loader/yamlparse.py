@@ -14,6 +14,7 @@ Hostile input is bounded: nesting deeper than :data:`MAX_DEPTH` and alias expans
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,6 +40,8 @@ MAX_ALIAS_EXPANSION = 10_000
 #: and 40,000 levels), so the event-based depth pre-check is skipped for them.
 _CHEAP_DEPTH_BOUND = 5_000
 
+#: Scalars up to this long are interned: they are ids, dates and short names, not prose.
+_INTERN_MAX = 40
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -174,7 +177,9 @@ class _Builder:
             # Plain scalars have no style: None from PyYAML's parser, "" from libyaml's.
             if not node.style and value in _NULLS:  # type: ignore[attr-defined]
                 return None
-            return value
+            # Ids, dates and names recur across thousands of records: one shared string each
+            # (marshal keeps them shared when the cache is read back).
+            return sys.intern(value) if len(value) <= _INTERN_MAX else value
         if depth >= MAX_DEPTH:
             raise _BuildError(_depth_problem(node.start_mark.line + 1, node.start_mark.column + 1))
         if not self.anchors:
@@ -237,7 +242,7 @@ class _Builder:
             if name in result:
                 self._duplicate(node, key_node, name)
                 continue
-            result[name] = self.build(value_node, depth + 1)
+            result[sys.intern(name)] = self.build(value_node, depth + 1)
         return result
 
     def _duplicate(self, mapping: yaml.Node, key_node: yaml.Node, name: str) -> None:

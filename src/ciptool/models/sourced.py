@@ -11,7 +11,7 @@ T = TypeVar("T")
 YamlPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sourced(Generic[T]):
     """``record`` as read from ``file`` (repository-relative, with / separators) at ``path``."""
 
