@@ -276,19 +276,20 @@ class FutureEvidence(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.repository.evidence:
             record = sourced.record
-            dates: list[tuple[str, dt.date, Location]] = [
-                ("collected", record.collected_on, sourced.at("collected_on")),
+            # Where each date is written, as a YAML path: a location is made only for a finding.
+            dates: list[tuple[str, dt.date, tuple[str, ...]]] = [
+                ("collected", record.collected_on, ("collected_on",)),
             ]
             if record.period is not None:
-                dates.append(("its period ends", record.period.end, sourced.at("period", "end")))
+                dates.append(("its period ends", record.period.end, ("period", "end")))
             elif record.effective_on is not None:
-                dates.append(("effective", record.effective_on, sourced.at("effective_on")))
-            for label, date, location in dates:
+                dates.append(("effective", record.effective_on, ("effective_on",)))
+            for label, date, where in dates:
                 if date > ctx.today:
                     yield self.finding(
                         f"evidence for {record.control} / {record.requirement} is {label}"
                         f" {date}, after {ctx.today}",
-                        location,
+                        sourced.at(*where),
                         "Correct the date, or record the evidence once it has happened.",
                         subject=f"{record.control}/{record.requirement}/{label}",
                         control=record.control,

@@ -21,16 +21,27 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
+#: Dates already read, by their text: a program writes the same few hundred dates again and
+#: again, and a date is immutable, so records share one object each.
+_DATES: dict[str, dt.date] = {}
+_DATES_MAX = 100_000
+
+
 def _parse_date(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and (known := _DATES.get(value)) is not None:
+        return known
     if isinstance(value, str) and _DATE.match(value):
         try:
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
                 "ciptool_date", "`{value}` is not a real calendar date", {"value": value}
             ) from None
+        if len(_DATES) < _DATES_MAX:
+            _DATES[value] = parsed
+        return parsed
     raise PydanticCustomError(
         "ciptool_date",
         "expected a date written YYYY-MM-DD, found {found}",
