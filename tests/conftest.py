@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ciptool import cachefiles
 from ciptool.engine import check_repository
+from ciptool.loader import cache as loader_cache
 from ciptool.results import RunResult, RunSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -131,3 +133,15 @@ def brief(result: RunResult) -> list[tuple[str, str, int, int]]:
 def cli() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""
     return CliRunner()
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written before a run count as settled, as if written long ago.
+
+    The tests write files moments before each run; on a filesystem with coarse timestamps
+    their entries would be racy and verified (see the coarse-timestamp test in test_cache.py);
+    this one has nanosecond timestamps, so nothing is lost by trusting entries at once.
+    """
+    monkeypatch.setattr(loader_cache, "RACY_NS", 0)
+    monkeypatch.setattr(cachefiles, "RACY_NS", 0)

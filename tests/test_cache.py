@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles, inputs
+from ciptool import inputs
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
 from ciptool.engine import check_repository
@@ -52,18 +52,6 @@ def rewrite_keeping_size_and_mtime(path: Path, new: bytes) -> None:
     path.write_bytes(new)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_mtime_ns == before.st_mtime_ns
-
-
-@pytest.fixture
-def settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files written before a run count as settled, as if written long ago.
-
-    The tests write files moments before each run; on a filesystem with coarse timestamps
-    their entries would be racy and verified (see the coarse-timestamp test). This one has
-    nanosecond timestamps, so nothing is lost by trusting entries at once.
-    """
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
 
 
 class Counting:

@@ -15,18 +15,10 @@ from typer.testing import CliRunner
 
 from ciptool import cachefiles, engine, runs
 from ciptool.cachefiles import DEFAULT_DIR
-from ciptool.loader import cache as cache_module
 from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
 from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
 
 Edit = Callable[[Path], None]
-
-
-@pytest.fixture
-def settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files written before a run count as settled (see the fixture of that name in test_cache)."""
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
 
 
 @pytest.fixture

@@ -121,12 +121,10 @@ class Inputs:
         def at(rel: str) -> str | Path:
             return rel if root_fd is not None else root / rel
 
-        for rel, sig in self.folders.items():
-            if signature(at(rel), root_fd) != sig:
-                return False
-        for rel, sig in self.files.items():
-            if signature(at(rel), root_fd) != sig:
-                return False
+        for entries in (self.folders, self.files):
+            for rel, sig in entries.items():
+                if signature(at(rel), root_fd) != sig:
+                    return False
         if root_fd is None:
             return all(evidence_signature(root, key) == sig for key, sig in self.evidence.items())
         # The common case inline, a regular file looked up from the top folder: this loop

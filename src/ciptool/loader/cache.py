@@ -21,8 +21,6 @@ cache makes runs faster, never different.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from typing import Any
 from ciptool import cachefiles
 from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
 from ciptool.inputs import Identity
+from ciptool.loader.git import git_output
 
 #: Bump when the layout of entries changes; ciptool's version is part of the key as well.
 _FORMAT = 3
@@ -201,19 +200,6 @@ def _clean_blobs(root: Path, cache_rel: str | None) -> dict[str, str]:
 
 
 def _git_z(root: Path, *args: str) -> list[str] | None:
-    executable = shutil.which("git")
-    if executable is None:
-        return None
-    try:
-        completed = subprocess.run(
-            [executable, "--no-optional-locks", "-C", str(root), *args],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if completed.returncode != 0:
-        return None
-    text = completed.stdout.decode("utf-8", "surrogateescape")
-    return [item for item in text.split("\0") if item]
+    """The NUL-separated items git prints; it writes nothing with --no-optional-locks."""
+    out = git_output(root, "--no-optional-locks", *args, timeout=60)
+    return None if out is None else [item for item in out.split("\0") if item]

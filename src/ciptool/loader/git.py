@@ -22,14 +22,18 @@ class GitState:
 
 def git_state(root: Path) -> GitState:
     """The repository's HEAD and whether the working tree is dirty, or unknowns outside git."""
-    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    head = git_output(root, "rev-parse", "--verify", "--quiet", "HEAD")
     if head is None:
         return GitState(None, None)
-    status = _git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".")
+    status = git_output(root, "status", "--porcelain", "--untracked-files=normal", "--", ".")
     return GitState(head.strip() or None, bool(status.strip()) if status is not None else None)
 
 
-def _git(root: Path, *args: str) -> str | None:
+def git_output(root: Path, *args: str, timeout: float = _TIMEOUT) -> str | None:
+    """What ``git -C root ARGS`` prints, or None when git is missing or fails.
+
+    Bytes that are not UTF-8 (a file name, say) are kept as surrogate escapes.
+    """
     executable = shutil.which("git")
     if executable is None:
         return None
@@ -37,8 +41,9 @@ def _git(root: Path, *args: str) -> str | None:
         completed = subprocess.run(
             [executable, "-C", str(root), *args],
             capture_output=True,
-            text=True,
-            timeout=_TIMEOUT,
+            encoding="utf-8",
+            errors="surrogateescape",
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
@@ -57,14 +62,14 @@ class Revision:
 def resolve_revision(root: Path, since: str) -> Revision | None:
     """The commit ``since`` names: a revision, or the last commit on or before a date."""
     if len(since) == 10 and since[4] == "-" and since[7] == "-":
-        commit = _git(root, "rev-list", "-1", f"--before={since} 23:59:59", "HEAD")
+        commit = git_output(root, "rev-list", "-1", f"--before={since} 23:59:59", "HEAD")
         if commit is None or not commit.strip():
             return None
         return Revision(commit.strip(), since)
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+    commit = git_output(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
     if commit is None or not commit.strip():
         return None
-    day = _git(root, "show", "-s", "--format=%cs", commit.strip())
+    day = git_output(root, "show", "-s", "--format=%cs", commit.strip())
     return Revision(commit.strip(), (day or "").strip())
 
 
@@ -75,7 +80,7 @@ def export_revision(root: Path, commit: str, target: Path) -> Path | None:
     a sub-folder of the git repository), or None when git cannot export it.
     """
     executable = shutil.which("git")
-    prefix = _git(root, "rev-parse", "--show-prefix")
+    prefix = git_output(root, "rev-parse", "--show-prefix")
     if executable is None or prefix is None:
         return None
     try:
