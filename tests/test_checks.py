@@ -8,6 +8,7 @@ import pytest
 
 from ciptool.checks import ALL_CHECKS, ALL_RULES
 from ciptool.checks.references import leaves_repository
+from ciptool.graph import evidence_file_key
 from conftest import PROJECT_ROOT, MakeRepo, brief, run
 
 EVIDENCE = """\
@@ -60,6 +61,28 @@ def test_every_code_the_loader_reports_is_documented() -> None:
 )
 def test_leaves_repository(base: str, path: str, outside: bool) -> None:
     assert leaves_repository(base, path) is outside
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "key"),
+    [
+        ("evidence/2026/a.yaml", "files/x.csv", "evidence/2026/files/x.csv"),
+        ("evidence/2026/a.yaml", "files/.hidden", "evidence/2026/files/.hidden"),
+        ("evidence/2026/a.yaml", "./files/x.csv", "evidence/2026/files/x.csv"),
+        ("evidence/2026/a.yaml", "files//x.csv", "evidence/2026/files/x.csv"),
+        ("evidence/2026/a.yaml", "files/../x.csv", "evidence/2026/x.csv"),
+        ("evidence/2026/a.yaml", "files/x.csv/", "evidence/2026/files/x.csv"),
+        ("evidence/2026/a.yaml", "files\\x.csv", "evidence/2026/files/x.csv"),
+        ("evidence/2026/a.yaml", "fïles/x.csv", "evidence/2026/fïles/x.csv"),
+        ("evidence/2026/a.yaml", "C:x.csv", None),
+        ("a.yaml", "x-1_2.v3.csv", "x-1_2.v3.csv"),
+        ("a.yaml", "..", None),
+    ],
+)
+def test_evidence_file_key_is_the_normal_repository_path(
+    base: str, path: str, key: str | None
+) -> None:
+    assert evidence_file_key(base, path) == key
 
 
 def test_evidence_and_policy_paths_outside_the_repository(make_repo: MakeRepo) -> None:

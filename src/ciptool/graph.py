@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from ciptool.findings import Finding, Severity
 from ciptool.models import (
@@ -39,6 +39,9 @@ class CatalogSource:
 
 #: A Windows drive (``C:``) at the start of a path: absolute on that system.
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: A relative path that is already normal: no ``.`` or ``..`` parts, no empty ones, no
+#: backslashes. Nearly every path a record lists is one, and joins without normalising.
+_PLAIN_PATH = re.compile(r"(?:[\w-][\w.-]*/)*[\w-][\w.-]*", re.ASCII)
 
 
 class FileState(str, Enum):
@@ -51,9 +54,11 @@ class FileState(str, Enum):
     UNREADABLE = "unreadable"
 
 
-@dataclass(frozen=True)
-class EvidenceFileFacts:
-    """An evidence file as found on disk: its state and, when present, its digest and size."""
+class EvidenceFileFacts(NamedTuple):
+    """An evidence file as found on disk: its state and, when present, its digest and size.
+
+    A named tuple: a large program has a hundred thousand of them, made in every run.
+    """
 
     path: str
     state: FileState
@@ -68,9 +73,11 @@ def evidence_file_key(record_file: str, written: str) -> str | None:
     The path is relative to the record's folder; judged on the text alone, so absolute paths,
     drive letters and ``..`` above the top of the repository give None.
     """
+    folder = record_file.rpartition("/")[0]  # a repository path, always normal
+    if _PLAIN_PATH.fullmatch(written):
+        return f"{folder}/{written}" if folder else written
     if written.startswith(("/", "\\")) or _DRIVE.match(written):
         return None
-    folder = posixpath.dirname(record_file)
     joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
     if joined == ".." or joined.startswith("../"):
         return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,45 @@ def evidence_signature(root: Path, key: str, root_fd: int | None = None) -> Sign
     return identity(info)
 
 
+@contextmanager
+def open_folder(root: Path) -> Iterator[int | None]:
+    """``root`` opened, to look paths up from; None where the system cannot."""
+    if not (os.stat in os.supports_dir_fd and os.stat in os.supports_follow_symlinks):
+        yield None
+        return
+    root_fd = os.open(root, os.O_RDONLY)
+    try:
+        yield root_fd
+    finally:
+        os.close(root_fd)
+
+
+def evidence_signatures(
+    root: Path, keys: Iterable[str], root_fd: int | None
+) -> Iterator[tuple[str, Signature]]:
+    """Each evidence path in ``keys`` with its :func:`evidence_signature`, in order.
+
+    ``root_fd`` is ``root`` opened (:func:`open_folder`), or None to look each path up from
+    ``root``'s path.
+    """
+    if root_fd is None:
+        for key in keys:
+            yield key, evidence_signature(root, key)
+        return
+    # The common case inline, a regular file looked up from the top folder: this loop runs
+    # once per evidence file, in every run.
+    lookup, regular = os.stat, stat.S_ISREG
+    for key in keys:
+        try:
+            info = lookup(key, dir_fd=root_fd, follow_symlinks=False)
+        except OSError:
+            info = None
+        if info is not None and regular(info.st_mode):
+            yield key, (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        else:
+            yield key, evidence_signature(root, key, root_fd)
+
+
 class Inputs:
     """Every folder a run listed and every file it read, each with its signature then."""
 
@@ -108,39 +149,13 @@ class Inputs:
 
     def unchanged(self, root: Path) -> bool:
         """True when every folder and file still has the signature it had."""
-        relative = os.stat in os.supports_dir_fd and os.stat in os.supports_follow_symlinks
-        if not relative:  # look each path up from the top, as the loader did
-            return self._unchanged(root, None)
-        root_fd = os.open(root, os.O_RDONLY)
-        try:
-            return self._unchanged(root, root_fd)
-        finally:
-            os.close(root_fd)
-
-    def _unchanged(self, root: Path, root_fd: int | None) -> bool:
-        def at(rel: str) -> str | Path:
-            return rel if root_fd is not None else root / rel
-
-        for entries in (self.folders, self.files):
-            for rel, sig in entries.items():
-                if signature(at(rel), root_fd) != sig:
-                    return False
-        if root_fd is None:
-            return all(evidence_signature(root, key) == sig for key, sig in self.evidence.items())
-        # The common case inline, a regular file looked up from the top folder: this loop
-        # runs once per evidence file and is most of the time a reused result takes.
-        lookup, regular = os.stat, stat.S_ISREG
-        for key, sig in self.evidence.items():
-            try:
-                info = lookup(key, dir_fd=root_fd, follow_symlinks=False)
-            except OSError:
-                info = None
-            if info is not None and regular(info.st_mode):
-                if (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns) != sig:
-                    return False
-            elif evidence_signature(root, key, root_fd) != sig:
-                return False
-        return True
+        with open_folder(root) as root_fd:
+            for entries in (self.folders, self.files):
+                for rel, sig in entries.items():
+                    if signature(rel if root_fd is not None else root / rel, root_fd) != sig:
+                        return False
+            known = self.evidence
+            return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
 
     def to_plain(self) -> tuple[Any, ...]:
         """The signatures as plain data, for a cache."""

@@ -23,9 +23,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ciptool import cachefiles
 from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
@@ -43,8 +42,7 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A cache entry that matches a file: its payload, and whether to verify it first."""
 
     payload: Any
@@ -55,10 +53,11 @@ class Hit:
 class FileCache:
     """Entries of two kinds, ``yaml`` (parsed files) and ``files`` (evidence digests).
 
-    :meth:`match` sorts a run's files into hits and misses; :meth:`store` records what the run
-    ended up with; :meth:`save` writes the entries this run used, and only those, when any
-    changed. Each kind is a file of its own, so that the parsed files can be written and let
-    go of (:meth:`finish`) before the records in them are validated.
+    :meth:`match` sorts a run's files into hits and misses, and keeps the trusted hits for the
+    next run; :meth:`store` records what the run found out about the others; :meth:`save`
+    writes the entries this run used, and only those, when any changed. Each kind is a file
+    of its own, so that the parsed files can be written and let go of (:meth:`finish`) before
+    the records in them are validated.
     """
 
     KINDS = ("yaml", "files")
@@ -81,16 +80,27 @@ class FileCache:
         return cls(root, None)
 
     def match(self, kind: str, files: Iterable[tuple[str, Identity]]) -> dict[str, Hit]:
-        """The entries that still describe these files, by path; files not in it are misses."""
-        old = self._old[kind]
+        """The entries that still describe these files, by path; files not in it are misses.
+
+        Trusted hits are kept for the next run as they are; the caller stores what it learns
+        about the misses and about hits it had to verify.
+        """
+        old, new = self._old[kind], self._new[kind]
         hits: dict[str, Hit] = {}
         misses: list[tuple[str, Identity]] = []
         for rel, ident in files:
             entry = old.get(rel)
             if entry is not None and entry[0] == ident and _well_formed(kind, entry):
                 racy = entry[2]
-                if not (racy and kind == "files"):  # a racy digest is no cheaper to verify
-                    hits[rel] = Hit(entry[3], entry[1], trusted=not racy)
+                if not racy:
+                    hits[rel] = Hit(entry[3], entry[1], trusted=True)
+                    if entry[1] is None and self._blobs is not None:
+                        self.store(kind, rel, ident, entry[3])  # git may know its blob now
+                    else:
+                        new[rel] = entry  # the same entry: it changes nothing
+                    continue
+                if kind != "files":  # a racy digest is no cheaper to verify than to make
+                    hits[rel] = Hit(entry[3], entry[1], trusted=False)
                     continue
             misses.append((rel, ident))
         if len(misses) >= GIT_MIN_MISSES and self.directory is not None:
@@ -100,15 +110,12 @@ class FileCache:
                 blob = blobs.get(rel)
                 # The same size too: a pointer file (git LFS) has the blob id of its content.
                 if (
-                    entry is not None
-                    and blob is not None
-                    and (entry[1], entry[0][0])
-                    == (
-                        blob,
-                        ident[0],
-                    )
+                    blob is not None
+                    and entry is not None
+                    and (entry[1], entry[0][0]) == (blob, ident[0])
                 ):
                     hits[rel] = Hit(entry[3], blob, trusted=True)
+                    self.store(kind, rel, ident, entry[3], blob)
         return hits
 
     def store(

@@ -76,7 +76,6 @@ def read_yaml_files(files: Sequence[FoundFile], cache: FileCache) -> dict[str, R
         hit = hits.get(found.rel)
         if hit is not None and hit.trusted:
             results[found.rel] = ReadFile(found.rel, hit.payload)
-            cache.store("yaml", found.rel, identities[found.rel], hit.payload, hit.blob)
         else:
             to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
     verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
