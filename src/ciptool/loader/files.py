@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ciptool.findings import Finding, Location, Severity
-from ciptool.inputs import Inputs, signature
+from ciptool.inputs import Inputs, Signature, signature
 
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -29,10 +29,11 @@ def relative(root: Path, path: Path) -> str:
 
 @dataclass(frozen=True)
 class FoundFile:
-    """A file to load, by its repository-relative name."""
+    """A file to load, by its repository-relative name, with its signature when it was found."""
 
     rel: str
     path: Path
+    signature: Signature | None = None
 
 
 def walk_yaml(
@@ -47,28 +48,47 @@ def walk_yaml(
     if not base.is_dir():
         inputs.folders[folder] = signature(base)
         return
-    for current, dirnames, filenames in os.walk(base, followlinks=False):
-        here = Path(current)
-        inputs.folders[relative(root, here)] = signature(current)
-        kept = []
-        for name in sorted(dirnames):
-            if name.startswith(".") or name == skip_dir:
+    yield from _walk(root, folder, findings, inputs, skip_dir)
+
+
+def _walk(
+    root: Path, rel_dir: str, findings: list[Finding], inputs: Inputs, skip_dir: str
+) -> Iterator[FoundFile]:
+    """The YAML files of one folder by name, then those of its folders, in name order."""
+    here = os.path.join(root, rel_dir)  # noqa: PTH118 - text paths: one per file found
+    inputs.folders[rel_dir] = signature(here)
+    try:
+        with os.scandir(here) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return  # a folder that cannot be listed is passed over, as os.walk does
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_folder = entry.is_dir()  # links followed, so a linked folder is one too
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if name == skip_dir:
                 continue
-            sub = here / name
-            if sub.is_symlink():
-                _check_link(root, sub, findings, folder_link=True)
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
-                continue
-            path = here / name
-            if path.is_symlink() and not _check_link(root, path, findings, folder_link=False):
-                continue
-            rel = relative(root, path)
-            inputs.files[rel] = signature(path)
-            yield FoundFile(rel, path)
+            if entry.is_symlink():
+                _check_link(root, Path(entry.path), findings, folder_link=True)
+            else:
+                folders.append(f"{rel_dir}/{name}")
+            continue
+        if not name.endswith(YAML_SUFFIXES):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not _check_link(root, path, findings, folder_link=False):
+            continue
+        rel = f"{rel_dir}/{name}"
+        found = inputs.files[rel] = signature(entry.path)
+        yield FoundFile(rel, path, found)
+    for sub in folders:
+        yield from _walk(root, sub, findings, inputs, skip_dir)
 
 
 def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link: bool) -> bool:

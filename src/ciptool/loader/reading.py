@@ -67,8 +67,11 @@ def read_yaml_files(files: Sequence[FoundFile], cache: FileCache) -> dict[str, R
     """Every file by path: from the cache when the file is unchanged, else parsed now."""
     identities: dict[str, Identity] = {}
     for found in files:
-        with contextlib.suppress(OSError):  # reading the file says why
-            identities[found.rel] = identity(found.path.stat())
+        if isinstance(found.signature, tuple):  # as the walk found it
+            identities[found.rel] = found.signature
+        elif found.signature is None:
+            with contextlib.suppress(OSError):  # reading the file says why
+                identities[found.rel] = identity(found.path.stat())
     hits = cache.match("yaml", identities.items())
     results: dict[str, ReadFile] = {}
     to_parse: list[FoundFile] = []
