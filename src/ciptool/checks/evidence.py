@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Location, Severity
@@ -92,12 +93,11 @@ def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class ListedFile:
+class ListedFile(NamedTuple):
     """A file an evidence record lists, with what the loader found at its path."""
 
     record: Sourced[EvidenceRecord]
-    index: int
+    position: int  # in the record's `files`
     entry: EvidenceFile
     facts: EvidenceFileFacts
 
@@ -108,9 +108,10 @@ def listed_files(graph: Graph) -> list[ListedFile]:
 
 
 def _listed_files(graph: Graph) -> Iterator[ListedFile]:
+    facts_for = graph.repository.facts_for
     for sourced in graph.repository.evidence:
         for index, entry in enumerate(sourced.record.files):
-            found = graph.repository.facts_for(sourced.file, entry.path)
+            found = facts_for(sourced.file, entry.path)
             if found is not None:
                 yield ListedFile(sourced, index, entry, found)
 
@@ -217,7 +218,7 @@ class EvidenceFileProblem(Check):
                 continue
             yield self.finding(
                 f"evidence file `{listed.entry.path}` {_FILE_PROBLEMS[listed.facts.state]}",
-                listed.record.at("files", listed.index, "path"),
+                listed.record.at("files", listed.position, "path"),
                 "Commit the file at this path (relative to the record's folder), or correct it.",
                 subject=listed.facts.path,
                 control=listed.record.record.control,
@@ -249,7 +250,7 @@ class DigestMismatch(Check):
             yield self.finding(
                 f"`{entry.path}` has sha256 {found.sha256}, but the record says"
                 f" {entry.sha256}: the file changed after it was recorded",
-                listed.record.at("files", listed.index, "sha256"),
+                listed.record.at("files", listed.position, "sha256"),
                 "Restore the recorded file; if the new content is right, record it as new"
                 " evidence with `ciptool evidence add`.",
                 subject=found.path,
@@ -411,6 +412,7 @@ class Soc2OccurrenceMissing(Check):
         if period is None:
             return
         graph = ctx.graph
+        due_by_frequency: dict[str, list[Interval]] = {}
         for control in graph.iter_controls():
             record = control.record
             if record.frequency not in RECURRING or not record.evidence:
@@ -422,8 +424,13 @@ class Soc2OccurrenceMissing(Check):
                 for requirement in record.evidence
                 for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
             ]
-            due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
+            due = due_by_frequency.get(record.frequency)
+            if due is None:  # the same for every control of the frequency
+                due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
+                due_by_frequency[record.frequency] = due
             missing = [i for i in due if not any(speaks_for(e, i) for e in evidence)]
+            if not missing:
+                continue
             for run in _consecutive(missing, due):
                 named = run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
                 yield self.finding(

@@ -328,14 +328,16 @@ class UnknownEvidenceRequirement(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
+        requirements = {
+            ident: [requirement.id for requirement in control.record.evidence]
+            for ident, control in graph.controls.items()
+        }
         for sourced in graph.repository.evidence:
-            control = graph.controls.get(sourced.record.control)
-            if control is None:
-                continue
-            known = [requirement.id for requirement in control.record.evidence]
+            known = requirements.get(sourced.record.control)
             wanted = sourced.record.requirement
-            if wanted in known:
+            if known is None or wanted in known:
                 continue
+            control = graph.controls[sourced.record.control]
             listed = ", ".join(known) if known else "none"
             yield self.finding(
                 f"control {control.record.id} has no evidence requirement `{wanted}`"
