@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import inputs
+from ciptool import inputs, loader
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
 from ciptool.engine import check_repository
@@ -23,7 +23,7 @@ from ciptool.loader import evidence_files, reading
 from ciptool.loader.cache import FileCache
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
 from ciptool.results import RunSettings
-from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo
 
 CSV = "evidence/2026/files/q.csv"
 RECORD = "evidence/2026/iam-01.yaml"
@@ -254,6 +254,57 @@ def test_parsing_in_worker_processes_gives_the_same_data(
     assert codes(root, None) == one_process
     assert ("LD001", "controls/broken.yaml") in one_process
     assert ("SC004", "controls/c1.yaml") in one_process
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers start only where fork is used")
+def test_evidence_files_hashed_ahead_by_workers_give_the_same_findings(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    big = bytes(range(256)) * 5000  # more than one read
+    outside = tmp_path / "outside.csv"
+    outside.write_bytes(EVIDENCE_CSV)
+    listed = {
+        "q.csv": EVIDENCE_CSV,
+        "big.bin": big,
+        "tampered.csv": b"not what was recorded\n",
+        "linked.csv": EVIDENCE_CSV,
+        "leaves.csv": EVIDENCE_CSV,
+        "pipe.csv": EVIDENCE_CSV,
+        "gone.csv": EVIDENCE_CSV,
+    }
+    entries = "".join(
+        f'      - {{path: files/{name}, sha256: "{hashlib.sha256(data).hexdigest()}"}}\n'
+        for name, data in listed.items()
+    )
+    record = MINIMAL_EVIDENCE.split("    files:\n")[0] + "    files:\n" + entries
+    root = make_repo(
+        {
+            RECORD: record,
+            "evidence/2026/files/big.bin": big,
+            "evidence/2026/files/tampered.csv": b"changed after it was recorded\n",
+            "evidence/2026/files/unlisted.csv": b"x\n",
+        }
+    )
+    files = root / "evidence/2026/files"
+    (files / "linked.csv").symlink_to("q.csv")
+    (files / "leaves.csv").symlink_to(outside)
+    os.mkfifo(files / "pipe.csv")  # never opened: reading it would wait forever
+    one_process = codes(root, None)
+    assert sorted(one_process) == sorted(
+        [
+            ("EV003", RECORD),  # gone.csv
+            ("EV003", RECORD),  # pipe.csv is not a file
+            ("EV003", RECORD),  # leaves.csv leads outside
+            ("EV004", RECORD),  # tampered.csv
+            ("EV006", "evidence/2026/files/unlisted.csv"),
+        ]
+    )
+    counting = Counting(monkeypatch)
+    monkeypatch.setattr(loader, "HASH_AHEAD_MIN_FILES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert codes(root, None) == one_process
+    # The workers hashed every regular file; this process only the link it followed.
+    assert counting.hashed == [str(files / "linked.csv")]
 
 
 def test_two_checks_at_once_share_one_cache(make_repo: MakeRepo) -> None:

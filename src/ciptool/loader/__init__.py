@@ -19,11 +19,17 @@ from ciptool.graph import CatalogSource, Repository
 from ciptool.inputs import CONFIG_FILE, Inputs, find_repository, signature
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
-from ciptool.loader.evidence_files import inspect_evidence_files, unlisted_evidence_files
+from ciptool.loader.evidence_files import (
+    collect_hashed,
+    files_under_evidence,
+    hash_later,
+    inspect_evidence_files,
+)
 from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files
 from ciptool.loader.validate import validate_record
+from ciptool.loader.workers import Pending, Workers
 from ciptool.loader.yamlparse import FAST_PARSER
 from ciptool.models import (
     Control,
@@ -109,21 +115,45 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         folder: list(walk_yaml(root, folder, findings, inputs, skip_dir=_skipped(folder)))
         for folder in RECORD_FOLDERS
     }
-    parsed = read_yaml_files([f for files in found.values() for f in files], cache)
-    cache.finish("yaml")  # written now: the parsed files need not stay while records validate
-    repo.files_read += len(parsed)
-    repo.controls = _records("controls", found, parsed, Control, findings, repo)
-    repo.policies = _records("policies", found, parsed, Policy, findings, repo)
-    repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
-    repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
-    repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache, inputs)
+    artifacts = files_under_evidence(root, inputs, EVIDENCE_FILES_DIR)
+    with Workers() as workers:
+        parsed = read_yaml_files([f for files in found.values() for f in files], cache, workers)
+        cache.finish("yaml")  # written now: the parsed files need not stay while records validate
+        ahead = _hash_ahead(workers, root, cache, artifacts)
+        repo.files_read += len(parsed)
+        repo.controls = _records("controls", found, parsed, Control, findings, repo)
+        repo.policies = _records("policies", found, parsed, Policy, findings, repo)
+        repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
+        repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
+        repo.evidence_files = inspect_evidence_files(
+            root, repo.evidence, cache, inputs, collect_hashed(ahead)
+        )
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
-    repo.unlisted_evidence = unlisted_evidence_files(
-        root, repo.evidence_files, inputs, EVIDENCE_FILES_DIR
-    )
+    repo.unlisted_evidence = [path for path in artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)
     return repo
+
+
+#: Hashing evidence files ahead pays for starting workers from this many files that the cache
+#: has no entry for (a first run, or a cache folder newly made).
+HASH_AHEAD_MIN_FILES = 512
+
+
+def _hash_ahead(
+    workers: Workers, root: Path, cache: FileCache, artifacts: list[str]
+) -> Pending | None:
+    """Evidence files new to the cache, hashed by workers while this process validates records.
+
+    They are all the files in ``evidence/`` but records: nearly always the files the records
+    list, which are only known once the records are validated.
+    """
+    if not workers.available:
+        return None
+    new = [path for path in artifacts if not cache.knows("files", path)]
+    if len(new) < HASH_AHEAD_MIN_FILES:
+        return None
+    return hash_later(workers, root, new)
 
 
 def _skipped(folder: str) -> str:

@@ -118,6 +118,10 @@ class FileCache:
                     self.store(kind, rel, ident, entry[3], blob)
         return hits
 
+    def knows(self, kind: str, rel: str) -> bool:
+        """True when an earlier run left an entry for the file at ``rel``, whatever its identity."""
+        return rel in self._old[kind]
+
     def store(
         self, kind: str, rel: str, ident: Identity, payload: Any, blob: str | None = None
     ) -> None:

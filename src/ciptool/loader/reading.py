@@ -12,9 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import multiprocessing
-import os
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +20,13 @@ from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.inputs import Identity, identity
 from ciptool.loader.cache import FileCache, git_blob_id
 from ciptool.loader.files import FoundFile, decode_yaml, read_yaml_bytes
+from ciptool.loader.workers import Workers
 from ciptool.loader.yamlparse import YamlProblem, parse_yaml
 
 #: Below this many bytes to parse, one process does it all (measured: a worker process pays
 #: for itself from about a megabyte of YAML).
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 _CHUNK_BYTES = 512 * 1024
-_MAX_WORKERS = 4
 
 #: A parsed file as the cache keeps it: the SHA-256 of its text, and its data and problems
 #: marshalled (kept as bytes, a file's data costs memory only while its records are validated).
@@ -63,8 +60,13 @@ class ReadFile:
         return ParsedFile(data, digest, findings)
 
 
-def read_yaml_files(files: Sequence[FoundFile], cache: FileCache) -> dict[str, ReadFile]:
-    """Every file by path: from the cache when the file is unchanged, else parsed now."""
+def read_yaml_files(
+    files: Sequence[FoundFile], cache: FileCache, workers: Workers | None = None
+) -> dict[str, ReadFile]:
+    """Every file by path: from the cache when the file is unchanged, else parsed now.
+
+    Many files to parse are shared among ``workers``; without them, this process parses all.
+    """
     identities: dict[str, Identity] = {}
     for found in files:
         if isinstance(found.signature, tuple):  # as the walk found it
@@ -83,7 +85,7 @@ def read_yaml_files(files: Sequence[FoundFile], cache: FileCache) -> dict[str, R
             to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
     verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
     sizes = {rel: ident[0] for rel, ident in identities.items()}
-    for rel, outcome in _parse_all(to_parse, sizes, verified):
+    for rel, outcome in _parse_all(to_parse, sizes, verified, workers):
         if outcome[0] == "read":
             results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
             continue
@@ -95,11 +97,13 @@ def read_yaml_files(files: Sequence[FoundFile], cache: FileCache) -> dict[str, R
 
 
 def _parse_all(
-    files: list[FoundFile], sizes: dict[str, int], verified: dict[str, Payload]
+    files: list[FoundFile],
+    sizes: dict[str, int],
+    verified: dict[str, Payload],
+    workers: Workers | None,
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     total = sum(sizes.get(found.rel, 0) for found in files)
-    workers = min(os.cpu_count() or 1, _MAX_WORKERS)
-    if total < PARALLEL_MIN_BYTES or workers < 2 or sys.platform != "linux":
+    if total < PARALLEL_MIN_BYTES or workers is None or not workers.available:
         yield from _parse_chunk([(f.rel, str(f.path)) for f in files], verified)
         return
     chunks: list[tuple[list[tuple[str, str]], dict[str, Payload]]] = []
@@ -111,16 +115,12 @@ def _parse_all(
         if size >= _CHUNK_BYTES or found is files[-1]:
             chunks.append((chunk, {rel: verified[rel] for rel, _ in chunk if rel in verified}))
             chunk, size = [], 0
-    # fork: the workers start at once with everything already imported (the parent runs no
-    # threads at this point); results come back in order, as marshalled bytes.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(workers, len(chunks))) as pool:
-        for result in pool.imap(_parse_chunk_marshalled, chunks):
-            yield from marshal.loads(result)
+    for outcomes in workers.imap(_parse_job, chunks):
+        yield from outcomes
 
 
-def _parse_chunk_marshalled(job: tuple[list[tuple[str, str]], dict[str, Payload]]) -> bytes:
-    return marshal.dumps(list(_parse_chunk(*job)))
+def _parse_job(job: tuple[list[tuple[str, str]], dict[str, Payload]]) -> list[Any]:
+    return list(_parse_chunk(*job))
 
 
 def _parse_chunk(
