@@ -213,13 +213,17 @@ class Graph:
     def mapping_links(self) -> list[MappingLink]:
         """Every mapping entry of every control, resolved against the catalogs."""
         catalogs = self.catalogs
+        # Thousands of controls map the same few hundred ids: each is resolved once.
+        resolved: dict[tuple[str, str], Resolution | None] = {}
         links: list[MappingLink] = []
         for control in self.controls.values():
             for framework, targets in control.record.mappings.items():
                 catalog = catalogs.get(framework)
                 for index, target in enumerate(targets):
-                    resolution = catalog.resolve(target.id) if catalog else None
-                    links.append(MappingLink(control, framework, index, target.id, resolution))
+                    key = (framework, target.id)
+                    if key not in resolved:
+                        resolved[key] = catalog.resolve(target.id) if catalog else None
+                    links.append(MappingLink(control, framework, index, target.id, resolved[key]))
         return links
 
     @cached_property
