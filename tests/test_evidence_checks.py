@@ -135,6 +135,30 @@ def test_unlisted_evidence_file_is_a_note(make_repo: MakeRepo) -> None:
     ]
 
 
+
+def test_what_counts_as_an_evidence_file_under_evidence(make_repo: MakeRepo) -> None:
+    root = evidence_repo(
+        make_repo,
+        record(Q3),
+        extra={
+            "evidence/2026/files/export.yaml": "a: 1\n",  # in files/: evidence, not a record
+            "evidence/2026/files/sub/deep.csv": "x\n",
+            "evidence/2026/files/.hidden.csv": "x\n",
+            "evidence/2026/files/README.md": "what these are\n",
+            "evidence/2026/.drafts/x.csv": "x\n",
+            "evidence/2026/notes.txt": "x\n",
+            "evidence/2025/files/old.csv": "x\n",
+        },
+    )
+    (root / "evidence/linked").symlink_to(root / "evidence/2025", target_is_directory=True)
+    assert check(root, "2026-11-15") == [
+        ("EV006", "evidence/2025/files/old.csv", 0, 0),
+        ("EV006", "evidence/2026/files/export.yaml", 0, 0),
+        ("EV006", "evidence/2026/files/sub/deep.csv", 0, 0),
+        ("EV006", "evidence/2026/notes.txt", 0, 0),
+        ("LD007", "evidence/linked", 1, 1),  # a linked folder is not followed
+    ]
+
 SOC2 = """\
 program: Test Program
 frameworks: [nist-csf-2.0, iso27001-2022, soc2-2017]

@@ -21,7 +21,6 @@ from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import (
     collect_hashed,
-    files_under_evidence,
     hash_later,
     inspect_evidence_files,
 )
@@ -111,11 +110,20 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         repo.findings = locate_findings(root, findings)
         return repo
     repo.catalogs, repo.crosswalks = load_catalogs(root, findings, parse, inputs)
+    artifacts: list[str] = []  # the files under evidence/ that are not records
     found = {
-        folder: list(walk_yaml(root, folder, findings, inputs, skip_dir=_skipped(folder)))
+        folder: list(
+            walk_yaml(
+                root,
+                folder,
+                findings,
+                inputs,
+                skip_dir=EVIDENCE_FILES_DIR if folder == "evidence" else "",
+                others=artifacts if folder == "evidence" else None,
+            )
+        )
         for folder in RECORD_FOLDERS
     }
-    artifacts = files_under_evidence(root, inputs, EVIDENCE_FILES_DIR)
     with Workers() as workers:
         parsed = read_yaml_files([f for files in found.values() for f in files], cache, workers)
         cache.finish("yaml")  # written now: the parsed files need not stay while records validate
@@ -154,10 +162,6 @@ def _hash_ahead(
     if len(new) < HASH_AHEAD_MIN_FILES:
         return None
     return hash_later(workers, root, new)
-
-
-def _skipped(folder: str) -> str:
-    return EVIDENCE_FILES_DIR if folder == "evidence" else ""
 
 
 def _parser(cache: FileCache, digests: dict[str, str]) -> ParseFile:

@@ -1,8 +1,8 @@
 """The facts about evidence files that checks judge: present or not, and their SHA-256.
 
 Checks read no files, so the loader gathers these facts once: for every path an evidence
-record lists, whether it is a readable file inside the repository and what its digest is; and
-which files under ``evidence/`` no record lists.
+record lists, whether it is a readable file inside the repository and what its digest is. (The
+files under ``evidence/`` that no record lists are found by the walk that finds the records.)
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, evidence_file_key
-from ciptool.inputs import Identity, Inputs, evidence_signatures, identity, open_folder, signature
+from ciptool.inputs import Identity, Inputs, evidence_signatures, identity, open_folder
 from ciptool.loader.cache import FileCache
-from ciptool.loader.files import YAML_SUFFIXES, relative
 from ciptool.loader.workers import Pending, Workers
 from ciptool.models import EvidenceRecord, Sourced
 
@@ -163,29 +162,3 @@ def _sha256_fd(fd: int, size: int) -> tuple[str, int]:
         digest.update(chunk)
         total += len(chunk)
     return digest.hexdigest(), total
-
-
-def files_under_evidence(root: Path, inputs: Inputs, records_dir: str = "files") -> list[str]:
-    """Files under ``evidence/`` other than records, by repository path, folder by folder.
-
-    Hidden files and README files are passed over; the folders listed are recorded in
-    ``inputs``.
-    """
-    base = root / "evidence"
-    if not base.is_dir():
-        inputs.folders["evidence"] = signature(base)
-        return []
-    found: list[str] = []
-    # Repository paths are built as text: a path object per file costs more than the walk.
-    for current, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        folder = relative(root, Path(current))
-        inputs.folders[folder] = signature(current)
-        inside_files_dir = records_dir in folder.split("/")[1:]
-        for name in sorted(filenames):
-            if name.startswith(".") or name.lower().startswith("readme"):
-                continue  # hidden files and documentation are not evidence
-            if name.endswith(YAML_SUFFIXES) and not inside_files_dir:
-                continue  # a record file, read by the loader
-            found.append(f"{folder}/{name}")
-    return found

@@ -37,58 +37,84 @@ class FoundFile:
 
 
 def walk_yaml(
-    root: Path, folder: str, findings: list[Finding], inputs: Inputs, *, skip_dir: str = ""
+    root: Path,
+    folder: str,
+    findings: list[Finding],
+    inputs: Inputs,
+    *,
+    skip_dir: str = "",
+    others: list[str] | None = None,
 ) -> Iterator[FoundFile]:
     """YAML files under ``root/folder`` in sorted order; hidden entries are passed over.
 
-    Links that leave the repository become findings; a folder named ``skip_dir`` is not
-    descended into. The folders listed and the files found are recorded in ``inputs``.
+    Links that leave the repository become findings; folders named ``skip_dir`` hold no YAML
+    to load. With ``others``, every other file is listed in it, those in ``skip_dir`` folders
+    included, README files not (the evidence files under ``evidence/``, found in the same
+    walk). The folders listed and the files found are recorded in ``inputs``.
     """
     base = root / folder
     if not base.is_dir():
         inputs.folders[folder] = signature(base)
         return
-    yield from _walk(root, folder, findings, inputs, skip_dir)
+    walk = _Walk(root, findings, inputs, skip_dir, others)
+    yield from walk.folder(folder, skipped=False)
 
 
-def _walk(
-    root: Path, rel_dir: str, findings: list[Finding], inputs: Inputs, skip_dir: str
-) -> Iterator[FoundFile]:
-    """The YAML files of one folder by name, then those of its folders, in name order."""
-    here = os.path.join(root, rel_dir)  # noqa: PTH118 - text paths: one per file found
-    inputs.folders[rel_dir] = signature(here)
-    try:
-        with os.scandir(here) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return  # a folder that cannot be listed is passed over, as os.walk does
-    folders = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
+@dataclass(frozen=True)
+class _Walk:
+    """What a walk carries down the folders, and the walk of one folder."""
+
+    root: Path
+    findings: list[Finding]
+    inputs: Inputs
+    skip_dir: str
+    others: list[str] | None
+
+    def folder(self, rel_dir: str, *, skipped: bool) -> Iterator[FoundFile]:
+        """The files of one folder by name, then those of its folders, in name order.
+
+        ``skipped`` is true inside a ``skip_dir`` folder, walked only to list ``others``.
+        """
+        here = os.path.join(self.root, rel_dir)  # noqa: PTH118 - text paths, one per file
+        self.inputs.folders[rel_dir] = signature(here)
         try:
-            is_folder = entry.is_dir()  # links followed, so a linked folder is one too
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
-            is_folder = False
-        if is_folder:
-            if name == skip_dir:
+            return  # a folder that cannot be listed is passed over, as os.walk does
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if entry.is_symlink():
-                _check_link(root, Path(entry.path), findings, folder_link=True)
-            else:
-                folders.append(f"{rel_dir}/{name}")
-            continue
-        if not name.endswith(YAML_SUFFIXES):
-            continue
-        path = Path(entry.path)
-        if entry.is_symlink() and not _check_link(root, path, findings, folder_link=False):
-            continue
-        rel = f"{rel_dir}/{name}"
-        found = inputs.files[rel] = signature(entry.path)
-        yield FoundFile(rel, path, found)
-    for sub in folders:
-        yield from _walk(root, sub, findings, inputs, skip_dir)
+            try:
+                is_folder = entry.is_dir()  # links followed, so a linked folder is one too
+            except OSError:
+                is_folder = False
+            if is_folder:
+                inside = skipped or name == self.skip_dir
+                if inside and self.others is None:
+                    continue
+                if entry.is_symlink():
+                    if not inside:
+                        _check_link(self.root, Path(entry.path), self.findings, folder_link=True)
+                else:
+                    folders.append((f"{rel_dir}/{name}", inside))
+                continue
+            if skipped or not name.endswith(YAML_SUFFIXES):
+                if self.others is not None and not name.lower().startswith("readme"):
+                    self.others.append(f"{rel_dir}/{name}")  # documentation is not evidence
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and not _check_link(
+                self.root, path, self.findings, folder_link=False
+            ):
+                continue
+            rel = f"{rel_dir}/{name}"
+            found = self.inputs.files[rel] = signature(entry.path)
+            yield FoundFile(rel, path, found)
+        for sub, inside in folders:
+            yield from self.folder(sub, skipped=inside)
 
 
 def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link: bool) -> bool:
