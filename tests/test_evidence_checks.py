@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ciptool.checks.evidence import intervals
+from ciptool.checks.evidence import RECURRING, intervals, span, spoken_for
 from ciptool.cli import app
 from ciptool.engine import check_repository
-from ciptool.models.records import Period
+from ciptool.models.records import EvidenceRecord, Period
 from ciptool.results import RunSettings
 from conftest import MINIMAL_CONTROL, MakeRepo, brief
 
@@ -135,7 +137,6 @@ def test_unlisted_evidence_file_is_a_note(make_repo: MakeRepo) -> None:
     ]
 
 
-
 def test_what_counts_as_an_evidence_file_under_evidence(make_repo: MakeRepo) -> None:
     root = evidence_repo(
         make_repo,
@@ -158,6 +159,7 @@ def test_what_counts_as_an_evidence_file_under_evidence(make_repo: MakeRepo) -> 
         ("EV006", "evidence/2026/notes.txt", 0, 0),
         ("LD007", "evidence/linked", 1, 1),  # a linked folder is not followed
     ]
+
 
 SOC2 = """\
 program: Test Program
@@ -221,3 +223,34 @@ def test_intervals_are_calendar_intervals_clipped_to_the_period() -> None:
         "2026-W02",
         "2026-W03",
     ]
+
+
+DAYS = st.dates(min_value=dt.date(2025, 10, 1), max_value=dt.date(2027, 3, 31))
+
+
+@st.composite
+def evidence_records(draw: st.DrawFn) -> EvidenceRecord:
+    first = draw(DAYS)
+    common = {"control": "C-1", "requirement": "r", "collected_on": first}
+    if draw(st.booleans()):
+        return EvidenceRecord(**common, effective_on=first)
+    last = first + dt.timedelta(days=draw(st.integers(0, 200)))
+    return EvidenceRecord(**common, period=Period(start=first, end=last))
+
+
+@given(
+    st.lists(evidence_records(), max_size=30),
+    st.sampled_from(RECURRING),
+    DAYS,
+    st.integers(0, 400),
+)
+def test_spoken_for_agrees_with_asking_every_record_about_every_interval(
+    records: list[EvidenceRecord], frequency: str, start: dt.date, length: int
+) -> None:
+    due = intervals(frequency, Period(start=start, end=start + dt.timedelta(days=length)))
+    asked = [
+        any(span(r)[0] <= interval.end and span(r)[1] >= interval.start for r in records)
+        for interval in due
+    ]
+    assert spoken_for(records, due) == asked
+    assert spoken_for(records, due[::-1]) == asked[::-1]  # in any order

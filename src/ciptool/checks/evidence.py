@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -374,12 +374,33 @@ def _interval_around(frequency: str, day: dt.date) -> tuple[dt.date, dt.date, st
     return start, end, name
 
 
-def speaks_for(record: EvidenceRecord, interval: Interval) -> bool:
-    """True when the record's day or span falls in ``interval``."""
+def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
+    """The first and last day the record speaks for: its period, or its one effective day."""
     if record.period is not None:
-        return record.period.start <= interval.end and record.period.end >= interval.start
-    assert record.effective_on is not None
-    return interval.start <= record.effective_on <= interval.end
+        return record.period.start, record.period.end
+    assert record.effective_on is not None  # the model requires one of the two
+    return record.effective_on, record.effective_on
+
+
+def spoken_for(records: Iterable[EvidenceRecord], due: Sequence[Interval]) -> list[bool]:
+    """For each interval, whether some record's day or span falls in it.
+
+    One pass over the records sorted by their first day: asking every record about every
+    interval would grow with their product (a daily control with a year of daily evidence
+    is 365 records by 365 intervals).
+    """
+    spans = sorted(span(record) for record in records)
+    covered = [False] * len(due)
+    reach: dt.date | None = None  # the latest last day of the spans that start in time
+    taken = 0
+    for index in sorted(range(len(due)), key=lambda i: due[i].end):
+        interval = due[index]
+        while taken < len(spans) and spans[taken][0] <= interval.end:
+            last = spans[taken][1]
+            reach = last if reach is None else max(reach, last)
+            taken += 1
+        covered[index] = reach is not None and reach >= interval.start
+    return covered
 
 
 class Soc2OccurrenceMissing(Check):
@@ -428,7 +449,7 @@ class Soc2OccurrenceMissing(Check):
             if due is None:  # the same for every control of the frequency
                 due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
                 due_by_frequency[record.frequency] = due
-            missing = [i for i in due if not any(speaks_for(e, i) for e in evidence)]
+            missing = [i for i, ok in zip(due, spoken_for(evidence, due), strict=True) if not ok]
             if not missing:
                 continue
             for run in _consecutive(missing, due):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ciptool.checks.coverage import SOC2
-from ciptool.checks.evidence import RECURRING, intervals, speaks_for
+from ciptool.checks.evidence import RECURRING, intervals, spoken_for
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
@@ -244,10 +244,11 @@ def occurrence_testing(graph: Graph, period: Period | None, today: dt.date) -> l
             for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
         ]
         cells = []
-        for interval in intervals(record.frequency, period):
+        every = intervals(record.frequency, period)
+        for interval, ok in zip(every, spoken_for(evidence, every), strict=True):
             if interval.end >= today:
                 state = "open"
-            elif any(speaks_for(e, interval) for e in evidence):
+            elif ok:
                 state = "ok"
             else:
                 state = "missing"
