@@ -231,11 +231,13 @@ DAYS = st.dates(min_value=dt.date(2025, 10, 1), max_value=dt.date(2027, 3, 31))
 @st.composite
 def evidence_records(draw: st.DrawFn) -> EvidenceRecord:
     first = draw(DAYS)
-    common = {"control": "C-1", "requirement": "r", "collected_on": first}
     if draw(st.booleans()):
-        return EvidenceRecord(**common, effective_on=first)
+        return EvidenceRecord(
+            control="C-1", requirement="r", collected_on=first, effective_on=first
+        )
     last = first + dt.timedelta(days=draw(st.integers(0, 200)))
-    return EvidenceRecord(**common, period=Period(start=first, end=last))
+    period = Period(start=first, end=last)
+    return EvidenceRecord(control="C-1", requirement="r", collected_on=first, period=period)
 
 
 @given(

@@ -125,6 +125,34 @@ def test_a_live_exception_marks_findings_without_hiding_them(make_repo: MakeRepo
     assert {f.code for f in late.failing()} == {"EV001", "EX001"}
 
 
+def test_the_first_live_exception_in_the_repository_marks_a_finding(make_repo: MakeRepo) -> None:
+    def exception(ident: str, target: str) -> str:
+        return (
+            f"  - id: {ident}\n    applies_to: {target}\n    reason: Accepted for now.\n"
+            "    risk: low\n    approved_by: CISO\n    approved_on: 2026-01-15\n"
+            "    expires_on: 2027-06-30\n"
+        )
+
+    by_subject = exception("EXC-SUBJECT", "{check: EV001, subject: IAM-01/recert-signoff}")
+    by_control = exception("EXC-CONTROL", "{control: IAM-01}")
+    by_check = exception("EXC-CHECK", "{check: EV001}")
+    elsewhere = exception("EXC-ELSEWHERE", "{check: EV001, subject: IAM-09/other}")
+    for order, expected in (
+        ((elsewhere, by_subject, by_control, by_check), "EXC-SUBJECT"),
+        ((by_control, by_subject), "EXC-CONTROL"),
+        ((elsewhere, by_check, by_subject), "EXC-CHECK"),
+        ((elsewhere,), ""),
+    ):
+        root = make_repo(
+            {
+                "exceptions/2026.yaml": "exceptions:\n" + "".join(order),
+                "evidence/2026/iam-01.yaml": "evidence: []\n",
+            }
+        )
+        (finding,) = run(root, "EV001").findings
+        assert finding.excepted_by == expected
+
+
 COVERAGE_CONFIG = """\
 program: P
 frameworks: [soc2-2017]

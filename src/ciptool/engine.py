@@ -15,7 +15,7 @@ from ciptool.graph import Graph
 from ciptool.inputs import Inputs
 from ciptool.loader import load_repository, locate_findings
 from ciptool.loader.positions import gc_paused
-from ciptool.models.records import AppliesTo
+from ciptool.models.records import RiskException
 from ciptool.results import RunResult, RunSettings
 
 
@@ -91,17 +91,17 @@ _NOT_EXCEPTABLE = ("LD", "SC", "EX")
 
 
 def apply_exceptions(graph: Graph, findings: list[Finding], today: dt.date) -> list[Finding]:
-    """Mark the findings that a live exception covers; they stay reported, with its id."""
+    """Mark the findings that a live exception covers; they stay reported, with its id.
+
+    When several cover a finding, the first in the repository's order marks it.
+    """
     live = live_exceptions(graph, today)
     if not live:
         return findings
+    covering = _Covering(graph, [sourced.record for sourced in live])
     marked = []
     for finding in findings:
-        cover = None
-        if not finding.code.startswith(_NOT_EXCEPTABLE):
-            cover = next(
-                (e.record for e in live if _covers(graph, e.record.applies_to, finding)), None
-            )
+        cover = None if finding.code.startswith(_NOT_EXCEPTABLE) else covering.first(finding)
         if cover is None:
             marked.append(finding)
         else:
@@ -109,15 +109,38 @@ def apply_exceptions(graph: Graph, findings: list[Finding], today: dt.date) -> l
     return marked
 
 
-def _covers(graph: Graph, target: AppliesTo, finding: Finding) -> bool:
-    if target.control is not None:
-        return finding.control == target.control
-    if target.requirement is not None:
-        resolved = graph.canonical_reference(target.requirement)
-        return resolved is not None and finding.requirement == resolved
-    if finding.code != target.check:
-        return False
-    return target.subject is None or finding.subject == target.subject
+class _Covering:
+    """The live exceptions indexed by what they apply to, so a finding looks up, not through.
+
+    An exception names a control, a requirement, or a check with or without a subject.
+    """
+
+    def __init__(self, graph: Graph, live: list[RiskException]) -> None:
+        self.live = live
+        self.by_control: dict[str, int] = {}
+        self.by_requirement: dict[str, int] = {}
+        self.by_check: dict[tuple[str, str | None], int] = {}
+        for position, exception in enumerate(live):
+            target = exception.applies_to
+            if target.control is not None:
+                self.by_control.setdefault(target.control, position)
+            elif target.requirement is not None:
+                resolved = graph.canonical_reference(target.requirement)
+                if resolved is not None:
+                    self.by_requirement.setdefault(resolved, position)
+            elif target.check is not None:
+                self.by_check.setdefault((target.check, target.subject), position)
+
+    def first(self, finding: Finding) -> RiskException | None:
+        """The first live exception that covers ``finding``, if any."""
+        found = [
+            self.by_control.get(finding.control),
+            self.by_requirement.get(finding.requirement),
+            self.by_check.get((finding.code, None)),
+            self.by_check.get((finding.code, finding.subject)),
+        ]
+        positions = [position for position in found if position is not None]
+        return self.live[min(positions)] if positions else None
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
