@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Any
 
 import pytest
 
@@ -126,6 +128,27 @@ def test_unknown_control_and_evidence_requirement(make_repo: MakeRepo) -> None:
         "Did you mean `IAM-01`?",
         "Did you mean `recert-signoff`?",
     ]
+
+
+def test_an_unknown_id_written_many_times_is_compared_with_the_known_ids_once(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = (
+        "  - control: IAM-1\n    requirement: recert-signoff\n"
+        "    collected_on: 2026-04-03\n    effective_on: 2026-03-31\n"
+    )
+    root = make_repo({"evidence/2026/iam.yaml": "evidence:\n" + record * 3})
+    searched: list[str] = []
+    closest = difflib.get_close_matches
+
+    def counted(word: str, *args: Any, **kwargs: Any) -> list[str]:
+        searched.append(word)
+        return closest(word, *args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    result = run(root, "RF006")
+    assert [f.suggestion for f in result.findings] == ["Did you mean `IAM-01`?"] * 3
+    assert searched == ["IAM-1"]
 
 
 def test_unknown_framework_in_config_and_applicability(make_repo: MakeRepo) -> None:
