@@ -9,8 +9,8 @@ changed) and with one evidence record changed. The baseline is what reading the 
 costs at the least, in one process with the garbage collector off: composing every YAML file
 with the fastest parser installed (libyaml, without PyYAML's slow type guessing) plus the
 SHA-256 of every evidence file. The runner also confirms that the findings are the same
-without the cache, with it, and after every file is touched. Results are printed, never
-asserted.
+without the cache, with it, and after every file is touched, and prints how each figure grows
+from one corpus to the next, ten times larger. Results are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 import functools
 import gc
 import hashlib
+import itertools
 import os
 import shutil
 import statistics
@@ -61,12 +62,31 @@ def run(command: list[str], repeat: int, prepare: object = None) -> Timing:
     return Timing(statistics.median(times), max(peaks))
 
 
-def row(label: str, timing: Timing, base: float | None = None) -> None:
+def row(label: str, timing: Timing, base: float | None = None) -> Timing:
     """One line of the table: what, median seconds, peak MB, and the baseline with the ratio."""
     line = f"{label:<48}{timing.seconds:>10.2f}{timing.peak_mb:>10.0f}"
     if base:
         line += f"{base:>12.2f}{timing.seconds / base:>8.1f}"
     print(line)
+    return timing
+
+
+def growth(figures: dict[str, dict[str, float]]) -> None:
+    """How each figure grows from one corpus to the next, ten times larger.
+
+    Ten or less is no worse than linear; a step that grew with the square of the repository
+    would show as a hundred.
+    """
+    names = list(figures)
+    if len(names) < 2:
+        return
+    print("growth for 10x the repository (10 or less: no worse than linear)")
+    for smaller, larger in itertools.pairwise(names):
+        ratios = ", ".join(
+            f"{what} x{figures[larger][what] / seconds:.1f}"
+            for what, seconds in figures[smaller].items()
+        )
+        print(f"  {smaller} to {larger}: {ratios}")
 
 
 class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -158,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         ("ciptool --help", [ciptool, "--help"]),
     ):
         row(label, run(command, args.repeat))
+    figures: dict[str, dict[str, float]] = {}
     for name in names:
         root = corpus(args.work, name)
         parse, digest, yaml_bytes, evidence_bytes = baseline(root)
@@ -171,24 +192,31 @@ def main(argv: list[str] | None = None) -> int:
         check = [ciptool, "check", "--repo", str(root), "--as-of", "2026-11-15", "-f", "json",
                  "--fail-on", "never"]  # fmt: skip
         cache = root / ".ciptool-cache"
-        row(
+        cold = row(
             "  check, cold (no cache)",
             run(check, args.repeat, functools.partial(_drop, cache)),
             base,
         )
         subprocess.run(check, capture_output=True, check=True)
-        row("  check, warm (nothing changed)", run(check, args.repeat), base)
+        warm = row("  check, warm (nothing changed)", run(check, args.repeat), base)
         record = next((root / "evidence").rglob("records-*.yaml"))
-        row(
+        changed = row(
             "  check, warm, one record changed",
             run(check, args.repeat, functools.partial(_edit, record)),
             base,
         )
         report = [ciptool, "report", "audit-committee", "--repo", str(root), "-f", "html", "-o",
                   str(args.work / f"briefing-{name}.html"), "--as-of", "2026-11-15"]  # fmt: skip
-        row("  report audit-committee --format html, warm", run(report, args.repeat))
+        briefing = row("  report audit-committee --format html, warm", run(report, args.repeat))
+        figures[name] = {
+            "cold": cold.seconds,
+            "warm": warm.seconds,
+            "one changed": changed.seconds,
+            "briefing": briefing.seconds,
+        }
         print(f"  findings identical without the cache, with it, after touching every file: "
               f"{'yes' if _same_findings(check, root) else 'NO'}")  # fmt: skip
+    growth(figures)
     return 0
 
 
