@@ -19,11 +19,7 @@ from ciptool.graph import CatalogSource, Repository
 from ciptool.inputs import CONFIG_FILE, Inputs, find_repository, signature
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
-from ciptool.loader.evidence_files import (
-    collect_hashed,
-    hash_later,
-    inspect_evidence_files,
-)
+from ciptool.loader.evidence_files import hash_later, inspect_evidence_files
 from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files
@@ -133,9 +129,7 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         repo.policies = _records("policies", found, parsed, Policy, findings, repo)
         repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
         repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
-        repo.evidence_files = inspect_evidence_files(
-            root, repo.evidence, cache, inputs, collect_hashed(ahead)
-        )
+        repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache, inputs, ahead)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
     repo.unlisted_evidence = [path for path in artifacts if path not in repo.evidence_files]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, evidence_file_key
@@ -27,13 +27,13 @@ def inspect_evidence_files(
     records: Iterable[Sourced[EvidenceRecord]],
     cache: FileCache,
     inputs: Inputs,
-    hashed: Mapping[str, Hashed] | None = None,
+    ahead: Pending | None = None,
 ) -> dict[str, EvidenceFileFacts]:
     """Facts for every distinct file that the records list, keyed by repository path.
 
     Files whose identity is unchanged since an earlier run take their digest from ``cache``,
-    and files ``hashed`` already (:func:`hash_later`) with the identity they still have take
-    theirs from there; what was found at each path is recorded in ``inputs``.
+    and files hashed ``ahead`` (:func:`hash_later`) that still have the identity they were
+    hashed with take theirs from there; what was found at each path is recorded in ``inputs``.
     """
     keys: dict[str, None] = {}
     for sourced in records:
@@ -55,10 +55,11 @@ def inspect_evidence_files(
         digest, size = hit.payload
         facts[key] = EvidenceFileFacts(key, FileState.PRESENT, digest, size)
     to_hash = []
+    hashed = _collect(ahead) if len(hits) < len(present) else {}
     for key, ident in present.items():
         if key in hits:
             continue
-        known = hashed.get(key) if hashed else None
+        known = hashed.get(key)
         if known is not None and known[0] == ident:
             facts[key] = EvidenceFileFacts(key, FileState.PRESENT, known[1], known[2])
             cache.store("files", key, ident, known[1:])
@@ -77,13 +78,18 @@ def inspect_evidence_files(
 Hashed = tuple[Identity, str, int]
 #: Files per job given to a worker: large enough that sending the job costs little.
 _HASH_JOB_FILES = 256
+#: How a file is opened to be hashed ahead: no link followed, and a FIFO or a device never
+#: waited on (what was opened is checked to be a regular file).
+_AHEAD_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+)
 
 
 def hash_later(workers: Workers, root: Path, keys: list[str]) -> Pending:
-    """Start hashing evidence files ``keys`` in ``workers``; the pending :data:`Hashed` lists.
+    """Start hashing evidence files ``keys`` in ``workers``, for :func:`inspect_evidence_files`.
 
-    Only regular files are hashed: a link or anything else is left to
-    :func:`inspect_evidence_files`, which looks at it with the rules for links.
+    Only regular files are hashed: a link or anything else is left to the inspection, which
+    looks at it with the rules for links.
     """
     jobs = [
         (str(root), keys[start : start + _HASH_JOB_FILES])
@@ -92,11 +98,11 @@ def hash_later(workers: Workers, root: Path, keys: list[str]) -> Pending:
     return workers.later(_hash_job, jobs)
 
 
-def collect_hashed(pending: Pending | None) -> dict[str, Hashed]:
+def _collect(ahead: Pending | None) -> dict[str, Hashed]:
     """The files hashed ahead, by key, once the workers are done."""
-    if pending is None:
+    if ahead is None:
         return {}
-    return {key: (ident, digest, size) for job in pending.get() for key, ident, digest, size in job}
+    return {key: (ident, digest, size) for job in ahead.get() for key, ident, digest, size in job}
 
 
 def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]]:
@@ -104,7 +110,6 @@ def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]
     done = []
     for key in keys:
         try:
-            # No links followed, and a FIFO or device never waited on: checked after opening.
             fd = os.open(os.path.join(root, key), _AHEAD_FLAGS)  # noqa: PTH118
         except OSError:
             continue
@@ -118,11 +123,6 @@ def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]
         finally:
             os.close(fd)
     return done
-
-
-_AHEAD_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
-)
 
 
 def _hash_files(root: Path, keys: list[str]) -> Iterator[EvidenceFileFacts]:
