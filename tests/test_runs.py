@@ -87,7 +87,6 @@ def _remove(path: str) -> Edit:
 
 
 EDITS: dict[str, tuple[Edit, tuple[str, str] | None]] = {
-    "a record touched": (_touch(RECORD), None),
     "a record rewritten, same size and mtime": (
         _same_size_and_mtime(RECORD, b"IAM-01", b"IAM-09"),
         ("RF006", RECORD),
@@ -135,6 +134,97 @@ def test_any_change_to_what_a_check_read_checks_again(
         assert codes(after) == []
     else:
         assert expected in codes(after), codes(after)
+
+
+def _append(path: str, text: str) -> Edit:
+    def edit(root: Path) -> None:
+        with (root / path).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return edit
+
+
+def _prepend(path: str, text: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).write_text(text + (root / path).read_text(encoding="utf-8"), "utf-8")
+
+    return edit
+
+
+SAME_DATA: dict[str, Edit] = {
+    "a record touched": _touch(RECORD),
+    "a comment added to a record": _append(RECORD, "# reviewed again\n"),
+    "a record laid out again, same size and mtime": _same_size_and_mtime(
+        RECORD, b"{path: files/q.csv, sha256", b"{path:  files/q.csv,sha256"
+    ),
+    "ciptool.yaml touched": _touch("ciptool.yaml"),
+}
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("name", list(SAME_DATA))
+def test_files_that_say_what_they_said_are_not_checked_again(
+    name: str, make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo()
+    first = check_json(cli, root)
+    SAME_DATA[name](root)
+    assert check_json(cli, root) == first
+    assert len(checked) == 1
+    assert check_json(cli, root) == first  # the kept result now has the new signatures
+    assert check_json(cli, root, "--no-cache") == first
+
+
+@pytest.mark.usefixtures("settled")
+def test_what_a_file_says_is_compared_with_what_the_kept_result_was_made_from(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    assert codes(check_json(cli, root)) == []  # kept
+    (root / RECORD).write_text(
+        (root / RECORD).read_text(encoding="utf-8").replace("IAM-01", "IAM-09"), "utf-8"
+    )
+    monkeypatch.setattr(cachefiles, "RACY_NS", 10**18)  # this run's result is not kept...
+    assert ("RF006", RECORD) in codes(check_json(cli, root))  # ...but its parse is cached
+    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
+    _append(RECORD, "# says what the cached parse says, not what the kept result read\n")(root)
+    after = check_json(cli, root)
+    assert len(checked) == 3
+    assert after == check_json(cli, root, "--no-cache")
+    assert ("RF006", RECORD) in codes(after)
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_file_that_findings_point_into_is_checked_again_for_their_lines(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo({"controls/extra.yaml": MINIMAL_CONTROL})
+    first = check_json(cli, root)
+    _prepend("controls/extra.yaml", "# moved down a line\n")(root)
+    after = check_json(cli, root)
+    assert len(checked) == 2
+    assert after == check_json(cli, root, "--no-cache")
+    lines = [
+        [f["line"] for f in json.loads(output)["findings"] if f["file"] == "controls/extra.yaml"]
+        for output in (first, after)
+    ]
+    assert lines[1] == [line + 1 for line in lines[0]]
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_file_a_finding_refers_to_is_checked_again(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo()
+    stale = check_json(cli, root, "--as-of", "2027-11-15")
+    finding = json.loads(stale)["findings"][0]
+    assert (finding["code"], finding["file"]) == ("EV002", "controls/iam.yaml")
+    assert [related["file"] for related in finding["related"]] == [RECORD]
+    _prepend(RECORD, "# moved down a line\n")(root)
+    after = check_json(cli, root, "--as-of", "2027-11-15")
+    assert len(checked) == 2
+    assert after == check_json(cli, root, "--as-of", "2027-11-15", "--no-cache")
+    assert after != stale
 
 
 @pytest.mark.usefixtures("settled")

@@ -129,14 +129,18 @@ def evidence_signatures(
 
 
 class Inputs:
-    """Every folder a run listed and every file it read, each with its signature then."""
+    """Every folder a run listed and every file it read, each with its signature then.
 
-    KINDS = ("folders", "files", "evidence")
+    For the YAML files, ``texts`` also holds the SHA-256 of the text that was read.
+    """
+
+    KINDS = ("folders", "files", "evidence", "texts")
 
     def __init__(self) -> None:
         self.folders: dict[str, Signature] = {}
         self.files: dict[str, Signature] = {}
         self.evidence: dict[str, Signature] = {}
+        self.texts: dict[str, str] = {}
 
     def newest_change(self) -> int:
         """The latest modification or change time among them, in nanoseconds (0 for none)."""
@@ -147,19 +151,33 @@ class Inputs:
                     newest = max(newest, sig[1], sig[3])
         return newest
 
-    def unchanged(self, root: Path) -> bool:
-        """True when every folder and file still has the signature it had."""
+    def changed_files(self, root: Path, most: int) -> list[str] | None:
+        """The files whose signature changed, in the order read; evidence files aside.
+
+        None when a folder's signature changed (an entry added, removed or renamed) or more
+        than ``most`` files changed.
+        """
+        changed: list[str] = []
         with open_folder(root) as root_fd:
-            for entries in (self.folders, self.files):
-                for rel, sig in entries.items():
-                    if signature(rel if root_fd is not None else root / rel, root_fd) != sig:
-                        return False
-            known = self.evidence
+            for rel, sig in self.folders.items():
+                if signature(rel if root_fd is not None else root / rel, root_fd) != sig:
+                    return None
+            for rel, sig in self.files.items():
+                if signature(rel if root_fd is not None else root / rel, root_fd) != sig:
+                    changed.append(rel)
+                    if len(changed) > most:
+                        return None
+        return changed
+
+    def evidence_unchanged(self, root: Path) -> bool:
+        """True when every evidence file still has the signature it had."""
+        known = self.evidence
+        with open_folder(root) as root_fd:
             return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
 
     def to_plain(self) -> tuple[Any, ...]:
         """The signatures as plain data, for a cache."""
-        return (self.folders, self.files, self.evidence)
+        return (self.folders, self.files, self.evidence, self.texts)
 
     @classmethod
     def from_plain(cls, plain: Any) -> Inputs | None:
@@ -169,7 +187,7 @@ class Inputs:
         if not all(isinstance(entries, dict) for entries in plain):
             return None
         inputs = cls()
-        inputs.folders, inputs.files, inputs.evidence = plain
+        inputs.folders, inputs.files, inputs.evidence, inputs.texts = plain
         return inputs
 
 

@@ -7,6 +7,7 @@ the rest of the repository is still read. Only a missing ``ciptool.yaml`` raises
 from __future__ import annotations
 
 import difflib
+import marshal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import CatalogSource, Repository
-from ciptool.inputs import CONFIG_FILE, Inputs, find_repository, signature
+from ciptool.inputs import CONFIG_FILE, Inputs, Signature, find_repository, signature
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import hash_later, inspect_evidence_files
@@ -44,6 +45,7 @@ __all__ = [
     "load_frameworks",
     "load_repository",
     "locate_findings",
+    "same_data",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -74,6 +76,33 @@ def load_repository(
         repository = _load(root, cache, inputs if inputs is not None else Inputs())
     cache.save()
     return repository
+
+
+def same_data(root: Path, cache_dir: Path, texts: dict[str, str]) -> dict[str, Signature] | None:
+    """The signatures now of the YAML files in ``texts``, when none says anything new.
+
+    ``texts`` holds the SHA-256 of each file's text when it was last read. A file says nothing
+    new when it parses to the same data and YAML problems as that text did: touched, saved
+    again, or changed only in comments or layout. None when any says something new, cannot
+    be read, or its earlier text is not in the cache to compare with.
+    """
+    root = root.resolve()
+    cache = FileCache(root, cache_dir, kinds=("yaml",))
+    found = []
+    for rel in texts:
+        now = signature(root / rel)
+        if isinstance(now, str):
+            return None
+        found.append(FoundFile(rel, root / rel, now))
+    before = {rel: cache.payload("yaml", rel) for rel in texts}
+    read = read_yaml_files(found, cache)  # the cache is not written: its entries still hold
+    for rel, text in texts.items():
+        old, new = before[rel], read[rel].payload
+        if old is None or new is None or old[0] != text:
+            return None  # no parse of the text the result was made from
+        if new[0] != text and marshal.loads(old[1]) != marshal.loads(new[1]):
+            return None  # the text changed, and so did what it says
+    return {item.rel: item.signature for item in found if item.signature is not None}
 
 
 @dataclass(frozen=True)
@@ -134,6 +163,7 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         digests[path] = facts.sha256 or facts.state.value
     repo.unlisted_evidence = [path for path in artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)
+    inputs.texts.update((rel, digests[rel]) for rel in inputs.files if rel in digests)
     return repo
 
 

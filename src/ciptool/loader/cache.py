@@ -62,7 +62,8 @@ class FileCache:
 
     KINDS = ("yaml", "files")
 
-    def __init__(self, root: Path, directory: Path | None) -> None:
+    def __init__(self, root: Path, directory: Path | None, kinds: tuple[str, ...] = KINDS) -> None:
+        """The entries of ``kinds`` kept in ``directory``; no entries of the other kinds."""
         self.root = root
         self.directory = directory
         self.started = time.time_ns()
@@ -71,8 +72,9 @@ class FileCache:
         self._changed = dict.fromkeys(self.KINDS, False)
         self._blobs: dict[str, str] | None = None
         self._blobs_at = 0
+        self._kinds = kinds
         if directory is not None:
-            self._old = {kind: self._read(directory, kind) for kind in self.KINDS}
+            self._old.update({kind: self._read(directory, kind) for kind in kinds})
 
     @classmethod
     def disabled(cls, root: Path) -> FileCache:
@@ -118,6 +120,11 @@ class FileCache:
                     self.store(kind, rel, ident, entry[3], blob)
         return hits
 
+    def payload(self, kind: str, rel: str) -> Any:
+        """What an earlier run stored for the file at ``rel``, whatever its identity; or None."""
+        entry = self._old[kind].get(rel)
+        return entry[3] if entry is not None and _well_formed(kind, entry) else None
+
     def knows(self, kind: str, rel: str) -> bool:
         """True when an earlier run left an entry for the file at ``rel``, whatever its identity."""
         return rel in self._old[kind]
@@ -150,9 +157,13 @@ class FileCache:
             self.finish(kind)
 
     def finish(self, kind: str) -> None:
-        """Save the entries of ``kind`` now and let go of them: the run stores no more."""
+        """Save the entries of ``kind`` now and let go of them: the run stores no more.
+
+        A kind this cache did not read is never written: its entries would replace those kept.
+        """
         old, new = self._old[kind], self._new[kind]
-        if self.directory is not None and (self._changed[kind] or len(new) != len(old)):
+        changed = self._changed[kind] or len(new) != len(old)
+        if self.directory is not None and kind in self._kinds and changed:
             write_cache_file(self._path(self.directory, kind), self._header(), new)
         self._old[kind], self._new[kind] = {}, {}
         self._changed[kind] = False
