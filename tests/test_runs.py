@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from ciptool import cachefiles, engine, runs
 from ciptool.cachefiles import DEFAULT_DIR
+from ciptool.cli import app
 from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
 from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
 
@@ -225,6 +226,23 @@ def test_a_file_a_finding_refers_to_is_checked_again(
     assert len(checked) == 2
     assert after == check_json(cli, root, "--as-of", "2027-11-15", "--no-cache")
     assert after != stale
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_threshold_for_failing_does_not_check_again(
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+) -> None:
+    root = make_repo()
+    later = ["check", "--repo", str(root), "--as-of", "2027-11-15", "-f", "json"]
+    outcomes = {}
+    for threshold in ("warning", "never", "error", None):
+        chosen = ["--fail-on", threshold] if threshold else []
+        kept = cli.invoke(app, [*later, *chosen])
+        fresh = cli.invoke(app, [*later, *chosen, "--no-cache"])
+        assert (kept.exit_code, kept.stdout) == (fresh.exit_code, fresh.stdout)
+        outcomes[threshold] = kept.exit_code
+    assert len(checked) == 1 + 4  # one kept result, and the four runs with --no-cache
+    assert outcomes == {"warning": 1, "never": 0, "error": 0, None: 0}  # EV002 is a warning
 
 
 @pytest.mark.usefixtures("settled")

@@ -66,11 +66,13 @@ class RunSettings:
     cache_dir: Path | None = None
 
     def key(self) -> tuple[Any, ...]:
-        """Everything in these settings that can change a run's findings, as plain data."""
+        """Everything in these settings that can change a run's findings, as plain data.
+
+        The threshold for failing is not part of it: it changes only what fails.
+        """
         period = self.soc2_period
         return (
             self.today.isoformat(),
-            self.fail_on,
             self.select,
             self.ignore,
             (period.start.isoformat(), period.end.isoformat()) if period else None,

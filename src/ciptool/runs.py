@@ -16,6 +16,7 @@ could have moved), the kept result is still the result.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from ciptool.inputs import Inputs, Signature, code_signature
 from ciptool.results import RunResult, RunSettings
 
 #: Bump when the layout of a kept result changes.
-_FORMAT = 2
+_FORMAT = 3
 _KIND = "result"
 #: Changed files are read again to see whether they say anything new only up to this many;
 #: past it, checking afresh costs about as much.
@@ -36,28 +37,34 @@ def check(root: Path, settings: RunSettings) -> RunResult:
     """The result of checking ``root``: the kept one when nothing changed, else a fresh one."""
     started = time.time_ns()
     if settings.cache_dir is None:
-        return _fresh(root, settings, Inputs())
+        return _fresh(root, settings, Inputs())[0]
     path = cache_file(settings.cache_dir, root, _KIND)
     key = (code_signature(), settings.key())
     kept = _kept(root, settings.cache_dir, path, key)
     if kept is not None:
-        result, inputs, updated = kept
+        result, inputs, updated, configured = kept
         if updated and _newest(updated) < started - cachefiles.RACY_NS:
             inputs.files.update(updated)
-            write_cache_file(path, _made_by(root), (key, inputs.to_plain(), result.to_plain()))
+            body = (key, inputs.to_plain(), result.to_plain(), configured)
+            write_cache_file(path, _made_by(root), body)
+        if result.config_usable:  # the threshold plays no part in the findings
+            result = replace(result, fail_on=settings.fail_on or configured)
         return result
     inputs = Inputs()
-    result = _fresh(root, settings, inputs)
+    result, configured = _fresh(root, settings, inputs)
     if inputs.newest_change() < started - cachefiles.RACY_NS:
-        write_cache_file(path, _made_by(root), (key, inputs.to_plain(), result.to_plain()))
+        body = (key, inputs.to_plain(), result.to_plain(), configured)
+        write_cache_file(path, _made_by(root), body)
     return result
 
 
-def _fresh(root: Path, settings: RunSettings, inputs: Inputs) -> RunResult:
+def _fresh(root: Path, settings: RunSettings, inputs: Inputs) -> tuple[RunResult, str]:
+    """A fresh result, and the threshold for failing that ciptool.yaml sets."""
     from ciptool.engine import check_repository  # the models and checks load only when needed
 
-    result, _graph = check_repository(root, settings, inputs)
-    return result
+    result, graph = check_repository(root, settings, inputs)
+    config = graph.config if graph is not None else None
+    return result, config.check.fail_on if config is not None else result.fail_on
 
 
 def _made_by(root: Path) -> tuple[Any, ...]:
@@ -66,14 +73,17 @@ def _made_by(root: Path) -> tuple[Any, ...]:
 
 def _kept(
     root: Path, cache_dir: Path, path: Path, key: tuple[Any, ...]
-) -> tuple[RunResult, Inputs, dict[str, Signature]] | None:
+) -> tuple[RunResult, Inputs, dict[str, Signature], str] | None:
     """The kept result when it was made with ``key`` and its inputs say the same today.
 
-    With it, its inputs, and the new signatures of the files among them that were touched or
-    changed without saying anything new (see :func:`_same_data`).
+    With it, its inputs, the new signatures of the files among them that were touched or
+    changed without saying anything new (see :func:`_same_data`), and the threshold for
+    failing that ciptool.yaml sets.
     """
     body = read_cache_file(path, _made_by(root))
-    if not (isinstance(body, tuple) and len(body) == 3 and body[0] == key):
+    if not (isinstance(body, tuple) and len(body) == 4 and body[0] == key):
+        return None
+    if not isinstance(body[3], str):
         return None
     inputs = Inputs.from_plain(body[1])
     try:
@@ -88,7 +98,7 @@ def _kept(
             return None
     except (TypeError, ValueError):  # a kept result of another shape is never used
         return None
-    return result, inputs, updated
+    return result, inputs, updated, body[3]
 
 
 def _same_data(
