@@ -45,17 +45,28 @@ def check(root: Path, settings: RunSettings) -> RunResult:
         result, inputs, updated, configured = kept
         if updated and _newest(updated) < started - cachefiles.RACY_NS:
             inputs.files.update(updated)
-            body = (key, inputs.to_plain(), result.to_plain(), configured)
-            write_cache_file(path, _made_by(root), body)
+            _keep(path, root, key=key, inputs=inputs, result=result, configured=configured)
         if result.config_usable:  # the threshold plays no part in the findings
             result = replace(result, fail_on=settings.fail_on or configured)
         return result
     inputs = Inputs()
     result, configured = _fresh(root, settings, inputs)
     if inputs.newest_change() < started - cachefiles.RACY_NS:
-        body = (key, inputs.to_plain(), result.to_plain(), configured)
-        write_cache_file(path, _made_by(root), body)
+        _keep(path, root, key=key, inputs=inputs, result=result, configured=configured)
     return result
+
+
+def _keep(
+    path: Path,
+    root: Path,
+    *,
+    key: tuple[Any, ...],
+    inputs: Inputs,
+    result: RunResult,
+    configured: str,
+) -> None:
+    """Keep ``result`` with its key, its inputs and ciptool.yaml's threshold (see :func:`_kept`)."""
+    write_cache_file(path, _made_by(root), (key, inputs.to_plain(), result.to_plain(), configured))
 
 
 def _fresh(root: Path, settings: RunSettings, inputs: Inputs) -> tuple[RunResult, str]:

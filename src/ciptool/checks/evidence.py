@@ -35,12 +35,17 @@ _FILE_PROBLEMS = {
 }
 
 
+def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
+    """The first and last day the record speaks for: its period, or its one effective day."""
+    if record.period is not None:
+        return record.period.start, record.period.end
+    assert record.effective_on is not None  # the model requires one of the two
+    return record.effective_on, record.effective_on
+
+
 def effective_date(record: EvidenceRecord) -> dt.date:
     """The last day the evidence speaks for: the end of its period, or its effective date."""
-    if record.period is not None:
-        return record.period.end
-    assert record.effective_on is not None  # the model requires one of the two
-    return record.effective_on
+    return span(record)[1]
 
 
 def max_age(control: Control, requirement_index: int) -> Duration | None:
@@ -372,14 +377,6 @@ def _interval_around(frequency: str, day: dt.date) -> tuple[dt.date, dt.date, st
     else:
         name = str(day.year)
     return start, end, name
-
-
-def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
-    """The first and last day the record speaks for: its period, or its one effective day."""
-    if record.period is not None:
-        return record.period.start, record.period.end
-    assert record.effective_on is not None  # the model requires one of the two
-    return record.effective_on, record.effective_on
 
 
 def spoken_for(records: Iterable[EvidenceRecord], due: Sequence[Interval]) -> list[bool]:
