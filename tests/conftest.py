@@ -67,8 +67,8 @@ evidence:
       - {{path: files/q.csv, sha256: "{hashlib.sha256(EVIDENCE_CSV).hexdigest()}"}}
 """
 
-#: An exception for IAM-01, live on AS_OF.
-EXCEPTION_ON_IAM = """\
+#: An exception for IAM-01, approved before AS_OF; ``% "YYYY-MM-DD"`` gives its expiry.
+EXCEPTION_EXPIRING = """\
 exceptions:
   - id: EXC-001
     applies_to: {control: IAM-01}
@@ -76,8 +76,10 @@ exceptions:
     risk: medium
     approved_by: CISO
     approved_on: 2026-01-15
-    expires_on: 2027-06-30
+    expires_on: %s
 """
+#: An exception for IAM-01, live on AS_OF.
+EXCEPTION_ON_IAM = EXCEPTION_EXPIRING % "2027-06-30"
 
 MakeRepo = Callable[..., Path]
 

@@ -10,18 +10,7 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.results import RunSettings
-from conftest import MINIMAL_CONTROL, MakeRepo, brief, run
-
-EXCEPTION = """\
-exceptions:
-  - id: EXC-001
-    applies_to: {control: IAM-01}
-    reason: The legacy directory cannot export access lists until its migration.
-    risk: medium
-    approved_by: CISO
-    approved_on: 2026-01-15
-    expires_on: %s
-"""
+from conftest import EXCEPTION_EXPIRING, EXCEPTION_ON_IAM, MINIMAL_CONTROL, MakeRepo, brief, run
 
 
 def test_policy_review_overdue_is_a_warning(make_repo: MakeRepo) -> None:
@@ -52,37 +41,38 @@ def test_policy_without_approval_owner_or_cycle(make_repo: MakeRepo) -> None:
 
 def test_expired_exception_fails_and_renewed_passes(make_repo: MakeRepo) -> None:
     runner = CliRunner()
-    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-10-31"})
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION_EXPIRING % "2026-10-31"})
     expired = runner.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
     assert expired.exit_code == 1
     assert "  8:17    error   EX001  exception EXC-001 expired on 2026-10-31 (15 days ago)" in (
         expired.stdout
     )
-    (root / "exceptions/2026.yaml").write_text(EXCEPTION % "2027-10-31")
+    (root / "exceptions/2026.yaml").write_text(EXCEPTION_EXPIRING % "2027-10-31")
     renewed = runner.invoke(app, ["check", "--repo", str(root), "--as-of", "2026-11-15"])
     assert renewed.exit_code == 0, renewed.output
 
 
 def test_exception_expiring_within_the_warning_window(make_repo: MakeRepo) -> None:
-    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-15"})
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION_EXPIRING % "2026-12-15"})
     assert brief(run(root, "EX")) == [("EX002", "exceptions/2026.yaml", 8, 17)]
-    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-16"})  # 31 days: quiet
+    root = make_repo({"exceptions/2026.yaml": EXCEPTION_EXPIRING % "2026-12-16"})  # 31 days: quiet
     assert brief(run(root, "EX")) == []
     config = "program: P\ncheck: {expiry_warning_days: 60}\n"
-    root = make_repo({"exceptions/2026.yaml": EXCEPTION % "2026-12-16", "ciptool.yaml": config})
+    root = make_repo(
+        {"exceptions/2026.yaml": EXCEPTION_EXPIRING % "2026-12-16", "ciptool.yaml": config}
+    )
     assert brief(run(root, "EX")) == [("EX002", "exceptions/2026.yaml", 8, 17)]
 
 
 def test_exception_pointing_at_nothing(make_repo: MakeRepo) -> None:
-    text = (EXCEPTION % "2027-06-30").replace("{control: IAM-01}", "{control: IAM-09}")
+    text = EXCEPTION_ON_IAM.replace("{control: IAM-01}", "{control: IAM-09}")
     text += (
         text.replace("EXC-001", "EXC-002")
         .replace("exceptions:\n", "")
         .replace("{control: IAM-09}", '{requirement: "iso27001-2022:A.8.99"}')
     )
     text += (
-        (EXCEPTION % "2027-06-30")
-        .replace("EXC-001", "EXC-003")
+        EXCEPTION_ON_IAM.replace("EXC-001", "EXC-003")
         .replace("exceptions:\n", "")
         .replace("{control: IAM-01}", "{check: XX999, subject: IAM-01}")
     )
@@ -103,7 +93,7 @@ def test_exception_pointing_at_nothing(make_repo: MakeRepo) -> None:
 def test_a_live_exception_marks_findings_without_hiding_them(make_repo: MakeRepo) -> None:
     root = make_repo(
         {
-            "exceptions/2026.yaml": EXCEPTION % "2027-06-30",
+            "exceptions/2026.yaml": EXCEPTION_ON_IAM,
             "evidence/2026/iam-01.yaml": "evidence: []\n",
         }
     )
@@ -169,7 +159,7 @@ def test_coverage_statuses(make_repo: MakeRepo) -> None:
         {
             "ciptool.yaml": COVERAGE_CONFIG,
             "controls/iam2.yaml": second,
-            "exceptions/x.yaml": (EXCEPTION % "2027-06-30").replace(
+            "exceptions/x.yaml": EXCEPTION_ON_IAM.replace(
                 "{control: IAM-01}", '{requirement: "soc2-2017:cc7.1"}'
             ),
         }
