@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles
+from ciptool import cachefiles, recheck
 from ciptool.engine import check_repository
 from ciptool.loader import cache as loader_cache
 from ciptool.results import RunResult, RunSettings
@@ -135,6 +135,25 @@ def brief(result: RunResult) -> list[tuple[str, str, int, int]]:
 def cli() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""
     return CliRunner()
+
+
+#: What each recheck returned: its result, or None where it declined.
+Calls = list[object]
+
+
+@pytest.fixture
+def rechecks(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """What each recheck after changed evidence records returned (see ciptool.recheck)."""
+    calls: Calls = []
+    real = recheck.recheck
+
+    def counted(*args: object, **kwargs: object) -> object:
+        outcome = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(outcome)
+        return outcome
+
+    monkeypatch.setattr(recheck, "recheck", counted)
+    return calls
 
 
 @pytest.fixture

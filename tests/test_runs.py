@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from ciptool import cachefiles, engine, runs
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
-from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, Calls, MakeRepo
 from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
 
 Edit = Callable[[Path], None]
@@ -214,7 +214,7 @@ def test_a_file_that_findings_point_into_is_checked_again_for_their_lines(
 
 @pytest.mark.usefixtures("settled")
 def test_a_file_a_finding_refers_to_is_checked_again(
-    make_repo: MakeRepo, cli: CliRunner, checked: list[Path]
+    make_repo: MakeRepo, cli: CliRunner, checked: list[Path], rechecks: Calls
 ) -> None:
     root = make_repo()
     stale = check_json(cli, root, "--as-of", "2027-11-15")
@@ -223,7 +223,8 @@ def test_a_file_a_finding_refers_to_is_checked_again(
     assert [related["file"] for related in finding["related"]] == [RECORD]
     _prepend(RECORD, "# moved down a line\n")(root)
     after = check_json(cli, root, "--as-of", "2027-11-15")
-    assert len(checked) == 2
+    assert len(checked) == 1  # an evidence record file: only what it can change is rechecked
+    assert len(rechecks) == 1 and rechecks[0] is not None
     assert after == check_json(cli, root, "--as-of", "2027-11-15", "--no-cache")
     assert after != stale
 

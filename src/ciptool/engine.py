@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ciptool.checks import ALL_CHECKS, Context
+from ciptool.checks import ALL_CHECKS, Check, Context
 from ciptool.checks.coverage import coverage
 from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
@@ -45,32 +46,14 @@ def _check(
             repository.files_read,
             False,
             settings.today,
-            counts=_count(findings),
+            counts=tally(findings),
         )
         return result, None
     graph = Graph(repository)
-    soc2 = config.record.soc2
-    ctx = Context(
-        graph=graph,
-        today=settings.today,
-        soc2_period=settings.soc2_period or (soc2.period if soc2 else None),
-        expiry_warning_days=config.record.check.expiry_warning_days,
-    )
+    ctx = context(graph, settings)
     found = list(repository.findings) + graph.duplicate_findings
-    for check in ALL_CHECKS:
-        if selected(check.code, settings.select, settings.ignore):
-            found.extend(check.run(ctx))
-    found = [f for f in found if selected(f.code, settings.select, settings.ignore)]
-    overrides = config.record.check.severity
-    located = [
-        replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
-        for f in locate_findings(root, found)
-    ]
-    marked = apply_exceptions(graph, located, settings.today)
-    if settings.baseline is not None:
-        known = settings.baseline
-        marked = [replace(f, in_baseline=True) if f.fingerprint in known else f for f in marked]
-    ordered = tuple(sorted_findings(marked))
+    found.extend(run_checks(ALL_CHECKS, ctx, settings))
+    ordered = tuple(sorted_findings(settle(graph, found, settings)))
     result = RunResult(
         root,
         config.record.program,
@@ -79,11 +62,50 @@ def _check(
         True,
         settings.today,
         settings.fail_on or config.record.check.fail_on,
-        _count(ordered),
+        tally(ordered),
         tuple(coverage(ctx)),
         True if settings.baseline is not None else None,
     )
     return result, graph
+
+
+def context(graph: Graph, settings: RunSettings) -> Context:
+    """What the checks read: ``graph``, with the run's day and settings over ciptool.yaml's."""
+    config = graph.config
+    assert config is not None  # checks run only on a repository with usable settings
+    soc2 = config.soc2
+    return Context(
+        graph=graph,
+        today=settings.today,
+        soc2_period=settings.soc2_period or (soc2.period if soc2 else None),
+        expiry_warning_days=config.check.expiry_warning_days,
+    )
+
+
+def run_checks(checks: Iterable[Check], ctx: Context, settings: RunSettings) -> Iterator[Finding]:
+    """The findings of those of ``checks`` that the run selects."""
+    for check in checks:
+        if selected(check.code, settings.select, settings.ignore):
+            yield from check.run(ctx)
+
+
+def settle(graph: Graph, found: list[Finding], settings: RunSettings) -> list[Finding]:
+    """The findings as reported: selected, located, at their configured severity, marked
+    where a live exception covers them or the baseline knows them.
+    """
+    config = graph.config
+    assert config is not None
+    found = [f for f in found if selected(f.code, settings.select, settings.ignore)]
+    overrides = config.check.severity
+    located = [
+        replace(f, severity=Severity(overrides[f.code])) if f.code in overrides else f
+        for f in locate_findings(graph.repository.root, found)
+    ]
+    marked = apply_exceptions(graph, located, settings.today)
+    if settings.baseline is not None:
+        known = settings.baseline
+        marked = [replace(f, in_baseline=True) if f.fingerprint in known else f for f in marked]
+    return marked
 
 
 #: Families an exception can never cover: a broken file or an exception's own problems.
@@ -158,7 +180,7 @@ def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None,
     return Graph(repository), repository.findings
 
 
-def _count(findings: tuple[Finding, ...]) -> dict[str, int]:
+def tally(findings: tuple[Finding, ...]) -> dict[str, int]:
     tally = Counter(f.severity.value for f in findings)
     return {severity.value: tally.get(severity.value, 0) for severity in Severity}
 

@@ -100,8 +100,10 @@ class Repository:
     files_read: int = 0
     #: SHA-256 of every file read (YAML text as read; evidence files as found), by path.
     input_digests: dict[str, str] = field(default_factory=dict)
-    #: Evidence files the records list, by repository path, and files no record lists.
+    #: Evidence files the records list, by repository path; the files under ``evidence/``
+    #: that are not records (artifacts), and those of them no record lists.
     evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
+    artifacts: list[str] = field(default_factory=list)
     unlisted_evidence: list[str] = field(default_factory=list)
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.

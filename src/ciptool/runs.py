@@ -7,115 +7,167 @@ run with the same settings looks at the signatures again, and when none changed 
 kept result without loading anything. A result is not kept when any input changed within
 :data:`~ciptool.cachefiles.RACY_NS` of the run: its signature might not show a second change.
 
-A YAML file that was touched, saved again or changed only in comments or layout has a new
-signature but says the same: when the few files that changed parse to the same data as the
-text the result was made from, and no finding points into them (their lines and columns
-could have moved), the kept result is still the result.
+When a few YAML files changed:
+
+- A file that was touched, saved again or changed only in comments or layout has a new
+  signature but says the same: when the changed files parse to the same data as the text the
+  result was made from, and no finding points into them (their lines and columns could have
+  moved), the kept result is still the result.
+- When they are evidence record files that say something new, only what they can change is
+  checked again (see :mod:`ciptool.recheck`), with what the kept result's scope holds.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ciptool import cachefiles
 from ciptool.cachefiles import cache_file, read_cache_file, write_cache_file
 from ciptool.inputs import Inputs, Signature, code_signature
 from ciptool.results import RunResult, RunSettings
 
+if TYPE_CHECKING:
+    from ciptool.recheck import Scope
+
 #: Bump when the layout of a kept result changes.
-_FORMAT = 3
+_FORMAT = 4
 _KIND = "result"
+#: What a recheck needs beyond the kept result, in a file of its own: only a run with changed
+#: evidence records reads it.
+_SCOPE_KIND = "scope"
 #: Changed files are read again to see whether they say anything new only up to this many;
 #: past it, checking afresh costs about as much.
 SAME_DATA_MOST_FILES = 64
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A kept result made with this run's key, and the files that changed since."""
+
+    result: RunResult
+    inputs: Inputs
+    #: ciptool.yaml's threshold for failing, when the result was made.
+    configured: str
+    #: Ties the result to the scope kept beside it.
+    token: str
+    #: The YAML files whose signature changed, in the order read; no folder or evidence
+    #: file changed.
+    changed: list[str]
+
+
 def check(root: Path, settings: RunSettings) -> RunResult:
     """The result of checking ``root``: the kept one when nothing changed, else a fresh one."""
     started = time.time_ns()
-    if settings.cache_dir is None:
+    cache_dir = settings.cache_dir
+    if cache_dir is None:
         return _fresh(root, settings, Inputs())[0]
-    path = cache_file(settings.cache_dir, root, _KIND)
     key = (code_signature(), settings.key())
-    kept = _kept(root, settings.cache_dir, path, key)
+    kept = _kept(root, cache_dir, key)
     if kept is not None:
-        result, inputs, updated, configured = kept
-        if updated and _newest(updated) < started - cachefiles.RACY_NS:
-            inputs.files.update(updated)
-            _keep(path, root, key=key, inputs=inputs, result=result, configured=configured)
-        if result.config_usable:  # the threshold plays no part in the findings
-            result = replace(result, fail_on=settings.fail_on or configured)
-        return result
+        result = _reused(root, cache_dir, settings, key=key, kept=kept, started=started)
+        if result is not None and result.config_usable:  # the threshold changes no finding
+            return replace(result, fail_on=settings.fail_on or kept.configured)
+        if result is not None:
+            return result
     inputs = Inputs()
-    result, configured = _fresh(root, settings, inputs)
+    result, configured, scope = _fresh(root, settings, inputs)
     if inputs.newest_change() < started - cachefiles.RACY_NS:
-        _keep(path, root, key=key, inputs=inputs, result=result, configured=configured)
+        _keep(cache_dir, root, (key, inputs, result, configured), scope)
     return result
 
 
-def _keep(
-    path: Path,
+def _reused(
     root: Path,
+    cache_dir: Path,
+    settings: RunSettings,
     *,
     key: tuple[Any, ...],
-    inputs: Inputs,
-    result: RunResult,
-    configured: str,
-) -> None:
-    """Keep ``result`` with its key, its inputs and ciptool.yaml's threshold (see :func:`_kept`)."""
-    write_cache_file(path, _made_by(root), (key, inputs.to_plain(), result.to_plain(), configured))
+    kept: _Kept,
+    started: int,
+) -> RunResult | None:
+    """The kept result, or one rechecked from it; None when the run must check everything."""
+    inputs = kept.inputs
+    if not kept.changed:
+        return kept.result
+    same = _same_data(root, cache_dir, kept)
+    if same is not None:
+        inputs.files.update(same)
+        if _newest(same) < started - cachefiles.RACY_NS:
+            _keep(cache_dir, root, (key, inputs, kept.result, kept.configured), kept.token)
+        return kept.result
+    rechecked = _recheck(root, cache_dir, settings, kept)
+    if rechecked is None:
+        return None
+    result, scope = rechecked
+    if inputs.newest_change() < started - cachefiles.RACY_NS:
+        _keep(cache_dir, root, (key, inputs, result, kept.configured), scope)
+    return result
 
 
-def _fresh(root: Path, settings: RunSettings, inputs: Inputs) -> tuple[RunResult, str]:
-    """A fresh result, and the threshold for failing that ciptool.yaml sets."""
+def _keep(cache_dir: Path, root: Path, kept: tuple[Any, ...], scope: Scope | str | None) -> None:
+    """Keep a result: ``kept`` is its key, inputs, the result and ciptool.yaml's threshold.
+
+    With a ``scope``, it is kept beside the result, tied to it by a new token; with a token,
+    the result still has the scope kept with that token.
+    """
+    key, inputs, result, configured = kept
+    if isinstance(scope, str):
+        token = scope
+    else:
+        token = os.urandom(8).hex()
+        if scope is not None:
+            write_cache_file(
+                cache_file(cache_dir, root, _SCOPE_KIND), _made_by(root), (token, scope.to_plain())
+            )
+    body = (key, inputs.to_plain(), result.to_plain(), configured, token)
+    write_cache_file(cache_file(cache_dir, root, _KIND), _made_by(root), body)
+
+
+def _fresh(
+    root: Path, settings: RunSettings, inputs: Inputs
+) -> tuple[RunResult, str, Scope | None]:
+    """A fresh result, the threshold for failing that ciptool.yaml sets, and its scope."""
     from ciptool.engine import check_repository  # the models and checks load only when needed
+    from ciptool.recheck import Scope
 
     result, graph = check_repository(root, settings, inputs)
-    config = graph.config if graph is not None else None
-    return result, config.check.fail_on if config is not None else result.fail_on
+    if graph is None or graph.config is None:
+        return result, result.fail_on, None
+    return result, graph.config.check.fail_on, Scope.of(graph, inputs, settings)
 
 
 def _made_by(root: Path) -> tuple[Any, ...]:
     return cachefiles.header(root, _FORMAT)
 
 
-def _kept(
-    root: Path, cache_dir: Path, path: Path, key: tuple[Any, ...]
-) -> tuple[RunResult, Inputs, dict[str, Signature], str] | None:
-    """The kept result when it was made with ``key`` and its inputs say the same today.
-
-    With it, its inputs, the new signatures of the files among them that were touched or
-    changed without saying anything new (see :func:`_same_data`), and the threshold for
-    failing that ciptool.yaml sets.
+def _kept(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
+    """The kept result when it was made with ``key``, no folder or evidence file changed since,
+    and at most :data:`SAME_DATA_MOST_FILES` YAML files did.
     """
-    body = read_cache_file(path, _made_by(root))
-    if not (isinstance(body, tuple) and len(body) == 4 and body[0] == key):
+    body = read_cache_file(cache_file(cache_dir, root, _KIND), _made_by(root))
+    if not (isinstance(body, tuple) and len(body) == 5 and body[0] == key):
         return None
-    if not isinstance(body[3], str):
+    if not (isinstance(body[3], str) and isinstance(body[4], str)):
         return None
     inputs = Inputs.from_plain(body[1])
     try:
         if inputs is None:
             return None
         changed = inputs.changed_files(root, SAME_DATA_MOST_FILES)
-        if changed is None:
+        if changed is None or not inputs.evidence_unchanged(root):
             return None
         result = RunResult.from_plain(root, body[2])
-        updated = _same_data(root, cache_dir, result, inputs, changed) if changed else {}
-        if updated is None or not inputs.evidence_unchanged(root):
-            return None
     except (TypeError, ValueError):  # a kept result of another shape is never used
         return None
-    return result, inputs, updated, body[3]
+    return _Kept(result, inputs, body[3], body[4], changed)
 
 
-def _same_data(
-    root: Path, cache_dir: Path, result: RunResult, inputs: Inputs, changed: list[str]
-) -> dict[str, Signature] | None:
-    """The new signatures of the ``changed`` files when they say what they said and no finding
+def _same_data(root: Path, cache_dir: Path, kept: _Kept) -> dict[str, Signature] | None:
+    """The new signatures of the changed files when they say what they said and no finding
     points into them; None otherwise.
 
     The result is then the same: it depends on what files say, not on their bytes, but for
@@ -123,18 +175,38 @@ def _same_data(
     """
     located = {
         location.file
-        for finding in result.findings
+        for finding in kept.result.findings
         for location in (finding.location, *finding.related)
         if location is not None
     }
-    if located.intersection(changed):
+    if located.intersection(kept.changed):
         return None
-    texts = {rel: inputs.texts.get(rel) for rel in changed}
+    texts = {rel: kept.inputs.texts.get(rel) for rel in kept.changed}
     if any(text is None for text in texts.values()):
         return None
     from ciptool.loader import same_data  # the YAML parser loads only when needed
 
     return same_data(root, cache_dir, {rel: text for rel, text in texts.items() if text})
+
+
+def _recheck(
+    root: Path, cache_dir: Path, settings: RunSettings, kept: _Kept
+) -> tuple[RunResult, Scope] | None:
+    """The result rechecked from ``kept`` and its scope; None when they do not allow it."""
+    if not kept.result.config_usable:
+        return None
+    body = read_cache_file(cache_file(cache_dir, root, _SCOPE_KIND), _made_by(root))
+    if not (isinstance(body, tuple) and len(body) == 2 and body[0] == kept.token):
+        return None
+    from ciptool.recheck import Scope, recheck  # the models and checks load only when needed
+
+    try:
+        scope = Scope.from_plain(body[1])
+    except (TypeError, ValueError):
+        return None
+    return recheck(
+        root, settings, kept=kept.result, scope=scope, changed=kept.changed, inputs=kept.inputs
+    )
 
 
 def _newest(signatures: dict[str, Signature]) -> int:

@@ -10,7 +10,8 @@ when no control maps it. Crosswalks never make a requirement covered.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence, Set
+from dataclasses import replace
 
 from ciptool.checks.base import Check, Context
 from ciptool.checks.evidence import intact, requirement_evidence
@@ -87,9 +88,9 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
     config = graph.config
     if config is None:
         return []
-    current = control_evidence_current(graph, today)
+    current = {ident for ident, ok in control_evidence_current(graph, today).items() if ok}
     live = live_exceptions(graph, today)
-    excepted_controls = {e.record.applies_to.control for e in live if e.record.applies_to.control}
+    excepted = excepted_controls(graph, today)
     excepted_requirements = {
         graph.canonical_reference(e.record.applies_to.requirement)
         for e in live
@@ -108,15 +109,9 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
         if excluded is not None and not excluded.applicable:
             status, reason = Status.NOT_APPLICABLE, excluded.justification
         elif reference in excepted_requirements:
-            status, reason = Status.EXCEPTED, "a live exception covers the requirement"
-        elif any(current.get(c, False) for c in controls):
-            status, reason = Status.COVERED, ""
-        elif controls and all(c in excepted_controls for c in controls if not current.get(c)):
-            status, reason = Status.EXCEPTED, "live exceptions cover the mapped controls"
-        elif controls:
-            status, reason = Status.DECLARED, "no mapped control has current, intact evidence"
+            status, reason = Status.EXCEPTED, REQUIREMENT_EXCEPTED
         else:
-            status, reason = Status.GAP, "no control maps it"
+            status, reason = _by_controls(controls, current, excepted)
         hints = _suggested(graph, catalog.id, item.id) if status is Status.GAP else ()
         results.append(
             RequirementCoverage(
@@ -124,6 +119,58 @@ def _coverage(graph: Graph, today: dt.date) -> list[RequirementCoverage]:
             )
         )
     return results
+
+
+#: The reason given when a live exception covers the requirement itself.
+REQUIREMENT_EXCEPTED = "a live exception covers the requirement"
+
+
+def excepted_controls(graph: Graph, today: dt.date) -> set[str]:
+    """The controls that live exceptions cover."""
+    live = live_exceptions(graph, today)
+    return {e.record.applies_to.control for e in live if e.record.applies_to.control}
+
+
+def _by_controls(
+    controls: Sequence[str], current: Container[str], excepted: Container[str]
+) -> tuple[Status, str]:
+    """A requirement's status from the controls that map it: those with ``current`` evidence
+    and those live exceptions cover (``excepted``).
+    """
+    if any(c in current for c in controls):
+        return Status.COVERED, ""
+    if controls and all(c in excepted for c in controls if c not in current):
+        return Status.EXCEPTED, "live exceptions cover the mapped controls"
+    if controls:
+        return Status.DECLARED, "no mapped control has current, intact evidence"
+    return Status.GAP, "no control maps it"
+
+
+def restated(
+    rows: Iterable[RequirementCoverage],
+    touched: Set[str],
+    current: Container[str],
+    excepted: Container[str],
+) -> tuple[RequirementCoverage, ...]:
+    """``rows`` again, with the status of each row a ``touched`` control maps decided afresh
+    from the controls with ``current`` evidence and those live exceptions cover.
+
+    For a check of what changed evidence can change: exclusions and exceptions for the
+    requirement itself do not depend on evidence, so their rows stand.
+    """
+
+    def decided(row: RequirementCoverage) -> RequirementCoverage:
+        status, reason = _by_controls(row.controls, current, excepted)
+        return replace(row, status=status, reason=reason)
+
+    return tuple(
+        decided(row)
+        if row.status is not Status.NOT_APPLICABLE
+        and row.reason != REQUIREMENT_EXCEPTED
+        and not touched.isdisjoint(row.controls)
+        else row
+        for row in rows
+    )
 
 
 def _suggested(graph: Graph, framework: str, item_id: str) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ __all__ = [
     "FAST_PARSER",
     "CatalogSource",
     "FrameworkSet",
+    "Part",
     "find_repository",
     "load_frameworks",
     "load_repository",
@@ -105,6 +106,73 @@ def same_data(root: Path, cache_dir: Path, texts: dict[str, str]) -> dict[str, S
     return {item.rel: item.signature for item in found if item.signature is not None}
 
 
+class Part:
+    """Part of a repository read again: its settings and catalogs, and the record files asked for.
+
+    For a check of only what a few changed files can change (see :mod:`ciptool.recheck`).
+    Folders are not listed: the caller knows the files. The part is small, so its files are
+    read and hashed afresh: reading the whole cache would cost more.
+    """
+
+    def __init__(self, root: Path, inputs: Inputs) -> None:
+        """Read ``root``'s settings; what is read is recorded in ``inputs``."""
+        self.root = root.resolve()
+        self.inputs = inputs
+        self.cache = FileCache.disabled(self.root)
+        self.findings: list[Finding] = []
+        self._digests: dict[str, str] = {}
+        self._read: dict[str, list[Sourced[Any]]] = {}
+        self._parse = _parser(self.cache, self._digests)
+        inputs.files[CONFIG_FILE] = signature(self.root / CONFIG_FILE)
+        self.repository = Repository(
+            root=self.root,
+            config=_load_config(self.root, self.findings, self._parse),
+            findings=self.findings,
+            input_digests=self._digests,
+        )
+
+    def read_catalogs(self) -> None:
+        """Read the catalogs and crosswalks, bundled and the repository's own."""
+        catalogs = load_catalogs(self.root, self.findings, self._parse, self.inputs)
+        self.repository.catalogs, self.repository.crosswalks = catalogs
+
+    def records(self, folder: str, files: Iterable[str], model: type[M]) -> list[Sourced[M]]:
+        """The valid records of ``model`` in ``files`` of ``folder``, in order; their problems
+        are in :attr:`findings`. A file asked for again is not read again.
+        """
+        wanted = [rel for rel in dict.fromkeys(files) if rel not in self._read]
+        found = []
+        for rel in wanted:
+            sig = self.inputs.files[rel] = signature(self.root / rel)
+            found.append(FoundFile(rel, self.root / rel, sig))
+        parsed = read_yaml_files(found, self.cache)
+        for item in found:
+            listed = {folder: [item]}
+            self._read[item.rel] = _records(
+                folder, listed, parsed, model, self.findings, self.repository
+            )
+        return [sourced for rel in files for sourced in self._read[rel]]
+
+    def finish(
+        self,
+        controls: list[Sourced[Control]],
+        evidence: list[Sourced[EvidenceRecord]],
+        exceptions: list[Sourced[RiskException]],
+    ) -> Repository:
+        """The repository of these records, with their evidence files inspected."""
+        repository = self.repository
+        repository.controls, repository.evidence = controls, evidence
+        repository.exceptions = exceptions
+        with gc_paused():
+            repository.evidence_files = inspect_evidence_files(
+                self.root, evidence, self.cache, self.inputs
+            )
+        repository.findings = locate_findings(self.root, self.findings)
+        texts = self._digests
+        self.inputs.texts.update((rel, texts[rel]) for rel in self.inputs.files if rel in texts)
+        return repository
+
+
 @dataclass(frozen=True)
 class FrameworkSet:
     """Catalogs and crosswalks without the rest of a repository, for the frameworks commands."""
@@ -161,6 +229,7 @@ def _load(root: Path, cache: FileCache, inputs: Inputs) -> Repository:
         repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache, inputs, ahead)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
+    repo.artifacts = artifacts
     repo.unlisted_evidence = [path for path in artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)
     inputs.texts.update((rel, digests[rel]) for rel in inputs.files if rel in digests)

@@ -1,0 +1,273 @@
+"""A check again after evidence records changed: only what those records can change.
+
+An evidence record speaks for one control and lists files. What a full check says about it
+is said in three places:
+
+- about the record itself (its dates, its files and their digests, the control and
+  requirement it names), located in its file;
+- about its control, which depends on all of the control's records (missing, stale and SOC 2
+  occurrence findings, and the coverage of the requirements the control maps);
+- about the files it lists, which are unlisted when no record lists them.
+
+So when the only files that changed since a kept result are evidence record files, a check
+reads those files, the definitions of the controls their records name before and after the
+change (the *touched* controls), every record of those controls, the settings, the catalogs
+and the exceptions, and runs the evidence checks on that part of the repository. The kept
+result's findings in those three places make way for the new ones; every other finding
+depends on nothing that changed.
+
+What the kept result does not hold, which records each file names and lists, which controls
+have current evidence and how often each evidence file is listed, is kept beside it as a
+:class:`Scope`. Anything this module does not account for (a changed file with a problem of
+its own, a control that does not exist, a duplicated id) makes it decline: the caller then
+checks the whole repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ciptool.checks import ALL_CHECKS
+from ciptool.checks.coverage import control_evidence_current, excepted_controls, restated
+from ciptool.engine import context, run_checks, settle, tally
+from ciptool.findings import Finding, sorted_findings
+from ciptool.graph import Graph, evidence_file_key
+from ciptool.inputs import Inputs
+from ciptool.loader import Part
+from ciptool.models import Control, EvidenceRecord, RiskException
+from ciptool.results import RunResult, RunSettings
+
+#: Findings about one evidence record, located in its file.
+PER_RECORD = frozenset({"EV003", "EV004", "EV005", "RF006", "RF007", "RF008"})
+#: Findings about one control that depend on all of its evidence records.
+PER_CONTROL = frozenset({"EV001", "EV002", "EV007"})
+#: Findings about an evidence file no record lists.
+UNLISTED = "EV006"
+_CHECKS = tuple(c for c in ALL_CHECKS if c.code in PER_RECORD | PER_CONTROL or c.code == UNLISTED)
+_EVIDENCE = "evidence/"
+
+
+@dataclass
+class Scope:
+    """What a kept result was made from, beyond its findings, for :func:`recheck`."""
+
+    #: Each evidence record file, in the order read: the controls its records name and the
+    #: evidence files (repository paths) they list.
+    records: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    #: The file of each control.
+    controls: dict[str, str]
+    #: The files of the exceptions, in the order read.
+    exceptions: tuple[str, ...]
+    #: How many entries of records list each file under ``evidence/`` that is not a record.
+    listings: dict[str, int]
+    #: The controls whose every evidence requirement has current, intact evidence.
+    current: frozenset[str]
+    #: Evidence records that failed validation, as control/requirement.
+    invalid: frozenset[str]
+
+    @classmethod
+    def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
+        """The scope of a full check of ``graph``; None when a recheck could not be trusted."""
+        repository = graph.repository
+        if graph.duplicate_findings or repository.config is None:
+            return None  # which of two records with one id counts is decided by all of them
+        named: dict[str, dict[str, None]] = {
+            rel: {} for rel in inputs.files if rel.startswith(_EVIDENCE)
+        }
+        listed: dict[str, list[str]] = {rel: [] for rel in named}
+        listings = dict.fromkeys(repository.artifacts, 0)
+        # One object for each path and id, kept once: a smaller file, read faster.
+        same = {text: text for text in (*listings, *graph.controls)}
+        for sourced in repository.evidence:
+            control = sourced.record.control
+            named[sourced.file][same.get(control, control)] = None
+            paths = listed[sourced.file]
+            for entry in sourced.record.files:
+                key = evidence_file_key(sourced.file, entry.path)
+                if key is not None:
+                    key = same.get(key, key)
+                    paths.append(key)
+                    if key in listings:
+                        listings[key] += 1
+        current = control_evidence_current(graph, settings.today)
+        return cls(
+            {rel: (tuple(named[rel]), tuple(listed[rel])) for rel in named},
+            {ident: sourced.file for ident, sourced in graph.controls.items()},
+            tuple(dict.fromkeys(sourced.file for sourced in repository.exceptions)),
+            listings,
+            frozenset(ident for ident, ok in current.items() if ok),
+            frozenset(repository.invalid_ids.get("evidence", ())),
+        )
+
+    def to_plain(self) -> tuple[Any, ...]:
+        """The scope as plain data, for a cache."""
+        return (
+            self.records,
+            self.controls,
+            self.exceptions,
+            self.listings,
+            tuple(sorted(self.current)),
+            tuple(sorted(self.invalid)),
+        )
+
+    @classmethod
+    def from_plain(cls, plain: Any) -> Scope:
+        """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
+        records, controls, exceptions, listings, current, invalid = plain
+        if not (isinstance(records, dict) and isinstance(controls, dict)):
+            raise TypeError("not a scope")
+        if not isinstance(listings, dict):
+            raise TypeError("not a scope")
+        return cls(
+            records, controls, tuple(exceptions), listings, frozenset(current), frozenset(invalid)
+        )
+
+
+def recheck(
+    root: Path,
+    settings: RunSettings,
+    *,
+    kept: RunResult,
+    scope: Scope,
+    changed: list[str],
+    inputs: Inputs,
+) -> tuple[RunResult, Scope] | None:
+    """The result of a full check, from ``kept`` and the ``changed`` evidence record files.
+
+    ``inputs`` are the kept result's; the signatures of what is read now are added to them.
+    None when this part of the repository cannot say it: the caller checks everything.
+    """
+    if not changed or any(rel not in scope.records for rel in changed):
+        return None
+    read_now = Inputs()
+    part = Part(root, read_now)
+    if part.repository.config is None:
+        return None
+    before = len(part.findings)
+    fresh = part.records("evidence", changed, EvidenceRecord)
+    if len(part.findings) > before:
+        return None  # a changed file's own problems can hide records from the checks
+    named = {sourced.record.control for sourced in fresh}
+    if not named <= scope.controls.keys():
+        return None  # naming an unknown control is reported with hints from every control
+    touched = named.union(*(scope.records[rel][0] for rel in changed))
+    # In the order read, so that records that tie for newest tie as in a full check.
+    files = [
+        rel
+        for rel, (controls, _) in scope.records.items()
+        if rel in changed or not touched.isdisjoint(controls)
+    ]
+    evidence = [
+        sourced
+        for sourced in part.records("evidence", files, EvidenceRecord)
+        if sourced.record.control in touched
+    ]
+    control_files = [scope.controls[ident] for ident in touched if ident in scope.controls]
+    controls = [
+        sourced
+        for sourced in part.records("controls", sorted(set(control_files)), Control)
+        if sourced.record.id in touched
+    ]
+    exceptions = part.records("exceptions", scope.exceptions, RiskException)
+    if any(sourced.record.applies_to.requirement for sourced in exceptions):
+        part.read_catalogs()  # to know which requirement each one names
+    repository = part.finish(controls, evidence, exceptions)
+    if _changed_meanwhile(read_now, inputs, changed):
+        return None
+    listings, unlisted = _listings(scope, changed, fresh)
+    repository.unlisted_evidence = unlisted
+    repository.invalid_ids = {"evidence": set(scope.invalid)}
+    graph = Graph(repository)
+    ctx = context(graph, settings)
+    owned = _Owned(set(changed), touched, set(unlisted) | _listed(scope, changed, fresh))
+    found = [f for f in run_checks(_CHECKS, ctx, settings) if owned.by_rerun(f)]
+    kept_findings = [f for f in kept.findings if not owned.by_rerun(f)]
+    if any(owned.points_into_changed(f) for f in kept_findings):
+        return None  # a finding this module does not account for
+    findings = tuple(sorted_findings([*kept_findings, *settle(graph, found, settings)]))
+    now_current = control_evidence_current(graph, settings.today)
+    current = (scope.current - touched) | {c for c, ok in now_current.items() if ok}
+    rows = restated(kept.coverage, touched, current, excepted_controls(graph, settings.today))
+    result = replace(kept, findings=findings, counts=tally(findings), coverage=rows)
+    records = dict(scope.records)
+    for rel in changed:
+        mine = [sourced for sourced in fresh if sourced.file == rel]
+        records[rel] = (
+            tuple(dict.fromkeys(sourced.record.control for sourced in mine)),
+            tuple(_keys(mine)),
+        )
+    inputs.files.update(read_now.files)
+    inputs.texts.update(read_now.texts)
+    inputs.evidence.update(read_now.evidence)
+    return result, replace(scope, records=records, listings=listings, current=frozenset(current))
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """Which findings a recheck says afresh: those in the three places records change."""
+
+    changed: set[str]
+    touched: set[str]
+    paths: set[str]
+
+    def by_rerun(self, finding: Finding) -> bool:
+        """True when the recheck makes this finding, or its absence."""
+        if finding.code in PER_RECORD:
+            return finding.location is not None and finding.location.file in self.changed
+        if finding.code in PER_CONTROL:
+            return finding.control in self.touched
+        return finding.code == UNLISTED and finding.subject in self.paths
+
+    def points_into_changed(self, finding: Finding) -> bool:
+        """True when the finding is located, or has a related location, in a changed file."""
+        return any(
+            location is not None and location.file in self.changed
+            for location in (finding.location, *finding.related)
+        )
+
+
+def _keys(records: Iterable[Any]) -> list[str]:
+    """The evidence files (repository paths) that ``records`` list, inside the repository."""
+    keys = []
+    for sourced in records:
+        for entry in sourced.record.files:
+            key = evidence_file_key(sourced.file, entry.path)
+            if key is not None:
+                keys.append(key)
+    return keys
+
+
+def _listed(scope: Scope, changed: list[str], fresh: list[Any]) -> set[str]:
+    """The evidence files the changed records listed before or list now."""
+    return {*(key for rel in changed for key in scope.records[rel][1]), *_keys(fresh)}
+
+
+def _listings(
+    scope: Scope, changed: list[str], fresh: list[Any]
+) -> tuple[dict[str, int], list[str]]:
+    """How often each file under ``evidence/`` is listed after the change, and those of the
+    files the changed records list or listed that no record lists.
+    """
+    listings = dict(scope.listings)
+    for rel in changed:
+        for key in scope.records[rel][1]:
+            if key in listings:
+                listings[key] -= 1
+    for key in _keys(fresh):
+        if key in listings:
+            listings[key] += 1
+    concerned = _listed(scope, changed, fresh)
+    return listings, sorted(key for key in concerned if listings.get(key) == 0)
+
+
+def _changed_meanwhile(read_now: Inputs, kept: Inputs, changed: list[str]) -> bool:
+    """True when a file read now, other than the ``changed`` ones, differs from what the kept
+    result was made from: it changed after the kept result was found to hold.
+    """
+    for rel, sig in read_now.files.items():
+        if rel not in changed and kept.files.get(rel, sig) != sig:
+            return True
+    return any(kept.evidence.get(key, sig) != sig for key, sig in read_now.evidence.items())
