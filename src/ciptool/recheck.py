@@ -32,6 +32,7 @@ from typing import Any
 
 from ciptool.checks import ALL_CHECKS
 from ciptool.checks.coverage import control_evidence_current, excepted_controls, restated
+from ciptool.checks.evidence import listed_files
 from ciptool.engine import context, run_checks, settle, tally
 from ciptool.findings import Finding, sorted_findings
 from ciptool.graph import Graph, evidence_file_key
@@ -78,20 +79,14 @@ class Scope:
             rel: {} for rel in inputs.files if rel.startswith(_EVIDENCE)
         }
         listed: dict[str, list[str]] = {rel: [] for rel in named}
-        listings = dict.fromkeys(repository.artifacts, 0)
-        # One object for each path and id, kept once: a smaller file, read faster.
-        same = {text: text for text in (*listings, *graph.controls)}
         for sourced in repository.evidence:
-            control = sourced.record.control
-            named[sourced.file][same.get(control, control)] = None
-            paths = listed[sourced.file]
-            for entry in sourced.record.files:
-                key = evidence_file_key(sourced.file, entry.path)
-                if key is not None:
-                    key = same.get(key, key)
-                    paths.append(key)
-                    if key in listings:
-                        listings[key] += 1
+            named[sourced.file][sourced.record.control] = None
+        counts: dict[str, int] = {}
+        for item in listed_files(graph):  # the checks have listed them
+            key = item.facts.path
+            listed[item.record.file].append(key)
+            counts[key] = counts.get(key, 0) + 1
+        listings = {path: counts.get(path, 0) for path in repository.artifacts}
         current = control_evidence_current(graph, settings.today)
         return cls(
             {rel: (tuple(named[rel]), tuple(listed[rel])) for rel in named},

@@ -62,6 +62,10 @@ def _top_ancestor(catalog: Catalog, item_id: str) -> str:
 
 def control_evidence_current(graph: Graph, today: dt.date) -> dict[str, bool]:
     """Control id -> True when every evidence requirement has current, intact evidence."""
+    return graph.derived(("current", today), lambda: _control_evidence_current(graph, today))
+
+
+def _control_evidence_current(graph: Graph, today: dt.date) -> dict[str, bool]:
     current: dict[str, bool] = {c.record.id: bool(c.record.evidence) for c in graph.iter_controls()}
     for item in requirement_evidence(graph):
         newest = item.newest
