@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, cached_property
@@ -82,6 +82,17 @@ def evidence_file_key(record_file: str, written: str) -> str | None:
     if joined == ".." or joined.startswith("../"):
         return None
     return joined
+
+
+def listed_paths(records: Iterable[Sourced[EvidenceRecord]]) -> Iterator[str]:
+    """The repository path of every file ``records`` list, in order; paths that leave the
+    repository are left out.
+    """
+    for sourced in records:
+        for entry in sourced.record.files:
+            key = evidence_file_key(sourced.file, entry.path)
+            if key is not None:
+                yield key
 
 
 @dataclass

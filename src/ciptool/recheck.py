@@ -25,7 +25,6 @@ checks the whole repository.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from ciptool.checks.coverage import control_evidence_current, excepted_controls,
 from ciptool.checks.evidence import listed_files
 from ciptool.engine import context, run_checks, settle, tally
 from ciptool.findings import Finding, sorted_findings
-from ciptool.graph import Graph, evidence_file_key
+from ciptool.graph import Graph, listed_paths
 from ciptool.inputs import Inputs
 from ciptool.loader import Part
 from ciptool.models import Control, EvidenceRecord, RiskException
@@ -112,9 +111,7 @@ class Scope:
     def from_plain(cls, plain: Any) -> Scope:
         """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
         records, controls, exceptions, listings, current, invalid = plain
-        if not (isinstance(records, dict) and isinstance(controls, dict)):
-            raise TypeError("not a scope")
-        if not isinstance(listings, dict):
+        if not all(isinstance(part, dict) for part in (records, controls, listings)):
             raise TypeError("not a scope")
         return cls(
             records, controls, tuple(exceptions), listings, frozenset(current), frozenset(invalid)
@@ -172,12 +169,15 @@ def recheck(
     repository = part.finish(controls, evidence, exceptions)
     if _changed_meanwhile(read_now, inputs, changed):
         return None
-    listings, unlisted = _listings(scope, changed, fresh)
-    repository.unlisted_evidence = unlisted
+    listed_before = [key for rel in changed for key in scope.records[rel][1]]
+    listed_now = list(listed_paths(fresh))
+    listings = _listings(scope.listings, listed_before, listed_now)
+    concerned = {*listed_before, *listed_now}
+    repository.unlisted_evidence = sorted(key for key in concerned if listings.get(key) == 0)
     repository.invalid_ids = {"evidence": set(scope.invalid)}
     graph = Graph(repository)
     ctx = context(graph, settings)
-    owned = _Owned(set(changed), touched, set(unlisted) | _listed(scope, changed, fresh))
+    owned = _Owned(set(changed), touched, concerned)
     found = [f for f in run_checks(_CHECKS, ctx, settings) if owned.by_rerun(f)]
     kept_findings = [f for f in kept.findings if not owned.by_rerun(f)]
     if any(owned.points_into_changed(f) for f in kept_findings):
@@ -192,7 +192,7 @@ def recheck(
         mine = [sourced for sourced in fresh if sourced.file == rel]
         records[rel] = (
             tuple(dict.fromkeys(sourced.record.control for sourced in mine)),
-            tuple(_keys(mine)),
+            tuple(listed_paths(mine)),
         )
     inputs.files.update(read_now.files)
     inputs.texts.update(read_now.texts)
@@ -224,38 +224,18 @@ class _Owned:
         )
 
 
-def _keys(records: Iterable[Any]) -> list[str]:
-    """The evidence files (repository paths) that ``records`` list, inside the repository."""
-    keys = []
-    for sourced in records:
-        for entry in sourced.record.files:
-            key = evidence_file_key(sourced.file, entry.path)
-            if key is not None:
-                keys.append(key)
-    return keys
-
-
-def _listed(scope: Scope, changed: list[str], fresh: list[Any]) -> set[str]:
-    """The evidence files the changed records listed before or list now."""
-    return {*(key for rel in changed for key in scope.records[rel][1]), *_keys(fresh)}
-
-
-def _listings(
-    scope: Scope, changed: list[str], fresh: list[Any]
-) -> tuple[dict[str, int], list[str]]:
-    """How often each file under ``evidence/`` is listed after the change, and those of the
-    files the changed records list or listed that no record lists.
+def _listings(listings: dict[str, int], before: list[str], now: list[str]) -> dict[str, int]:
+    """How often each file under ``evidence/`` is listed once the changed records listed the
+    paths ``now`` instead of ``before``.
     """
-    listings = dict(scope.listings)
-    for rel in changed:
-        for key in scope.records[rel][1]:
-            if key in listings:
-                listings[key] -= 1
-    for key in _keys(fresh):
+    listings = dict(listings)
+    for key in before:
+        if key in listings:
+            listings[key] -= 1
+    for key in now:
         if key in listings:
             listings[key] += 1
-    concerned = _listed(scope, changed, fresh)
-    return listings, sorted(key for key in concerned if listings.get(key) == 0)
+    return listings
 
 
 def _changed_meanwhile(read_now: Inputs, kept: Inputs, changed: list[str]) -> bool:

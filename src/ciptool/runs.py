@@ -31,6 +31,7 @@ from ciptool.inputs import Inputs, Signature, code_signature
 from ciptool.results import RunResult, RunSettings
 
 if TYPE_CHECKING:
+    from ciptool.graph import Graph
     from ciptool.recheck import Scope
 
 #: Bump when the layout of a kept result changes.
@@ -69,14 +70,14 @@ def check(root: Path, settings: RunSettings) -> RunResult:
     kept = _kept(root, cache_dir, key)
     if kept is not None:
         result = _reused(root, cache_dir, settings, key=key, kept=kept, started=started)
-        if result is not None and result.config_usable:  # the threshold changes no finding
-            return replace(result, fail_on=settings.fail_on or kept.configured)
         if result is not None:
+            if result.config_usable:  # the threshold plays no part in the findings
+                result = replace(result, fail_on=settings.fail_on or kept.configured)
             return result
     inputs = Inputs()
-    result, configured, scope = _fresh(root, settings, inputs)
+    result, configured, graph = _fresh(root, settings, inputs)
     if inputs.newest_change() < started - cachefiles.RACY_NS:
-        _keep(cache_dir, root, (key, inputs, result, configured), scope)
+        _keep(cache_dir, root, (key, inputs, result, configured), _scope(graph, inputs, settings))
     return result
 
 
@@ -129,15 +130,21 @@ def _keep(cache_dir: Path, root: Path, kept: tuple[Any, ...], scope: Scope | str
 
 def _fresh(
     root: Path, settings: RunSettings, inputs: Inputs
-) -> tuple[RunResult, str, Scope | None]:
-    """A fresh result, the threshold for failing that ciptool.yaml sets, and its scope."""
+) -> tuple[RunResult, str, Graph | None]:
+    """A fresh result, the threshold for failing that ciptool.yaml sets, and the graph checked."""
     from ciptool.engine import check_repository  # the models and checks load only when needed
-    from ciptool.recheck import Scope
 
     result, graph = check_repository(root, settings, inputs)
     if graph is None or graph.config is None:
         return result, result.fail_on, None
-    return result, graph.config.check.fail_on, Scope.of(graph, inputs, settings)
+    return result, graph.config.check.fail_on, graph
+
+
+def _scope(graph: Graph | None, inputs: Inputs, settings: RunSettings) -> Scope | None:
+    """What a recheck of a kept result will need, made only when the result is kept."""
+    from ciptool.recheck import Scope
+
+    return Scope.of(graph, inputs, settings) if graph is not None else None
 
 
 def _made_by(root: Path) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ciptool.graph import EvidenceFileFacts, FileState, evidence_file_key
+from ciptool.graph import EvidenceFileFacts, FileState, listed_paths
 from ciptool.inputs import Identity, Inputs, evidence_signatures, identity, open_folder
 from ciptool.loader.cache import FileCache
 from ciptool.loader.workers import Pending, Workers
@@ -35,12 +35,7 @@ def inspect_evidence_files(
     and files hashed ``ahead`` (:func:`hash_later`) that still have the identity they were
     hashed with take theirs from there; what was found at each path is recorded in ``inputs``.
     """
-    keys: dict[str, None] = {}
-    for sourced in records:
-        for entry in sourced.record.files:
-            key = evidence_file_key(sourced.file, entry.path)
-            if key is not None:
-                keys[key] = None
+    keys = dict.fromkeys(listed_paths(records))
     facts: dict[str, EvidenceFileFacts] = {}
     present: dict[str, Identity] = {}
     with open_folder(root) as root_fd:
