@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
+from ciptool.loader.files import decode_yaml
+from ciptool.loader.yamlparse import parse_yaml
 from ciptool.results import RunResult
 from conftest import (
     EVIDENCE_CSV,
@@ -387,6 +389,35 @@ def test_cli_exit_code_is_0_1_or_2(mutation: tuple[str, bytes], output_format: s
     )
     assert result.exit_code in {0, 1, 2}
     assert "Traceback" not in result.output  # stdout and stderr both
+
+
+@st.composite
+def scalar_soup(draw: Draw) -> tuple[str, bytes]:
+    """A small document of keys and values drawn from YAML's special characters."""
+    alphabet = YAML_ALPHABET + "\r\x85\u2028\ufeff\x07é\\"
+    word = st.text(alphabet=alphabet, max_size=16)
+    flow = st.builds(
+        lambda words, opener, closer, joiner: opener + joiner.join(words) + closer,
+        st.lists(word, max_size=4),
+        st.sampled_from(["[", "{", ""]),
+        st.sampled_from(["]", "}", ""]),
+        st.sampled_from([", ", ": ", ",", ",\n  "]),
+    )
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        indent = "  " * draw(st.integers(0, 2))
+        lead = draw(st.sampled_from(["", "- ", "? "]))
+        lines.append(f"{indent}{lead}{draw(word)}: {draw(st.one_of(word, flow))}")
+    return "soup.yaml", ("\n".join(lines) + draw(st.sampled_from(["\n", ""]))).encode()
+
+
+@settings(FUZZ, max_examples=400)
+@given(st.one_of(text_mutated(), structurally_mutated(), scalar_soup()))
+def test_the_fast_and_exact_paths_read_the_same(mutation: tuple[str, bytes]) -> None:
+    name, content = mutation
+    text, _problem = decode_yaml(name, content)
+    if text is not None:
+        assert parse_yaml(text) == parse_yaml(text, fast=False)
 
 
 def test_mutation_helpers_reach_hostile_shapes() -> None:

@@ -6,7 +6,14 @@ import pytest
 import yaml
 
 from ciptool.loader import yamlparse
-from ciptool.loader.yamlparse import MAX_DEPTH, ParsedYaml, PositionIndex, YamlProblem, parse_yaml
+from ciptool.loader.yamlparse import (
+    MAX_DEPTH,
+    ParsedYaml,
+    PositionIndex,
+    YamlProblem,
+    parse_fast,
+    parse_yaml,
+)
 
 
 def only_problem(parsed: ParsedYaml) -> YamlProblem:
@@ -35,6 +42,108 @@ def test_fast_parser_is_available() -> None:
     """CI must fail if PyYAML was installed without libyaml: the loader would be 2x slower."""
     assert yamlparse.FAST_PARSER is True
     assert issubclass(yamlparse._Loader, yaml.CSafeLoader)
+
+
+# --- the fast path: the same data as the exact path, or declined ----------------------------
+
+RECORD = """\
+evidence:
+  - id: recert-2026-q1
+    control: IAM-01
+    collected_on: 2026-03-31
+    period: {from: 2026-01-01, to: 2026-03-31}
+    files:
+      - path: evidence/2026/q1/recert.csv
+        sha256: 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0
+    summary: >-
+      Quarterly access review of the directory,
+      signed off by the CISO.
+    notes: |
+      Two accounts removed.
+    reviewer:
+    tags: [access, 'quarterly', "sox"]
+"""
+
+
+def test_the_fast_path_takes_plain_records() -> None:
+    fast = parse_fast(RECORD)
+    assert fast is not None
+    assert fast == parse_yaml(RECORD, fast=False)
+    assert fast.data["evidence"][0]["summary"] == (
+        "Quarterly access review of the directory, signed off by the CISO."
+    )
+    assert fast.data["evidence"][0]["reviewer"] is None
+
+
+def test_the_fast_path_interns_keys_and_short_text_as_the_exact_path_does() -> None:
+    data = parse_fast(RECORD + RECORD.replace("evidence:\n", "more:\n")).data  # type: ignore[union-attr]
+    first, second = data["evidence"][0], data["more"][0]
+    assert first["control"] is second["control"]
+    assert next(iter(first)) is next(iter(second))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 5.10\n",  # a number: its text would be lost
+        "a: 007\n",
+        "a: 1_000\n",
+        "a: true\n",
+        "a: [x, 1]\n",
+        "1: a\n",  # keys too
+        "null: a\n",
+        "? [x, y]\n: z\n",
+        "a: &x b\nc: *x\n",  # anchors: the exact path bounds alias expansion
+        "a: !!str b\n",  # tags
+        "a: ! b\n",
+        "%YAML 1.1\n---\na: b\n",  # directives
+        "a: b\n---\nc: d\n",  # a second document
+        "a: b\n...\n",
+        "a: b\rc: d\n",  # a lone carriage return
+        "a: x\x85y\n",  # line breaks in YAML 1.1 only
+        "a: 'x\u2028y'\n",
+        "a: x\ufeffy\n",
+        "a: x\x07y\n",  # forbidden characters
+        "a: b\na: c\n",  # a duplicate key: the exact path words the problem
+        "a: [b\n",  # a syntax error
+        "",  # not a mapping: record files are, and YAML 1.2 reads more at the top
+        "# only a comment\n",
+        "- a\n",
+        "|\nblock at the top\n",
+        "a: |\n  no line break at the end",  # block scalars at the very end
+        "a: |\n",
+        "a: [b,\n  c]\n",  # flow collections: on one line, two deep, plain words only
+        "a: [[[b]]]\n",
+        "a: {b: |\n  c}\n",
+        "a: {b:, c: d}\n",
+        "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n",  # too deep
+    ],
+)
+def test_the_fast_path_declines_what_it_cannot_read_exactly(text: str) -> None:
+    assert parse_fast(text) is None
+    assert parse_yaml(text) == parse_yaml(text, fast=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\na: b\n",
+        "a: yes\nb: No\nc: 12:30:00\nd: 2026-01-01T10:00:00Z\n",
+        "a: ~\nb:\nc: null\nd: Null\ne: NULL\nf: nULL\ng: 'null'\nh: ''\n",
+        "a: Research&Development\nb: Audit & Risk\nc: Done!\nd: 50% of hosts\n",
+        'a: "\\x41\\u263A\\t\\/ \\"q\\""\n',
+        "a: one\n  two\n\n  three\n",
+        "a: |+\n  x\n\nb: >\n\n  y\n\n\n",
+        "a: b\r\nc: d\r\n",
+        "a: 'it''s'  # c\n",
+        "a:\n- a\n- - b\n  - c\n- {d: [e, f]}\n",
+        'a: café\nb: "\\u00e9"\n',
+    ],
+)
+def test_the_fast_path_gives_what_the_exact_path_gives(text: str) -> None:
+    fast = parse_fast(text)
+    assert fast is not None
+    assert fast == parse_yaml(text, fast=False)
 
 
 # --- scalars ------------------------------------------------------------------------------

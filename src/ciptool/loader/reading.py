@@ -1,10 +1,10 @@
 """Reading many YAML files at once: from the cache when unchanged, in parallel when many.
 
-Parsing is the largest cost of a check (libyaml composes about 7 MB a second), and it is the
-same work for the same bytes, so each file's outcome is cached (see :mod:`ciptool.loader.cache`)
-and only changed files are parsed. When the files to parse add up to more than
-:data:`PARALLEL_MIN_BYTES`, worker processes parse them and hand back marshalled bytes; below
-that, starting workers costs more than it saves.
+Parsing is the largest cost of a check (about 12 MB a second, see :mod:`.yamlparse`), and it
+is the same work for the same bytes, so each file's outcome is cached (see
+:mod:`ciptool.loader.cache`) and only changed files are parsed. When the files to parse add up
+to more than :data:`PARALLEL_MIN_BYTES`, worker processes parse them and hand back marshalled
+bytes; below that, starting workers costs more than it saves.
 """
 
 from __future__ import annotations
