@@ -14,6 +14,7 @@ from ciptool.loader.yamlparse import (
     parse_fast,
     parse_yaml,
 )
+from conftest import PROJECT_ROOT
 
 
 def only_problem(parsed: ParsedYaml) -> YamlProblem:
@@ -73,6 +74,20 @@ def test_the_fast_path_takes_plain_records() -> None:
         "Quarterly access review of the directory, signed off by the CISO."
     )
     assert fast.data["evidence"][0]["reviewer"] is None
+
+
+def test_every_record_file_of_the_example_program_takes_the_fast_path() -> None:
+    """Plainly written records, flow collections and block scalars included, are not declined."""
+    files = [
+        path
+        for folder in ("controls", "policies", "evidence", "exceptions")
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.yaml"))
+        if "files" not in path.relative_to(PROJECT_ROOT).parts
+    ]
+    assert len(files) > 100
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert parse_fast(text) == parse_yaml(text, fast=False), path
 
 
 def test_the_fast_path_interns_keys_and_short_text_as_the_exact_path_does() -> None:
