@@ -372,6 +372,15 @@ def test_deep_block_nesting_is_refused() -> None:
     assert where(problem) == ("LD005", MAX_DEPTH + 1, 2 * MAX_DEPTH + 1)
 
 
+def test_deep_block_nesting_the_pre_check_lets_through_is_refused_on_both_paths() -> None:
+    # One space per level keeps the text under the pre-check's bound; yaml-rs must survive
+    # it, and its data, too deep to take, goes to the exact path, which refuses it.
+    text = "".join(" " * level + f"k{level}:\n" for level in range(4000)) + " " * 4000 + "v\n"
+    assert yamlparse._check_depth(text) is None
+    assert parse_fast(text) is None
+    assert only_problem(parse_yaml(text)).code == "LD005"
+
+
 def test_nesting_at_the_limit_is_accepted() -> None:
     depth = MAX_DEPTH - 1  # the root mapping is at depth 0
     parsed = parse_yaml("a: " + "[" * depth + "x" + "]" * depth + "\n")
