@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+import yaml_rs
 
 from ciptool.loader import yamlparse
 from ciptool.loader.yamlparse import (
@@ -88,6 +89,21 @@ def test_every_record_file_of_the_example_program_takes_the_fast_path() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert parse_fast(text) == parse_yaml(text, fast=False), path
+
+
+def test_a_panic_in_the_fast_parser_leaves_the_file_to_the_exact_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class PanicException(BaseException):  # what a panic in Rust raises, through pyo3
+        pass
+
+    def panics(*_args: object, **_options: object) -> None:
+        raise PanicException("explicit panic")
+
+    monkeypatch.setattr(yaml_rs, "loads", panics)
+    assert parse_fast(RECORD) is None
+    assert parse_yaml(RECORD) == parse_yaml(RECORD, fast=False)
+    assert parse_yaml(RECORD).data["evidence"][0]["control"] == "IAM-01"
 
 
 def test_the_fast_path_interns_keys_and_short_text_as_the_exact_path_does() -> None:
