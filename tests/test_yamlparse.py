@@ -130,6 +130,7 @@ def test_the_fast_path_interns_keys_and_short_text_as_the_exact_path_does() -> N
         "%YAML 1.1\n---\na: b\n",  # directives
         "a: b\n---\nc: d\n",  # a second document
         "a: b\n...\n",
+        "...\na: b\n",  # the end of a document that has not begun
         "a: b\rc: d\n",  # a lone carriage return
         "a: x\x85y\n",  # line breaks in YAML 1.1 only
         "a: 'x\u2028y'\n",

@@ -188,8 +188,8 @@ def _plainly_written(text: str) -> bool:
         return False
     if "%" in text and (text.startswith("%") or "\n%" in text):
         return False  # a directive
-    if "\n---" in text or "\n..." in text:
-        return False  # a second document
+    if text.startswith("...") or "\n---" in text or "\n..." in text:
+        return False  # a document's end, or a second document
     if "\r" in text and _LONE_CARRIAGE_RETURN.search(text):
         return False
     if not ("[" in text or "{" in text or "]" in text or "}" in text):
