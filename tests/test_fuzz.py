@@ -95,6 +95,8 @@ FRAGMENTS = [
     b"? [x, y]\n: z\n",
     b"\n---\n",
     b"\n...\n",
+    b"...\n",
+    b"--- ",
     b"!!binary ",
     b"!custom ",
     b"%YAML 1.1\n",
