@@ -23,7 +23,7 @@ from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
 from ciptool.loader.files import decode_yaml
-from ciptool.loader.yamlparse import parse_yaml
+from ciptool.loader.yamlparse import parse_fast, parse_yaml
 from ciptool.results import RunResult
 from conftest import (
     EVIDENCE_CSV,
@@ -411,6 +411,13 @@ def scalar_soup(draw: Draw) -> tuple[str, bytes]:
         lead = draw(st.sampled_from(["", "- ", "? "]))
         lines.append(f"{indent}{lead}{draw(word)}: {draw(st.one_of(word, flow))}")
     return "soup.yaml", ("\n".join(lines) + draw(st.sampled_from(["\n", ""]))).encode()
+
+
+def test_the_files_mutated_start_on_the_fast_path() -> None:
+    """Mutations start from text the fast path reads, so they probe where it stops."""
+    for name, text in BASE.items():
+        if name.endswith(".yaml"):
+            assert parse_fast(text) == parse_yaml(text, fast=False), name
 
 
 @settings(FUZZ, max_examples=400)
