@@ -181,8 +181,8 @@ def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None,
 
 
 def tally(findings: tuple[Finding, ...]) -> dict[str, int]:
-    tally = Counter(f.severity.value for f in findings)
-    return {severity.value: tally.get(severity.value, 0) for severity in Severity}
+    counted = Counter(f.severity.value for f in findings)
+    return {severity.value: counted.get(severity.value, 0) for severity in Severity}
 
 
 #: What ``ciptool evidence verify`` judges: integrity and nothing else.

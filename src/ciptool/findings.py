@@ -83,6 +83,11 @@ class Finding:
         return bool(self.excepted_by)
 
     @property
+    def files(self) -> set[str]:
+        """The files the finding is located in, its related locations' included."""
+        return {loc.file for loc in (self.location, *self.related) if loc is not None}
+
+    @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, position, then code, so output reads top to bottom."""
         loc = self.location

@@ -128,6 +128,11 @@ def evidence_signatures(
             yield key, evidence_signature(root, key, root_fd)
 
 
+def newest_change(signatures: Iterable[Signature]) -> int:
+    """The latest modification or change time among ``signatures``, in nanoseconds (0 for none)."""
+    return max((max(sig[1], sig[3]) for sig in signatures if not isinstance(sig, str)), default=0)
+
+
 class Inputs:
     """Every folder a run listed and every file it read, each with its signature then.
 
@@ -144,12 +149,9 @@ class Inputs:
 
     def newest_change(self) -> int:
         """The latest modification or change time among them, in nanoseconds (0 for none)."""
-        newest = 0
-        for entries in (self.folders, self.files, self.evidence):
-            for sig in entries.values():
-                if not isinstance(sig, str):
-                    newest = max(newest, sig[1], sig[3])
-        return newest
+        return newest_change(
+            sig for entries in (self.folders, self.files, self.evidence) for sig in entries.values()
+        )
 
     def changed_files(self, root: Path, most: int) -> list[str] | None:
         """The files whose signature changed, in the order read; evidence files aside.

@@ -218,10 +218,7 @@ class _Owned:
 
     def points_into_changed(self, finding: Finding) -> bool:
         """True when the finding is located, or has a related location, in a changed file."""
-        return any(
-            location is not None and location.file in self.changed
-            for location in (finding.location, *finding.related)
-        )
+        return not finding.files.isdisjoint(self.changed)
 
 
 def _listings(listings: dict[str, int], before: list[str], now: list[str]) -> dict[str, int]:

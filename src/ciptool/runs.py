@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ciptool import cachefiles
 from ciptool.cachefiles import cache_file, read_cache_file, write_cache_file
-from ciptool.inputs import Inputs, Signature, code_signature
+from ciptool.inputs import Inputs, Signature, code_signature, newest_change
 from ciptool.results import RunResult, RunSettings
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def _reused(
     same = _same_data(root, cache_dir, kept)
     if same is not None:
         inputs.files.update(same)
-        if _newest(same) < started - cachefiles.RACY_NS:
+        if newest_change(same.values()) < started - cachefiles.RACY_NS:
             _keep(cache_dir, root, (key, inputs, kept.result, kept.configured), kept.token)
         return kept.result
     rechecked = _recheck(root, cache_dir, settings, kept)
@@ -180,13 +180,7 @@ def _same_data(root: Path, cache_dir: Path, kept: _Kept) -> dict[str, Signature]
     The result is then the same: it depends on what files say, not on their bytes, but for
     the lines and columns of findings.
     """
-    located = {
-        location.file
-        for finding in kept.result.findings
-        for location in (finding.location, *finding.related)
-        if location is not None
-    }
-    if located.intersection(kept.changed):
+    if any(not finding.files.isdisjoint(kept.changed) for finding in kept.result.findings):
         return None
     texts = {rel: kept.inputs.texts.get(rel) for rel in kept.changed}
     if any(text is None for text in texts.values()):
@@ -213,11 +207,4 @@ def _recheck(
         return None
     return recheck(
         root, settings, kept=kept.result, scope=scope, changed=kept.changed, inputs=kept.inputs
-    )
-
-
-def _newest(signatures: dict[str, Signature]) -> int:
-    """The latest modification or change time among ``signatures``, in nanoseconds."""
-    return max(
-        (max(sig[1], sig[3]) for sig in signatures.values() if not isinstance(sig, str)), default=0
     )
