@@ -6,12 +6,12 @@
 Every figure is the median wall time of whole ``ciptool`` processes, with the largest peak
 resident memory of the runs. ``check`` is timed cold (no cache), warm (cache present, nothing
 changed), with a comment added to one evidence record file, and with one evidence record
-changed. The baseline is what reading the same bytes
-costs at the least, in one process with the garbage collector off: parsing every YAML file
-with the fastest parser installed (yaml-rs, with libyaml for a file it refuses) plus the
-SHA-256 of every evidence file. The runner also confirms that the findings are the same
-without the cache, with it, and after every file is touched, and prints how each figure grows
-from one corpus to the next, ten times larger. Results are printed, never asserted.
+changed. The baseline is what reading the same bytes costs at the least, in one process with
+the garbage collector off: parsing every YAML file with the fastest parser installed (yaml-rs,
+with libyaml for a file it refuses) plus the SHA-256 of every evidence file. The runner also
+confirms that the findings are the same without the cache, with it, and after every file is
+touched, and prints how each figure grows from one corpus to the next, ten times larger.
+Results are printed, never asserted.
 """
 
 from __future__ import annotations
