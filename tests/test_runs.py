@@ -28,9 +28,9 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     real = engine.check_repository
 
-    def counted(root: Path, *args: object) -> object:
+    def counted(root: Path, *args: object, **kwargs: object) -> object:
         calls.append(root)
-        return real(root, *args)  # type: ignore[arg-type]
+        return real(root, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "check_repository", counted)
     return calls
@@ -54,6 +54,42 @@ def test_an_unchanged_repository_is_not_checked_again(
     assert check_json(cli, root) == first
     assert len(checked) == 4  # the three runs with --no-cache
     assert ("SC004", "controls/iam.yaml") in codes(first)  # IAM-01 twice
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_report_takes_the_findings_kept_while_the_repository_reads_the_same(
+    make_repo: MakeRepo, cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_repo({"controls/extra.yaml": MINIMAL_CONTROL})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763208000")
+    ran: list[object] = []
+    real = engine.run_checks
+
+    def counted(*args: object) -> object:
+        ran.append(args)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "run_checks", counted)
+
+    def briefing(*options: str, as_of: str = str(AS_OF)) -> bytes:
+        out = tmp_path / "briefing.md"
+        command = ["report", "audit-committee", "--repo", str(root), "--as-of", as_of]
+        outcome = cli.invoke(app, [*command, "-f", "md", "-o", str(out), *options])
+        assert outcome.exit_code == 0, outcome.output
+        return out.read_bytes()
+
+    fresh = briefing("--no-cache")
+    check_json(cli, root)
+    assert len(ran) == 2
+    assert briefing() == fresh
+    assert len(ran) == 2  # the findings kept by the check, with the graph loaded again
+    assert briefing(as_of="2027-06-30") != fresh  # other settings: checked afresh
+    assert len(ran) == 3
+    (root / "controls/extra.yaml").write_text(MINIMAL_CONTROL.replace("IAM-01", "IAM-02"))
+    changed = briefing()
+    assert len(ran) == 4
+    assert changed != fresh
+    assert changed == briefing("--no-cache")
 
 
 def _touch(path: str) -> Edit:

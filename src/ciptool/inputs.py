@@ -9,10 +9,12 @@ files it read say together whether a second run would read the same bytes.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +178,22 @@ class Inputs:
         known = self.evidence
         with open_folder(root) as root_fd:
             return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
+
+    def digest(self) -> str:
+        """A SHA-256 of the folders and files with their signatures, in the order read.
+
+        Equal digests mean equal inputs; the same inputs read in another order differ.
+        """
+        digest = hashlib.sha256()
+        for entries in self.to_plain():
+            items = iter(entries.items())
+            # marshal's version 2 writes equal values as equal bytes: it has no references
+            # to objects seen before and no mark for interned text, as later versions do.
+            # In slices, so that no copy of all the entries is ever made at once.
+            while chunk := list(islice(items, 4096)):
+                digest.update(marshal.dumps(chunk, 2))
+            digest.update(b"\0")
+        return digest.hexdigest()
 
     def to_plain(self) -> tuple[Any, ...]:
         """The signatures as plain data, for a cache."""

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ciptool.atomic import write_atomic
-from ciptool.engine import check_repository
 from ciptool.errors import UsageError
 from ciptool.loader.git import git_state
 from ciptool.render.documents import has_template, render_document
 from ciptool.reports import REPORT_KINDS, build_report, report_meta
 from ciptool.results import RunSettings
+from ciptool.runs import checked
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,7 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
             f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
         )
     progress("loading and checking the repository")
-    result, graph = check_repository(
-        root, RunSettings(today=request.as_of, cache_dir=request.cache_dir)
-    )
+    result, graph = checked(root, RunSettings(today=request.as_of, cache_dir=request.cache_dir))
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     changes = None

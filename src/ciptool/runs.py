@@ -15,6 +15,9 @@ When a few YAML files changed:
   moved), the kept result is still the result.
 - When they are evidence record files that say something new, only what they can change is
   checked again (see :mod:`ciptool.recheck`), with what the kept result's scope holds.
+
+A report needs the whole repository loaded either way; it takes the kept findings when its load
+read exactly what the kept result was made from.
 """
 
 from __future__ import annotations
@@ -79,6 +82,27 @@ def check(root: Path, settings: RunSettings) -> RunResult:
     if inputs.newest_change() < started - cachefiles.RACY_NS:
         _keep(cache_dir, root, (key, inputs, result, configured), _scope(graph, inputs, settings))
     return result
+
+
+def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
+    """``root`` checked, with the graph the result speaks of, for a report.
+
+    The repository is loaded either way. The checks run only when no result was kept from a
+    check with the same settings that read exactly what this load read.
+    """
+    from ciptool.engine import check_repository  # the models and checks load only when needed
+
+    if settings.cache_dir is not None:
+        kept = _kept_as_made(root, settings.cache_dir, (code_signature(), settings.key()))
+        if kept is not None:
+            # Only the digest of the kept inputs is held while the repository loads.
+            known, configured = (kept.result, kept.inputs.digest()), kept.configured
+            del kept
+            result, graph = check_repository(root, settings, known=known)
+            if result is known[0]:
+                result = replace(result, fail_on=settings.fail_on or configured)
+            return result, graph
+    return check_repository(root, settings)
 
 
 def _reused(
@@ -155,22 +179,34 @@ def _kept(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
     """The kept result when it was made with ``key``, no folder or evidence file changed since,
     and at most :data:`SAME_DATA_MOST_FILES` YAML files did.
     """
+    kept = _kept_as_made(root, cache_dir, key)
+    if kept is None:
+        return None
+    inputs = kept.inputs
+    try:
+        changed = inputs.changed_files(root, SAME_DATA_MOST_FILES)
+        if changed is None or not inputs.evidence_unchanged(root):
+            return None
+    except (TypeError, ValueError):  # kept signatures of another shape are never used
+        return None
+    return replace(kept, changed=changed)
+
+
+def _kept_as_made(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
+    """The result kept with ``key``, whatever changed since (``changed`` is left empty)."""
     body = read_cache_file(cache_file(cache_dir, root, _KIND), _made_by(root))
     if not (isinstance(body, tuple) and len(body) == 5 and body[0] == key):
         return None
     if not (isinstance(body[3], str) and isinstance(body[4], str)):
         return None
     inputs = Inputs.from_plain(body[1])
+    if inputs is None:
+        return None
     try:
-        if inputs is None:
-            return None
-        changed = inputs.changed_files(root, SAME_DATA_MOST_FILES)
-        if changed is None or not inputs.evidence_unchanged(root):
-            return None
         result = RunResult.from_plain(root, body[2])
     except (TypeError, ValueError):  # a kept result of another shape is never used
         return None
-    return _Kept(result, inputs, body[3], body[4], changed)
+    return _Kept(result, inputs, body[3], body[4], [])
 
 
 def _same_data(root: Path, cache_dir: Path, kept: _Kept) -> dict[str, Signature] | None:
