@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles, recheck
+from ciptool import cachefiles, engine, recheck
 from ciptool.engine import check_repository
 from ciptool.loader import cache as loader_cache
 from ciptool.results import RunResult, RunSettings
@@ -139,6 +139,20 @@ def cli() -> CliRunner:
 
 #: What each recheck returned: its result, or None where it declined.
 Calls = list[object]
+
+
+@pytest.fixture
+def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """One entry each time the engine ran every check on a loaded repository."""
+    ran: list[object] = []
+    real = engine.run_checks
+
+    def counted(*args: object) -> object:
+        ran.append(args)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "run_checks", counted)
+    return ran
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@ def test_internal_error_exits_3_without_local_variables(
 
     secret = "do-not-print-this-local"
 
-    def broken(root: Path, settings: object, inputs: object) -> None:
+    def broken(*args: object) -> None:
         local_value = secret  # noqa: F841 - must not appear in the report
         raise RuntimeError("boom")
 

@@ -10,12 +10,16 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from ciptool import reporting, runs
+from ciptool.results import RunResult
 from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, PROJECT_ROOT, Calls, MakeRepo
 from test_cache import check_json
+from test_runs import briefing
 
 #: An edit of the example's evidence records; it returns what it did, for a failure's message.
 Edit = Callable[[Path, random.Random], str]
@@ -140,6 +144,38 @@ def test_edit_after_edit_a_recheck_says_what_a_full_check_says(
         kept = check_json(cli, example)
         assert kept == check_json(cli, example, "--no-cache"), done
     assert sum(outcome is not None for outcome in rechecks) >= 6, done
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_report_after_edits_takes_a_recheck_of_the_kept_result(
+    example: Path,
+    cli: CliRunner,
+    rechecks: Calls,
+    full_checks: list[object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763208000")
+    results: list[RunResult] = []
+    real = runs.checked
+
+    def kept(*args: Any) -> tuple[RunResult, Any]:
+        result, graph = real(*args)
+        results.append(result)
+        return result, graph
+
+    monkeypatch.setattr(reporting, "checked", kept)
+    rng = random.Random(5)
+    check_json(cli, example)
+    done = []
+    for _ in range(10):
+        done.append(rng.choice(EDITS)(example, rng))
+        asked, ran = len(rechecks), len(full_checks)
+        report = briefing(cli, example)
+        rechecked = len(rechecks) > asked and rechecks[-1] is not None
+        assert len(full_checks) == ran + (not rechecked), done
+        assert report == briefing(cli, example, "--no-cache"), done
+        assert results[-2].to_plain() == results[-1].to_plain(), done
+    assert sum(outcome is not None for outcome in rechecks) >= 5, done
 
 
 @pytest.mark.usefixtures("settled")

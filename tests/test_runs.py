@@ -56,40 +56,36 @@ def test_an_unchanged_repository_is_not_checked_again(
     assert ("SC004", "controls/iam.yaml") in codes(first)  # IAM-01 twice
 
 
+def briefing(cli: CliRunner, root: Path, *options: str, as_of: str = str(AS_OF)) -> bytes:
+    """The Markdown briefing of ``root``, written beside it."""
+    out = root.parent / "briefing.md"
+    command = ["report", "audit-committee", "--repo", str(root), "--as-of", as_of]
+    outcome = cli.invoke(app, [*command, "-f", "md", "-o", str(out), *options])
+    assert outcome.exit_code == 0, outcome.output
+    return out.read_bytes()
+
+
 @pytest.mark.usefixtures("settled")
 def test_a_report_takes_the_findings_kept_while_the_repository_reads_the_same(
-    make_repo: MakeRepo, cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_repo: MakeRepo, cli: CliRunner, monkeypatch: pytest.MonkeyPatch, full_checks: list[object]
 ) -> None:
     root = make_repo({"controls/extra.yaml": MINIMAL_CONTROL})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763208000")
-    ran: list[object] = []
-    real = engine.run_checks
-
-    def counted(*args: object) -> object:
-        ran.append(args)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(engine, "run_checks", counted)
-
-    def briefing(*options: str, as_of: str = str(AS_OF)) -> bytes:
-        out = tmp_path / "briefing.md"
-        command = ["report", "audit-committee", "--repo", str(root), "--as-of", as_of]
-        outcome = cli.invoke(app, [*command, "-f", "md", "-o", str(out), *options])
-        assert outcome.exit_code == 0, outcome.output
-        return out.read_bytes()
-
-    fresh = briefing("--no-cache")
+    fresh = briefing(cli, root, "--no-cache")
     check_json(cli, root)
-    assert len(ran) == 2
-    assert briefing() == fresh
-    assert len(ran) == 2  # the findings kept by the check, with the graph loaded again
-    assert briefing(as_of="2027-06-30") != fresh  # other settings: checked afresh
-    assert len(ran) == 3
+    assert len(full_checks) == 2
+    assert briefing(cli, root) == fresh
+    assert len(full_checks) == 2  # the findings kept by the check, with the graph loaded again
+    assert briefing(cli, root, as_of="2027-06-30") != fresh  # other settings: checked afresh
+    assert len(full_checks) == 3
     (root / "controls/extra.yaml").write_text(MINIMAL_CONTROL.replace("IAM-01", "IAM-02"))
-    changed = briefing()
-    assert len(ran) == 4
+    changed = briefing(cli, root)
+    assert len(full_checks) == 4
     assert changed != fresh
-    assert changed == briefing("--no-cache")
+    assert changed == briefing(cli, root, "--no-cache")
+    assert len(full_checks) == 5
+    assert check_json(cli, root) == check_json(cli, root, "--no-cache")
+    assert len(full_checks) == 6  # the check took the result the report kept
 
 
 def _touch(path: str) -> Edit:
@@ -210,6 +206,25 @@ def test_files_that_say_what_they_said_are_not_checked_again(
     assert len(checked) == 1
     assert check_json(cli, root) == first  # the kept result now has the new signatures
     assert check_json(cli, root, "--no-cache") == first
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("name", list(SAME_DATA))
+def test_a_report_takes_the_findings_kept_for_files_that_say_what_they_said(
+    name: str,
+    make_repo: MakeRepo,
+    cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    full_checks: list[object],
+) -> None:
+    root = make_repo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763208000")
+    check_json(cli, root)
+    SAME_DATA[name](root)
+    report = briefing(cli, root)
+    assert len(full_checks) == 1
+    assert report == briefing(cli, root, "--no-cache")
+    assert len(full_checks) == 2
 
 
 @pytest.mark.usefixtures("settled")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from ciptool.loader.positions import gc_paused
 from ciptool.models.records import RiskException
 from ciptool.results import RunResult, RunSettings
 
-#: A result made earlier, and the digest of everything it was made from (:meth:`Inputs.digest`).
-Known = tuple[RunResult, str]
+#: Given what a load read, the result of checking it when that is already known, else None.
+Known = Callable[[Inputs], RunResult | None]
 
 
 def check_repository(
@@ -28,9 +28,9 @@ def check_repository(
 ) -> tuple[RunResult, Graph | None]:
     """Load ``root``, run every selected check, and return the result with its graph.
 
-    The folders and files read are recorded in ``inputs``. With ``known``, a result made with
-    these settings, the checks do not run when this load read exactly the same inputs: that
-    result is returned with the graph just loaded.
+    The folders and files read are recorded in ``inputs``. With ``known``, the checks do not
+    run when it knows the result for what this load read: that result is returned with the
+    graph just loaded.
     """
     # The whole run builds long-lived objects; the cyclic collector would only rescan them.
     with gc_paused():
@@ -55,8 +55,8 @@ def _check(
         )
         return result, None
     graph = Graph(repository)
-    if known is not None and known[1] == inputs.digest():
-        return known[0], graph
+    if known is not None and (made := known(inputs)) is not None:
+        return made, graph
     ctx = context(graph, settings)
     found = list(repository.findings) + graph.duplicate_findings
     found.extend(run_checks(ALL_CHECKS, ctx, settings))

@@ -179,13 +179,15 @@ class Inputs:
         with open_folder(root) as root_fd:
             return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
 
-    def digest(self) -> str:
-        """A SHA-256 of the folders and files with their signatures, in the order read.
+    def digest(self, kinds: Iterable[str] = KINDS) -> str:
+        """A SHA-256 of the folders and files of ``kinds`` with their signatures, in the order
+        read.
 
         Equal digests mean equal inputs; the same inputs read in another order differ.
         """
         digest = hashlib.sha256()
-        for entries in self.to_plain():
+        for kind in kinds:
+            entries: dict[str, Any] = getattr(self, kind)
             items = iter(entries.items())
             # marshal's version 2 writes equal values as equal bytes: it has no references
             # to objects seen before and no mark for interned text, as later versions do.

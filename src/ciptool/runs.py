@@ -16,8 +16,10 @@ When a few YAML files changed:
 - When they are evidence record files that say something new, only what they can change is
   checked again (see :mod:`ciptool.recheck`), with what the kept result's scope holds.
 
-A report needs the whole repository loaded either way; it takes the kept findings when its load
-read exactly what the kept result was made from.
+A report needs the whole repository loaded either way. It takes the kept findings when its load
+read exactly what the kept result was made from, and when a few YAML files changed since, it
+compares what it read with the kept signatures and goes on as a check would; a report that had
+to check everything keeps its result as a check does.
 """
 
 from __future__ import annotations
@@ -79,30 +81,92 @@ def check(root: Path, settings: RunSettings) -> RunResult:
             return result
     inputs = Inputs()
     result, configured, graph = _fresh(root, settings, inputs)
-    if inputs.newest_change() < started - cachefiles.RACY_NS:
-        _keep(cache_dir, root, (key, inputs, result, configured), _scope(graph, inputs, settings))
+    _keep_settled(settings, root, (key, inputs, result, configured), graph, started)
     return result
 
 
 def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
     """``root`` checked, with the graph the result speaks of, for a report.
 
-    The repository is loaded either way. The checks run only when no result was kept from a
-    check with the same settings that read exactly what this load read.
+    The repository is loaded either way. The checks run only when the result a check kept
+    with the same settings does not hold for what this load read and cannot be rechecked
+    from it; the new result is then kept, as a check keeps it.
     """
-    from ciptool.engine import check_repository  # the models and checks load only when needed
+    cache_dir = settings.cache_dir
+    if cache_dir is None:
+        result, _, graph = _fresh(root, settings, Inputs())
+        return result, graph
+    started = time.time_ns()
+    key = (code_signature(), settings.key())
+    kept = _kept_as_made(root, cache_dir, key)
+    known = None if kept is None else _Known(root, settings, (key, started), kept)
+    del kept  # only what ``known`` holds of it stays while the repository loads
+    inputs = Inputs()
+    result, configured, graph = _fresh(root, settings, inputs, known)
+    if known is None or not known.used:
+        _keep_settled(settings, root, (key, inputs, result, configured), graph, started)
+    return result, graph
 
-    if settings.cache_dir is not None:
-        kept = _kept_as_made(root, settings.cache_dir, (code_signature(), settings.key()))
-        if kept is not None:
-            # Only the digest of the kept inputs is held while the repository loads.
-            known, configured = (kept.result, kept.inputs.digest()), kept.configured
-            del kept
-            result, graph = check_repository(root, settings, known=known)
-            if result is known[0]:
-                result = replace(result, fail_on=settings.fail_on or configured)
-            return result, graph
-    return check_repository(root, settings)
+
+class _Known:
+    """The result a check kept, for what a report's load read (see :func:`checked`).
+
+    The signatures of the evidence files are most of a large repository's inputs: while the
+    repository loads, only their digest is held.
+    """
+
+    def __init__(
+        self, root: Path, settings: RunSettings, run: tuple[tuple[Any, ...], int], kept: _Kept
+    ) -> None:
+        self.root, self.settings = root, settings
+        #: The run's key and when it started.
+        self.key, self.started = run
+        self.digest = kept.inputs.digest()
+        self.evidence = kept.inputs.digest(("evidence",))
+        kept.inputs.evidence = {}
+        self.kept = kept
+        #: Whether the result was known, so that the checks did not run.
+        self.used = False
+
+    def __call__(self, read: Inputs) -> RunResult | None:
+        """The kept result, or one rechecked from it, when it holds for what was ``read``."""
+        kept = self.kept
+        if read.digest() == self.digest:
+            result: RunResult | None = kept.result
+        else:
+            result = self._rechecked(read)
+        if result is None:
+            return None
+        self.used = True
+        if result.config_usable:  # the threshold plays no part in the findings
+            result = replace(result, fail_on=self.settings.fail_on or kept.configured)
+        return result
+
+    def _rechecked(self, read: Inputs) -> RunResult | None:
+        """The result as a check would find it when only a few YAML files changed."""
+        kept, cache_dir = self.kept, self.settings.cache_dir
+        inputs = kept.inputs
+        if cache_dir is None or read.folders != inputs.folders:
+            return None
+        if read.digest(("evidence",)) != self.evidence:
+            return None
+        changed = [rel for rel, sig in read.files.items() if inputs.files.get(rel) != sig]
+        if not changed or len(changed) > SAME_DATA_MOST_FILES:
+            return None
+        inputs.evidence = dict(read.evidence)  # the same signatures, as their digests are
+        result = _reused(
+            self.root,
+            cache_dir,
+            self.settings,
+            key=self.key,
+            kept=replace(kept, changed=changed),
+            started=self.started,
+        )
+        # The result holds for what was read only when the files rechecked are those read.
+        kinds = ("folders", "files", "evidence")
+        if result is None or inputs.digest(kinds) != read.digest(kinds):
+            return None
+        return result
 
 
 def _reused(
@@ -153,22 +217,29 @@ def _keep(cache_dir: Path, root: Path, kept: tuple[Any, ...], scope: Scope | str
 
 
 def _fresh(
-    root: Path, settings: RunSettings, inputs: Inputs
+    root: Path, settings: RunSettings, inputs: Inputs, known: _Known | None = None
 ) -> tuple[RunResult, str, Graph | None]:
-    """A fresh result, the threshold for failing that ciptool.yaml sets, and the graph checked."""
+    """A fresh result, unless ``known`` knows it, the threshold for failing that ciptool.yaml
+    sets, and the graph checked.
+    """
     from ciptool.engine import check_repository  # the models and checks load only when needed
 
-    result, graph = check_repository(root, settings, inputs)
+    result, graph = check_repository(root, settings, inputs, known)
     if graph is None or graph.config is None:
-        return result, result.fail_on, None
+        return result, result.fail_on, graph
     return result, graph.config.check.fail_on, graph
 
 
-def _scope(graph: Graph | None, inputs: Inputs, settings: RunSettings) -> Scope | None:
-    """What a recheck of a kept result will need, made only when the result is kept."""
-    from ciptool.recheck import Scope
+def _keep_settled(
+    settings: RunSettings, root: Path, kept: tuple[Any, ...], graph: Graph | None, started: int
+) -> None:
+    """Keep a fresh result (see :func:`_keep`) unless an input changed just before the run."""
+    inputs: Inputs = kept[1]
+    if settings.cache_dir is not None and inputs.newest_change() < started - cachefiles.RACY_NS:
+        from ciptool.recheck import Scope  # what a recheck needs is made only when kept
 
-    return Scope.of(graph, inputs, settings) if graph is not None else None
+        scope = Scope.of(graph, inputs, settings) if graph is not None else None
+        _keep(settings.cache_dir, root, kept, scope)
 
 
 def _made_by(root: Path) -> tuple[Any, ...]:
