@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import inputs, loader
+from ciptool import inputs
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.inputs import identity
+from ciptool.loader import ahead, evidence_files, hashing, reading
 from ciptool.loader import cache as cache_module
-from ciptool.loader import evidence_files, reading
 from ciptool.loader.cache import FileCache
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
 from ciptool.results import RunSettings
@@ -60,7 +60,7 @@ class Counting:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parsed: list[str] = []
         self.hashed: list[str] = []
-        digest = evidence_files.sha256_file
+        digest = hashing.sha256_file
 
         def counted_parse(text: str) -> ParsedYaml:
             self.parsed.append(text)
@@ -300,7 +300,7 @@ def test_evidence_files_hashed_ahead_by_workers_give_the_same_findings(
         ]
     )
     counting = Counting(monkeypatch)
-    monkeypatch.setattr(loader, "HASH_AHEAD_MIN_FILES", 0)
+    monkeypatch.setattr(ahead, "HASH_AHEAD_MIN_FILES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert codes(root, None) == one_process
     # The workers hashed every regular file; this process only the link it followed.

@@ -15,6 +15,7 @@ from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.inputs import Inputs
 from ciptool.loader import load_repository, locate_findings
+from ciptool.loader.ahead import ReadAhead
 from ciptool.loader.positions import gc_paused
 from ciptool.models.records import RiskException
 from ciptool.results import RunResult, RunSettings
@@ -24,23 +25,31 @@ Known = Callable[[Inputs], RunResult | None]
 
 
 def check_repository(
-    root: Path, settings: RunSettings, inputs: Inputs | None = None, known: Known | None = None
+    root: Path,
+    settings: RunSettings,
+    inputs: Inputs | None = None,
+    known: Known | None = None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[RunResult, Graph | None]:
     """Load ``root``, run every selected check, and return the result with its graph.
 
     The folders and files read are recorded in ``inputs``. With ``known``, the checks do not
     run when it knows the result for what this load read: that result is returned with the
-    graph just loaded.
+    graph just loaded. ``ahead`` is the load begun already (see :mod:`ciptool.loader.ahead`).
     """
     # The whole run builds long-lived objects; the cyclic collector would only rescan them.
     with gc_paused():
-        return _check(root, settings, inputs if inputs is not None else Inputs(), known)
+        return _check(root, settings, inputs if inputs is not None else Inputs(), known, ahead)
 
 
 def _check(
-    root: Path, settings: RunSettings, inputs: Inputs, known: Known | None
+    root: Path,
+    settings: RunSettings,
+    inputs: Inputs,
+    known: Known | None,
+    ahead: ReadAhead | None,
 ) -> tuple[RunResult, Graph | None]:
-    repository = load_repository(root, settings.cache_dir, inputs)
+    repository = load_repository(root, settings.cache_dir, inputs, ahead)
     config = repository.config
     if config is None:
         findings = tuple(sorted_findings(repository.findings))

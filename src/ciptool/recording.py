@@ -19,7 +19,7 @@ from pathlib import Path
 from ciptool.atomic import write_atomic
 from ciptool.engine import load_graph
 from ciptool.errors import UsageError
-from ciptool.loader.evidence_files import sha256_file
+from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import EvidenceRecord

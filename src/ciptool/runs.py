@@ -222,9 +222,13 @@ def _fresh(
     """A fresh result, unless ``known`` knows it, the threshold for failing that ciptool.yaml
     sets, and the graph checked.
     """
-    from ciptool.engine import check_repository  # the models and checks load only when needed
+    from ciptool.loader.ahead import ReadAhead
 
-    result, graph = check_repository(root, settings, inputs, known)
+    # The record files are walked and their parsing begun while the models and checks load.
+    with ReadAhead(root, settings.cache_dir) as ahead:
+        from ciptool.engine import check_repository
+
+        result, graph = check_repository(root, settings, inputs, known, ahead)
     if graph is None or graph.config is None:
         return result, result.fail_on, graph
     return result, graph.config.check.fail_on, graph

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import marshal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -67,33 +68,50 @@ def read_yaml_files(
 
     Many files to parse are shared among ``workers``; without them, this process parses all.
     """
-    identities: dict[str, Identity] = {}
-    for found in files:
-        if isinstance(found.signature, tuple):  # as the walk found it
-            identities[found.rel] = found.signature
-        elif found.signature is None:
-            with contextlib.suppress(OSError):  # reading the file says why
-                identities[found.rel] = identity(found.path.stat())
-    hits = cache.match("yaml", identities.items())
-    results: dict[str, ReadFile] = {}
-    to_parse: list[FoundFile] = []
-    for found in files:
-        hit = hits.get(found.rel)
-        if hit is not None and hit.trusted:
-            results[found.rel] = ReadFile(found.rel, hit.payload)
-        else:
-            to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
-    verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
-    sizes = {rel: ident[0] for rel, ident in identities.items()}
-    for rel, outcome in _parse_all(to_parse, sizes, verified, workers):
-        if outcome[0] == "read":
-            results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
-            continue
-        _kind, blob, payload = outcome
-        results[rel] = ReadFile(rel, payload)
-        if rel in identities:
-            cache.store("yaml", rel, identities[rel], payload, blob)
-    return results
+    return Reading(files, cache, workers).finish()
+
+
+class Reading:
+    """YAML files being read: those unchanged taken from the cache, and the parsing of the
+    others begun (in ``workers``, when there are many).
+    """
+
+    def __init__(
+        self, files: Sequence[FoundFile], cache: FileCache, workers: Workers | None = None
+    ) -> None:
+        identities: dict[str, Identity] = {}
+        for found in files:
+            if isinstance(found.signature, tuple):  # as the walk found it
+                identities[found.rel] = found.signature
+            elif found.signature is None:
+                with contextlib.suppress(OSError):  # reading the file says why
+                    identities[found.rel] = identity(found.path.stat())
+        hits = cache.match("yaml", identities.items())
+        self._results: dict[str, ReadFile] = {}
+        to_parse: list[FoundFile] = []
+        for found in files:
+            hit = hits.get(found.rel)
+            if hit is not None and hit.trusted:
+                self._results[found.rel] = ReadFile(found.rel, hit.payload)
+            else:
+                to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
+        verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
+        sizes = {rel: ident[0] for rel, ident in identities.items()}
+        self._outcomes = _parse_all(to_parse, sizes, verified, workers)
+        self._identities, self._cache = identities, cache
+
+    def finish(self) -> dict[str, ReadFile]:
+        """Every file by path, once the parsing is done; the files parsed are cached."""
+        results, identities = self._results, self._identities
+        for rel, outcome in self._outcomes:
+            if outcome[0] == "read":
+                results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
+                continue
+            _kind, blob, payload = outcome
+            results[rel] = ReadFile(rel, payload)
+            if rel in identities:
+                self._cache.store("yaml", rel, identities[rel], payload, blob)
+        return results
 
 
 def _parse_all(
@@ -102,10 +120,10 @@ def _parse_all(
     verified: dict[str, Payload],
     workers: Workers | None,
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(path, outcome) for each file; with ``workers``, their parsing begins at once."""
     total = sum(sizes.get(found.rel, 0) for found in files)
     if total < PARALLEL_MIN_BYTES or workers is None or not workers.available:
-        yield from _parse_chunk([(f.rel, str(f.path)) for f in files], verified)
-        return
+        return _parse_chunk([(f.rel, str(f.path)) for f in files], verified)
     chunks: list[tuple[list[tuple[str, str]], dict[str, Payload]]] = []
     chunk: list[tuple[str, str]] = []
     size = 0
@@ -115,8 +133,7 @@ def _parse_all(
         if size >= _CHUNK_BYTES or found is files[-1]:
             chunks.append((chunk, {rel: verified[rel] for rel, _ in chunk if rel in verified}))
             chunk, size = [], 0
-    for outcomes in workers.imap(_parse_job, chunks):
-        yield from outcomes
+    return itertools.chain.from_iterable(workers.imap(_parse_job, chunks))
 
 
 def _parse_job(job: tuple[list[tuple[str, str]], dict[str, Payload]]) -> list[Any]:

@@ -34,9 +34,12 @@ class Workers:
         return self.count >= 2
 
     def imap(self, function: Callable[[Any], Any], jobs: Iterable[Any]) -> Iterator[Any]:
-        """``function(job)`` for every job, computed by the workers, in the order of ``jobs``."""
-        for result in self._started().imap(partial(_marshalled, function), jobs):
-            yield marshal.loads(result)
+        """``function(job)`` for every job, computed by the workers, in the order of ``jobs``.
+
+        The jobs are given to the workers at once; their results are waited for one by one.
+        """
+        results = self._started().imap(partial(_marshalled, function), jobs)
+        return (marshal.loads(result) for result in results)
 
     def later(self, function: Callable[[Any], Any], jobs: list[Any]) -> Pending:
         """Start ``function(job)`` for every job after the work already given; collect later."""

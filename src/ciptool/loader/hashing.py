@@ -1,0 +1,94 @@
+"""Evidence files hashed by worker processes while the run goes on, and SHA-256 of one file.
+
+Kept apart from :mod:`ciptool.loader.evidence_files`, which judges what the records list, so
+that hashing can begin before the models load (see :mod:`ciptool.loader.ahead`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from ciptool.inputs import Identity, identity
+from ciptool.loader.workers import Pending, Workers
+
+_READ = 1024 * 1024
+
+#: An evidence file hashed ahead: its identity when hashed, its SHA-256 and size.
+Hashed = tuple[Identity, str, int]
+#: Files per job given to a worker: large enough that sending the job costs little.
+_HASH_JOB_FILES = 256
+#: How a file is opened to be hashed ahead: no link followed, and a FIFO or a device never
+#: waited on (what was opened is checked to be a regular file).
+_AHEAD_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+)
+
+
+def hash_later(workers: Workers, root: Path, keys: list[str]) -> Pending:
+    """Start hashing evidence files ``keys`` in ``workers``, for :func:`inspect_evidence_files`.
+
+    Only regular files are hashed: a link or anything else is left to the inspection, which
+    looks at it with the rules for links.
+    """
+    jobs = [
+        (str(root), keys[start : start + _HASH_JOB_FILES])
+        for start in range(0, len(keys), _HASH_JOB_FILES)
+    ]
+    return workers.later(_hash_job, jobs)
+
+
+def collect(ahead: Pending | None) -> dict[str, Hashed]:
+    """The files hashed ahead, by key, once the workers are done."""
+    if ahead is None:
+        return {}
+    return {key: (ident, digest, size) for job in ahead.get() for key, ident, digest, size in job}
+
+
+def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]]:
+    root, keys = job
+    done = []
+    for key in keys:
+        try:
+            fd = os.open(os.path.join(root, key), _AHEAD_FLAGS)  # noqa: PTH118
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode):
+                digest, size = _sha256_fd(fd, info.st_size)
+                done.append((key, identity(info), digest, size))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return done
+
+
+def sha256_file(path: str | Path) -> tuple[str, int]:
+    """The file's SHA-256 in hex and its size."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        return _sha256_fd(fd, os.fstat(fd).st_size)
+    finally:
+        os.close(fd)
+
+
+def _sha256_fd(fd: int, size: int) -> tuple[str, int]:
+    """The SHA-256 in hex and the size of what is left to read from ``fd``, ``size`` bytes long."""
+    if size < _READ:
+        # One read of exactly what the file holds, and one byte more to see that it ended:
+        # a read into a larger buffer than needed costs more than hashing the file.
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return hashlib.sha256(data).hexdigest(), len(data)
+    else:
+        data = b""
+    digest = hashlib.sha256(data)
+    total = len(data)
+    while chunk := os.read(fd, _READ):
+        digest.update(chunk)
+        total += len(chunk)
+    return digest.hexdigest(), total
