@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         report = [ciptool, "report", "audit-committee", "--repo", str(root), "-f", "html", "-o",
                   str(args.work / f"briefing-{name}.html"), "--as-of", "2026-11-15"]  # fmt: skip
         briefing = row(
-            "  report audit-committee --format html, one record changed",
+            "  report audit-committee html, a record changed",
             run(report, args.repeat, functools.partial(_edit, record)),
         )
         time.sleep(_SETTLE_SECONDS)  # a check keeps its result only when its inputs are settled
