@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,7 +226,7 @@ def _fresh(
     from ciptool.loader.ahead import ReadAhead
 
     # The record files are walked and their parsing begun while the models and checks load.
-    with ReadAhead(root, settings.cache_dir) as ahead:
+    with closing(ReadAhead(root, settings.cache_dir)) as ahead:
         from ciptool.engine import check_repository
 
         result, graph = check_repository(root, settings, inputs, known, ahead)

@@ -1,8 +1,8 @@
 """The only place that reads repository files: discovery, YAML, validation, catalogs.
 
-The names below load on first use, from :mod:`ciptool.loader.repository`: that module needs
-the models, and :mod:`ciptool.loader.ahead` must be importable without them, to begin reading
-a repository while they load.
+The names below load on first use, most from :mod:`ciptool.loader.repository`: that module
+needs the models, and :mod:`ciptool.loader.ahead` must be importable without them, to begin
+reading a repository while they load.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ciptool.graph import CatalogSource
+    from ciptool.inputs import find_repository
+    from ciptool.loader.positions import locate_findings
     from ciptool.loader.repository import (
-        FAST_PARSER,
-        CatalogSource,
         FrameworkSet,
         Part,
-        find_repository,
         load_frameworks,
         load_repository,
-        locate_findings,
         same_data,
     )
+    from ciptool.loader.yamlparse import FAST_PARSER
 
 __all__ = [
     "FAST_PARSER",
@@ -36,7 +36,17 @@ __all__ = [
 ]
 
 
+#: The names that are not defined in :mod:`ciptool.loader.repository`, and their modules.
+_ELSEWHERE = {
+    "FAST_PARSER": "ciptool.loader.yamlparse",
+    "CatalogSource": "ciptool.graph",
+    "find_repository": "ciptool.inputs",
+    "locate_findings": "ciptool.loader.positions",
+}
+
+
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        return getattr(importlib.import_module("ciptool.loader.repository"), name)
+        module = _ELSEWHERE.get(name, "ciptool.loader.repository")
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,6 @@ here needs the models. The loader takes what was found and read (see
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 from ciptool.findings import Finding
 from ciptool.inputs import Inputs
@@ -33,7 +32,8 @@ HASH_AHEAD_MIN_FILES = 512
 
 class ReadAhead:
     """The record files of ``root`` found, and their parsing and the hashing of new evidence
-    files begun; the workers stop when the load is done or the ``with`` block ends.
+    files begun; the workers stop when the load is done or :meth:`close` is called (use it
+    with :func:`contextlib.closing`).
     """
 
     def __init__(self, root: Path, cache_dir: Path | None) -> None:
@@ -79,14 +79,3 @@ class ReadAhead:
     def close(self) -> None:
         """Stop the workers; what they had not finished is dropped."""
         self.workers.__exit__(None, None, None)
-
-    def __enter__(self) -> ReadAhead:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import marshal
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import CatalogSource, Repository
-from ciptool.inputs import CONFIG_FILE, Inputs, Signature, find_repository, signature
+from ciptool.inputs import CONFIG_FILE, Inputs, Signature, signature
 from ciptool.loader.ahead import EVIDENCE_FILES_DIR, RECORD_FOLDER_NAMES, ReadAhead
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
@@ -26,7 +27,6 @@ from ciptool.loader.files import FoundFile
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files
 from ciptool.loader.validate import validate_record
-from ciptool.loader.yamlparse import FAST_PARSER
 from ciptool.models import (
     Control,
     Crosswalk,
@@ -36,18 +36,6 @@ from ciptool.models import (
     RiskException,
     Sourced,
 )
-
-__all__ = [
-    "FAST_PARSER",
-    "CatalogSource",
-    "FrameworkSet",
-    "Part",
-    "find_repository",
-    "load_frameworks",
-    "load_repository",
-    "locate_findings",
-    "same_data",
-]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,7 +67,7 @@ def load_repository(
     folder listed and file read is recorded in ``inputs``. ``ahead``, begun for the same
     ``root`` and ``cache_dir``, is taken over: its walk and reading are not done again.
     """
-    with ahead if ahead is not None else ReadAhead(root, cache_dir) as begun:
+    with closing(ahead if ahead is not None else ReadAhead(root, cache_dir)) as begun:
         with gc_paused():
             repository = _load(begun.root, begun, inputs if inputs is not None else Inputs())
         begun.cache.save()
