@@ -179,23 +179,23 @@ class Inputs:
         with open_folder(root) as root_fd:
             return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
 
-    def digest(self, kinds: Iterable[str] = KINDS) -> str:
-        """A SHA-256 of the folders and files of ``kinds`` with their signatures, in the order
-        read.
+    def digests(self) -> dict[str, str]:
+        """A SHA-256 of each kind's folders or files with their signatures, in the order read.
 
-        Equal digests mean equal inputs; the same inputs read in another order differ.
+        Equal digests mean equal inputs of that kind; the same inputs read in another order
+        differ.
         """
-        digest = hashlib.sha256()
-        for kind in kinds:
-            entries: dict[str, Any] = getattr(self, kind)
-            items = iter(entries.items())
+        digests = {}
+        for kind in self.KINDS:
+            digest = hashlib.sha256()
+            items = iter(getattr(self, kind).items())
             # marshal's version 2 writes equal values as equal bytes: it has no references
             # to objects seen before and no mark for interned text, as later versions do.
             # In slices, so that no copy of all the entries is ever made at once.
             while chunk := list(islice(items, 4096)):
                 digest.update(marshal.dumps(chunk, 2))
-            digest.update(b"\0")
-        return digest.hexdigest()
+            digests[kind] = digest.hexdigest()
+        return digests
 
     def to_plain(self) -> tuple[Any, ...]:
         """The signatures as plain data, for a cache."""

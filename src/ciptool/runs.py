@@ -77,9 +77,7 @@ def check(root: Path, settings: RunSettings) -> RunResult:
     if kept is not None:
         result = _reused(root, cache_dir, settings, key=key, kept=kept, started=started)
         if result is not None:
-            if result.config_usable:  # the threshold plays no part in the findings
-                result = replace(result, fail_on=settings.fail_on or kept.configured)
-            return result
+            return _failing_at(result, settings, kept.configured)
     inputs = Inputs()
     result, configured, graph = _fresh(root, settings, inputs)
     _keep_settled(settings, root, (key, inputs, result, configured), graph, started)
@@ -113,7 +111,7 @@ class _Known:
     """The result a check kept, for what a report's load read (see :func:`checked`).
 
     The signatures of the evidence files are most of a large repository's inputs: while the
-    repository loads, only their digest is held.
+    repository loads, only their digest is held (:meth:`Inputs.digests`).
     """
 
     def __init__(
@@ -122,8 +120,7 @@ class _Known:
         self.root, self.settings = root, settings
         #: The run's key and when it started.
         self.key, self.started = run
-        self.digest = kept.inputs.digest()
-        self.evidence = kept.inputs.digest(("evidence",))
+        self.digests = kept.inputs.digests()
         kept.inputs.evidence = {}
         self.kept = kept
         #: Whether the result was known, so that the checks did not run.
@@ -131,25 +128,23 @@ class _Known:
 
     def __call__(self, read: Inputs) -> RunResult | None:
         """The kept result, or one rechecked from it, when it holds for what was ``read``."""
-        kept = self.kept
-        if read.digest() == self.digest:
-            result: RunResult | None = kept.result
+        digests = read.digests()
+        if digests == self.digests:
+            result: RunResult | None = self.kept.result
         else:
-            result = self._rechecked(read)
+            result = self._rechecked(read, digests)
         if result is None:
             return None
         self.used = True
-        if result.config_usable:  # the threshold plays no part in the findings
-            result = replace(result, fail_on=self.settings.fail_on or kept.configured)
-        return result
+        return _failing_at(result, self.settings, self.kept.configured)
 
-    def _rechecked(self, read: Inputs) -> RunResult | None:
-        """The result as a check would find it when only a few YAML files changed."""
+    def _rechecked(self, read: Inputs, digests: dict[str, str]) -> RunResult | None:
+        """The result as a check would find it when only a few YAML files changed; ``digests``
+        are those of what was ``read``.
+        """
         kept, cache_dir = self.kept, self.settings.cache_dir
         inputs = kept.inputs
-        if cache_dir is None or read.folders != inputs.folders:
-            return None
-        if read.digest(("evidence",)) != self.evidence:
+        if cache_dir is None or any(digests[k] != self.digests[k] for k in _NOT_RECHECKED):
             return None
         changed = [rel for rel, sig in read.files.items() if inputs.files.get(rel) != sig]
         if not changed or len(changed) > SAME_DATA_MOST_FILES:
@@ -163,11 +158,27 @@ class _Known:
             kept=replace(kept, changed=changed),
             started=self.started,
         )
+        if result is None:
+            return None
         # The result holds for what was read only when the files rechecked are those read.
-        kinds = ("folders", "files", "evidence")
-        if result is None or inputs.digest(kinds) != read.digest(kinds):
+        now = inputs.digests()
+        if any(now[kind] != digests[kind] for kind in ("folders", "files", "evidence")):
             return None
         return result
+
+
+#: The kinds of input whose change rules out a recheck: folders' entries and evidence files.
+_NOT_RECHECKED = ("folders", "evidence")
+
+
+def _failing_at(result: RunResult, settings: RunSettings, configured: str) -> RunResult:
+    """A kept or rechecked ``result`` with this run's threshold for failing, or the one
+    ciptool.yaml sets (``configured``) when the run gives none: the threshold plays no part
+    in the findings.
+    """
+    if not result.config_usable:
+        return result
+    return replace(result, fail_on=settings.fail_on or configured)
 
 
 def _reused(
