@@ -28,7 +28,8 @@ _AHEAD_FLAGS = (
 
 
 def hash_later(workers: Workers, root: Path, keys: list[str]) -> Pending:
-    """Start hashing evidence files ``keys`` in ``workers``, for :func:`inspect_evidence_files`.
+    """Start hashing evidence files ``keys`` in ``workers``, for
+    :func:`~ciptool.loader.evidence_files.inspect_evidence_files`.
 
     Only regular files are hashed: a link or anything else is left to the inspection, which
     looks at it with the rules for links.

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import CatalogSource, Repository
 from ciptool.inputs import CONFIG_FILE, Inputs, Signature, signature
-from ciptool.loader.ahead import EVIDENCE_FILES_DIR, RECORD_FOLDER_NAMES, ReadAhead
+from ciptool.loader.ahead import EVIDENCE_FILES_DIR, ReadAhead
 from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import inspect_evidence_files
@@ -40,18 +40,12 @@ from ciptool.models import (
 M = TypeVar("M", bound=BaseModel)
 
 #: Folder -> (top-level key, model) of the record files it holds.
-RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = dict(
-    zip(
-        RECORD_FOLDER_NAMES,
-        (
-            ("controls", Control),
-            ("policies", Policy),
-            ("evidence", EvidenceRecord),
-            ("exceptions", RiskException),
-        ),
-        strict=True,
-    )
-)
+RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
+    "controls": ("controls", Control),
+    "policies": ("policies", Policy),
+    "evidence": ("evidence", EvidenceRecord),
+    "exceptions": ("exceptions", RiskException),
+}
 
 
 def load_repository(
