@@ -223,9 +223,15 @@ def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) ->
         "mapped by 1 control:",
         "  IAM-01  Quarterly access recertification",
     ]
+    outside = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root)])
+    assert outside.exit_code == 0
+    assert outside.stdout.splitlines()[-1] == (
+        "soc2-2017 is not in scope (`frameworks:` in ciptool.yaml)"
+    )
+    root = make_repo({"ciptool.yaml": "program: Test\nframeworks: [soc2-2017]\n"})
     gap = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root)])
     assert gap.exit_code == 0
-    assert "no control maps this requirement: a coverage gap" in gap.stdout
+    assert gap.stdout.splitlines()[-1] == "no control maps this requirement: a coverage gap"
 
 
 def test_init_creates_a_repository_that_passes_check(cli: CliRunner, tmp_path: Path) -> None:

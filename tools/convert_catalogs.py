@@ -59,6 +59,7 @@ class LevelSpec:
     label: str
     requirement: bool = False
     heading: bool = False
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,12 @@ _CSF_LEVELS = (
     LevelSpec("category", "categories", heading=True),
     LevelSpec("subcategory", "subcategories", requirement=True),
 )
-_ISO_CLAUSES = (LevelSpec("clause", "clauses", heading=True), LevelSpec("subclause", "subclauses"))
+# `Clause 7.3` names clause 7.3 where `7.3` alone is also Annex A control A.7.3 written without
+# its prefix.
+_ISO_CLAUSES = (
+    LevelSpec("clause", "clauses", heading=True, prefix="Clause"),
+    LevelSpec("subclause", "subclauses", prefix="Clause"),
+)
 
 CATALOGS: tuple[CatalogSpec, ...] = (
     CatalogSpec(
@@ -158,6 +164,7 @@ CATALOGS: tuple[CatalogSpec, ...] = (
         id="iso27001-2022",
         name="ISO/IEC 27001:2022 Information security management systems - Requirements",
         short_name="ISO/IEC 27001:2022",
+        previous_version="iso27001-2013",
         version="2022",
         publisher="ISO/IEC",
         license=_ISO_LICENSE.format(standard="ISO/IEC 27001:2022", status=""),
@@ -375,6 +382,7 @@ def convert_level(level: LevelSpec) -> Data:
         out["requirement"] = True
     if level.heading:
         out["heading"] = True
+    put(out, "prefix", level.prefix)
     return out
 
 

@@ -22,8 +22,11 @@ from ciptool.checks.policies import (
     PolicyWithoutReviewCycle,
 )
 from ciptool.checks.references import (
+    AmbiguousRequirementId,
+    DuplicateMapping,
     MappedToHeading,
     NormalisedRequirementId,
+    OtherVersionRequirementId,
     PathOutsideRepository,
     UnknownControl,
     UnknownEvidenceRequirement,
@@ -42,6 +45,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnknownControl(),
     UnknownEvidenceRequirement(),
     PathOutsideRepository(),
+    DuplicateMapping(),
+    AmbiguousRequirementId(),
+    OtherVersionRequirementId(),
     MissingEvidence(),
     StaleEvidence(),
     EvidenceFileProblem(),

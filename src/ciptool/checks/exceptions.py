@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context
+from ciptool.checks.references import explain_unresolved, id_reader
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
 from ciptool.models import RiskException, Sourced
@@ -134,5 +135,6 @@ def _requirement_problem(graph: Graph, reference: str) -> str:
     if catalog is None:
         return f"framework `{framework}` is not known"
     if catalog.resolve(requirement).item_id is None:
-        return f"`{requirement}` is not a requirement of {catalog.display_name}"
+        reading = id_reader(graph).read(framework, requirement)
+        return explain_unresolved(reading, graph.catalogs)[0]
     return ""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ciptool.checks.base import Check, Context
-from ciptool.findings import Finding, Severity
-from ciptool.graph import evidence_file_key
-from ciptool.models import Catalog, Resolution
+from ciptool.findings import Finding, Location, Severity
+from ciptool.graph import Graph, MappingLink, evidence_file_key
+from ciptool.models import Catalog
+from ciptool.models.catalog import IdReader, Lineage, Reading
 
 #: Names people commonly write for a bundled framework.
 FRAMEWORK_ALIASES = {
@@ -68,32 +69,184 @@ def suggest_framework(written: str, known: list[str]) -> str:
     return "Known frameworks: " + ", ".join(sorted(known)) + " (see `ciptool frameworks list`)."
 
 
-def explain_unresolved(
-    resolution: Resolution, catalog: Catalog, catalogs: dict[str, Catalog]
-) -> tuple[str, str]:
-    """Message and suggestion for a requirement id that is not in ``catalog``."""
-    written = resolution.written
+def id_reader(graph: Graph) -> IdReader:
+    """The graph's catalogs and crosswalks as one :class:`IdReader`, built once per graph."""
+    return graph.derived(
+        "id-reader",
+        lambda: IdReader(graph.catalogs, [c.record for c in graph.repository.crosswalks]),
+    )
+
+
+def link_readings(graph: Graph) -> dict[tuple[str, str], Reading]:
+    """(framework, id as written) -> its reading, for every mapping entry of a known framework."""
+
+    def compute() -> dict[tuple[str, str], Reading]:
+        reader = id_reader(graph)
+        readings: dict[tuple[str, str], Reading] = {}
+        for link in graph.mapping_links:
+            key = (link.framework, link.written)
+            if link.resolution is not None and key not in readings:
+                readings[key] = reader.read(*key)
+        return readings
+
+    return graph.derived("link-readings", compute)
+
+
+def describe(catalog: Catalog, item_id: str) -> str:
+    """An item with its kind and title: "clause 7.3 Awareness", "Annex A control A.7.3 ..."."""
+    item = catalog.by_id[item_id]
+    level = next((lv for lv in catalog.levels if lv.type == item.type), None)
+    if level is not None and level.prefix:
+        kind = level.prefix.lower()
+    elif level is not None:
+        kind = _singular(level.label)
+    else:
+        kind = item.type.replace("_", " ")
+    return f"{kind} {item_id} {item.title}".rstrip()
+
+
+def _singular(label: str) -> str:
+    if label.endswith("ies"):
+        return label[:-3] + "y"
+    if label.endswith("ria"):
+        return label[:-1] + "on"
+    return label[:-1] if label.endswith("s") else label
+
+
+def _either(ids: Sequence[str]) -> str:
+    quoted = [f"`{i}`" for i in ids]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def lineage_clause(lineage: Lineage, catalogs: Mapping[str, Catalog]) -> str:
+    """Where an earlier version's item went in the later one, every target named with its
+    source: "in CSF 2.0 it moved to GV.RM-04, and crosswalk ... links it to GV.RM-03".
+    """
+    later = catalogs[lineage.later].display_name if lineage.later in catalogs else lineage.later
+    parts = []
+    withdrawn = lineage.withdrawn
+    named = lineage.withdrawn_to
+    if withdrawn is not None and named:
+        verb = "was incorporated into" if withdrawn.incorporated_into else "moved to"
+        parts.append(f"in {later} it {verb} {', '.join(named)}")
+    elif withdrawn is not None:
+        parts.append(f"it was withdrawn from {later} ({withdrawn.reason})")
+    for crosswalk, ids in lineage.linked:
+        extra = [i for i in ids if i not in named]
+        if extra:
+            parts.append(f"crosswalk {crosswalk} links it to {', '.join(extra)}")
+    if withdrawn is None and not parts:
+        return f"no crosswalk links it to {later}"
+    return ", and ".join(parts)
+
+
+def _map_to(catalog: Catalog, targets: Sequence[str]) -> str:
+    """A suggestion naming requirements only: headings among ``targets`` are named as places
+    to choose requirements from."""
+    requirements = [t for t in targets if t in catalog.by_id and _is_requirement(catalog, t)]
+    headings = [t for t in targets if t in catalog.by_id and not _is_requirement(catalog, t)]
+    if requirements and not headings:
+        return f"Map to {' or '.join(requirements)} instead."
+    if headings:
+        under = f"the requirements under {', '.join(headings)}"
+        also = f" (or {' or '.join(requirements)})" if requirements else ""
+        return f"Map to {under} that the control addresses{also}."
+    return f"Choose the {catalog.display_name} requirement that fits the control."
+
+
+def _is_requirement(catalog: Catalog, item_id: str) -> bool:
+    return catalog.by_id[item_id].type in catalog.requirement_types
+
+
+def explain_ambiguous(reading: Reading, catalogs: Mapping[str, Catalog]) -> tuple[str, str]:
+    """Message and suggestion for an id refused because it names more than one item."""
+    catalog = catalogs[reading.framework]
+    readings = reading.resolution.ambiguous
+    written = reading.resolution.written.strip()
+    described = [describe(catalog, i) for i in readings]
+    listed = ", ".join(described[:-1]) + f", or {described[-1]}"
+    message = (
+        f"`{written}` has {len(readings)} readings in {catalog.display_name}: {listed};"
+        " ciptool reads it as none of them"
+    )
+    spellings = [catalog.spelling(i) for i in readings]
+    return message, f"Write {_either(spellings)}, whichever is meant."
+
+
+def explain_unresolved(reading: Reading, catalogs: Mapping[str, Catalog]) -> tuple[str, str]:
+    """Message and suggestion for a requirement id that names no item of its catalog."""
+    catalog = catalogs[reading.framework]
+    resolution = reading.resolution
+    if resolution.ambiguous:
+        return explain_ambiguous(reading, catalogs)
+    written = resolution.written.strip()
+    lineage = reading.lineage
+    if reading.other is not None:
+        other = catalogs[reading.other[0]]
+        their_id = reading.other[1]
+        title = other.by_id[their_id].title or other.by_id[their_id].text
+        message = f"`{written}` is not in {catalog.display_name}: it is {other.display_name}"
+        message += f" {their_id}" + (f" ({title})" if title and len(title) <= 80 else "")
+        if lineage is not None and lineage.later == catalog.id:
+            message += f"; {lineage_clause(lineage, catalogs)}"
+        suggestion = (
+            f"Map `{their_id}` under `{other.id}`, or choose the {catalog.display_name}"
+            " requirement that fits"
+        )
+        if lineage is not None and lineage.later == catalog.id and lineage.targets:
+            suggestion = _map_to(catalog, lineage.targets)[:-1] + f", or map `{their_id}`"
+            suggestion += f" under `{other.id}`"
+        return message, suggestion + f" (see `ciptool frameworks show {catalog.id}`)."
     withdrawn = resolution.withdrawn
     if withdrawn is not None:
         earlier = catalogs.get(catalog.previous_version) if catalog.previous_version else None
         earlier_name = earlier.display_name if earlier else "an earlier version"
         former = withdrawn.former_id or withdrawn.id
-        targets = withdrawn.incorporated_into or withdrawn.moved_to
-        verb = "was incorporated into" if withdrawn.incorporated_into else "moved to"
         message = f"`{written}` is not in {catalog.display_name}: {former} is {earlier_name}"
-        if targets:
-            message += f"; in {catalog.display_name} it {verb} {', '.join(targets)}"
-            suggestion = f"Map to {' or '.join(targets)} instead."
+        if lineage is None:
+            lineage = Lineage("", former, catalog.id, withdrawn, (), ())
+            targets: tuple[str, ...] = catalog.in_order(lineage.withdrawn_to)
         else:
-            message += f"; it was withdrawn from {catalog.display_name} ({withdrawn.reason})"
-            suggestion = f"Choose the {catalog.display_name} requirement that fits the control."
-        return message, suggestion
+            targets = lineage.targets
+        message += f"; {lineage_clause(lineage, catalogs)}"
+        return message, _map_to(catalog, targets)
     message = f"`{written}` is not a requirement of {catalog.display_name}"
     if resolution.suggestions:
         return message, "Did you mean " + " or ".join(
             f"`{s}`" for s in resolution.suggestions
         ) + "?"
     return message, f"See `ciptool frameworks show {catalog.id}` for its ids."
+
+
+def explain_other_reading(reading: Reading, catalogs: Mapping[str, Catalog]) -> tuple[str, str]:
+    """Message and suggestion for an id read as this catalog's item although it is written as
+    another version writes one of its own (``ID.AM-1`` under CSF 2.0 is CSF 1.1's id).
+    """
+    catalog = catalogs[reading.framework]
+    assert reading.other is not None and reading.item_id is not None
+    other = catalogs[reading.other[0]]
+    their_id = reading.other[1]
+    mine = catalog.by_id[reading.item_id]
+    theirs = other.by_id[their_id]
+    written = reading.resolution.written.strip()
+    differs = (mine.title, mine.text) != (theirs.title, theirs.text)
+    message = (
+        f"`{written}` is {other.display_name}'s id {their_id}; it was read as"
+        f" {catalog.display_name} {mine.id}" + (", whose text differs" if differs else "")
+    )
+    lineage = reading.lineage
+    if lineage is not None:
+        earlier = catalogs[lineage.earlier].display_name
+        message += f" ({earlier} {lineage.item_id}: {lineage_clause(lineage, catalogs)})"
+    suggestion = f"Write `{catalog.spelling(mine.id)}` for {catalog.display_name} {mine.id}"
+    if lineage is not None and lineage.later == catalog.id and lineage.targets != (mine.id,):
+        targets = [t for t in lineage.targets if _is_requirement(catalog, t)]
+        suggestion += f"; for {other.display_name} {their_id}, map {' and '.join(targets)} here"
+        suggestion += f" or `{their_id}` under `{other.id}`."
+    else:
+        suggestion += f"; for {other.display_name} {their_id}, map `{their_id}` under"
+        suggestion += f" `{other.id}`."
+    return message, suggestion
 
 
 class UnknownFramework(Check):
@@ -148,8 +301,10 @@ class UnknownRequirement(Check):
     """A requirement id that is not in its framework's catalog.
 
     Why: a mapping to a requirement that does not exist claims coverage that nothing can
-    back. Ids from an earlier version of a framework are named with where their content
-    went (for CSF 1.1 ids under CSF 2.0, from NIST's official crosswalk).
+    back. An id of another version of the framework is named as such: a CSF 1.1 id under
+    CSF 2.0 with where its content went (NIST's withdrawal and every link of the official
+    crosswalk), a CSF 2.0 id under CSF 1.1, an ISO/IEC 27001:2013 id under 2022 (ciptool
+    ships no 2013 -> 2022 table). Suggestions are requirements, never headings.
 
     Passes: ``nist-csf-2.0: [PR.AA-05]``
     Fails: ``nist-csf-2.0: [PR.AC-1]`` (a CSF 1.1 id, incorporated into PR.AA-01 and PR.AA-05)
@@ -164,34 +319,126 @@ class UnknownRequirement(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         catalogs = graph.catalogs
+        readings = link_readings(graph)
         for link in graph.mapping_links:
             resolution = link.resolution
-            if resolution is None or resolution.item_id is not None:
+            if resolution is None or resolution.item_id is not None or resolution.ambiguous:
                 continue
-            message, suggestion = explain_unresolved(resolution, catalogs[link.framework], catalogs)
+            message, suggestion = explain_unresolved(
+                readings[(link.framework, link.written)], catalogs
+            )
             yield self.finding(
                 message,
                 link.control.at("mappings", link.framework, link.index),
                 suggestion,
                 subject=f"{link.control.record.id}/{link.framework}:{link.written}",
             )
-        config = graph.repository.config
-        if config is None:
-            return
-        for framework, decisions in config.record.applicability.items():
-            catalog = catalogs.get(framework)
-            if catalog is None:
-                continue
+        for framework, requirement, location in _applicability_keys(graph):
+            reading = id_reader(graph).read(framework, requirement)
+            if reading.item_id is None and not reading.resolution.ambiguous:
+                message, suggestion = explain_unresolved(reading, catalogs)
+                yield self.finding(
+                    message, location, suggestion, subject=f"{framework}:{requirement}"
+                )
+
+
+def _applicability_keys(graph: Graph) -> Iterator[tuple[str, str, Location]]:
+    """(framework, requirement as written, location) of every applicability decision."""
+    config = graph.repository.config
+    if config is None:
+        return
+    for framework, decisions in config.record.applicability.items():
+        if framework in graph.catalogs:
             for requirement in decisions:
-                resolution = catalog.resolve(requirement)
-                if resolution.item_id is None:
-                    message, suggestion = explain_unresolved(resolution, catalog, catalogs)
-                    yield self.finding(
-                        message,
-                        config.at("applicability", framework, requirement, key=True),
-                        suggestion,
-                        subject=f"{framework}:{requirement}",
-                    )
+                yield (
+                    framework,
+                    requirement,
+                    config.at("applicability", framework, requirement, key=True),
+                )
+
+
+class AmbiguousRequirementId(Check):
+    """A requirement id with more than one reading in its framework, read as none of them.
+
+    Why: ISO/IEC 27001 Annex A ids written without their ``A.`` (as spreadsheets write
+    them) are also clause numbers: ``7.3`` is clause 7.3 *Awareness* and Annex A control
+    A.7.3, and a spreadsheet shows A.5.30 as ``5.3``. Taking either reading silently could
+    claim Annex A coverage that was never meant, or lose it; surrounding spaces never change
+    the reading. Clauses are written ``Clause 7.3``, Annex A controls ``A.7.3``.
+
+    Passes: ``iso27001-2022: [A.7.3, Clause 7.3]``
+    Fails: ``iso27001-2022: ["7.3"]``
+
+    Fix: write the id the suggestion names for the reading you mean.
+    """
+
+    code = "RF010"
+    slug = "ambiguous-requirement-id"
+    family = "references"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        catalogs = graph.catalogs
+        readings = link_readings(graph)
+        for link in graph.mapping_links:
+            if link.resolution is None or not link.resolution.ambiguous:
+                continue
+            reading = readings[(link.framework, link.written)]
+            message, suggestion = explain_ambiguous(reading, catalogs)
+            yield self.finding(
+                message,
+                link.control.at("mappings", link.framework, link.index),
+                suggestion,
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+            )
+        for framework, requirement, location in _applicability_keys(graph):
+            reading = id_reader(graph).read(framework, requirement)
+            if reading.resolution.ambiguous:
+                message, suggestion = explain_ambiguous(reading, catalogs)
+                yield self.finding(
+                    message, location, suggestion, subject=f"{framework}:{requirement}"
+                )
+
+
+class OtherVersionRequirementId(Check):
+    """A requirement id written as another version of its framework writes one of its own,
+    read as this version's item with the same number.
+
+    Why: ``ID.AM-1`` under CSF 2.0 is CSF 1.1's id; ciptool reads it as CSF 2.0's
+    ID.AM-01, whose outcome NIST rewrote, and where NIST's crosswalk links the CSF 1.1 id
+    to more than one CSF 2.0 subcategory (``DE.AE-3`` -> DE.AE-03 and DE.AE-07) the
+    reading covers only one of them. The finding names both readings and every crosswalk
+    target. The same holds the other way (``ID.AM-01`` under CSF 1.1).
+
+    Passes: ``nist-csf-2.0: [ID.AM-01]``
+    Fails: ``nist-csf-2.0: [ID.AM-1]``
+
+    Fix: write this version's id to keep the reading; for the other version's requirement,
+    map the crosswalk's targets, or map the id under the other version's framework.
+    """
+
+    code = "RF011"
+    slug = "other-version-requirement-id"
+    family = "references"
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        catalogs = graph.catalogs
+        readings = link_readings(graph)
+        for link in graph.mapping_links:
+            if link.requirement_id is None:
+                continue
+            reading = readings[(link.framework, link.written)]
+            if reading.other is None:
+                continue
+            message, suggestion = explain_other_reading(reading, catalogs)
+            yield self.finding(
+                message,
+                link.control.at("mappings", link.framework, link.index),
+                suggestion,
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+            )
 
 
 class NormalisedRequirementId(Check):
@@ -199,7 +446,7 @@ class NormalisedRequirementId(Check):
 
     Why: ``GV.OC-1``, ``5.15`` and ``cc6.1`` are clear to people, and ciptool reads them as
     ``GV.OC-01``, ``A.5.15`` and ``CC6.1``; writing the canonical form keeps reports, searches
-    and other tools consistent.
+    and other tools consistent. Variants that are another version's id are RF011 instead.
 
     Passes: ``iso27001-2022: [A.5.15]``
     Fails: ``iso27001-2022: ["5.15"]``
@@ -214,15 +461,60 @@ class NormalisedRequirementId(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
+        catalogs = graph.catalogs
+        readings = link_readings(graph)
         for link in graph.mapping_links:
             resolution = link.resolution
             if resolution is None or resolution.item_id is None or resolution.exact:
                 continue
+            if readings[(link.framework, link.written)].other is not None:
+                continue
+            spelling = catalogs[link.framework].spelling(resolution.item_id)
             yield self.finding(
                 f"`{link.written}` was read as {resolution.item_id} ({link.framework})",
                 link.control.at("mappings", link.framework, link.index),
-                f"Write `{resolution.item_id}`.",
+                f"Write `{spelling}`.",
                 subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+            )
+
+
+class DuplicateMapping(Check):
+    """A control maps the same requirement twice in one framework.
+
+    Why: ``[CC6.1, cc6.1]`` names CC6.1 twice; the second entry adds nothing, and where the
+    two carry different relationships or rationales, which one holds is unclear. The
+    finding is at the repeat and names the first.
+
+    Passes: ``soc2-2017: [CC6.1, CC6.2]``
+    Fails: ``soc2-2017: [CC6.1, cc6.1]``
+
+    Fix: remove the repeat; keep one entry per requirement, with its relationship and
+    rationale.
+    """
+
+    code = "RF009"
+    slug = "duplicate-mapping"
+    family = "references"
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        first: dict[tuple[int, str, str], MappingLink] = {}
+        for link in graph.mapping_links:
+            named = link.requirement_id or link.written.strip()
+            key = (id(link.control), link.framework, named)
+            earlier = first.setdefault(key, link)
+            if earlier is link:
+                continue
+            control = link.control.record.id
+            again = "" if link.written == earlier.written else f" (written `{earlier.written}`)"
+            yield self.finding(
+                f"control {control} already maps {link.framework} {named}{again}"
+                f" at entry {earlier.index + 1}; `{link.written}` repeats it",
+                link.control.at("mappings", link.framework, link.index),
+                "Remove this entry: keep one entry per requirement.",
+                subject=f"{control}/{link.framework}:{named}",
+                related=(earlier.control.at("mappings", link.framework, earlier.index),),
             )
 
 

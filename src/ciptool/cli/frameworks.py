@@ -12,6 +12,7 @@ from rich.text import Text
 from ciptool.errors import UsageError
 from ciptool.loader import FrameworkSet, load_frameworks
 from ciptool.models import Catalog
+from ciptool.models.catalog import IdReader
 
 
 def catalogs_for(root: Path | None) -> FrameworkSet:
@@ -80,17 +81,28 @@ def print_catalog(catalog: Catalog) -> None:
 
 
 def print_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -> None:
-    """One item in full: its place in the hierarchy, text, examples and crosswalk links."""
-    from ciptool.checks.references import explain_unresolved
+    """One item in full: its place in the hierarchy, text, examples, crosswalk links, and
+    where it went in a later version, read as ``ciptool check`` reads the id.
+    """
+    from ciptool.checks.references import (
+        explain_other_reading,
+        explain_unresolved,
+        lineage_clause,
+    )
 
-    resolution = catalog.resolve(written)
-    if resolution.item_id is None:
-        all_catalogs = {key: source.catalog for key, source in frameworks.catalogs.items()}
-        message, suggestion = explain_unresolved(resolution, catalog, all_catalogs)
+    all_catalogs = {key: source.catalog for key, source in frameworks.catalogs.items()}
+    reader = IdReader(all_catalogs, [c.record for c in frameworks.crosswalks])
+    reading = reader.read(catalog.id, written)
+    if reading.item_id is None:
+        message, suggestion = explain_unresolved(reading, all_catalogs)
         raise UsageError(f"{message}. {suggestion}")
-    item = catalog.by_id[resolution.item_id]
+    item = catalog.by_id[reading.item_id]
     console = _console()
-    if not resolution.exact:
+    if reading.other is not None:
+        message, suggestion = explain_other_reading(reading, all_catalogs)
+        console.print(Text(message, style="dim"))
+        console.print(Text(suggestion, style="dim"))
+    elif not reading.resolution.exact:
         console.print(Text(f"(`{written}` read as {item.id})", style="dim"))
     console.print(Text(f"{catalog.id}:{item.id}", style="bold"))
     chain = []
@@ -111,15 +123,21 @@ def print_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) 
     children = [child for child in catalog.items if child.parent == item.id]
     for child in children:
         console.print(Text(f"  {child.id}  {child.title or child.text}"))
+    later = [other for other in reader.versions(catalog.id) if other.previous_version == catalog.id]
+    for other in later:
+        lineage = reader.lineage(catalog.id, item.id, other.id)
+        if lineage.targets or lineage.withdrawn is not None:
+            clause = lineage_clause(lineage, all_catalogs)
+            console.print(Text(f"{clause[0].upper()}{clause[1:]}."))
     for crosswalk in frameworks.crosswalks:
         cw = crosswalk.record
         if cw.source_framework == catalog.id:
             linked = sorted({m.to for m in cw.mappings if m.from_ == item.id})
-            other = cw.target_framework
+            other_id = cw.target_framework
         elif cw.target_framework == catalog.id:
             linked = sorted({m.from_ for m in cw.mappings if m.to == item.id})
-            other = cw.source_framework
+            other_id = cw.source_framework
         else:
             continue
         if linked:
-            console.print(Text(f"crosswalk {other} (a hint): {', '.join(linked)}", style="dim"))
+            console.print(Text(f"crosswalk {other_id} (a hint): {', '.join(linked)}", style="dim"))

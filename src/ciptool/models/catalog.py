@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -24,6 +25,11 @@ class Level(Record):
     )
     heading: YamlBool = Field(
         False, description="True for grouping levels (functions, themes) that nothing should map."
+    )
+    prefix: str = Field(
+        "",
+        description="A word that may be written before this level's ids to name them"
+        " unambiguously, e.g. Clause: `Clause 7.3` where `7.3` is also Annex A's A.7.3.",
     )
 
 
@@ -138,27 +144,94 @@ class Catalog(Record):
                 keys.add(key[len(folded_prefix) :])
         return keys
 
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {item.id: position for position, item in enumerate(self.items)}
+
+    @cached_property
+    def _prefixed_levels(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """Folded prefix word -> (the word as the catalog writes it, the level types it names)."""
+        words: dict[str, tuple[str, set[str]]] = {}
+        for level in self.levels:
+            if level.prefix:
+                words.setdefault(level.prefix.casefold(), (level.prefix, set()))[1].add(level.type)
+        return {key: (word, frozenset(types)) for key, (word, types) in words.items()}
+
+    def spelling(self, item_id: str) -> str:
+        """How to write ``item_id`` so that it has one reading: the id itself, or the id after
+        its level's prefix word (``Clause 7.3``) where the bare id is also another item's.
+        """
+        item = self.by_id[item_id]
+        prefix = next((lv.prefix for lv in self.levels if lv.type == item.type), "")
+        if prefix and len(set(self._folded.get(fold_id(item_id), ()))) > 1:
+            return f"{prefix} {item_id}"
+        return item_id
+
+    def in_order(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """``ids`` without repeats, in document order (unknown ids last, as given)."""
+        unique = list(dict.fromkeys(ids))
+        return tuple(sorted(unique, key=lambda i: self._order.get(i, len(self._order))))
+
     def resolve(self, raw: str) -> Resolution:
-        """Find the item ``raw`` names: exactly, as a known variant, or with suggestions."""
-        if raw in self.by_id:
-            return Resolution(raw, self.by_id[raw].id, exact=True)
-        key = fold_id(raw)
-        candidates = sorted(set(self._folded.get(key, [])))
+        """Find the item ``raw`` names: exactly, as a known variant, or with suggestions.
+
+        Surrounding whitespace never changes the reading. An id that names two items (``7.3``
+        in ISO/IEC 27001: clause 7.3, or Annex A control A.7.3 without its optional prefix) is
+        refused: it resolves to nothing and lists both readings in ``ambiguous``.
+        """
+        written = raw.strip()
+        prefixed = self._resolve_prefixed(raw, written)
+        if prefixed is not None:
+            return prefixed
+        key = fold_id(written)
+        candidates = set(self._folded.get(key, []))
         if not candidates:
             for prefix in self.optional_prefixes:
-                candidates = sorted(set(self._folded.get(fold_id(prefix) + key, [])))
+                candidates = set(self._folded.get(fold_id(prefix) + key, []))
                 if candidates:
                     break
+        if written in self.by_id:
+            # Written exactly: other items that fold alike only by case or zeros do not count,
+            # those reached by leaving out an optional prefix do.
+            candidates = {written} | {c for c in candidates if fold_id(c) != key}
         if len(candidates) == 1:
-            return Resolution(raw, candidates[0], exact=False)
-        withdrawn = self.withdrawn_by_id.get(raw) or self._withdrawn_folded().get(key)
-        suggestions = candidates or difflib.get_close_matches(
-            raw, list(self.by_id), n=3, cutoff=0.6
-        )
+            (found,) = candidates
+            return Resolution(raw, found, exact=raw == found)
+        if len(candidates) > 1:
+            readings = self.in_order(candidates) + self._dropped_zero(written)
+            return Resolution(raw, None, exact=False, ambiguous=readings)
+        withdrawn = self.withdrawn_by_id.get(written) or self._withdrawn_folded.get(key)
+        pool = [item.id for item in self.requirements] or list(self.by_id)
+        suggestions = difflib.get_close_matches(written, pool, n=3, cutoff=0.6)
         return Resolution(
             raw, None, exact=False, suggestions=tuple(suggestions), withdrawn=withdrawn
         )
 
+    def _resolve_prefixed(self, raw: str, written: str) -> Resolution | None:
+        word, _, rest = written.partition(" ")
+        level = self._prefixed_levels.get(word.casefold()) if rest else None
+        if level is None:
+            return None
+        spelled, types = level
+        rest = rest.strip()
+        found = [c for c in self._folded.get(fold_id(rest), []) if self.by_id[c].type in types]
+        if len(found) != 1:
+            return None
+        return Resolution(raw, found[0], exact=raw == f"{spelled} {found[0]}")
+
+    def _dropped_zero(self, written: str) -> tuple[str, ...]:
+        """The Annex A id a spreadsheet turns into ``written`` by dropping a last zero
+        (``5.30`` shown as ``5.3``), for an id written without its optional prefix."""
+        if not written[-1:].isdigit() or "." not in written:
+            return ()
+        found: list[str] = []
+        for prefix in self.optional_prefixes:
+            if fold_id(written).startswith(fold_id(prefix)):
+                return ()
+            found.extend(self._folded.get(fold_id(prefix + written + "0"), []))
+        return self.in_order(c for c in found if self.by_id[c].type in self.requirement_types)
+
+    @cached_property
     def _withdrawn_folded(self) -> dict[str, WithdrawnItem]:
         return {fold_id(key): item for key, item in self.withdrawn_by_id.items()}
 
@@ -172,6 +245,8 @@ class Resolution:
     exact: bool
     suggestions: tuple[str, ...] = ()
     withdrawn: WithdrawnItem | None = None
+    #: Every item an ambiguous id could name, in document order; the id resolves to none.
+    ambiguous: tuple[str, ...] = ()
 
 
 _DIGITS = re.compile(r"\d+")
@@ -211,3 +286,123 @@ class Crosswalk(Record):
     source: str = ""
     mappings: list[CrosswalkMapping]
     withdrawals: list[Withdrawal] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where an item of an earlier version went in a later one, from both of the statements
+    the data holds: the later catalog's withdrawal of it, and every crosswalk link between them.
+    """
+
+    earlier: str
+    item_id: str
+    later: str
+    withdrawn: WithdrawnItem | None
+    #: (crosswalk id, linked item ids of the later catalog, in document order)
+    linked: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Every later item named by the withdrawal or a link, in document order.
+    targets: tuple[str, ...]
+
+    @property
+    def withdrawn_to(self) -> tuple[str, ...]:
+        """The later items the withdrawal names."""
+        if self.withdrawn is None:
+            return ()
+        return tuple(self.withdrawn.incorporated_into or self.withdrawn.moved_to)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An id as written under one framework: the catalog's own reading of it, and its reading
+    in another version of the same framework where it is written as that version writes it.
+    """
+
+    framework: str
+    resolution: Resolution
+    #: (catalog id, item id): the other version's item the id names as written.
+    other: tuple[str, str] | None = None
+    #: Where the earlier version's item (the one written, or the one read) went in the later.
+    lineage: Lineage | None = None
+
+    @property
+    def item_id(self) -> str | None:
+        """The item of ``framework`` the id was read as, if any."""
+        return self.resolution.item_id
+
+
+class IdReader:
+    """Reads requirement ids with every catalog and crosswalk in view.
+
+    The reading itself is always the catalog's own (:meth:`Catalog.resolve`); this adds what
+    the other versions of the same framework say, so that an id that is another version's
+    is never read silently. ``check``, ``explain`` and ``frameworks show`` all read ids here.
+    """
+
+    def __init__(self, catalogs: Mapping[str, Catalog], crosswalks: Iterable[Crosswalk]) -> None:
+        self.catalogs = catalogs
+        self.crosswalks = list(crosswalks)
+
+    def versions(self, framework: str) -> list[Catalog]:
+        """The catalogs of the version before ``framework`` and of the versions after it."""
+        catalog = self.catalogs.get(framework)
+        found = []
+        if catalog is not None and catalog.previous_version in self.catalogs:
+            found.append(self.catalogs[catalog.previous_version])
+        found.extend(
+            other
+            for key, other in sorted(self.catalogs.items())
+            if other.previous_version == framework and key != framework
+        )
+        return found
+
+    def read(self, framework: str, written: str) -> Reading:
+        """``written`` under ``framework``, with its reading in another version if it has one."""
+        catalog = self.catalogs[framework]
+        resolution = catalog.resolve(written)
+        as_written = written.strip().upper()
+        mine = resolution.item_id
+        if mine is not None and as_written in (mine.upper(), catalog.spelling(mine).upper()):
+            return Reading(framework, resolution)
+        if resolution.ambiguous:
+            return Reading(framework, resolution)
+        for other in self.versions(framework):
+            theirs = other.resolve(written).item_id
+            if theirs is None:
+                continue
+            theirs_as_written = as_written in (theirs.upper(), other.spelling(theirs).upper())
+            if mine is not None and not theirs_as_written:
+                continue  # a variant of this version's own id
+            if mine is None and resolution.withdrawn is not None:
+                break  # the withdrawal says where it went
+            reading = Reading(framework, resolution, (other.id, theirs))
+            if catalog.previous_version == other.id:
+                return replace(reading, lineage=self.lineage(other.id, theirs, framework))
+            if mine is not None:
+                return replace(reading, lineage=self.lineage(framework, mine, other.id))
+            return reading
+        if resolution.withdrawn is not None and catalog.previous_version:
+            former = resolution.withdrawn.former_id or resolution.withdrawn.id
+            lineage = self.lineage(catalog.previous_version, former, framework)
+            return Reading(framework, resolution, lineage=lineage)
+        return Reading(framework, resolution)
+
+    def lineage(self, earlier: str, item_id: str, later: str) -> Lineage:
+        """Where ``earlier``'s ``item_id`` went in ``later``: withdrawal and crosswalk links."""
+        target = self.catalogs.get(later)
+        withdrawn = target.withdrawn_by_id.get(item_id) if target else None
+        linked = []
+        for crosswalk in self.crosswalks:
+            if (crosswalk.source_framework, crosswalk.target_framework) == (earlier, later):
+                ids = [m.to for m in crosswalk.mappings if m.from_ == item_id]
+            elif (crosswalk.source_framework, crosswalk.target_framework) == (later, earlier):
+                ids = [m.from_ for m in crosswalk.mappings if m.to == item_id]
+            else:
+                continue
+            if ids:
+                linked.append((crosswalk.id, target.in_order(ids) if target else tuple(ids)))
+        named = [
+            *(withdrawn.incorporated_into or withdrawn.moved_to if withdrawn else ()),
+            *(i for _, ids in linked for i in ids),
+        ]
+        targets = target.in_order(named) if target else tuple(dict.fromkeys(named))
+        return Lineage(earlier, item_id, later, withdrawn, tuple(linked), targets)
