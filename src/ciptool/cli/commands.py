@@ -229,14 +229,18 @@ def explain(
         str,
         typer.Argument(
             metavar="ID",
-            help="A control id (IAM-03), or a requirement: iso27001-2022:A.5.10, or just A.5.10.",
+            help="A control id (IAM-03), or a requirement: iso27001-2022:A.5.10, or just A.5.10"
+            " (looked up in the frameworks in scope first).",
         ),
     ],
     repo: RepoOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Explain a control (what it maps to, its evidence) or a requirement (what covers it)."""
+    """Explain a control (what it maps to, its evidence) or a requirement (what covers it).
+
+    A requirement is read as `ciptool check` reads it, in every form check accepts.
+    """
     from ciptool.cli.explain import explain_identifier
 
     root = _repository(repo)
