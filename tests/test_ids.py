@@ -333,3 +333,41 @@ def test_explain_outside_scope_is_not_a_gap_and_ambiguous_ids_are_refused(
     variant = cli.invoke(app, ["explain", " iso27001-2022:5.15", "--repo", str(root)])
     assert variant.exit_code == 0
     assert variant.stdout.splitlines()[0] == "iso27001-2022:A.5.15"
+
+
+def test_another_versions_id_is_named_in_applicability_and_exceptions_too(
+    make_repo: MakeRepo,
+) -> None:
+    config = """\
+program: Test
+frameworks: [nist-csf-2.0]
+applicability:
+  nist-csf-2.0:
+    ID.RA-1: {applicable: false, justification: "Assessed by the parent company."}
+"""
+    exception = """\
+exceptions:
+  - id: EXC-001
+    applies_to: {requirement: "nist-csf-2.0:ID.AM-2"}
+    reason: The software inventory is rebuilt this year.
+    risk: medium
+    approved_by: CISO
+    approved_on: 2026-01-15
+    expires_on: 2027-06-30
+"""
+    root = make_repo(
+        {
+            "ciptool.yaml": config,
+            "controls/iam.yaml": CONTROL % "      nist-csf-2.0: [PR.AA-05]",
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
+            "exceptions/2026.yaml": exception,
+        }
+    )
+    result = run(root, "RF011")
+    assert brief(result) == [
+        ("RF011", "ciptool.yaml", 5, 5),
+        ("RF011", "exceptions/2026.yaml", 3, 31),
+    ]
+    assert result.findings[0].message.startswith(
+        "`ID.RA-1` is CSF 1.1's id ID.RA-1; it was read as CSF 2.0 ID.RA-01"
+    )

@@ -410,6 +410,8 @@ class OtherVersionRequirementId(Check):
     reading covers only one of them. The finding names both readings and every crosswalk
     target. The same holds the other way (``ID.AM-01`` under CSF 1.1).
 
+    Mappings, applicability decisions and exceptions' requirements are all read this way.
+
     Passes: ``nist-csf-2.0: [ID.AM-01]``
     Fails: ``nist-csf-2.0: [ID.AM-1]``
 
@@ -439,6 +441,29 @@ class OtherVersionRequirementId(Check):
                 suggestion,
                 subject=f"{link.control.record.id}/{link.framework}:{link.written}",
             )
+        reader = id_reader(graph)
+        for framework, requirement, location in _applicability_keys(graph):
+            reading = reader.read(framework, requirement)
+            if reading.item_id is not None and reading.other is not None:
+                message, suggestion = explain_other_reading(reading, catalogs)
+                yield self.finding(
+                    message, location, suggestion, subject=f"{framework}:{requirement}"
+                )
+        for sourced in graph.repository.exceptions:
+            framework, colon, requirement = (sourced.record.applies_to.requirement or "").partition(
+                ":"
+            )
+            if not colon or framework not in catalogs:
+                continue
+            reading = reader.read(framework, requirement)
+            if reading.item_id is not None and reading.other is not None:
+                message, suggestion = explain_other_reading(reading, catalogs)
+                yield self.finding(
+                    message,
+                    sourced.at("applies_to", "requirement"),
+                    suggestion,
+                    subject=f"{sourced.record.id}/{framework}:{requirement}",
+                )
 
 
 class NormalisedRequirementId(Check):
