@@ -371,3 +371,36 @@ exceptions:
     assert result.findings[0].message.startswith(
         "`ID.RA-1` is CSF 1.1's id ID.RA-1; it was read as CSF 2.0 ID.RA-01"
     )
+
+
+def test_a_catalog_without_a_prefix_word_says_so(make_repo: MakeRepo) -> None:
+    catalog = """\
+catalog:
+  id: acme-iss
+  name: Acme Information Security Standard
+  levels:
+    - {type: section, label: sections}
+    - {type: rule, label: rules, requirement: true}
+  optional_prefixes: [R.]
+  items:
+    - {id: "1", type: section, title: Access}
+    - {id: R.1, type: rule, parent: "1", title: Accounts are reviewed}
+"""
+    root = make_repo(
+        {
+            "frameworks/acme-iss.yaml": catalog,
+            "controls/iam.yaml": CONTROL % '      acme-iss: ["1"]',
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
+        }
+    )
+    assert _findings(root) == [
+        (
+            "RF010",
+            8,
+            18,
+            "`1` has 2 readings in acme-iss: section 1 Access, or rule R.1 Accounts are"
+            " reviewed; ciptool reads it as none of them",
+            "Write `R.1` if that is meant. acme-iss gives no unambiguous way to write 1: its"
+            " catalog needs a `prefix` word on that level.",
+        )
+    ]

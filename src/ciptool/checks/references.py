@@ -170,7 +170,17 @@ def explain_ambiguous(reading: Reading, catalogs: Mapping[str, Catalog]) -> tupl
         " ciptool reads it as none of them"
     )
     spellings = [catalog.spelling(i) for i in readings]
-    return message, f"Write {_either(spellings)}, whichever is meant."
+    writable = [w for w, i in zip(spellings, readings) if catalog.resolve(w).item_id == i]
+    suggestion = f"Write {_either(writable)}, whichever is meant." if len(writable) > 1 else ""
+    if len(writable) == 1:
+        suggestion = f"Write `{writable[0]}` if that is meant."
+    unwritable = [i for w, i in zip(spellings, readings) if w not in writable]
+    if unwritable:
+        suggestion += (
+            f" {catalog.display_name} gives no unambiguous way to write {', '.join(unwritable)}:"
+            " its catalog needs a `prefix` word on that level."
+        )
+    return message, suggestion.strip()
 
 
 def explain_unresolved(reading: Reading, catalogs: Mapping[str, Catalog]) -> tuple[str, str]:
