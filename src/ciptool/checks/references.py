@@ -169,12 +169,12 @@ def explain_ambiguous(reading: Reading, catalogs: Mapping[str, Catalog]) -> tupl
         f"`{written}` has {len(readings)} readings in {catalog.display_name}: {listed};"
         " ciptool reads it as none of them"
     )
-    spellings = [catalog.spelling(i) for i in readings]
-    writable = [w for w, i in zip(spellings, readings) if catalog.resolve(w).item_id == i]
+    spelled = {i: catalog.spelling(i) for i in readings}
+    writable = [w for i, w in spelled.items() if catalog.resolve(w).item_id == i]
     suggestion = f"Write {_either(writable)}, whichever is meant." if len(writable) > 1 else ""
     if len(writable) == 1:
         suggestion = f"Write `{writable[0]}` if that is meant."
-    unwritable = [i for w, i in zip(spellings, readings) if w not in writable]
+    unwritable = [i for i, w in spelled.items() if w not in writable]
     if unwritable:
         suggestion += (
             f" {catalog.display_name} gives no unambiguous way to write {', '.join(unwritable)}:"
