@@ -197,6 +197,34 @@ def test_a_recheck_sees_what_the_change_does_to_other_records_and_files(
 
 
 @pytest.mark.usefixtures("settled")
+def test_a_recheck_restates_the_coverage_a_soc2_deviation_qualifies(
+    example: Path, cli: CliRunner, rechecks: Calls
+) -> None:
+    """PHY-01 missed 2026-Q2, so CC6.4 is covered with deviations; a Q2 record (here the Q1
+    record again, for Q2) makes it covered, and a recheck says so as a full check does.
+    """
+    record = example / "evidence/2026/phy-01.yaml"
+
+    def cc64(document: str) -> str:
+        rows = json.loads(document)["coverage"]["soc2-2017"]["requirements"]
+        return str(next(row["status"] for row in rows if row["id"] == "CC6.4"))
+
+    before = check_json(cli, example)
+    assert cc64(before) == "covered-with-deviations"
+    text = record.read_text(encoding="utf-8")
+    head, blocks = _split(text)
+    second = blocks[0].replace("2026-01-01, end: 2026-03-31", "2026-04-01, end: 2026-06-30")
+    _save(record, head, [*blocks, second.replace("2026-04-04", "2026-07-04")])
+    after = check_json(cli, example)
+    assert rechecks and rechecks[-1] is not None
+    assert after == check_json(cli, example, "--no-cache")
+    assert cc64(after) == "covered"
+    record.write_text(text, encoding="utf-8")
+    assert check_json(cli, example) == before
+    assert rechecks[-1] is not None
+
+
+@pytest.mark.usefixtures("settled")
 def test_a_changed_control_is_checked_in_full(
     example: Path, cli: CliRunner, rechecks: Calls
 ) -> None:

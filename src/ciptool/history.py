@@ -39,8 +39,9 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
     moves = []
     for tally in group_tallies(result, graph, CSF, 0):
         old = then.get(tally.label)
-        before_share = round(100 * old.addressed / old.total) if old and old.total else 0
-        now_share = round(100 * tally.addressed / tally.total) if tally.total else 0
+        # The share of applicable subcategories covered, as in every other coverage figure.
+        before_share = round(100 * old.covered / old.applicable) if old and old.applicable else 0
+        now_share = round(100 * tally.covered / tally.applicable) if tally.applicable else 0
         moves.append(
             (
                 f"{tally.label} {tally.title}",

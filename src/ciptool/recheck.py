@@ -30,7 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from ciptool.checks import ALL_CHECKS
-from ciptool.checks.coverage import control_evidence_current, excepted_controls, restated
+from ciptool.checks.coverage import (
+    control_evidence_current,
+    deviating_controls,
+    excepted_controls,
+    restated,
+)
 from ciptool.checks.evidence import listed_files
 from ciptool.engine import context, run_checks, settle, tally
 from ciptool.findings import Finding, sorted_findings
@@ -67,6 +72,8 @@ class Scope:
     current: frozenset[str]
     #: Evidence records that failed validation, as control/requirement.
     invalid: frozenset[str]
+    #: The controls that missed intervals of the SOC 2 period, each with what it missed.
+    deviating: dict[str, str]
 
     @classmethod
     def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
@@ -87,6 +94,7 @@ class Scope:
             counts[key] = counts.get(key, 0) + 1
         listings = {path: counts.get(path, 0) for path in repository.artifacts}
         current = control_evidence_current(graph, settings.today)
+        period = context(graph, settings).soc2_period
         return cls(
             {rel: (tuple(named[rel]), tuple(listed[rel])) for rel in named},
             {ident: sourced.file for ident, sourced in graph.controls.items()},
@@ -94,6 +102,7 @@ class Scope:
             listings,
             frozenset(ident for ident, ok in current.items() if ok),
             frozenset(repository.invalid_ids.get("evidence", ())),
+            deviating_controls(graph, period, settings.today),
         )
 
     def to_plain(self) -> tuple[Any, ...]:
@@ -105,16 +114,23 @@ class Scope:
             self.listings,
             tuple(sorted(self.current)),
             tuple(sorted(self.invalid)),
+            self.deviating,
         )
 
     @classmethod
     def from_plain(cls, plain: Any) -> Scope:
         """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
-        records, controls, exceptions, listings, current, invalid = plain
-        if not all(isinstance(part, dict) for part in (records, controls, listings)):
+        records, controls, exceptions, listings, current, invalid, deviating = plain
+        if not all(isinstance(part, dict) for part in (records, controls, listings, deviating)):
             raise TypeError("not a scope")
         return cls(
-            records, controls, tuple(exceptions), listings, frozenset(current), frozenset(invalid)
+            records,
+            controls,
+            tuple(exceptions),
+            listings,
+            frozenset(current),
+            frozenset(invalid),
+            deviating,
         )
 
 
@@ -185,7 +201,10 @@ def recheck(
     findings = tuple(sorted_findings([*kept_findings, *settle(graph, found, settings)]))
     now_current = control_evidence_current(graph, settings.today)
     current = (scope.current - touched) | {c for c, ok in now_current.items() if ok}
-    rows = restated(kept.coverage, touched, current, excepted_controls(graph, settings.today))
+    deviating = {c: text for c, text in scope.deviating.items() if c not in touched}
+    deviating.update(deviating_controls(graph, ctx.soc2_period, settings.today))
+    excepted = excepted_controls(graph, settings.today)
+    rows = restated(kept.coverage, touched, current, excepted, deviating)
     result = replace(kept, findings=findings, counts=tally(findings), coverage=rows)
     records = dict(scope.records)
     for rel in changed:
@@ -197,7 +216,13 @@ def recheck(
     inputs.files.update(read_now.files)
     inputs.texts.update(read_now.texts)
     inputs.evidence.update(read_now.evidence)
-    return result, replace(scope, records=records, listings=listings, current=frozenset(current))
+    return result, replace(
+        scope,
+        records=records,
+        listings=listings,
+        current=frozenset(current),
+        deviating=dict(sorted(deviating.items())),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 
 class Status(str, Enum):
-    """Where a requirement stands."""
+    """Where a requirement stands: defined once, in :mod:`ciptool.checks.coverage`."""
 
     COVERED = "covered"
+    COVERED_WITH_DEVIATIONS = "covered-with-deviations"
     DECLARED = "declared"
     EXCEPTED = "excepted"
     NOT_APPLICABLE = "not-applicable"
@@ -41,6 +42,8 @@ class RequirementCoverage:
     reason: str = ""
     #: Controls that map a requirement a crosswalk links to this one: hints, never coverage.
     suggested: tuple[str, ...] = ()
+    #: The id of the category (clause, series) the requirement is in; empty at the top.
+    group: str = ""
 
 
 def summary(rows: list[RequirementCoverage]) -> dict[str, dict[str, int]]:
@@ -151,6 +154,7 @@ def _coverage_plain(row: RequirementCoverage) -> tuple[Any, ...]:
         row.controls,
         row.reason,
         row.suggested,
+        row.group,
     )
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ciptool.recheck import Scope
 
 #: Bump when the layout of a kept result changes.
-_FORMAT = 4
+_FORMAT = 5
 _KIND = "result"
 #: What a recheck needs beyond the kept result, in a file of its own: only a run with changed
 #: evidence records reads it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import NamedTuple
 
 from ciptool.checks.base import Check, Context
@@ -48,10 +49,43 @@ def effective_date(record: EvidenceRecord) -> dt.date:
     return span(record)[1]
 
 
+def dates(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
+    """The days a record names, each with what it is and its YAML path in the record:
+    collected, and the end of its period or its effective day.
+    """
+    found: list[tuple[str, dt.date, tuple[str, ...]]] = [
+        ("collected", record.collected_on, ("collected_on",))
+    ]
+    if record.period is not None:
+        found.append(("its period ends", record.period.end, ("period", "end")))
+    elif record.effective_on is not None:
+        found.append(("effective", record.effective_on, ("effective_on",)))
+    return found
+
+
+def in_the_future(record: EvidenceRecord, today: dt.date) -> bool:
+    """True when the record is collected, effective or ends its period after ``today``.
+
+    The one definition: EV005 reports exactly these records, and they count for nothing
+    (not for currency, coverage or SOC 2 occurrences) until that day has come.
+    """
+    return any(day > today for _, day, _ in dates(record))
+
+
 def max_age(control: Control, requirement_index: int) -> Duration | None:
     """How old the newest evidence for the requirement may be."""
     requirement = control.evidence[requirement_index]
     return requirement.max_age or DEFAULT_MAX_AGE[control.frequency]
+
+
+class EvidenceStatus(str, Enum):
+    """Where one evidence requirement of one control stands on a day, by its newest record."""
+
+    CURRENT = "current"
+    STALE = "stale"
+    MISSING = "missing"
+    BROKEN = "broken"  # a listed file is missing or its digest differs
+    FUTURE = "future"  # dated after the day (see :func:`in_the_future`)
 
 
 @dataclass(frozen=True)
@@ -74,6 +108,19 @@ class RequirementEvidence:
         if newest is None or limit is None:
             return False
         return limit.after(effective_date(newest.record)) < today
+
+    def status_on(self, graph: Graph, today: dt.date) -> EvidenceStatus:
+        """Where the requirement stands on ``today``: only ``CURRENT`` counts for coverage."""
+        newest = self.newest
+        if newest is None:
+            return EvidenceStatus.MISSING
+        if not intact(graph, newest):
+            return EvidenceStatus.BROKEN
+        if in_the_future(newest.record, today):
+            return EvidenceStatus.FUTURE
+        if self.stale_on(today):
+            return EvidenceStatus.STALE
+        return EvidenceStatus.CURRENT
 
 
 def requirement_evidence(graph: Graph) -> list[RequirementEvidence]:
@@ -282,15 +329,7 @@ class FutureEvidence(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.repository.evidence:
             record = sourced.record
-            # Where each date is written, as a YAML path: a location is made only for a finding.
-            dates: list[tuple[str, dt.date, tuple[str, ...]]] = [
-                ("collected", record.collected_on, ("collected_on",)),
-            ]
-            if record.period is not None:
-                dates.append(("its period ends", record.period.end, ("period", "end")))
-            elif record.effective_on is not None:
-                dates.append(("effective", record.effective_on, ("effective_on",)))
-            for label, date, where in dates:
+            for label, date, where in dates(record):
                 if date > ctx.today:
                     yield self.finding(
                         f"evidence for {record.control} / {record.requirement} is {label}"
@@ -331,6 +370,8 @@ class UnlistedEvidenceFile(Check):
             )
 
 
+#: The catalog id of SOC 2, whose Type II period tests recurring controls.
+SOC2 = "soc2-2017"
 #: Frequencies tested interval by interval over a SOC 2 Type II period.
 RECURRING = ("daily", "weekly", "monthly", "quarterly", "semiannual", "annual")
 
@@ -430,35 +471,75 @@ class Soc2OccurrenceMissing(Check):
         if period is None:
             return
         graph = ctx.graph
-        due_by_frequency: dict[str, list[Interval]] = {}
-        for control in graph.iter_controls():
-            record = control.record
-            if record.frequency not in RECURRING or not record.evidence:
-                continue
-            if not record.mappings.get("soc2-2017"):
-                continue
-            evidence = [
-                sourced.record
-                for requirement in record.evidence
-                for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
-            ]
-            due = due_by_frequency.get(record.frequency)
-            if due is None:  # the same for every control of the frequency
-                due = [i for i in intervals(record.frequency, period) if i.end < ctx.today]
-                due_by_frequency[record.frequency] = due
-            missing = [i for i, ok in zip(due, spoken_for(evidence, due), strict=True) if not ok]
-            if not missing:
-                continue
-            for run in _consecutive(missing, due):
-                named = run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
+        for control, runs in deviations(graph, period, ctx.today).items():
+            sourced = graph.controls[control]
+            for named in runs:
                 yield self.finding(
-                    f"{record.id} ({record.frequency}) has no evidence for {named}"
+                    f"{control} ({sourced.record.frequency}) has no evidence for {named}"
                     f" in the SOC 2 period {period.start}..{period.end}",
-                    control.at("frequency"),
+                    sourced.at("frequency"),
                     "Record the evidence that speaks for this interval.",
-                    subject=f"{record.id}/{named}",
-                    control=record.id,
+                    subject=f"{control}/{named}",
+                    control=control,
                 )
+
+
+def occurrence_tested(control: Control) -> bool:
+    """True when a SOC 2 Type II period tests the control interval by interval."""
+    return (
+        control.frequency in RECURRING
+        and bool(control.evidence)
+        and bool(control.mappings.get(SOC2))
+    )
+
+
+def occurrences(
+    graph: Graph, control: Control, period: Period, today: dt.date
+) -> list[tuple[Interval, bool | None]]:
+    """Each interval of ``period`` for the control, with whether evidence speaks for it (None
+    while the interval has not ended on ``today``). Records dated in the future count for
+    nothing, as everywhere.
+    """
+    evidence = [
+        sourced.record
+        for requirement in control.evidence
+        for sourced in graph.evidence_by_requirement.get((control.id, requirement.id), [])
+        if not in_the_future(sourced.record, today)
+    ]
+    every = intervals(control.frequency, period)
+    return [
+        (interval, ok if interval.end < today else None)
+        for interval, ok in zip(every, spoken_for(evidence, every), strict=True)
+    ]
+
+
+def deviations(graph: Graph, period: Period, today: dt.date) -> dict[str, list[str]]:
+    """Control id -> the runs of ended intervals of the SOC 2 period without evidence
+    ("2026-Q2", "2026-01..2026-03"), for every occurrence-tested control that has any.
+
+    EV007 reports each run; coverage of the SOC 2 criteria such a control maps says
+    ``covered-with-deviations``.
+    """
+    key = ("deviations", period.start, period.end, today)
+    return graph.derived(key, lambda: _deviations(graph, period, today))
+
+
+def _deviations(graph: Graph, period: Period, today: dt.date) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for sourced in graph.iter_controls():
+        control = sourced.record
+        if not occurrence_tested(control):
+            continue
+        cells = occurrences(graph, control, period, today)
+        due = [interval for interval, ok in cells if ok is not None]
+        missing = [interval for interval, ok in cells if ok is False]
+        runs = [
+            run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
+            for run in _consecutive(missing, due)
+        ]
+        if runs:
+            found[control.id] = runs
+    return found
 
 
 def _consecutive(missing: list[Interval], due: list[Interval]) -> Iterator[list[Interval]]:

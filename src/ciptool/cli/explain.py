@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from ciptool.checks.coverage import applicability
 from ciptool.checks.references import (
     explain_other_reading,
     explain_unresolved,
@@ -173,10 +174,7 @@ def _explain_requirement(catalog: Catalog, item_id: str, graph: Graph, console: 
             clause = lineage_clause(lineage, graph.catalogs)
             console.print(Text(f"{clause[0].upper()}{clause[1:]}."))
     config = graph.config
-    decisions = config.applicability.get(catalog.id, {}) if config else {}
-    decision = next(
-        (d for key, d in decisions.items() if catalog.resolve(key).item_id == item.id), None
-    )
+    decision = applicability(graph, catalog, item.id)  # its own, or its category's
     in_scope = config is not None and catalog.id in config.frameworks
     if decision is not None and not decision.applicable:
         console.print(Text(f"not applicable: {decision.justification}", style="yellow"))

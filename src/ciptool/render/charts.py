@@ -8,6 +8,7 @@ from ciptool.reports.frameworks import Tally
 
 _COLOURS = {
     "covered": "#2e7d32",
+    "covered-with-deviations": "#9e9d24",
     "not-applicable": "#90a4ae",
     "excepted": "#f9a825",
     "declared": "#ef6c00",
@@ -21,7 +22,9 @@ _COLOURS = {
 
 
 def coverage_bars(tallies: list[Tally], title: str) -> str:
-    """One horizontal stacked bar per tally: covered, n/a, excepted, declared, gap."""
+    """One horizontal stacked bar per tally, one segment per status, labelled with the share
+    of applicable requirements covered.
+    """
     row, label_width, bar_width = 26, 190, 400
     height = 40 + row * len(tallies) + 30
     parts = [_open(label_width + bar_width + 70, height, title)]
@@ -33,10 +36,11 @@ def coverage_bars(tallies: list[Tally], title: str) -> str:
         x = float(label_width)
         segments = [
             ("covered", tally.covered),
-            ("not-applicable", tally.not_applicable),
+            ("covered-with-deviations", tally.with_deviations),
             ("excepted", tally.excepted),
             ("declared", tally.declared),
             ("gap", tally.gap),
+            ("not-applicable", tally.not_applicable),
         ]
         for name, count in segments:
             if not count or not tally.total:
@@ -44,11 +48,18 @@ def coverage_bars(tallies: list[Tally], title: str) -> str:
             width = bar_width * count / tally.total
             parts.append(_rect(x, y, width, row - 8, _COLOURS[name], f"{name}: {count}"))
             x += width
-        parts.append(_text(label_width + bar_width + 6, y + 15, tally.addressed_percent))
+        parts.append(_text(label_width + bar_width + 6, y + 15, tally.covered_percent))
     parts.append(
         _legend(
             30 + row * len(tallies) + 8,
-            ["covered", "not-applicable", "excepted", "declared", "gap"],
+            [
+                "covered",
+                "covered-with-deviations",
+                "excepted",
+                "declared",
+                "gap",
+                "not-applicable",
+            ],
         )
     )
     parts.append("</svg>")

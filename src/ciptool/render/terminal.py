@@ -14,6 +14,7 @@ from ciptool.findings import Finding, Severity
 from ciptool.results import RunResult, Status, summary
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_HEADERS = {Status.COVERED_WITH_DEVIATIONS: "deviations", Status.NOT_APPLICABLE: "n/a"}
 
 
 def render_findings(result: RunResult, out: Console) -> None:
@@ -26,19 +27,29 @@ def render_findings(result: RunResult, out: Console) -> None:
 
 
 def render_coverage(result: RunResult, err: Console) -> None:
-    """A table per framework in scope: how many requirements stand where."""
+    """A table per framework in scope: how many requirements stand where, and the share of
+    applicable requirements covered (excepted and not-applicable ones are never added in).
+    """
     table = summary(list(result.coverage))
     if not table:
         return
-    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Coverage as of {result.today}")
+    grid = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+        title=f"Coverage as of {result.today}",
+        caption="deviations: covered, with intervals of the SOC 2 period missed;"
+        " covered %: covered of the applicable requirements",
+    )
     grid.add_column("framework")
     for status in Status:
-        grid.add_column("n/a" if status is Status.NOT_APPLICABLE else status.value, justify="right")
-    grid.add_column("addressed", justify="right")
+        grid.add_column(_HEADERS.get(status, status.value), justify="right")
+    grid.add_column("covered %", justify="right")
     for framework, counts in table.items():
-        total = sum(counts.values())
-        addressed = total - counts[Status.GAP.value] - counts[Status.DECLARED.value]
-        share = f"{addressed / total:.0%}" if total else "-"
+        applicable = sum(counts.values()) - counts[Status.NOT_APPLICABLE.value]
+        covered = counts[Status.COVERED.value]
+        share = f"{covered / applicable:.0%}" if applicable else "-"
         grid.add_row(framework, *(str(counts[s.value]) for s in Status), share)
     err.print(grid)
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ciptool.checks.coverage import SOC2
+from ciptool.checks.evidence import SOC2
 from ciptool.graph import Graph, evidence_file_key
 from ciptool.reports.briefing import Changes, build_briefing, risk_acceptances
 from ciptool.reports.common import ReportMeta, evidence_lines, report_meta

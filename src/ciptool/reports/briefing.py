@@ -6,11 +6,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ciptool.checks.coverage import SOC2
+from ciptool.checks.evidence import SOC2, EvidenceStatus
 from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
-from ciptool.reports.common import EvidenceLine, EvidenceStatus, percent
+from ciptool.reports.common import EvidenceLine, percent
 from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
 from ciptool.results import RunResult
 
@@ -155,12 +155,23 @@ def _scope(graph: Graph) -> list[str]:
 
 
 def _posture(frameworks: tuple[Tally, ...], errors: int, warnings: int) -> str:
-    shares = "; ".join(f"{t.title} {t.addressed_percent} addressed" for t in frameworks)
+    shares = "; ".join(_share(t) for t in frameworks)
     if errors:
         standing = f"{_count(errors, 'open error')} {_verb(errors, 'fails', 'fail')} the gate"
     else:
         standing = "No open errors at the compliance gate"
     return f"{shares}. {standing}; {_count(warnings, 'warning')} to follow up."
+
+
+def _share(tally: Tally) -> str:
+    """A framework's coverage in words: covered of applicable, and the rest counted apart."""
+    text = f"{tally.title} {tally.covered_percent} covered ({tally.covered} of {tally.applicable}"
+    text += " applicable requirements"
+    if tally.qualified:
+        text += f"; {tally.qualified}"
+    if tally.not_applicable:
+        text += f"; {tally.not_applicable} not applicable"
+    return text + ")"
 
 
 def risk_acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
@@ -275,10 +286,10 @@ def _points(
         overdue = codes["PL001"]
         text = f"{_count(overdue, 'policy review')} {_verb(overdue, 'is', 'are')} overdue"
         points.append(Point("Know", f"{text}: policies may no longer match their controls."))
-    lowest = min(frameworks, key=lambda t: t.addressed / t.total if t.total else 1.0, default=None)
-    if lowest is not None and lowest.gap:
+    lowest = min((t for t in frameworks if t.gap), key=lambda t: t.covered_share, default=None)
+    if lowest is not None:
         text = f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control addresses"
-        points.append(Point("Know", f"{text} ({lowest.addressed_percent} addressed)."))
+        points.append(Point("Know", f"{text} ({lowest.covered_percent} covered)."))
     if codes.get("EV002"):
         text = f"{_count(codes['EV002'], 'evidence requirement')} with stale evidence"
         points.append(Point("Know", f"{text}: collect current evidence."))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
 
 from ciptool import __version__
-from ciptool.checks.evidence import effective_date, intact, max_age, requirement_evidence
+from ciptool.checks.evidence import (
+    EvidenceStatus,
+    effective_date,
+    max_age,
+    requirement_evidence,
+)
 from ciptool.graph import Graph
 from ciptool.results import RunResult
 
@@ -63,16 +67,6 @@ def report_meta(
     )
 
 
-class EvidenceStatus(str, Enum):
-    """Where one evidence requirement of one control stands."""
-
-    CURRENT = "current"
-    STALE = "stale"
-    MISSING = "missing"
-    BROKEN = "broken"  # a listed file is missing or its digest differs
-    FUTURE = "future"  # dated after the as-of day
-
-
 @dataclass(frozen=True)
 class EvidenceLine:
     """One evidence requirement of one control, as an auditor's request list shows it."""
@@ -97,16 +91,7 @@ def evidence_lines(graph: Graph, today: dt.date) -> list[EvidenceLine]:
         control = item.control.record
         requirement = control.evidence[item.index]
         newest = item.newest
-        if newest is None:
-            status = EvidenceStatus.MISSING
-        elif not intact(graph, newest):
-            status = EvidenceStatus.BROKEN
-        elif newest.record.collected_on > today or effective_date(newest.record) > today:
-            status = EvidenceStatus.FUTURE
-        elif item.stale_on(today):
-            status = EvidenceStatus.STALE
-        else:
-            status = EvidenceStatus.CURRENT
+        status = item.status_on(graph, today)
         limit = max_age(control, item.index)
         lines.append(
             EvidenceLine(

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ciptool.checks.coverage import SOC2
-from ciptool.checks.evidence import RECURRING, intervals, spoken_for
+from ciptool.checks.coverage import applicability
+from ciptool.checks.evidence import occurrence_tested, occurrences
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
@@ -34,31 +34,46 @@ class RequirementRow:
 
 @dataclass(frozen=True)
 class Tally:
-    """How many requirements stand where, and the share addressed."""
+    """How many requirements stand where. No figure adds two statuses together: the share is
+    of covered requirements among the applicable ones, and the rest are counted apart.
+    """
 
     label: str
     title: str
     total: int
     covered: int
+    with_deviations: int
     declared: int
     excepted: int
     not_applicable: int
     gap: int
 
     @property
-    def addressed(self) -> int:
-        """Covered, excepted or not applicable."""
-        return self.covered + self.excepted + self.not_applicable
+    def applicable(self) -> int:
+        """The requirements the Statement of Applicability does not exclude."""
+        return self.total - self.not_applicable
 
     @property
-    def addressed_percent(self) -> str:
-        """The addressed share as a percentage."""
-        return percent(self.addressed, self.total)
+    def covered_percent(self) -> str:
+        """Covered requirements as a share of the applicable ones, as a percentage."""
+        return percent(self.covered, self.applicable)
 
     @property
     def covered_share(self) -> float:
-        """Covered or not applicable, as a fraction (for charts)."""
-        return (self.covered + self.not_applicable) / self.total if self.total else 0.0
+        """Covered requirements as a fraction of the applicable ones (1.0 when none apply)."""
+        return self.covered / self.applicable if self.applicable else 1.0
+
+    @property
+    def qualified(self) -> str:
+        """The applicable requirements that are neither covered nor open, in words: those
+        covered with deviations and those excepted; empty when there are none.
+        """
+        parts = []
+        if self.with_deviations:
+            parts.append(f"{self.with_deviations} covered with deviations")
+        if self.excepted:
+            parts.append(f"{self.excepted} excepted")
+        return ", ".join(parts)
 
 
 def tally(label: str, title: str, rows: Iterable[RequirementCoverage]) -> Tally:
@@ -73,6 +88,7 @@ def tally(label: str, title: str, rows: Iterable[RequirementCoverage]) -> Tally:
         title,
         total,
         counts[Status.COVERED],
+        counts[Status.COVERED_WITH_DEVIATIONS],
         counts[Status.DECLARED],
         counts[Status.EXCEPTED],
         counts[Status.NOT_APPLICABLE],
@@ -140,13 +156,9 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
     """
     catalog = graph.catalogs[ISO]
     by_id = {row.requirement: row for row in result.coverage if row.framework == ISO}
-    config = graph.config
-    decisions = config.applicability.get(ISO, {}) if config else {}
     rows = []
     for item in catalog.requirements:
-        decision = next(
-            (d for key, d in decisions.items() if catalog.resolve(key).item_id == item.id), None
-        )
+        decision = applicability(graph, catalog, item.id)
         coverage = by_id.get(item.id)
         controls = tuple(c.record.id for c in graph.controls_by_requirement.get((ISO, item.id), []))
         applicable = decision is None or decision.applicable
@@ -232,26 +244,11 @@ def occurrence_testing(graph: Graph, period: Period | None, today: dt.date) -> l
     rows = []
     for control in graph.iter_controls():
         record = control.record
-        if (
-            record.frequency not in RECURRING
-            or not record.mappings.get(SOC2)
-            or not record.evidence
-        ):
+        if not occurrence_tested(record):
             continue
-        evidence = [
-            sourced.record
-            for requirement in record.evidence
-            for sourced in graph.evidence_by_requirement.get((record.id, requirement.id), [])
-        ]
-        cells = []
-        every = intervals(record.frequency, period)
-        for interval, ok in zip(every, spoken_for(evidence, every), strict=True):
-            if interval.end >= today:
-                state = "open"
-            elif ok:
-                state = "ok"
-            else:
-                state = "missing"
-            cells.append((interval.name, state))
-        rows.append(OccurrenceRow(record.id, record.title, record.frequency, tuple(cells)))
+        cells = tuple(
+            (interval.name, "open" if ok is None else "ok" if ok else "missing")
+            for interval, ok in occurrences(graph, record, period, today)
+        )
+        rows.append(OccurrenceRow(record.id, record.title, record.frequency, cells))
     return rows
