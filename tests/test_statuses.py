@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -149,6 +150,39 @@ def test_the_json_summary_has_the_new_statuses(make_repo: MakeRepo, cli: CliRunn
     }
 
 
+GOLDEN = Path(__file__).parent / "golden"
+GAPS_CONFIG = """\
+program: P
+frameworks: [nist-csf-2.0, soc2-2017]
+applicability:
+  nist-csf-2.0:
+    GV: {applicable: false, justification: Governance is the parent company's.}
+"""
+
+
+def test_the_terminal_groups_coverage_gaps_by_framework_and_category(
+    make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
+) -> None:
+    """About 120 gaps read as one line per category with its count and first ids; a category
+    with one gap shows it in full; JSON still lists every gap.
+    """
+    root = make_repo({"ciptool.yaml": GAPS_CONFIG})
+    out = tmp_path / "check.txt"
+    outcome = cli.invoke(app, ["check", "--repo", str(root), "--as-of", str(AS_OF), "-o", str(out)])
+    assert outcome.exit_code == 0, outcome.output
+    text = out.read_text(encoding="utf-8")
+    golden = GOLDEN / "check-gaps.txt"
+    if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 40
+    document = cli.invoke(
+        app, ["check", "--repo", str(root), "--as-of", str(AS_OF), "-f", "json"]
+    ).stdout
+    gaps = [f for f in json.loads(document)["findings"] if f["code"] == "CV001"]
+    assert len(gaps) == 106 - 1 - 31 + 33 - 1
+
+
 def test_the_briefing_never_adds_excepted_requirements_into_the_headline(
     cli: CliRunner, tmp_path: Path
 ) -> None:
@@ -171,3 +205,24 @@ def test_the_briefing_never_adds_excepted_requirements_into_the_headline(
         "SOC 2 (TSC 2017) 92% covered (35 of 38 applicable requirements; 1 covered with"
         " deviations, 2 excepted)"
     ) in text
+
+
+def test_a_new_gap_stands_apart_from_those_the_baseline_holds(
+    make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
+) -> None:
+    root = make_repo({"ciptool.yaml": GAPS_CONFIG})
+    baseline = tmp_path / "baseline.json"
+    common = ["check", "--repo", str(root), "--as-of", str(AS_OF)]
+    written = cli.invoke(app, [*common, "--write-baseline", str(baseline), "-f", "json"])
+    assert written.exit_code == 0, written.output
+    control = root / "controls/iam.yaml"
+    control.write_text(control.read_text().replace("[PR.AA-05]", "[]"), encoding="utf-8")
+    out = tmp_path / "check.txt"
+    assert cli.invoke(app, [*common, "--baseline", str(baseline), "-o", str(out)]).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    at = lines.index(
+        "  2:14    warning CV001  nist-csf-2.0 PR.AA: 5 gaps, in scope but mapped by no control"
+        " (PR.AA-01, PR.AA-02, PR.AA-03, ...)"
+    )
+    assert lines[at + 1].strip() == "all in the baseline"
+    assert lines[at + 2].startswith("  2:14    warning CV001  CSF 2.0 PR.AA-05 is in scope but no")

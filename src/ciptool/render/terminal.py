@@ -14,16 +14,80 @@ from ciptool.findings import Finding, Severity
 from ciptool.results import RunResult, Status, summary
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+#: Coverage gaps are shown per framework and category, with this many ids of each.
+GAP_IDS_SHOWN = 3
+_GAP = "CV001"
 _HEADERS = {Status.COVERED_WITH_DEVIATIONS: "deviations", Status.NOT_APPLICABLE: "n/a"}
 
 
 def render_findings(result: RunResult, out: Console) -> None:
-    """Print the findings, grouped by file, each with its position, code and advice."""
-    for file, group in groupby(result.findings, key=_file_of):
+    """Print the findings, grouped by file, each with its position, code and advice.
+
+    Coverage gaps (CV001) are grouped by framework and category, one line per category with
+    a count and the first ids, so that one new gap does not hide among hundreds: a gap that
+    a live exception or the baseline holds is grouped apart from the open ones, and a group
+    of one is shown as the finding itself. Every gap is still a finding of its own in JSON,
+    SARIF and JUnit.
+    """
+    groups = _gap_groups(result)
+    for file, findings in groupby(result.findings, key=_file_of):
         out.print(Text(file or "(repository)", style="bold underline"))
-        for finding in group:
-            out.print(_line(finding))
+        shown: set[str] = set()
+        for finding in findings:
+            if finding.code != _GAP or finding.requirement is None:
+                out.print(_line(finding))
+                continue
+            framework = _framework_of(finding)
+            if framework in shown:
+                continue
+            shown.add(framework)
+            for (category, held), group in groups[framework].items():
+                one = len(group) == 1
+                out.print(_line(group[0]) if one else _gap_line(framework, category, held, group))
+            if any(len(group) > 1 for group in groups[framework].values()):
+                note = f"{_INDENT}each gap is listed one by one by --format json, sarif or junit"
+                out.print(Text(note, style="dim"))
         out.print()
+
+
+def _framework_of(finding: Finding) -> str:
+    return (finding.requirement or "").partition(":")[0]
+
+
+def _held(finding: Finding) -> str:
+    """What holds a finding back from failing the run: an exception, the baseline, nothing."""
+    if finding.excepted:
+        return "excepted"
+    return "in the baseline" if finding.in_baseline else ""
+
+
+def _gap_groups(result: RunResult) -> dict[str, dict[tuple[str, str], list[Finding]]]:
+    """Framework -> (category, what holds them) -> its CV001 findings, in catalog order."""
+    rows = {f"{row.framework}:{row.requirement}": row for row in result.coverage}
+    order = {key: index for index, key in enumerate(rows)}
+    gaps = [f for f in result.findings if f.code == _GAP and f.requirement is not None]
+    gaps.sort(key=lambda f: order.get(f.requirement or "", len(order)))
+    groups: dict[str, dict[tuple[str, str], list[Finding]]] = {}
+    for finding in gaps:
+        row = rows.get(finding.requirement or "")
+        by_category = groups.setdefault(_framework_of(finding), {})
+        key = (row.group if row else "", _held(finding))
+        by_category.setdefault(key, []).append(finding)
+    return groups
+
+
+def _gap_line(framework: str, category: str, held: str, group: list[Finding]) -> Text:
+    """One line for the coverage gaps of one category: the count and the first ids."""
+    ids = [(f.requirement or "").partition(":")[2] for f in group]
+    shown = ", ".join(ids[:GAP_IDS_SHOWN]) + (", ..." if len(ids) > GAP_IDS_SHOWN else "")
+    text = _head(group[0])
+    where = f"{framework} {category}" if category else framework
+    text.append(f"{where}: {len(group)} gaps, in scope but mapped by no control ({shown})")
+    if held:
+        text.append(f"\n{_INDENT}all {held}", style="magenta" if held == "excepted" else "dim")
+    return text
 
 
 def render_coverage(result: RunResult, err: Console) -> None:
@@ -92,25 +156,33 @@ def _file_of(finding: Finding) -> str:
     return finding.location.file if finding.location else ""
 
 
-def _line(finding: Finding) -> Text:
+_INDENT = " " * 25
+
+
+def _head(finding: Finding) -> Text:
+    """The start of a finding's line: position, severity and code."""
     location = finding.location
     position = f"{location.line}:{location.column}" if location and location.line else "-"
     text = Text("  ")
     text.append(f"{position:<8}", style="dim")
     text.append(f"{finding.severity.value:<8}", style=_STYLES[finding.severity])
     text.append(f"{finding.code:<6} ", style="bold")
+    return text
+
+
+def _line(finding: Finding) -> Text:
+    text = _head(finding)
     text.append(finding.message)
-    indent = " " * 25
     if finding.excepted:
         note = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
-        text.append(f"\n{indent}{note}", style="magenta")
+        text.append(f"\n{_INDENT}{note}", style="magenta")
     if finding.in_baseline:
-        text.append(f"\n{indent}in the baseline", style="dim")
+        text.append(f"\n{_INDENT}in the baseline", style="dim")
     if finding.suggestion:
-        text.append(f"\n{indent}")
+        text.append(f"\n{_INDENT}")
         text.append(finding.suggestion, style="green")
     for related in finding.related:
-        text.append(f"\n{indent}see also {related}", style="dim")
+        text.append(f"\n{_INDENT}see also {related}", style="dim")
     return text
 
 
