@@ -375,21 +375,37 @@ def report(
     typer.echo(f"wrote {target}", err=True)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def _generation_time(text: str | None) -> dt.datetime:
     import os
+
+    from ciptool.models.types import LATEST
 
     if text:
         try:
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(f"--generated-at takes an ISO 8601 time, not `{text}`") from None
+        if not _EPOCH.date() <= moment.date() <= LATEST:
+            raise UsageError(
+                f"--generated-at: the time must lie between {_EPOCH.date()} and {LATEST},"
+                f" not `{text}`"
+            )
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            seconds = int(epoch)
         except ValueError:
             raise UsageError(f"SOURCE_DATE_EPOCH should be whole seconds, not `{epoch}`") from None
+        if seconds < 0:
+            raise UsageError(f"SOURCE_DATE_EPOCH `{epoch}` is before {_EPOCH.date()}")
+        last = dt.datetime.combine(LATEST, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+        if seconds > (last - _EPOCH).total_seconds():
+            raise UsageError(f"SOURCE_DATE_EPOCH `{epoch}` is after {LATEST}")
+        return _EPOCH + dt.timedelta(seconds=seconds)
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
@@ -524,10 +540,15 @@ def rules_explain(
 
 def parse_date(text: str, option: str) -> dt.date:
     """A date given on the command line, or a usage error that says how to write it."""
+    from ciptool.models.types import DATE_RANGE, EARLIEST, LATEST
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} takes a date written YYYY-MM-DD, not `{text}`") from None
+    if not EARLIEST <= day <= LATEST:
+        raise UsageError(f"{option}: {DATE_RANGE}, not `{text}`")
+    return day
 
 
 def parse_period(text: str) -> Period:

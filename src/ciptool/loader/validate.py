@@ -109,6 +109,8 @@ def _finding(
             full,
             "Write a value, or remove the key if it is optional.",
         )
+    if kind == "ciptool_range":
+        return _make("SC005", f"`{_last(loc)}` {error['msg']}", file, full, "")
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from ciptool.models.types import Duration, RecordId, YamlBool, YamlDate, YamlInt
+from ciptool.models.types import Duration, RecordId, WarningDays, YamlBool, YamlDate
 
 __all__ = ["Record", "RecordId", "Text"]
 
@@ -254,7 +254,9 @@ class CheckSettings(Record):
     severity: dict[str, SeverityName] = Field(
         default_factory=dict, description="Check code -> error | warning | note."
     )
-    expiry_warning_days: YamlInt = 30
+    expiry_warning_days: WarningDays = Field(
+        30, description="Warn this many days before an exception expires (0 to 3650)."
+    )
 
 
 class ProgramConfig(Record):

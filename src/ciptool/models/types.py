@@ -14,7 +14,15 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: The dates ciptool reads. Python's dates end in the year 9999; with these ends and the
+#: longest durations below, no sum a check makes (a date plus a duration, a warning window or
+#: an occurrence interval) can leave that calendar.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+DATE_RANGE = f"dates must lie between {EARLIEST} and {LATEST}"
+#: The same rule for JSON Schema (ECMAScript): YYYY-MM-DD from 1900 to 2999.
+_DATE_SCHEMA = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -39,6 +47,10 @@ def _parse_date(value: Any) -> Any:
             raise PydanticCustomError(
                 "ciptool_date", "`{value}` is not a real calendar date", {"value": value}
             ) from None
+        if not EARLIEST <= parsed <= LATEST:
+            raise PydanticCustomError(
+                "ciptool_date", f"{DATE_RANGE}, found `{{value}}`", {"value": value}
+            )
         if len(_DATES) < _DATES_MAX:
             _DATES[value] = parsed
         return parsed
@@ -74,6 +86,21 @@ def _parse_int(value: Any) -> Any:
     )
 
 
+#: The longest warning window, in days: ten years.
+MAX_WARNING_DAYS = 3650
+
+
+def _parse_warning_days(value: Any) -> Any:
+    number = _parse_int(value)
+    if not 0 <= number <= MAX_WARNING_DAYS:
+        raise PydanticCustomError(
+            "ciptool_range",
+            "should be a whole number from 0 to {high}, found {number}",
+            {"high": MAX_WARNING_DAYS, "number": number},
+        )
+    return number
+
+
 def _parse_id(value: Any) -> Any:
     if isinstance(value, str) and _ID.match(value):
         return value
@@ -104,18 +131,40 @@ YamlDate = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE.pattern}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": _DATE_SCHEMA,
+            "description": f"A date written YYYY-MM-DD; {DATE_RANGE}.",
+        }
+    ),
 ]
 YamlBool = Annotated[bool, BeforeValidator(_parse_bool), WithJsonSchema({"type": "boolean"})]
 YamlInt = Annotated[int, BeforeValidator(_parse_int), WithJsonSchema({"type": "integer"})]
+WarningDays = Annotated[
+    int,
+    BeforeValidator(_parse_warning_days),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_WARNING_DAYS}),
+]
 RecordId = Annotated[
     str,
     BeforeValidator(_parse_id),
     WithJsonSchema({"type": "string", "pattern": _ID.pattern, "minLength": 1}),
 ]
 
-_DURATION = re.compile(r"^(?P<count>[0-9]+)(?P<unit>d|w|mo|y)$")
+_DURATION = re.compile(r"^([0-9]+)(d|w|mo|y)$")
 _UNIT_NAMES = {"d": "day", "w": "week", "mo": "month", "y": "year"}
+#: The most digits a duration's count may have, by unit: at most 99999d (273 years), 9999w
+#: (191 years), 9999mo (833 years) or 999y.
+_DURATION_DIGITS = {"d": 5, "w": 4, "mo": 4, "y": 3}
+LONGEST_DURATIONS = "99999d, 9999w, 9999mo or 999y"
+#: The same rule for JSON Schema (ECMAScript).
+_DURATION_SCHEMA = "^([0-9]{1,5}d|[0-9]{1,4}w|[0-9]{1,4}mo|[0-9]{1,3}y)$"
+
+
+class DurationTooLong(ValueError):
+    """A duration written correctly whose count has more digits than its unit allows."""
 
 
 @dataclass(frozen=True, order=True)
@@ -127,11 +176,17 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
-        """Read ``text`` such as ``12mo``; raise ValueError when it is not a duration."""
+        """Read ``text`` such as ``12mo``; raise ValueError when it is not a duration.
+
+        DurationTooLong, a ValueError, says the count has more digits than the unit allows.
+        """
         match = _DURATION.match(text.strip())
         if not match:
             raise ValueError(text)
-        return cls(int(match["count"]), match["unit"])
+        count, unit = match.group(1), match.group(2)
+        if len(count) > _DURATION_DIGITS[unit]:
+            raise DurationTooLong(text)
+        return cls(int(count), unit)
 
     def __str__(self) -> str:
         return f"{self.count}{self.unit}"
@@ -160,6 +215,12 @@ class Duration:
             if isinstance(value, str):
                 try:
                     return cls.parse(value)
+                except DurationTooLong:
+                    raise PydanticCustomError(
+                        "ciptool_duration",
+                        f"{{found}} is too long: a duration is at most {LONGEST_DURATIONS}",
+                        {"found": _describe(value)},
+                    ) from None
                 except ValueError:
                     pass
             raise PydanticCustomError(
@@ -176,8 +237,9 @@ class Duration:
     def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
         return {
             "type": "string",
-            "pattern": _DURATION.pattern,
-            "description": "A number and a unit: d (days), w (weeks), mo (months) or y (years).",
+            "pattern": _DURATION_SCHEMA,
+            "description": "A number and a unit: d (days), w (weeks), mo (months) or y (years);"
+            f" at most {LONGEST_DURATIONS}.",
             "examples": ["100d", "6w", "12mo", "1y"],
         }
 

@@ -1,0 +1,219 @@
+"""Dates and durations the calendar cannot hold are located findings or usage errors, not bugs.
+
+Every date ciptool reads lies between 1900-01-01 and 2999-12-31, every duration is at most
+99999d, 9999w, 9999mo or 999y, and a warning window at most 3650 days: with those bounds no
+date arithmetic of the checks (a date plus a duration, an interval, a warning window) can leave
+the calendar that Python's dates hold, which ends in the year 9999.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from conftest import (
+    EVIDENCE_CSV,
+    EXCEPTION_EXPIRING,
+    MINIMAL_CONFIG,
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    MINIMAL_POLICY,
+    MakeRepo,
+)
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run the CLI; the exit code and all its output, after making sure nothing crashed."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def check(root: Path, *args: str, as_of: str = "2026-11-15") -> tuple[int, str]:
+    return invoke("check", "--repo", str(root), "--as-of", as_of, "--format", "json", *args)
+
+
+def findings_of(output: str) -> list[tuple[str, str, int, str]]:
+    """(code, file, line, message) of every finding of a JSON check report."""
+    import json
+
+    report = json.loads(output)
+    return [(f["code"], f["file"], f["line"], f["message"]) for f in report["findings"]]
+
+
+DATE_RANGE = "dates must lie between 1900-01-01 and 2999-12-31"
+
+
+@pytest.mark.parametrize(
+    ("files", "exit_code", "expected"),
+    [
+        (
+            {"controls/iam.yaml": MINIMAL_CONTROL + "        max_age: 9000y\n"},
+            1,
+            ("SC005", "controls/iam.yaml", 14,
+             "`9000y` is too long: a duration is at most 99999d, 9999w, 9999mo or 999y"),
+        ),
+        (
+            {"policies/access.yaml": MINIMAL_POLICY.replace("12mo", "9000y")},
+            1,
+            ("SC005", "policies/access.yaml", 7,
+             "`9000y` is too long: a duration is at most 99999d, 9999w, 9999mo or 999y"),
+        ),
+        (
+            {"evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE.replace(
+                "period: {start: 2026-07-01, end: 2026-09-30}", "effective_on: 9999-12-31")},
+            1,
+            ("SC005", "evidence/2026/iam-01.yaml", 5, f"{DATE_RANGE}, found `9999-12-31`"),
+        ),
+        (
+            {"exceptions/x.yaml": EXCEPTION_EXPIRING % "9999-12-31"},
+            1,
+            ("SC005", "exceptions/x.yaml", 8, f"{DATE_RANGE}, found `9999-12-31`"),
+        ),
+        (
+            {"ciptool.yaml": MINIMAL_CONFIG
+             + "soc2:\n  period: {start: 2026-01-01, end: 9999-12-31}\n"},
+            2,
+            ("SC005", "ciptool.yaml", 3, f"{DATE_RANGE}, found `9999-12-31`"),
+        ),
+        (
+            {"ciptool.yaml": MINIMAL_CONFIG + "check:\n  expiry_warning_days: 99999999999\n"},
+            2,
+            ("SC005", "ciptool.yaml", 3,
+             "`expiry_warning_days` should be a whole number from 0 to 3650, found 99999999999"),
+        ),
+        (
+            {"ciptool.yaml": MINIMAL_CONFIG + "check:\n  expiry_warning_days: -1\n"},
+            2,
+            ("SC005", "ciptool.yaml", 3,
+             "`expiry_warning_days` should be a whole number from 0 to 3650, found -1"),
+        ),
+        (
+            {"evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE.replace("2026-10-03", "0001-01-01")},
+            1,
+            ("SC005", "evidence/2026/iam-01.yaml", 4, f"{DATE_RANGE}, found `0001-01-01`"),
+        ),
+    ],
+    ids=["max_age", "review_every", "effective_on", "expires_on", "soc2-period",
+         "expiry-warning-days", "negative-warning-days", "year-1"],
+)  # fmt: skip
+def test_out_of_range_values_are_located_findings(
+    make_repo: MakeRepo,
+    files: dict[str, str],
+    exit_code: int,
+    expected: tuple[str, str, int, str],
+) -> None:
+    root = make_repo(files)
+    code, output = check(root, "--select", "SC")
+    assert code == exit_code
+    assert findings_of(output) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "9999-12-31"], f"--as-of: {DATE_RANGE}, not `9999-12-31`"),
+        (["--as-of", "1899-12-31"], f"--as-of: {DATE_RANGE}, not `1899-12-31`"),
+        (["--period", "0001-01-01..9999-12-31"], f"--period: {DATE_RANGE}, not `0001-01-01`"),
+    ],
+)
+def test_out_of_range_option_dates_are_usage_errors(
+    make_repo: MakeRepo, args: list[str], message: str
+) -> None:
+    root = make_repo()
+    code, output = invoke("check", "--repo", str(root), *args)
+    assert code == 2
+    assert output == f"ciptool: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("epoch", "message"),
+    [
+        ("99999999999999999", "SOURCE_DATE_EPOCH `99999999999999999` is after 2999-12-31"),
+        ("-1", "SOURCE_DATE_EPOCH `-1` is before 1970-01-01"),
+        ("soon", "SOURCE_DATE_EPOCH should be whole seconds, not `soon`"),
+    ],
+)
+def test_out_of_range_source_date_epoch_is_a_usage_error(
+    make_repo: MakeRepo, tmp_path: Path, epoch: str, message: str
+) -> None:
+    root = make_repo()
+    code, output = invoke(
+        "report", "soa", "--repo", str(root), "--as-of", "2026-11-15", "-o", str(tmp_path / "r.md"),
+        env={"SOURCE_DATE_EPOCH": epoch},
+    )  # fmt: skip
+    assert code == 2
+    assert output.splitlines()[-1] == f"ciptool: {message}"
+
+
+def test_out_of_range_generation_time_is_a_usage_error(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    code, output = invoke(
+        "report", "soa", "--repo", str(root), "--generated-at", "9999-12-31T23:59:59-12:00",
+        "-o", "-",
+    )  # fmt: skip
+    assert code == 2
+    assert output.splitlines()[-1] == (
+        "ciptool: --generated-at: the time must lie between 1970-01-01 and 2999-12-31,"
+        " not `9999-12-31T23:59:59-12:00`"
+    )
+
+
+CSV_DIGEST = hashlib.sha256(EVIDENCE_CSV).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "as_of"),
+    [("1900-01-01", "1900-12-31", "1900-01-01"), ("2999-01-01", "2999-12-31", "2999-12-31")],
+)
+def test_the_edges_of_the_range_run_every_check(
+    make_repo: MakeRepo, first: str, last: str, as_of: str
+) -> None:
+    """Every date at an end of the range, every duration at its longest: findings, no crash."""
+    config = (
+        "program: Edge\nframeworks: [soc2-2017]\n"
+        f"soc2:\n  period: {{start: {first}, end: {last}}}\n"
+        "check:\n  expiry_warning_days: 3650\n"
+    )
+    controls = "controls:\n" + "".join(
+        f"  - id: C-{frequency}\n    title: T\n    owner: O\n    policy: POL\n"
+        f"    frequency: {frequency}\n    mappings: {{soc2-2017: [CC6.1]}}\n"
+        f"    evidence:\n      - {{id: e, description: d, max_age: {duration}}}\n"
+        for frequency, duration in [
+            ("daily", "999y"), ("weekly", "9999mo"), ("monthly", "9999w"),
+            ("quarterly", "99999d"), ("semiannual", "0d"), ("annual", "999y"),
+        ]
+    )  # fmt: skip
+    evidence = "evidence:\n" + "".join(
+        f"  - control: C-{frequency}\n    requirement: e\n    collected_on: {day}\n"
+        f"    effective_on: {day}\n"
+        f'    files: [{{path: files/q.csv, sha256: "{CSV_DIGEST}"}}]\n'
+        for frequency in ("daily", "weekly", "monthly", "quarterly", "semiannual", "annual")
+        for day in (first, last)
+    )
+    root = make_repo(
+        {
+            "ciptool.yaml": config,
+            "controls/iam.yaml": controls,
+            "policies/access.yaml": (
+                f"policies:\n  - {{id: POL, title: P, approved_on: {first},"
+                f" review_every: 999y, last_reviewed: {last}}}\n"
+            ),
+            "evidence/2026/iam-01.yaml": evidence,
+            "exceptions/x.yaml": (
+                "exceptions:\n  - id: EXC-1\n    applies_to: {control: C-daily}\n"
+                f"    reason: r\n    risk: low\n    approved_by: CISO\n"
+                f"    approved_on: {first}\n    expires_on: {last}\n"
+            ),
+        }
+    )
+    code, output = check(root, "--period", f"{first}..{last}", as_of=as_of)
+    assert code in (0, 1), output
+    assert not [f for f in findings_of(output) if f[0].startswith(("SC", "LD"))]
