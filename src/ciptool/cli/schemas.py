@@ -10,6 +10,7 @@ from typing import Any
 from ciptool.atomic import write_atomic
 from ciptool.errors import UsageError
 from ciptool.models.files import FILE_KINDS
+from ciptool.models.types import YAML_TEXT_TYPES
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -19,12 +20,29 @@ def schema_for(kind: str) -> dict[str, Any]:
     if kind not in FILE_KINDS:
         raise UsageError(f"unknown kind `{kind}`; the kinds are: {', '.join(FILE_KINDS)}")
     model, files = FILE_KINDS[kind]
-    schema = model.model_json_schema(by_alias=True)
+    schema = _text_as_written(model.model_json_schema(by_alias=True))
     return {
         "$schema": SCHEMA_DIALECT,
         "title": f"ciptool {kind} file ({files})",
         **{key: value for key, value in schema.items() if key != "title"},
     }
+
+
+def _text_as_written(node: Any) -> Any:
+    """Let every free-text value be written unquoted as a number or a boolean, as ciptool reads it.
+
+    ciptool takes each scalar as the text written (``title: 2026`` is the text "2026"); an
+    editor reads such a value as a number. Values with a pattern, a format or a list of choices
+    keep their own rule.
+    """
+    if isinstance(node, list):
+        return [_text_as_written(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _text_as_written(value) for key, value in node.items()}
+    if out.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(out):
+        out["type"] = YAML_TEXT_TYPES
+    return out
 
 
 def print_schema(kind: str) -> None:

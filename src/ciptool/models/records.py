@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from ciptool.models.types import Duration, RecordId, WarningDays, YamlBool, YamlDate
+from ciptool.models.types import (
+    YAML_TEXT_TYPES,
+    Duration,
+    RecordId,
+    WarningDays,
+    YamlBool,
+    YamlDate,
+)
 
 __all__ = ["Record", "RecordId", "Text"]
 
@@ -81,9 +88,14 @@ MappingEntry = Annotated[
             "anyOf": [
                 {"type": "string", "description": "A requirement id, e.g. A.5.18."},
                 {
+                    "type": ["number", "boolean"],
+                    "description": "Read as the text written: 5.15 is the text 5.15, which"
+                    " ciptool reads as A.5.15 with a note.",
+                },
+                {
                     "type": "object",
                     "properties": {
-                        "id": {"type": "string", "minLength": 1},
+                        "id": {"type": YAML_TEXT_TYPES, "minLength": 1},
                         "relationship": {
                             "enum": [
                                 "equal",
@@ -163,8 +175,25 @@ class EvidenceFile(Record):
     )
 
 
+def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema: ``name`` is given and not null (ciptool reads null as absent)."""
+    return {"required": [name], "properties": {name: schema}}
+
+
+_NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
+
+
 class EvidenceRecord(Record):
     """One collection of evidence for one evidence requirement of one control."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                _present("period", {"type": "object"}),
+                _present("effective_on", _NOT_NULL),
+            ]
+        }
+    )
 
     control: RecordId
     requirement: RecordId = Field(description="The id of the control's evidence requirement.")
@@ -190,6 +219,20 @@ class EvidenceRecord(Record):
 
 class AppliesTo(Record):
     """What an exception waives: a control, a framework requirement, or one check's finding."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [_present(name, _NOT_NULL) for name in ("control", "requirement", "check")],
+            "dependentSchemas": {
+                "subject": {
+                    "anyOf": [
+                        {"properties": {"subject": {"type": "null"}}},
+                        _present("check", _NOT_NULL),
+                    ]
+                }
+            },
+        }
+    )
 
     control: RecordId | None = None
     requirement: str | None = Field(
@@ -225,6 +268,13 @@ class RiskException(Record):
 
 class Applicability(Record):
     """A Statement of Applicability decision for one framework requirement."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": _present("applicable", {"const": False}),
+            "then": _present("justification", {"pattern": "[^\\s]"}),
+        }
+    )
 
     applicable: YamlBool
     justification: str = ""

@@ -147,10 +147,22 @@ WarningDays = Annotated[
     BeforeValidator(_parse_warning_days),
     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_WARNING_DAYS}),
 ]
+#: ciptool reads every scalar as the text written, so an unquoted number or boolean is text
+#: too (``1234`` is the text "1234"); an editor reads it as a number, which the schema accepts.
+#: A negative number is not: ``-5`` is not an id.
+YAML_TEXT_TYPES = ["string", "number", "boolean"]
 RecordId = Annotated[
     str,
     BeforeValidator(_parse_id),
-    WithJsonSchema({"type": "string", "pattern": _ID.pattern, "minLength": 1}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": _ID.pattern, "minLength": 1},
+                {"type": "number", "minimum": 0},
+                {"type": "boolean"},
+            ]
+        }
+    ),
 ]
 
 _DURATION = re.compile(r"^([0-9]+)(d|w|mo|y)$")
