@@ -89,7 +89,34 @@ def test_add_never_overwrites(make_repo: MakeRepo, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--control", "IAM-9", "--requirement", "recert-signoff"], "no control `IAM-9`"),
-        (["--control", "IAM-01", "--requirement", "recert"], "no evidence requirement `recert`"),
+        (
+            ["--control", "IAM1", "--requirement", "recert-signoff"],
+            "ciptool: no control `IAM1`. Did you mean `IAM-01`?\n",
+        ),
+        (
+            ["--control", "IAM-01", "--requirement", "recert"],
+            "ciptool: control IAM-01 has no evidence requirement `recert` (it has:"
+            " recert-signoff). Did you mean `recert-signoff`?\n",
+        ),
+        (
+            [*IAM, "--effective-on", "2026-11-05", "--collected-on", "2026-11-02"],
+            "ciptool: --effective-on 2026-11-05 is after --collected-on 2026-11-02: evidence"
+            " speaks for a day no later than the day it was collected\n",
+        ),
+        (
+            [*IAM, "--period", "2026-10-01..2026-12-31", "--collected-on", "2026-11-02"],
+            "ciptool: --period ends 2026-12-31, after --collected-on 2026-11-02: evidence"
+            " speaks for a day no later than the day it was collected\n",
+        ),
+        (
+            [*IAM, "--collected-on", "2999-12-31"],
+            "ciptool: --collected-on 2999-12-31 is after today",
+        ),
+        (
+            [*IAM, "--effective-on", "9999-12-31", "--collected-on", "2026-11-02"],
+            "ciptool: --effective-on: dates must lie between 1900-01-01 and 2999-12-31,"
+            " not `9999-12-31`\n",
+        ),
         (
             [*IAM, "--period", "2026-09-30..2026-07-01"],
             "ends (2026-07-01) before it starts",
@@ -111,6 +138,30 @@ def test_add_refuses_bad_input_clearly(
     assert message in err
     assert "Traceback" not in err
     assert sorted(p.name for p in (root / "evidence/2026").iterdir()) == ["files", "iam-01.yaml"]
+
+
+def test_the_same_file_twice_is_refused_naming_the_record(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = make_repo()
+    export = tmp_path / "a.csv"
+    export.write_text("one\n")
+    args = [str(export), "--repo", str(root), *IAM]
+    dates = ["--effective-on", "2026-11-01", "--collected-on", "2026-11-02"]
+    assert invoke("evidence", "add", *args, *dates)[0] == 0
+    before = sorted(p.name for p in (root / "evidence/2026").iterdir())
+    code, out, err = invoke("evidence", "add", *args, *dates)
+    assert (code, out) == (2, "")
+    assert err == (
+        "ciptool: evidence/2026/iam-01-recert-signoff-2026-11-01.yaml already records this"
+        " evidence for IAM-01 / recert-signoff effective 2026-11-01 (the same digests);"
+        " nothing was written\n"
+    )
+    assert sorted(p.name for p in (root / "evidence/2026").iterdir()) == before
+    # Another day's evidence may list the same file (a document that still holds).
+    code, out, _ = invoke("evidence", "add", *args, "--collected-on", "2026-11-10")
+    assert code == 0
+    assert out == "wrote evidence/2026/iam-01-recert-signoff-2026-11-10.yaml\n"
 
 
 def test_a_missing_file_is_refused(make_repo: MakeRepo, tmp_path: Path) -> None:

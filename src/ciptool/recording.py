@@ -13,12 +13,14 @@ import hashlib
 import json
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ciptool.atomic import write_atomic
+from ciptool.checks.references import Closest, did_you_mean
 from ciptool.engine import load_graph
 from ciptool.errors import UsageError
+from ciptool.graph import Graph
 from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
@@ -41,6 +43,13 @@ class NewEvidence:
     period: Period | None = None
     source: str = ""
     collected_by: str = ""
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def when(self) -> str:
+        """The days the evidence speaks for, in words."""
+        if self.period is not None:
+            return f"for the period {self.period.start}..{self.period.end}"
+        return f"effective {self.effective_on or self.collected_on}"
 
 
 @dataclass(frozen=True)
@@ -54,24 +63,28 @@ class Recorded:
 
 def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     """Write a new evidence record for ``new`` under ``root``; raise UsageError on bad input."""
+    _check_dates(new)
     graph, _findings = load_graph(root)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     control = graph.controls.get(new.control)
     if control is None:
-        raise UsageError(f"no control `{new.control}`; `ciptool explain ID` shows a control")
+        hint = Closest(graph.controls).hint(new.control, "`ciptool explain ID` shows a control.")
+        raise UsageError(f"no control `{new.control}`. {hint}")
     known = [requirement.id for requirement in control.record.evidence]
     if new.requirement not in known:
         listed = ", ".join(known) or "none"
+        hint = did_you_mean(new.requirement, known, "")
         raise UsageError(
             f"control {new.control} has no evidence requirement `{new.requirement}`"
-            f" (it has: {listed})"
+            f" (it has: {listed})" + (f". {hint}" if hint else "")
         )
     if not new.files:
         raise UsageError("name at least one evidence file")
     effective = new.period.end if new.period else new.effective_on or new.collected_on
     folder = root / EVIDENCE_DIR / str(effective.year)
     plan = [_place(root, folder, source) for source in new.files]
+    _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
     record_path = _free_name(
         folder, f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}", ".yaml"
     )
@@ -94,6 +107,36 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     write_atomic(record_path, text, overwrite=False)
     referenced = tuple(target for source, target, _ in plan if source == target)
     return Recorded(record_path, tuple(copied), referenced)
+
+
+def _check_dates(new: NewEvidence) -> None:
+    """Refuse dates ``ciptool check`` would find wrong: after today, or after the collection."""
+    if new.collected_on > new.today:
+        raise UsageError(f"--collected-on {new.collected_on} is after today ({new.today})")
+    if new.period is not None and new.period.end > new.collected_on:
+        said = f"--period ends {new.period.end}, after"
+    elif new.effective_on is not None and new.effective_on > new.collected_on:
+        said = f"--effective-on {new.effective_on} is after"
+    else:
+        return
+    raise UsageError(
+        f"{said} --collected-on {new.collected_on}: evidence speaks for a day no later than"
+        " the day it was collected"
+    )
+
+
+def _refuse_a_repeat(graph: Graph, new: NewEvidence, digests: set[str]) -> None:
+    """Refuse to record again files a record already lists for the same control and days."""
+    effective_on = None if new.period else new.effective_on or new.collected_on
+    for sourced in graph.evidence_by_requirement.get((new.control, new.requirement), ()):
+        record = sourced.record
+        if record.period != new.period or record.effective_on != effective_on:
+            continue
+        if digests <= {listed.sha256 for listed in record.files}:
+            raise UsageError(
+                f"{sourced.file} already records this evidence for {new.control} /"
+                f" {new.requirement} {new.when()} (the same digests); nothing was written"
+            )
 
 
 def _place(root: Path, folder: Path, source: Path) -> tuple[Path, Path, str]:

@@ -438,12 +438,15 @@ def evidence_add(
     """Write a new evidence record listing FILES with their SHA-256 digests.
 
     Files inside the repository are referenced where they are; others are copied into the
-    files/ folder beside the record. Nothing is ever overwritten.
+    files/ folder beside the record. Nothing is ever overwritten. Exit 2, writing nothing, for
+    an unknown control or requirement (with the closest id), a date after today or after
+    --collected-on, or files a record already lists for the same control and days.
     """
     from ciptool.recording import NewEvidence, add_evidence
 
     if effective_on and period:
         raise UsageError("give --effective-on or --period, not both")
+    today = dt.date.today()
     root = _repository(repo)
     recorded = add_evidence(
         root,
@@ -451,13 +454,12 @@ def evidence_add(
             files=tuple(files),
             control=control,
             requirement=requirement,
-            collected_on=parse_date(collected_on, "--collected-on")
-            if collected_on
-            else dt.date.today(),
+            collected_on=parse_date(collected_on, "--collected-on") if collected_on else today,
             effective_on=parse_date(effective_on, "--effective-on") if effective_on else None,
             period=parse_period(period) if period else None,
             source=source,
             collected_by=collected_by,
+            today=today,
         ),
     )
     for copied in recorded.copied:
