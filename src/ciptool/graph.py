@@ -119,6 +119,10 @@ class Repository:
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.
     invalid_ids: dict[str, set[str]] = field(default_factory=dict)
+    #: Records that failed validation, by kind, built from the fields that passed (the others
+    #: absent or default): read only by the reference checks, so that one run reports a
+    #: broken record's unknown policy or requirement too. Never a control or evidence.
+    partial: dict[str, list[Sourced[Any]]] = field(default_factory=dict)
 
     def inputs_digest(self) -> str:
         """One SHA-256 over every input file's path and digest: what a report was made from."""
@@ -162,6 +166,7 @@ class Graph:
         self.exceptions = self._unique("exception", repository.exceptions, lambda e: e.id)
         self._check_evidence_ids()
         self._derived: dict[Any, Any] = {}
+        self._resolved: dict[tuple[str, str], Resolution | None] = {}
 
     def derived(self, key: Any, compute: Callable[[], _T]) -> _T:
         """A view of the graph that checks and reports share: computed once, under ``key``."""
@@ -225,11 +230,20 @@ class Graph:
     @cached_property
     def mapping_links(self) -> list[MappingLink]:
         """Every mapping entry of every control, resolved against the catalogs."""
+        return self._links(self.controls.values())
+
+    @cached_property
+    def reference_links(self) -> list[MappingLink]:
+        """The mapping links, and those of the controls that failed validation: for the
+        reference checks only, never for coverage."""
+        return [*self.mapping_links, *self._links(self.repository.partial.get("controls", ()))]
+
+    def _links(self, controls: Iterable[Sourced[Control]]) -> list[MappingLink]:
         catalogs = self.catalogs
         # Thousands of controls map the same few hundred ids: each is resolved once.
-        resolved: dict[tuple[str, str], Resolution | None] = {}
+        resolved = self._resolved
         links: list[MappingLink] = []
-        for control in self.controls.values():
+        for control in controls:
             for framework, targets in control.record.mappings.items():
                 catalog = catalogs.get(framework)
                 for index, target in enumerate(targets):
@@ -238,6 +252,26 @@ class Graph:
                         resolved[key] = catalog.resolve(target.id) if catalog else None
                     links.append(MappingLink(control, framework, index, target.id, resolved[key]))
         return links
+
+    def referring_controls(self) -> Iterator[Sourced[Control]]:
+        """The controls whose references are checked: those with unique ids, then those that
+        failed validation (see :attr:`Repository.partial`)."""
+        yield from self.controls.values()
+        yield from self.repository.partial.get("controls", ())
+
+    def referring_exceptions(self) -> Iterator[Sourced[RiskException]]:
+        """The exceptions whose target is checked: those with unique ids, then those that
+        failed validation but name a valid target (see :attr:`Repository.partial`)."""
+        yield from self.exceptions.values()
+        for sourced in self.repository.partial.get("exceptions", ()):
+            if "applies_to" in sourced.record.model_fields_set:
+                yield sourced
+
+    def referring_evidence(self) -> Iterator[Sourced[EvidenceRecord]]:
+        """The evidence records whose references are checked: the valid ones, then those that
+        failed validation (see :attr:`Repository.partial`)."""
+        yield from self.repository.evidence
+        yield from self.repository.partial.get("evidence", ())
 
     @cached_property
     def controls_by_requirement(self) -> dict[tuple[str, str], list[Sourced[Control]]]:

@@ -102,7 +102,7 @@ class DanglingException(Check):
         from ciptool.checks import known_codes
 
         graph = ctx.graph
-        for sourced in graph.exceptions.values():
+        for sourced in graph.referring_exceptions():
             target = sourced.record.applies_to
             problem = ""
             if target.control is not None:

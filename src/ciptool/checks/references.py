@@ -83,7 +83,7 @@ def link_readings(graph: Graph) -> dict[tuple[str, str], Reading]:
     def compute() -> dict[tuple[str, str], Reading]:
         reader = id_reader(graph)
         readings: dict[tuple[str, str], Reading] = {}
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             key = (link.framework, link.written)
             if link.resolution is not None and key not in readings:
                 readings[key] = reader.read(*key)
@@ -296,7 +296,7 @@ class UnknownFramework(Check):
                         suggest_framework(framework, known),
                         subject=framework,
                     )
-        for control in graph.iter_controls():
+        for control in graph.referring_controls():
             for framework in control.record.mappings:
                 if framework not in graph.catalogs:
                     yield self.finding(
@@ -330,7 +330,7 @@ class UnknownRequirement(Check):
         graph = ctx.graph
         catalogs = graph.catalogs
         readings = link_readings(graph)
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             resolution = link.resolution
             if resolution is None or resolution.item_id is not None or resolution.ambiguous:
                 continue
@@ -390,7 +390,7 @@ class AmbiguousRequirementId(Check):
         graph = ctx.graph
         catalogs = graph.catalogs
         readings = link_readings(graph)
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             if link.resolution is None or not link.resolution.ambiguous:
                 continue
             reading = readings[(link.framework, link.written)]
@@ -438,7 +438,7 @@ class OtherVersionRequirementId(Check):
         graph = ctx.graph
         catalogs = graph.catalogs
         readings = link_readings(graph)
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             if link.requirement_id is None:
                 continue
             reading = readings[(link.framework, link.written)]
@@ -498,7 +498,7 @@ class NormalisedRequirementId(Check):
         graph = ctx.graph
         catalogs = graph.catalogs
         readings = link_readings(graph)
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             resolution = link.resolution
             if resolution is None or resolution.item_id is None or resolution.exact:
                 continue
@@ -535,7 +535,7 @@ class DuplicateMapping(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         first: dict[tuple[int, str, str], MappingLink] = {}
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             named = link.requirement_id or link.written.strip()
             key = (id(link.control), link.framework, named)
             earlier = first.setdefault(key, link)
@@ -573,7 +573,7 @@ class MappedToHeading(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         catalogs = graph.catalogs
-        for link in graph.mapping_links:
+        for link in graph.reference_links:
             item_id = link.requirement_id
             if item_id is None:
                 continue
@@ -611,7 +611,7 @@ class UnknownPolicy(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         known = Closest(graph.policies)
-        for control in graph.iter_controls():
+        for control in graph.referring_controls():
             policy = control.record.policy
             if policy is None or policy in graph.policies:
                 continue
@@ -644,7 +644,7 @@ class UnknownControl(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         known = Closest(graph.controls)
-        for sourced in graph.repository.evidence:
+        for sourced in graph.referring_evidence():
             control = sourced.record.control
             if control in graph.controls or graph.repository.is_invalid("controls", control):
                 continue
@@ -678,7 +678,7 @@ class UnknownEvidenceRequirement(Check):
             ident: [requirement.id for requirement in control.record.evidence]
             for ident, control in graph.controls.items()
         }
-        for sourced in graph.repository.evidence:
+        for sourced in graph.referring_evidence():
             known = requirements.get(sourced.record.control)
             wanted = sourced.record.requirement
             if known is None or wanted in known:
@@ -719,7 +719,7 @@ class PathOutsideRepository(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
-        for sourced in graph.repository.evidence:
+        for sourced in graph.referring_evidence():
             for index, entry in enumerate(sourced.record.files):
                 if leaves_repository(sourced.file, entry.path):
                     yield self.finding(

@@ -26,7 +26,7 @@ from ciptool.loader.evidence_files import inspect_evidence_files
 from ciptool.loader.files import FoundFile
 from ciptool.loader.positions import gc_paused, locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files
-from ciptool.loader.validate import validate_record
+from ciptool.loader.validate import validate_all, validate_record
 from ciptool.models import (
     Control,
     Crosswalk,
@@ -266,11 +266,14 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
         data = _take(parsed.pop(found.rel), findings, repo.input_digests)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
         for index, item in enumerate(items):
-            record, problems = validate_record(model, item, found.rel, (key, index))
+            record, partial, problems = validate_all(model, item, found.rel, (key, index))
             findings.extend(problems)
             if record is not None:
                 records.append(Sourced(record, found.rel, (key, index)))
-            elif isinstance(item, dict):
+                continue
+            if partial is not None:
+                repo.partial.setdefault(key, []).append(Sourced(partial, found.rel, (key, index)))
+            if isinstance(item, dict):
                 ident = _record_identity(item)
                 if ident is not None:
                     repo.invalid_ids.setdefault(key, set()).add(ident)
