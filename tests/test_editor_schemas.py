@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from conftest import (
     run,
     write_repo,
 )
+from lsp import diagnose
 from test_schema import example_files
 
 _BESIDE_PYTHON = Path(sys.executable).parent / "check-jsonschema"
@@ -47,6 +49,16 @@ def check_jsonschema() -> str:
             pytest.fail("check-jsonschema is not installed; it is in the test extras")
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
     return CHECK_JSONSCHEMA
+
+
+@pytest.fixture(scope="module")
+def yaml_language_server() -> str:
+    found = shutil.which("yaml-language-server")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("yaml-language-server is not installed; .ci/run installs it with npm")
+        pytest.skip("yaml-language-server is not installed (npm install -g yaml-language-server)")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +112,17 @@ def test_the_example_validates_against_its_schema(
     files = [path for file_kind, path in example_files() if file_kind == kind]
     assert files
     assert validate(check_jsonschema, schemas / f"{kind}.schema.json", files) == {}
+
+
+def test_an_editor_underlines_nothing_in_the_example(
+    yaml_language_server: str, schemas: Path
+) -> None:
+    by_schema: dict[Path, list[Path]] = {}
+    for kind, path in example_files():
+        by_schema.setdefault(schemas / f"{kind}.schema.json", []).append(path)
+    underlined = diagnose(yaml_language_server, by_schema)
+    assert len(underlined) == sum(len(files) for files in by_schema.values())
+    assert {path: messages for path, messages in underlined.items() if messages} == {}
 
 
 # --- ciptool and the schema agree on mutated files ------------------------------------------
@@ -263,3 +286,20 @@ def test_ciptool_and_the_schema_agree_on_each_mutated_file(
     }
     expected = {case.name: (case.ciptool_accepts, case.schema_accepts) for case in CASES}
     assert found == expected
+
+
+def test_an_editor_underlines_what_the_schema_rejects_in_each_mutated_file(
+    yaml_language_server: str, schemas: Path, tmp_path: Path
+) -> None:
+    by_schema: dict[Path, list[Path]] = {}
+    for case in CASES:
+        file = tmp_path / case.kind / f"{case.name}.yaml"
+        file.parent.mkdir(exist_ok=True)
+        file.write_text(textwrap.dedent(case.text), encoding="utf-8")
+        by_schema.setdefault(schemas / f"{case.kind}.schema.json", []).append(file)
+    underlined = diagnose(yaml_language_server, by_schema)
+    found = {
+        case.name: not underlined[(tmp_path / case.kind / f"{case.name}.yaml").as_posix()]
+        for case in CASES
+    }
+    assert found == {case.name: case.schema_accepts for case in CASES}
