@@ -295,13 +295,16 @@ Fix: give one of them a new id, or remove one.
         "invalid-value",
         """
 A value is not allowed: not one of the listed choices, not a real date, not a duration, not
-a SHA-256 digest, or breaking a rule between keys (an evidence record needs exactly one of
-`period` and `effective_on`; an exclusion needs a justification).
+a SHA-256 digest, out of bounds (dates lie between 1900-01-01 and 2999-12-31; a duration is
+at most 99999d, 9999w, 9999mo or 999y; `expiry_warning_days` is 0 to 3650), or breaking a rule
+between keys (an evidence record needs exactly one of `period` and `effective_on`; an
+exclusion needs a justification).
 
 Why: the value cannot mean what its author intended.
 
 Passes: `frequency: quarterly`, `max_age: 100d`, `approved_on: 2026-03-02`.
-Fails: `frequency: quartely`, `max_age: 100 days`, `approved_on: 2026-02-30`.
+Fails: `frequency: quartely`, `max_age: 100 days`, `approved_on: 2026-02-30`,
+`expires_on: 9999-12-31`.
 
 Fix: write a value the message allows.
 """,
