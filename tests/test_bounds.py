@@ -137,6 +137,7 @@ def test_out_of_range_option_dates_are_usage_errors(
     ("epoch", "message"),
     [
         ("99999999999999999", "SOURCE_DATE_EPOCH `99999999999999999` is after 2999-12-31"),
+        ("32503680000", "SOURCE_DATE_EPOCH `32503680000` is after 2999-12-31"),
         ("-1", "SOURCE_DATE_EPOCH `-1` is before 1970-01-01"),
         ("soon", "SOURCE_DATE_EPOCH should be whole seconds, not `soon`"),
     ],
@@ -217,3 +218,13 @@ def test_the_edges_of_the_range_run_every_check(
     code, output = check(root, "--period", f"{first}..{last}", as_of=as_of)
     assert code in (0, 1), output
     assert not [f for f in findings_of(output) if f[0].startswith(("SC", "LD"))]
+    for kind in ("soc2", "soa", "csf-profile", "audit-committee", "evidence-index"):
+        code, output = invoke(
+            "report", kind, "--repo", str(root), "--as-of", as_of, "-o", str(root / "r.md"),
+            "--no-cache", env={"SOURCE_DATE_EPOCH": EPOCHS[as_of]},
+        )  # fmt: skip
+        assert code == 0, output
+
+
+#: The first and the last generation time allowed, as SOURCE_DATE_EPOCH.
+EPOCHS = {"1900-01-01": "0", "2999-12-31": "32503679999"}

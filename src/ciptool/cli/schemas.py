@@ -41,7 +41,7 @@ def _text_as_written(node: Any) -> Any:
         return node
     out = {key: _text_as_written(value) for key, value in node.items()}
     if out.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(out):
-        out["type"] = YAML_TEXT_TYPES
+        out["type"] = list(YAML_TEXT_TYPES)
     return out
 
 
