@@ -21,8 +21,14 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 DATE_RANGE = f"dates must lie between {EARLIEST} and {LATEST}"
-#: The same rule for JSON Schema (ECMAScript): YYYY-MM-DD from 1900 to 2999.
-_DATE_SCHEMA = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: The same rule for JSON Schema (ECMAScript): YYYY-MM-DD from 1900 to 2999, each month with
+#: its days (February's 29th in every year: the leap years are left to ``format: date``).
+_DATE_SCHEMA = (
+    "^(19[0-9]{2}|2[0-9]{3})-("
+    "(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    "|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    "|02-(0[1-9]|1[0-9]|2[0-9]))$"
+)
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
