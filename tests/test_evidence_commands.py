@@ -164,6 +164,17 @@ def test_the_same_file_twice_is_refused_naming_the_record(
     assert out == "wrote evidence/2026/iam-01-recert-signoff-2026-11-10.yaml\n"
 
 
+def test_a_control_with_errors_is_named_as_such(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"controls/ops.yaml": "controls:\n  - {id: OPS-01, title: Logging}\n"})
+    export = tmp_path / "a.csv"
+    export.write_text("one\n")
+    code, _, err = invoke(
+        "evidence", "add", str(export), "--repo", str(root), "--control", "OPS-01",
+        "--requirement", "log-review",
+    )  # fmt: skip
+    assert (code, err) == (2, "ciptool: control OPS-01 has errors; `ciptool check` shows them\n")
+
+
 def test_a_missing_file_is_refused(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo()
     code, _, err = invoke(

@@ -68,6 +68,8 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     control = graph.controls.get(new.control)
+    if control is None and graph.repository.is_invalid("controls", new.control):
+        raise UsageError(f"control {new.control} has errors; `ciptool check` shows them")
     if control is None:
         hint = Closest(graph.controls).hint(new.control, "`ciptool explain ID` shows a control.")
         raise UsageError(f"no control `{new.control}`. {hint}")
