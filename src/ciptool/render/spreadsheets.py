@@ -50,17 +50,31 @@ def tables(kind: str, context: dict[str, Any]) -> list[Table]:
 
 
 def render_csv(kind: str, context: dict[str, Any]) -> bytes:
-    """The report's tables as CSV; several tables follow each other, each after its name."""
+    """The report as one CSV table, its header on the first line.
+
+    A report of several tables (SOC 2's control matrix and evidence request list) is one
+    table whose first column, "Table", names the table each row belongs to; its columns are
+    those of every table, a column the tables share (Control, Owner, Status...) once.
+    """
+    sheets = tables(kind, context)
+    if len(sheets) == 1:
+        _, header, rows = sheets[0]
+    else:
+        header = ["Table"]
+        for _, columns, _ in sheets:
+            header.extend(column for column in columns if column not in header)
+        rows = []
+        for name, columns, table in sheets:
+            positions = [header.index(column) for column in columns]
+            for row in table:
+                line: list[Any] = [name] + [""] * (len(header) - 1)
+                for position, value in zip(positions, row, strict=True):
+                    line[position] = value
+                rows.append(line)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    sheets = tables(kind, context)
-    for index, (name, header, rows) in enumerate(sheets):
-        if len(sheets) > 1:
-            if index:
-                writer.writerow([])
-            writer.writerow([f"# {name}"])
-        writer.writerow(header)
-        writer.writerows([[safe_cell(value) for value in row] for row in rows])
+    writer.writerow(header)
+    writer.writerows([[safe_cell(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8")
 
 
