@@ -11,12 +11,33 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, MakeRepo
 
 AS_OF = "2026-11-15"
+
+
+def invoke(root: Path, *args: str, code: int | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["check", "--repo", str(root), "--as-of", AS_OF, *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_an_unknown_code_is_a_usage_error(make_repo: MakeRepo, option: str) -> None:
+    root = make_repo({"controls/broken.yaml": "controls: [\n"})
+    status, out, err = invoke(root, option, "LD01", "-f", "junit")
+    assert status == 2
+    assert out == ""
+    assert f"{option}: no code or family `LD01`" in err
+    assert "did you mean LD001, LD010" in err
+    assert invoke(root, option, "EV0001")[0] == 2
+    assert invoke(root, option, "ld,rf002")[0] in (0, 1)  # a family and a code, any case
 
 
 # --- spreadsheets --------------------------------------------------------------------------

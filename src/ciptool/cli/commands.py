@@ -137,8 +137,8 @@ def check(
     settings = RunSettings(
         today=parse_date(as_of, "--as-of") if as_of else dt.date.today(),
         fail_on=fail_on.value if fail_on else None,
-        select=_codes(select),
-        ignore=_codes(ignore),
+        select=_codes(select, "--select"),
+        ignore=_codes(ignore, "--ignore"),
         soc2_period=parse_period(period) if period else None,
         baseline=read_baseline(baseline) if baseline else None,
     )
@@ -566,8 +566,26 @@ def parse_period(text: str) -> Period:
     return Period(start=first, end=last)
 
 
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(code.strip().upper() for code in (text or "").split(",") if code.strip())
+def _codes(text: str | None, option: str) -> tuple[str, ...]:
+    """The codes and families ``option`` names, or a usage error naming one that is neither."""
+    codes = tuple(code.strip().upper() for code in (text or "").split(",") if code.strip())
+    if not codes:
+        return codes
+    import difflib
+
+    from ciptool.checks import known_codes
+
+    known = known_codes()
+    families = {code.rstrip("0123456789") for code in known}
+    for code in codes:
+        if code not in known and code not in families:
+            close = sorted(difflib.get_close_matches(code, sorted(known | families), n=6))
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(
+                f"{option}: no code or family `{code}`{hint} `ciptool rules list` shows them"
+                f" all; a family is a code's letters ({', '.join(sorted(families))})"
+            )
+    return codes
 
 
 def _optional_repository(repo: Path | None) -> Path | None:
