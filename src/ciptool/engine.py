@@ -18,7 +18,7 @@ from ciptool.loader import load_repository, locate_findings
 from ciptool.loader.ahead import ReadAhead
 from ciptool.loader.positions import gc_paused
 from ciptool.models.records import RiskException
-from ciptool.results import RunResult, RunSettings
+from ciptool.results import RunResult, RunSettings, selected
 
 #: Given what a load read, the result of checking it when that is already known, else None.
 Known = Callable[[Inputs], RunResult | None]
@@ -179,13 +179,6 @@ class _Covering:
         ]
         positions = [position for position in found if position is not None]
         return self.live[min(positions)] if positions else None
-
-
-def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
-    """Whether ``code`` runs: matched by a code or family prefix in select, and none in ignore."""
-    if select and not any(code.startswith(prefix) for prefix in select):
-        return False
-    return not any(code.startswith(prefix) for prefix in ignore)
 
 
 def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None, list[Finding]]:

@@ -48,6 +48,22 @@ def find_repository(start: Path) -> Path:
     )
 
 
+def work_tree_prefix(root: Path) -> str:
+    """``root``'s folder within the git work tree holding it, as ``compliance/``; "" when
+    ``root`` is the work tree's top or is in none.
+
+    The work tree's top is the nearest folder at or above ``root`` with a ``.git`` entry (a
+    folder, or the file of a linked work tree or submodule). git itself is not run: it would
+    read the repository's configuration, and a hook or filter there could run anything.
+    """
+    root = root.resolve()
+    for folder in (root, *root.parents):
+        if os.path.lexists(folder / ".git"):
+            relative = root.relative_to(folder).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
+
+
 def identity(info: os.stat_result) -> Identity:
     """The facts about a file that change whenever its content does."""
     return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)

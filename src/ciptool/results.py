@@ -55,6 +55,13 @@ def summary(rows: list[RequirementCoverage]) -> dict[str, dict[str, int]]:
     return table
 
 
+def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether ``code`` runs: matched by a code or family prefix in select, and none in ignore."""
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not any(code.startswith(prefix) for prefix in ignore)
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """What the command line asked for; ``None`` means "as ciptool.yaml says"."""

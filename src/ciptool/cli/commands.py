@@ -25,6 +25,7 @@ from ciptool.render import CheckFormat
 
 if TYPE_CHECKING:
     from ciptool.models.records import Period
+    from ciptool.render.outputs import RunScope
     from ciptool.results import RunResult
 
 
@@ -130,7 +131,8 @@ def check(
     from dataclasses import replace
 
     from ciptool.baseline import read_baseline
-    from ciptool.render.outputs import render_check
+    from ciptool.inputs import work_tree_prefix
+    from ciptool.render.outputs import RunScope, exit_code, render_check
     from ciptool.results import RunSettings
     from ciptool.runs import check as run_check
 
@@ -145,17 +147,20 @@ def check(
     root = _repository(repo)
     settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
     result = run_check(root, settings)
+    scope = RunScope(settings.select, settings.ignore, work_tree_prefix(root))
     if output is None and write_baseline is None and output_format is not CheckFormat.terminal:
-        sys.stdout.write(render_check(output_format, result))  # a console is not needed
+        sys.stdout.write(render_check(output_format, result, scope))  # a console is not needed
     else:
-        _show_check(result, output_format, output, write_baseline)
-    if not result.config_usable:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if result.failing() else 0)
+        _show_check(result, output_format, scope, output, write_baseline)
+    raise typer.Exit(exit_code(result))
 
 
 def _show_check(
-    result: RunResult, output_format: CheckFormat, output: Path | None, write_baseline: Path | None
+    result: RunResult,
+    output_format: CheckFormat,
+    scope: RunScope,
+    output: Path | None,
+    write_baseline: Path | None,
 ) -> None:
     """Print, or write to files, what ``check`` found, with a summary on standard error."""
     from rich.console import Console
@@ -170,7 +175,7 @@ def _show_check(
         count = write_baseline_file(write_baseline, result.findings)
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
-        write_atomic(output, render_check(output_format, result))
+        write_atomic(output, render_check(output_format, result, scope))
         render_summary(result, err)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
@@ -178,7 +183,7 @@ def _show_check(
         render_coverage(result, err)
         render_summary(result, err)
     else:
-        sys.stdout.write(render_check(output_format, result))
+        sys.stdout.write(render_check(output_format, result, scope))
 
 
 @frameworks_app.command("list", short_help="List framework catalogs with counts.")

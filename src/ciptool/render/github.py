@@ -1,26 +1,32 @@
-"""``--format github``: workflow commands that GitHub Actions shows as annotations on the diff."""
+"""``--format github``: workflow commands that GitHub Actions shows as annotations on the diff.
+
+Files are named from the top of the git work tree, as GitHub names them, so annotations land
+on the right file when the compliance repository is a sub-folder.
+"""
 
 from __future__ import annotations
 
 from ciptool.findings import Finding
+from ciptool.render.outputs import RunScope
 from ciptool.results import RunResult
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
-def render_github(result: RunResult) -> str:
+def render_github(result: RunResult, scope: RunScope | None = None) -> str:
     """One ``::error``/``::warning``/``::notice`` line per finding."""
-    return "".join(_line(finding) for finding in result.findings)
+    prefix = scope.prefix if scope is not None else ""
+    return "".join(_line(finding, prefix) for finding in result.findings)
 
 
-def _line(finding: Finding) -> str:
+def _line(finding: Finding, prefix: str) -> str:
     command = _COMMANDS[finding.severity.value]
     if finding.excepted:
         command = "notice"
     properties = [f"title={_property(f'{finding.code} (ciptool)')}"]
     location = finding.location
     if location is not None:
-        properties.insert(0, f"file={_property(location.file)}")
+        properties.insert(0, f"file={_property(prefix + location.file)}")
         if location.line:
             properties[1:1] = [f"line={location.line}", f"col={location.column or 1}"]
     message = finding.message

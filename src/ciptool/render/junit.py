@@ -1,9 +1,15 @@
 """``--format junit``: JUnit XML (the Ant dialect) for CI test reports.
 
-One test case per finding, named by its check and subject: a failure when it fails the run, a
-skipped case (with the reason) when it is below ``--fail-on`` or excepted; and one passing case
-for every check that found nothing. The timestamp is the as-of date, so output is
-reproducible.
+A test case per finding, named by its check and subject, and one per rule that ran and found
+nothing. The test cases mirror the gate: a finding that fails the run (at or above
+``--fail-on``, not excepted, not in the baseline) is a failure; any other finding is a passing
+test case whose ``system-out`` says what was found and why it does not fail the run. A rule
+that did not run (left out by ``--select``/``--ignore``, or because ciptool.yaml cannot be
+used) is a skipped test case with the reason, never a passing one.
+
+Beyond the Ant dialect, test cases carry ``file`` and ``line`` (GitLab's and pytest's
+attributes, relative to the top of the git work tree) and may hold a ``system-out`` (as the
+Surefire dialect allows). The timestamp is the as-of date, so output is reproducible.
 """
 
 from __future__ import annotations
@@ -13,48 +19,56 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from ciptool.checks import ALL_RULES
-from ciptool.findings import Finding
+from ciptool.findings import Finding, Location
+from ciptool.render.outputs import RunScope
 from ciptool.results import RunResult
 
 
-def render_junit(result: RunResult) -> str:
+def render_junit(result: RunResult, scope: RunScope | None = None) -> str:
     """The run as a JUnit XML document, with a trailing newline."""
+    scope = scope if scope is not None else RunScope()
     failing = {id(f) for f in result.failing()}
     suite = ET.Element("testsuite")
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="as_of", value=result.today.isoformat())
     ET.SubElement(properties, "property", name="fail_on", value=result.fail_on)
-    cases = 0
-    failures = 0
-    skipped = 0
+    counts: Counter[str] = Counter()
     reported = Counter(f.code for f in result.findings)
     for finding in result.findings:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=_classname(finding.code),
-            name=_xml(_name(finding)),
-            time="0",
-        )
-        cases += 1
-        detail = _detail(finding)
+        attributes = {
+            "classname": _classname(finding.code),
+            "name": _xml(_name(finding, scope)),
+            "time": "0",
+            **_place(finding.location, scope),
+        }
+        case = ET.SubElement(suite, "testcase", attributes)
+        counts["tests"] += 1
+        detail = _detail(finding, scope)
         if id(finding) in failing:
-            failures += 1
+            counts["failures"] += 1
             failure = ET.SubElement(
                 case, "failure", message=_xml(finding.message), type=finding.severity.value
             )
             failure.text = _xml(detail)
         else:
-            skipped += 1
-            if finding.excepted:
-                reason = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
-            elif finding.in_baseline:
-                reason = "in the baseline"
-            else:
-                reason = f"{finding.severity.value} below --fail-on {result.fail_on}"
-            ET.SubElement(case, "skipped", message=_xml(f"{reason}: {finding.message}"))
+            output = ET.SubElement(case, "system-out")
+            output.text = _xml(f"{_why_passing(finding, result)}: {detail}")
     for rule in ALL_RULES:
-        if rule.code not in reported:
+        if rule.code in reported:
+            continue
+        counts["tests"] += 1
+        reason = scope.not_run(result, rule)
+        if reason:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=_classname(rule.code),
+                name=f"{rule.slug}: not run",
+                time="0",
+            )
+            ET.SubElement(case, "skipped", message=f"not run: {reason}")
+            counts["skipped"] += 1
+        else:
             ET.SubElement(
                 suite,
                 "testcase",
@@ -62,7 +76,6 @@ def render_junit(result: RunResult) -> str:
                 name=f"{rule.slug}: no findings",
                 time="0",
             )
-            cases += 1
     ET.SubElement(suite, "system-out")
     ET.SubElement(suite, "system-err")
     suite.attrib.update(
@@ -72,10 +85,10 @@ def render_junit(result: RunResult) -> str:
             "id": "0",
             "timestamp": f"{result.today.isoformat()}T00:00:00",
             "hostname": "ciptool",
-            "tests": str(cases),
-            "failures": str(failures),
+            "tests": str(counts["tests"]),
+            "failures": str(counts["failures"]),
             "errors": "0",
-            "skipped": str(skipped),
+            "skipped": str(counts["skipped"]),
             "time": "0",
         }
     )
@@ -99,16 +112,42 @@ def _classname(code: str) -> str:
     return f"ciptool.{rule.family}.{code}"
 
 
-def _name(finding: Finding) -> str:
+def _where(location: Location, scope: RunScope) -> str:
+    return scope.prefix + str(location)
+
+
+def _place(location: Location | None, scope: RunScope) -> dict[str, str]:
+    """The ``file`` and ``line`` attributes of a finding's test case."""
+    if location is None:
+        return {}
+    place = {"file": _xml(scope.prefix + location.file)}
+    if location.line:
+        place["line"] = str(location.line)
+    return place
+
+
+def _name(finding: Finding, scope: RunScope) -> str:
     if finding.subject:
         return f"{finding.code} {finding.subject}"
-    return f"{finding.code} {finding.location}" if finding.location else finding.code
+    return f"{finding.code} {_where(finding.location, scope)}" if finding.location else finding.code
 
 
-def _detail(finding: Finding) -> str:
-    where = str(finding.location) if finding.location else "(repository)"
+def _why_passing(finding: Finding, result: RunResult) -> str:
+    """Why a finding does not fail the run, after its severity."""
+    severity = finding.severity.value
+    if finding.excepted:
+        return f"{severity}, excepted by {finding.excepted_by} until {finding.excepted_until}"
+    if finding.in_baseline:
+        return f"{severity}, in the baseline"
+    if result.fail_on == "never":
+        return f"{severity}, with --fail-on never"
+    return f"{severity}, below --fail-on {result.fail_on}"
+
+
+def _detail(finding: Finding, scope: RunScope) -> str:
+    where = _where(finding.location, scope) if finding.location else "(repository)"
     lines = [f"{where}: {finding.message}"]
     if finding.suggestion:
         lines.append(finding.suggestion)
-    lines.extend(f"see also {loc}" for loc in finding.related)
+    lines.extend(f"see also {_where(loc, scope)}" for loc in finding.related)
     return "\n".join(lines)

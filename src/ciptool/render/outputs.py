@@ -1,4 +1,5 @@
-"""Every format of ``ciptool check`` and its renderer.
+"""Every format of ``ciptool check`` and its renderer, and what the machine formats say
+beyond the result.
 
 Each renderer is imported only when its format is asked for: a check whose result was kept
 from an earlier run prints it without loading the rule catalogue that SARIF and JUnit need.
@@ -6,12 +7,52 @@ from an earlier run prints it without loading the rule catalogue that SARIF and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from ciptool.render import CheckFormat
-from ciptool.results import RunResult
+from ciptool.results import RunResult, selected
+
+if TYPE_CHECKING:
+    from ciptool.checks import Check, LoaderRule
 
 
-def render_check(output_format: CheckFormat, result: RunResult) -> str:
+@dataclass(frozen=True)
+class RunScope:
+    """What SARIF, JUnit and GitHub annotations say beyond the result: which codes the run was
+    asked for, and where the compliance repository sits in its git work tree.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: The repository's folder within its git work tree, with a trailing slash
+    #: (``compliance/``); "" at the work tree's top or outside git. CI systems name files
+    #: from the work tree's top, so these formats do too.
+    prefix: str = ""
+
+    def not_run(self, result: RunResult, rule: Check | LoaderRule) -> str:
+        """Why ``rule`` did not run in ``result``, or "" when it ran."""
+        if not result.config_usable and not any(f.code == rule.code for f in result.findings):
+            return "ciptool.yaml cannot be used"
+        if self.select and not selected(rule.code, self.select, ()):
+            return f"--select {','.join(self.select)} leaves {rule.code} out"
+        if not selected(rule.code, (), self.ignore):
+            return f"--ignore {','.join(self.ignore)} leaves {rule.code} out"
+        return ""
+
+
+def exit_code(result: RunResult) -> int:
+    """The exit code of ``ciptool check`` for ``result``."""
+    if not result.config_usable:
+        return 2
+    return 1 if result.failing() else 0
+
+
+def render_check(
+    output_format: CheckFormat, result: RunResult, scope: RunScope | None = None
+) -> str:
     """``result`` written in ``output_format``; the terminal format as plain text."""
+    scope = scope if scope is not None else RunScope()
     if output_format is CheckFormat.json:
         from ciptool.render.json import render_json
 
@@ -19,15 +60,15 @@ def render_check(output_format: CheckFormat, result: RunResult) -> str:
     if output_format is CheckFormat.sarif:
         from ciptool.render.sarif import render_sarif
 
-        return render_sarif(result)
+        return render_sarif(result, scope)
     if output_format is CheckFormat.junit:
         from ciptool.render.junit import render_junit
 
-        return render_junit(result)
+        return render_junit(result, scope)
     if output_format is CheckFormat.github:
         from ciptool.render.github import render_github
 
-        return render_github(result)
+        return render_github(result, scope)
     from ciptool.render.terminal import render_text
 
     return render_text(result)

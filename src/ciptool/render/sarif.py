@@ -2,26 +2,41 @@
 
 Results carry the rule, level, message (with the suggestion), the file and region, the YAML
 path as a logical location, a partial fingerprint that survives line moves, and a suppression
-when a live exception covers the finding. Paths are relative to the repository (``%SRCROOT%``),
-so the log names no machine's folders.
+when a live exception covers the finding. Each rule carries its documentation as Markdown and
+a link to its section of docs/rules.md.
+
+URIs are relative to ``%SRCROOT%``, the top of the git work tree that holds the repository
+(the repository itself outside git), as code scanning expects, percent-encoded, so that the
+log names no machine's folders and every file name is a valid URI reference. A finding about a
+whole file is placed on its first line, as code scanning needs a region.
+
+The run's invocation says whether it is complete: ``executionSuccessful`` is false, with an
+error notification, when ciptool.yaml could not be used (nothing else was read), and rules
+that ``--select``/``--ignore`` left out are listed as disabled, with a warning notification.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
-from ciptool import __version__
-from ciptool.checks import ALL_RULES
+from ciptool import HOMEPAGE, __version__
+from ciptool.checks import ALL_RULES, Check, LoaderRule
 from ciptool.findings import Finding, Location
+from ciptool.inputs import CONFIG_FILE
+from ciptool.render.outputs import RunScope, exit_code
+from ciptool.render.rules import help_uri, rule_markdown
 from ciptool.results import RunResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+_ROOT = "%SRCROOT%"
 
 
-def render_sarif(result: RunResult) -> str:
+def render_sarif(result: RunResult, scope: RunScope | None = None) -> str:
     """The run as a SARIF 2.1.0 log, with a trailing newline."""
+    scope = scope if scope is not None else RunScope()
     index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
     log: dict[str, Any] = {
         "$schema": SARIF_SCHEMA,
@@ -33,45 +48,105 @@ def render_sarif(result: RunResult) -> str:
                         "name": "ciptool",
                         "version": __version__,
                         "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
                         "rules": [_rule(rule) for rule in ALL_RULES],
+                    }
+                },
+                "invocations": [_invocation(result, scope)],
+                "originalUriBaseIds": {
+                    _ROOT: {
+                        "description": {
+                            "text": "The top of the git work tree that holds the compliance"
+                            " repository; the repository itself when it is in none."
+                        }
                     }
                 },
                 "automationDetails": {"id": f"ciptool/check/{result.today.isoformat()}"},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index, result.baselined) for f in result.findings],
+                "results": [_result(f, index, result.baselined, scope) for f in result.findings],
             }
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rule(rule: Any) -> dict[str, Any]:
+def _rule(rule: Check | LoaderRule) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": "".join(part.capitalize() for part in rule.slug.split("-")),
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": rule.documentation()},
-        "help": {"text": rule.documentation()},
+        "helpUri": help_uri(rule.code),
+        "help": {"text": rule.documentation(), "markdown": rule_markdown(rule)},
         "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
         "properties": {"tags": [rule.family]},
     }
 
 
-def _result(finding: Finding, index: dict[str, int], in_baseline: bool | None) -> dict[str, Any]:
+def _invocation(result: RunResult, scope: RunScope) -> dict[str, Any]:
+    """Whether the run did all it should, and what it left out."""
+    invocation: dict[str, Any] = {
+        "executionSuccessful": result.config_usable,
+        "exitCode": exit_code(result),
+    }
+    if not result.config_usable:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "error",
+                "message": {
+                    "text": f"{CONFIG_FILE} cannot be used, so nothing else was read and no"
+                    f" check ran; the results are only what is wrong with {CONFIG_FILE}."
+                },
+                "locations": [_location(Location(CONFIG_FILE), scope)],
+            }
+        ]
+        return invocation
+    left_out = [
+        (position, rule) for position, rule in enumerate(ALL_RULES) if scope.not_run(result, rule)
+    ]
+    if left_out:
+        asked = [
+            f"{option} {','.join(codes)}"
+            for option, codes in (("--select", scope.select), ("--ignore", scope.ignore))
+            if codes
+        ]
+        invocation["ruleConfigurationOverrides"] = [
+            {
+                "descriptor": {"id": rule.code, "index": position},
+                "configuration": {"enabled": False},
+            }
+            for position, rule in left_out
+        ]
+        invocation["toolConfigurationNotifications"] = [
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{' '.join(asked)}: {len(left_out)} of {len(ALL_RULES)} rules did"
+                    f" not run ({', '.join(rule.code for _, rule in left_out)}); their absence"
+                    " of results says nothing about the repository."
+                },
+            }
+        ]
+    return invocation
+
+
+def _result(
+    finding: Finding, index: dict[str, int], in_baseline: bool | None, scope: RunScope
+) -> dict[str, Any]:
     text = finding.message + (f" {finding.suggestion}" if finding.suggestion else "")
     out: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": _LEVELS[finding.severity.value],
         "message": {"text": text},
-        "locations": [_location(finding.location)] if finding.location else [],
+        "locations": [_location(finding.location, scope)] if finding.location else [],
         "partialFingerprints": {"ciptoolFindingHash/v1": finding.fingerprint},
     }
     if in_baseline is not None:
         out["baselineState"] = "unchanged" if finding.in_baseline else "new"
     if finding.related:
         out["relatedLocations"] = [
-            {"id": number, **_location(loc)} for number, loc in enumerate(finding.related, 1)
+            {"id": number, **_location(loc, scope)} for number, loc in enumerate(finding.related, 1)
         ]
     if finding.excepted:
         out["suppressions"] = [
@@ -84,12 +159,21 @@ def _result(finding: Finding, index: dict[str, int], in_baseline: bool | None) -
     return out
 
 
-def _location(location: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": location.file, "uriBaseId": "%SRCROOT%"}
-    }
-    if location.line:
-        physical["region"] = {"startLine": location.line, "startColumn": location.column or 1}
+def artifact_uri(path: str) -> str:
+    """A repository path as a relative URI reference: every byte but unreserved characters
+    and ``/`` percent-encoded (UTF-8), so spaces, ``%``, ``#``, ``?`` and ``:`` stay in the
+    file's name.
+    """
+    # A name that is not UTF-8 is held with surrogate escapes: its own bytes are encoded.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+
+def _location(location: Location, scope: RunScope) -> dict[str, Any]:
+    uri = artifact_uri(scope.prefix + location.file)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": _ROOT}}
+    # A finding about a whole file (an unlisted evidence file) points at its first line:
+    # code scanning places every result in a region.
+    physical["region"] = {"startLine": location.line or 1, "startColumn": location.column or 1}
     out: dict[str, Any] = {"physicalLocation": physical}
     if location.yaml_path:
         out["logicalLocations"] = [{"fullyQualifiedName": location.yaml_path, "kind": "member"}]
