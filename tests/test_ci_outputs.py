@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from importlib.metadata import metadata
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from ciptool import HOMEPAGE
 from ciptool.checks import ALL_RULES
 from ciptool.cli import app
 from ciptool.render.rules import rules_page
@@ -181,6 +183,26 @@ def test_sarif_uris_are_percent_encoded(make_repo: MakeRepo) -> None:
     for uri in uris:
         assert URI_PATH.match(uri), uri
         assert (root / unquote(uri)).is_file()
+
+
+def test_sarif_uri_of_a_file_name_that_is_not_utf8(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    try:
+        name = os.fsencode(root / "evidence/2026/files") + b"/caf\xe9.txt"  # Latin-1
+        Path(os.fsdecode(name)).write_text("x")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    log = json.loads(invoke(root, "-f", "sarif", code=0)[1])
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "evidence/2026/files/caf%E9.txt", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1, "startColumn": 1},  # a whole file: its first line
+    }
+
+
+def test_the_homepage_is_the_one_the_package_declares() -> None:
+    declared = metadata("ciptool").get_all("Project-URL") or []
+    assert f"Homepage, {HOMEPAGE}" in declared
 
 
 def test_sarif_rules_carry_their_help(make_repo: MakeRepo) -> None:

@@ -109,7 +109,10 @@ class Finding:
             _INDEX.sub("[]", loc.yaml_path) if loc else "",
             self.subject or self.message,
         ]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+        # A file name that is not UTF-8 is held with surrogate escapes: its own bytes count.
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[
+            :32
+        ]
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
