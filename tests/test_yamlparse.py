@@ -398,6 +398,46 @@ def test_deep_block_nesting_the_pre_check_lets_through_is_refused_on_both_paths(
     assert only_problem(parse_yaml(text)).code == "LD005"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # read up to where libyaml 0.2.6 stops: the first of the level past the limit and a
+        # syntax error wins
+        pytest.param("[" * 10 + "}" + "[" * 6000, ("LD001", 1, 11), id="syntax-error-first"),
+        pytest.param(
+            "a: *x\nb: " + "[" * 2000 + "]" * 2000 + "\n", ("LD005", 2, 67), id="depth-first"
+        ),
+        # composed whole (under the pre-check's bound): a syntax error anywhere wins
+        pytest.param("[" * 10 + "}" + "[" * 2000, ("LD001", 1, 11), id="composed-syntax-error"),
+        pytest.param(
+            "a: *x\nb: " + "[" * 1200 + "]" * 1200 + "\n", ("LD001", 1, 4), id="composed-alias"
+        ),
+        pytest.param(
+            "b: " + "[" * 1100 + "]" * 1100 + "\n---\na: 1\n",
+            ("LD001", 2, 1),
+            id="composed-second-document",
+        ),
+        pytest.param("[" * 1100, ("LD001", 2, 1), id="composed-never-closed"),
+        pytest.param(
+            "".join(" " * level + "-\n" for level in range(1100)) + " " * 1100 + "v\n",
+            ("LD005", MAX_DEPTH + 1, MAX_DEPTH + 1),
+            id="composed-block-sequences",
+        ),
+        pytest.param(
+            "a:\n  b: " + "{x: " * 1200 + "y" + "}" * 1200 + "\n",
+            ("LD005", 2, 6 + 4 * (MAX_DEPTH - 2)),
+            id="composed-flow-in-block",
+        ),
+    ],
+)
+def test_nesting_past_libyamls_own_limit_reads_the_same_on_every_libyaml(
+    text: str, expected: tuple[str, int, int]
+) -> None:
+    # libyaml 0.2.6 stops nesting at 1,000 levels where earlier versions go on (PyYAML 6.0.1
+    # bundles 0.2.5): the problem found is the one 0.2.5 gives.
+    assert where(only_problem(parse_yaml(text))) == expected
+
+
 def test_nesting_at_the_limit_is_accepted() -> None:
     depth = MAX_DEPTH - 1  # the root mapping is at depth 0
     parsed = parse_yaml("a: " + "[" * depth + "x" + "]" * depth + "\n")

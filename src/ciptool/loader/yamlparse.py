@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -127,6 +128,8 @@ def parse_yaml(text: str, *, fast: bool = True) -> ParsedYaml:
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
+        if _is_nesting_limit(exc):
+            return ParsedYaml(None, (_nesting_limit_problem(exc, text, composing=True),))
         return ParsedYaml(None, (_syntax_problem(exc, text),))
     except yaml.YAMLError as exc:  # reader errors: characters YAML forbids
         return ParsedYaml(None, (_reader_problem(exc, text),))
@@ -430,20 +433,118 @@ def _check_depth(text: str) -> YamlProblem | None:
     bound = text.count("[") + text.count("{") + max(map(len, text.splitlines()), default=0)
     if bound < _CHEAP_DEPTH_BOUND:
         return None
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    start = event.start_mark
-                    line, column = (start.line, start.column) if start is not None else (0, 0)
-                    return _depth_problem(line + 1, column + 1)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
+        return _too_deep(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        if _is_nesting_limit(exc):
+            return _nesting_limit_problem(exc, text, composing=False)
         return None  # the syntax error is reported by the normal path
+    except yaml.YAMLError:
+        return None
+
+
+def _too_deep(events: Iterable[yaml.Event]) -> YamlProblem | None:
+    """LD005 where the events first open a collection deeper than MAX_DEPTH, else None."""
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = event.start_mark
+                line, column = (start.line, start.column) if start is not None else (0, 0)
+                return _depth_problem(line + 1, column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return None
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """True for libyaml's own refusal of deep nesting (1,000 levels, from libyaml 0.2.6)."""
+    return isinstance(exc, yaml.scanner.ScannerError) and "nesting depth" in (exc.problem or "")
+
+
+def _nesting_limit_problem(exc: yaml.MarkedYAMLError, text: str, *, composing: bool) -> YamlProblem:
+    """The problem libyaml would have reported without its own nesting limit.
+
+    libyaml 0.2.6 and later stop where nesting reaches 1,000 levels; earlier versions go on.
+    PyYAML's own parser, which has no such limit, reads the text again so that the answer is
+    the same whatever libyaml's version. The depth pre-check (``composing=False``) reads events
+    in order up to where libyaml stopped, so the first of the level past MAX_DEPTH and a
+    syntax error wins. Composing reads the whole document before the builder refuses the
+    level past MAX_DEPTH, so there a syntax error anywhere wins.
+    """
+    mark = exc.problem_mark
+    end = mark.index if mark is not None and not composing else len(text)
+    too_deep = None
+    try:
+        events = yaml.parse(text[:end], Loader=yaml.SafeLoader)
+        for problem in _depth_and_composition(events, composing=composing):
+            too_deep = too_deep or problem
+            if not composing:
+                break
+    except yaml.MarkedYAMLError as error:
+        problem = _syntax_problem(error, text)
+        at = error.problem_mark
+        if at is not None and at.index >= len(text) and at.column > 0:
+            problem = replace(problem, line=problem.line + 1, column=1)  # as libyaml ends it
+        return problem
+    except yaml.YAMLError:
+        pass  # libyaml read these characters; leave it at the depth
+    if too_deep is not None:
+        return too_deep
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return _depth_problem(line, column)
+
+
+def _depth_and_composition(
+    events: Iterable[yaml.Event], *, composing: bool
+) -> Iterator[YamlProblem]:
+    """LD005 for each collection deeper than MAX_DEPTH; if ``composing``, raise what
+    composing the events would."""
+    depth = 0
+    composition = _Composition() if composing else None
+    for event in events:
+        if composition is not None:
+            composition.take(event)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = _mark(event)
+                yield _depth_problem(start.line + 1, start.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _Composition:
+    """The composer's own refusals, as libyaml's words them: a second document, an alias
+    to no anchor."""
+
+    def __init__(self) -> None:
+        self.anchors: set[str] = set()
+        self.first_document: yaml.Event | None = None
+
+    def take(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            if self.first_document is not None:
+                raise yaml.composer.ComposerError(
+                    "expected a single document in the stream",
+                    _mark(self.first_document),
+                    "but found another document",
+                    _mark(event),
+                )
+            self.first_document = event
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.composer.ComposerError(None, None, "found undefined alias", _mark(event))
+        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            self.anchors.add(event.anchor)
+
+
+def _mark(event: yaml.Event) -> yaml.Mark:
+    """Where an event of PyYAML's own parser starts (it always says)."""
+    mark = event.start_mark
+    assert isinstance(mark, yaml.Mark)
+    return mark
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
