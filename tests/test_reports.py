@@ -272,31 +272,90 @@ def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> Non
     assert "Traceback" not in broken.output
 
 
-def test_since_reports_gaps_closed_and_opened(tmp_path: Path) -> None:
-    root = fixture_repo(tmp_path / "repo")
+def commit_all(root: Path, message: str, day: str) -> None:
+    """Commit every file of ``root`` (a git repository from the first call) dated ``day``."""
+    moment = f"{day}T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": moment, "GIT_COMMITTER_DATE": moment}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", message]):
+        if args[0] == "init" and (root / ".git").exists():
+            continue
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root), *args],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
-    git("init", "-q")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first")
+def move_two_gaps(root: Path) -> None:
+    """Close the gap on DE.CM-03 and open one on RS.MA-01 (IR-01 no longer maps it)."""
     ops = (root / "controls/ops.yaml").read_text()
-    # Close the gap on DE.CM-03 and open one on RS.MA-01 (IR-01 no longer maps it).
     ops = ops.replace("[DE.CM-01, DE.AE-03]", "[DE.CM-01, DE.AE-03, DE.CM-03]").replace(
         "[RS.MA-01]", "[RS.MA-02]"
     )
     (root / "controls/ops.yaml").write_text(ops)
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-am", "second")
+
+
+def test_since_reports_gaps_closed_and_opened(tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    # Committed after the report's date (2026-11-15) and after EXC-001 expired (2026-12-01):
+    # the earlier revision is judged as of the report's date, not as of its commit.
+    commit_all(root, "first", "2026-12-20")
+    move_two_gaps(root)
+    commit_all(root, "second", "2026-12-21")
     out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "HEAD~1").read_text()
-    assert "- Gaps closed: nist-csf-2.0:DE.CM-03" in out
-    assert "- Gaps opened: nist-csf-2.0:RS.MA-01" in out
+    assert "- Gaps closed: nist-csf-2.0:DE.CM-03, nist-csf-2.0:RS.MA-02\n" in out
+    assert "- Gaps opened: nist-csf-2.0:RS.MA-01\n" in out
     assert "**Since HEAD\\~1 (commit " in out
+    assert ")** (2026-11-15): 2 gap(s) closed, 1 opened; 0 new and 0 expired" in out
     bad = CliRunner().invoke(
         app, ["report", "audit-committee", "--repo", str(root), "--since", "nope", "-o", "-"]
     )
     assert bad.exit_code == 2
     assert "no such git revision" in bad.stderr
+
+
+def test_since_a_date_judges_the_last_commit_on_or_before_it_as_of_that_date(
+    tmp_path: Path,
+) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    commit_all(root, "first", "2026-10-01")
+    move_two_gaps(root)
+    commit_all(root, "second", "2026-11-10")
+    out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "2026-10-31")
+    text = out.read_text()
+    assert "**Since 2026-10-31 (commit " in text
+    assert ")** (2026-10-31): 2 gap(s) closed, 1 opened;" in text
+    assert "- Gaps closed: nist-csf-2.0:DE.CM-03, nist-csf-2.0:RS.MA-02\n" in text
+    same_day = report(root, "audit-committee", "md", tmp_path / "b.md", "--since", "2026-11-15")
+    assert ")** (2026-11-15): 0 gap(s) closed, 0 opened;" in same_day.read_text()
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [
+        pytest.param(
+            "2026-11-22",
+            "--since 2026-11-22 is after the report's date 2026-11-15 (--as-of):"
+            " compare with an earlier date or revision",
+            id="after-as-of",
+        ),
+        pytest.param("0000-00-00", "--since 0000-00-00 is not a date: use YYYY-MM-DD", id="zero"),
+        pytest.param("2026-02-30", "--since 2026-02-30 is not a date: use YYYY-MM-DD", id="day"),
+        pytest.param("2026-13-01", "--since 2026-13-01 is not a date: use YYYY-MM-DD", id="month"),
+    ],
+)
+def test_since_refuses_a_date_after_the_report_or_no_date(
+    tmp_path: Path, since: str, message: str
+) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    commit_all(root, "first", "2026-10-01")
+    result = CliRunner().invoke(
+        app, ["report", "audit-committee", "--repo", str(root), "--since", since, "-o", "-", *FIXED]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"ciptool: {message}\n"
+    assert result.stdout == ""
 
 
 def test_pdf_needs_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ciptool.engine import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
-from ciptool.loader.git import export_revision, resolve_revision
+from ciptool.loader.git import export_revision, looks_like_date, resolve_revision
 from ciptool.reports.briefing import CSF, Changes
 from ciptool.reports.frameworks import group_tallies
 from ciptool.results import RequirementCoverage, RunResult, RunSettings, Status
@@ -18,14 +18,31 @@ from ciptool.results import RequirementCoverage, RunResult, RunSettings, Status
 _OPEN = (Status.GAP, Status.DECLARED)
 
 
+def check_since(since: str, as_of: dt.date) -> None:
+    """Refuse, before any work, a ``--since`` date that is no date or comes after ``as_of``."""
+    day = _since_day(since)
+    if day is not None and day > as_of:
+        raise UsageError(
+            f"--since {since} is after the report's date {as_of} (--as-of):"
+            " compare with an earlier date or revision"
+        )
+
+
 def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Changes:
-    """Compare ``result`` with the repository at ``since`` (a git revision or a date)."""
+    """Compare ``result`` with the repository at ``since`` (a git revision or a date).
+
+    The earlier revision is judged as of the date ``since`` names, or as of its commit's date,
+    but never later than the report's own date: a commit made after it is judged as of that day.
+    """
+    check_since(since, result.today)
     revision = resolve_revision(root, since)
     if revision is None:
         raise UsageError(
             f"--since {since}: no such git revision, or no commit on or before that date"
         )
-    then_day = dt.date.fromisoformat(revision.day) if revision.day else result.today
+    then_day = (
+        min(dt.date.fromisoformat(revision.day), result.today) if revision.day else result.today
+    )
     with tempfile.TemporaryDirectory(prefix="ciptool-since-") as folder:
         old_root = export_revision(root, revision.commit, Path(folder))
         if old_root is None or not (old_root / "ciptool.yaml").is_file():
@@ -70,6 +87,16 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
             " control proves with current evidence.",
         ),
     )
+
+
+def _since_day(since: str) -> dt.date | None:
+    """The date ``since`` names, None for a revision; a usage error for an impossible date."""
+    if not looks_like_date(since):
+        return None
+    try:
+        return dt.date.fromisoformat(since)
+    except ValueError:
+        raise UsageError(f"--since {since} is not a date: use YYYY-MM-DD") from None
 
 
 def _key(row: RequirementCoverage) -> str:

@@ -44,6 +44,10 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
         raise UsageError(
             f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
         )
+    if request.since:
+        from ciptool.history import check_since
+
+        check_since(request.since, request.as_of)
     progress("loading and checking the repository")
     result, graph = checked(root, RunSettings(today=request.as_of, cache_dir=request.cache_dir))
     if graph is None:

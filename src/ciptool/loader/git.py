@@ -59,9 +59,14 @@ class Revision:
     day: str  # YYYY-MM-DD
 
 
+def looks_like_date(since: str) -> bool:
+    """True when ``since`` is written as a date (YYYY-MM-DD), not as a revision."""
+    return len(since) == 10 and since[4] == "-" and since[7] == "-"
+
+
 def resolve_revision(root: Path, since: str) -> Revision | None:
     """The commit ``since`` names: a revision, or the last commit on or before a date."""
-    if len(since) == 10 and since[4] == "-" and since[7] == "-":
+    if looks_like_date(since):
         commit = git_output(root, "rev-list", "-1", f"--before={since} 23:59:59", "HEAD")
         if commit is None or not commit.strip():
             return None
