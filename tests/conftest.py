@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,6 +170,18 @@ def rechecks(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
     monkeypatch.setattr(recheck, "recheck", counted)
     return calls
+
+
+def written_just_now(root: Path) -> None:
+    """Stamp every file under ``root`` as modified at this process's now.
+
+    Whether a file changed just before a run is judged against the process's clock; under a
+    clock moved for a test run (libfaketime) the filesystem's own stamps stay on the real one.
+    """
+    now = time.time_ns()
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(now, now))
 
 
 @pytest.fixture

@@ -23,7 +23,14 @@ from ciptool.loader import cache as cache_module
 from ciptool.loader.cache import FileCache
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
 from ciptool.results import RunSettings
-from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo
+from conftest import (
+    AS_OF,
+    EVIDENCE_CSV,
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    MakeRepo,
+    written_just_now,
+)
 
 CSV = "evidence/2026/files/q.csv"
 RECORD = "evidence/2026/iam-01.yaml"
@@ -170,6 +177,7 @@ def test_racy_entries_are_verified_where_timestamps_are_coarse(
     monkeypatch.setattr(inputs, "identity", coarse)
     monkeypatch.setattr(reading, "identity", coarse)
     root = make_repo()
+    written_just_now(root)
     cache_dir = root / DEFAULT_DIR
     assert codes(root, cache_dir) == []
     # Both files were written moments ago, so their entries are racy: rewrite them within
@@ -188,6 +196,7 @@ def test_files_changed_just_before_a_run_are_verified_on_the_next(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_repo()
+    written_just_now(root)
     cache_dir = root / DEFAULT_DIR
     codes(root, cache_dir)
     counting = Counting(monkeypatch)

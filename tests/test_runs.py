@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from ciptool import cachefiles, engine, runs
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
-from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, Calls, MakeRepo
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, Calls, MakeRepo, written_just_now
 from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
 
 Edit = Callable[[Path], None]
@@ -314,6 +314,7 @@ def test_no_result_is_kept_when_an_input_changed_just_before_the_run(
 ) -> None:
     """A file rewritten within its filesystem's timestamp granularity keeps its signature."""
     root = make_repo()
+    written_just_now(root)
     check_json(cli, root)
     check_json(cli, root)
     assert len(checked) == 2
