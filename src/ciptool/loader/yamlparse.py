@@ -445,17 +445,7 @@ def _check_depth(text: str) -> YamlProblem | None:
 
 def _too_deep(events: Iterable[yaml.Event]) -> YamlProblem | None:
     """LD005 where the events first open a collection deeper than MAX_DEPTH, else None."""
-    depth = 0
-    for event in events:
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                start = event.start_mark
-                line, column = (start.line, start.column) if start is not None else (0, 0)
-                return _depth_problem(line + 1, column + 1)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
+    return next(_depth_and_composition(events, composing=False), None)
 
 
 def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
@@ -471,7 +461,8 @@ def _nesting_limit_problem(exc: yaml.MarkedYAMLError, text: str, *, composing: b
     the same whatever libyaml's version. The depth pre-check (``composing=False``) reads events
     in order up to where libyaml stopped, so the first of the level past MAX_DEPTH and a
     syntax error wins. Composing reads the whole document before the builder refuses the
-    level past MAX_DEPTH, so there a syntax error anywhere wins.
+    level past MAX_DEPTH, so there a syntax error anywhere wins. (PyYAML's parser takes a few
+    seconds for the few thousand levels the pre-check's bound lets through to composing.)
     """
     mark = exc.problem_mark
     end = mark.index if mark is not None and not composing else len(text)
@@ -509,15 +500,16 @@ def _depth_and_composition(
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                start = _mark(event)
-                yield _depth_problem(start.line + 1, start.column + 1)
+                start = event.start_mark
+                line, column = (start.line, start.column) if start is not None else (0, 0)
+                yield _depth_problem(line + 1, column + 1)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
 
 class _Composition:
-    """The composer's own refusals, as libyaml's words them: a second document, an alias
-    to no anchor."""
+    """The composer's own refusals, worded as libyaml's: a second document, an alias to no
+    anchor."""
 
     def __init__(self) -> None:
         self.anchors: set[str] = set()
