@@ -338,7 +338,8 @@ def report(
         Optional[str],  # noqa: UP045
         typer.Option(
             metavar="REV|DATE",
-            help="Show what changed since a git revision or a date (audit-committee).",
+            help="Show what changed since a git revision or a date, judged as of that date or the"
+            " revision's, never after --as-of (audit-committee).",
         ),
     ] = None,
     generated_at: Annotated[
