@@ -102,9 +102,6 @@ def render_coverage(result: RunResult, err: Console) -> None:
         pad_edge=False,
         show_edge=False,
         collapse_padding=True,
-        title=f"Coverage as of {result.today}",
-        caption="deviations: covered, with intervals of the SOC 2 period missed;"
-        " covered %: covered of the applicable requirements",
     )
     grid.add_column("framework")
     for status in Status:
@@ -115,7 +112,16 @@ def render_coverage(result: RunResult, err: Console) -> None:
         covered = counts[Status.COVERED.value]
         share = f"{covered / applicable:.0%}" if applicable else "-"
         grid.add_row(framework, *(str(counts[s.value]) for s in Status), share)
+    # Title and caption as lines of their own: rich versions centre and pad a table's title
+    # differently, and the output must not change with the version installed.
+    err.print(Text(f"Coverage as of {result.today}"))
     err.print(grid)
+    err.print(
+        Text(
+            "deviations: covered, with intervals of the SOC 2 period missed;"
+            " covered %: covered of the applicable requirements"
+        )
+    )
 
 
 def render_summary(result: RunResult, err: Console) -> None:
