@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import MINIMAL_CONTROL, MakeRepo, write_repo
+from conftest import AS_OF, MINIMAL_CONTROL, MakeRepo, write_repo
 
 
 def test_version(cli: CliRunner) -> None:
@@ -207,31 +207,39 @@ def test_frameworks_show(cli: CliRunner) -> None:
 
 def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo()
-    control = cli.invoke(app, ["explain", "IAM-01", "--repo", str(root)])
+    day = ["--as-of", str(AS_OF)]
+    control = cli.invoke(app, ["explain", "IAM-01", "--repo", str(root), *day])
     assert control.exit_code == 0
     assert "IAM-01: Quarterly access recertification" in control.stdout
-    assert "  iso27001-2022:A.5.18  Access rights" in control.stdout
-    assert (
-        "recert-signoff: Signed recertification results (1 record, latest collected 2026-10-03)"
-        in control.stdout
-    )
-    requirement = cli.invoke(app, ["explain", "iso27001-2022:A.5.18", "--repo", str(root)])
+    assert "  not in scope  iso27001-2022:A.5.18  Access rights" in control.stdout
+    assert control.stdout.splitlines()[-3:] == [
+        "evidence as of 2026-11-15: current and intact for every evidence requirement",
+        "  recert-signoff: current - newest effective 2026-09-30 (1 record), current through"
+        " 2027-01-08: quarterly evidence may be 100 days old",
+        "live exceptions on IAM-01: none",
+    ]
+    requirement = cli.invoke(app, ["explain", "iso27001-2022:A.5.18", "--repo", str(root), *day])
     assert requirement.exit_code == 0
-    assert requirement.stdout.splitlines()[:4] == [
+    assert requirement.stdout.splitlines() == [
         "iso27001-2022:A.5.18",
         "Access rights",
         "mapped by 1 control:",
         "  IAM-01  Quarterly access recertification",
+        "iso27001-2022 is not in scope (`frameworks:` in ciptool.yaml)",
     ]
-    outside = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root)])
+    outside = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root), *day])
     assert outside.exit_code == 0
     assert outside.stdout.splitlines()[-1] == (
         "soc2-2017 is not in scope (`frameworks:` in ciptool.yaml)"
     )
     root = make_repo({"ciptool.yaml": "program: Test\nframeworks: [soc2-2017]\n"})
-    gap = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root)])
+    gap = cli.invoke(app, ["explain", "CC7.4", "--repo", str(root), *day])
     assert gap.exit_code == 0
-    assert gap.stdout.splitlines()[-1] == "no control maps this requirement: a coverage gap"
+    assert gap.stdout.splitlines()[2:] == [
+        "status as of 2026-11-15: gap",
+        "  no control maps it",
+        "mapped by 0 controls:",
+    ]
 
 
 def test_init_creates_a_repository_that_passes_check(cli: CliRunner, tmp_path: Path) -> None:

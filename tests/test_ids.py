@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ciptool.cli import app
 from ciptool.loader import load_frameworks
-from conftest import MakeRepo, brief, run
+from conftest import AS_OF, MakeRepo, brief, run
 
 if TYPE_CHECKING:
     from ciptool.models.catalog import IdReader
@@ -210,7 +210,9 @@ def test_a_withdrawn_id_names_every_target_alike_in_check_show_and_explain(
         "In CSF 2.0 it moved to GV.RM-04, and crosswalk nist-csf-1.1_to_nist-csf-2.0 links it"
         " to GV.RM-03." in earlier.stdout.splitlines()
     )
-    explained = cli.invoke(app, ["explain", "nist-csf-2.0:ID.GV-4", "--repo", str(root)])
+    explained = cli.invoke(
+        app, ["explain", "nist-csf-2.0:ID.GV-4", "--repo", str(root), "--as-of", str(AS_OF)]
+    )
     assert explained.exit_code == 0
     lines = explained.stdout.splitlines()
     assert lines[:3] == ["nist-csf-2.0:ID.GV-4", ID_GV_4, "Map to GV.RM-03 or GV.RM-04 instead."]
@@ -296,17 +298,17 @@ def test_explain_answers_a_csf_11_id_under_csf_20_as_check_does(
         "nist-csf-2.0:PR.AA-01",
     ]
     for written in ("nist-csf-2.0:PR.AC-1", "PR.AC-1", " PR.AC-1 "):
-        result = cli.invoke(app, ["explain", written, "--repo", str(root)])
+        result = cli.invoke(app, ["explain", written, "--repo", str(root), "--as-of", str(AS_OF)])
         assert result.exit_code == 0, (written, result.stderr)
         assert result.stdout.splitlines()[:5] == expected, written
         assert "  IAM-01  Access" in result.stdout.splitlines()
-    lower = cli.invoke(app, ["explain", "pr.ac-1", "--repo", str(root)])
+    lower = cli.invoke(app, ["explain", "pr.ac-1", "--repo", str(root), "--as-of", str(AS_OF)])
     assert lower.stdout.splitlines()[:2] == [
         "nist-csf-2.0:pr.ac-1",
         "`pr.ac-1` is not in CSF 2.0: PR.AC-1 is CSF 1.1; in CSF 2.0 it was incorporated into"
         " PR.AA-01, PR.AA-05",
     ]
-    scoped = cli.invoke(app, ["explain", "ID.AM-1", "--repo", str(root)])
+    scoped = cli.invoke(app, ["explain", "ID.AM-1", "--repo", str(root), "--as-of", str(AS_OF)])
     assert scoped.exit_code == 0
     assert scoped.stdout.splitlines()[2:4] == [
         "nist-csf-2.0:ID.AM-01",
@@ -319,18 +321,24 @@ def test_explain_outside_scope_is_not_a_gap_and_ambiguous_ids_are_refused(
     make_repo: MakeRepo, cli: CliRunner
 ) -> None:
     root = _repo(make_repo, "      nist-csf-2.0: [PR.AA-05]", CSF_20_ONLY)
-    earlier = cli.invoke(app, ["explain", "nist-csf-1.1:PR.AC-1", "--repo", str(root)])
+    earlier = cli.invoke(
+        app, ["explain", "nist-csf-1.1:PR.AC-1", "--repo", str(root), "--as-of", str(AS_OF)]
+    )
     assert earlier.exit_code == 0
     assert earlier.stdout.splitlines()[-1] == (
         "nist-csf-1.1 is not in scope (`frameworks:` in ciptool.yaml)"
     )
     assert "coverage gap" not in earlier.stdout
-    ambiguous = cli.invoke(app, ["explain", "iso27001-2022: 7.3 ", "--repo", str(root)])
+    ambiguous = cli.invoke(
+        app, ["explain", "iso27001-2022: 7.3 ", "--repo", str(root), "--as-of", str(AS_OF)]
+    )
     assert ambiguous.exit_code == 2
     assert ambiguous.stderr == (
         f"ciptool: {SEVEN_THREE}. Write `Clause 7.3` or `A.7.3`, whichever is meant.\n"
     )
-    variant = cli.invoke(app, ["explain", " iso27001-2022:5.15", "--repo", str(root)])
+    variant = cli.invoke(
+        app, ["explain", " iso27001-2022:5.15", "--repo", str(root), "--as-of", str(AS_OF)]
+    )
     assert variant.exit_code == 0
     assert variant.stdout.splitlines()[0] == "iso27001-2022:A.5.15"
 

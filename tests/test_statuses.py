@@ -125,9 +125,14 @@ def test_explain_gives_a_category_decision_for_the_requirement(
     make_repo: MakeRepo, cli: CliRunner
 ) -> None:
     root = make_repo({"ciptool.yaml": CATEGORY_CONFIG})
-    shown = cli.invoke(app, ["explain", "nist-csf-2.0:GV.OC-01", "--repo", str(root)])
+    shown = cli.invoke(
+        app, ["explain", "nist-csf-2.0:GV.OC-01", "--repo", str(root), "--as-of", str(AS_OF)]
+    )
     assert shown.exit_code == 0, shown.output
-    assert "not applicable: Phased in from 2027." in shown.stdout
+    assert shown.stdout.splitlines()[2:4] == [
+        "status as of 2026-11-15: not-applicable",
+        "  Phased in from 2027.",
+    ]
 
 
 def test_an_applicability_key_naming_nothing_is_located(make_repo: MakeRepo) -> None:

@@ -238,18 +238,34 @@ def explain(
             " (looked up in the frameworks in scope first).",
         ),
     ],
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today)."
+        ),
+    ] = None,
+    period: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
+        ),
+    ] = None,
     repo: RepoOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Explain a control (what it maps to, its evidence) or a requirement (what covers it).
+    """Explain a control (what it maps to, its evidence, its exceptions) or a requirement (its
+    status, why, and the controls that map it), as of a day.
 
-    A requirement is read as `ciptool check` reads it, in every form check accepts.
+    A requirement is read as `ciptool check` reads it, in every form check accepts, and has the
+    status check gives it for the same --as-of and --period.
     """
     from ciptool.cli.explain import explain_identifier
 
+    today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    soc2_period = parse_period(period) if period else None
     root = _repository(repo)
-    explain_identifier(identifier, root, _cache_dir(root, cache_dir, no_cache))
+    explain_identifier(identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period)
 
 
 @app.command(short_help="Print JSON Schema of a kind of file.")
