@@ -176,12 +176,12 @@ def _show_check(
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
         write_atomic(output, render_check(output_format, result, scope))
-        render_summary(result, err)
+        render_summary(result, err, scope)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
         render_findings(result, Console(soft_wrap=True, highlight=False))
         render_coverage(result, err)
-        render_summary(result, err)
+        render_summary(result, err, scope)
     else:
         sys.stdout.write(render_check(output_format, result, scope))
 

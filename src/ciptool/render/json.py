@@ -7,17 +7,22 @@ when a field's meaning would have to change. Documented in docs/json-output.md.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ciptool import __version__
 from ciptool.findings import Finding, Location
 from ciptool.results import RunResult, summary
 
+if TYPE_CHECKING:
+    from ciptool.render.outputs import RunScope
+
 SCHEMA_VERSION = 1
 
 
-def render_json(result: RunResult) -> str:
-    """The run as a JSON document, with a trailing newline."""
+def render_json(result: RunResult, scope: RunScope | None = None) -> str:
+    """The run as a JSON document, with a trailing newline; ``scope`` says what the command
+    line left out (``--select``/``--ignore``).
+    """
     failing = result.failing()
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -37,6 +42,7 @@ def render_json(result: RunResult) -> str:
         },
         "findings": [_finding(f) for f in result.findings],
         "coverage": _coverage(result),
+        "rules": _rules(result, scope),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -75,6 +81,17 @@ def _coverage(result: RunResult) -> dict[str, Any]:
             }
         )
     return frameworks
+
+
+def _rules(result: RunResult, scope: RunScope | None) -> dict[str, Any]:
+    """Which rules the run was asked for, and each that did not run with why."""
+    if scope is None:
+        return {"select": [], "ignore": [], "not_run": []}
+    return {
+        "select": list(scope.select),
+        "ignore": list(scope.ignore),
+        "not_run": [{"code": code, "reason": why} for code, why in scope.rules_not_run(result)],
+    }
 
 
 def _location(location: Location | None) -> dict[str, Any]:

@@ -40,6 +40,19 @@ class RunScope:
             return f"--ignore {','.join(self.ignore)} leaves {rule.code} out"
         return ""
 
+    def asked(self) -> str:
+        """The options that narrowed the run, as written: ``--select EV --ignore EV002``."""
+        options = (("--select", self.select), ("--ignore", self.ignore))
+        return " ".join(f"{option} {','.join(codes)}" for option, codes in options if codes)
+
+    def rules_not_run(self, result: RunResult) -> list[tuple[str, str]]:
+        """(code, why) of each rule that did not run in ``result``, in the rules' order."""
+        if result.config_usable and not self.select and not self.ignore:
+            return []  # every rule ran: no need to load the rule catalogue to say so
+        from ciptool.checks import ALL_RULES
+
+        return [(rule.code, why) for rule in ALL_RULES if (why := self.not_run(result, rule))]
+
 
 def exit_code(result: RunResult) -> int:
     """The exit code of ``ciptool check`` for ``result``."""
@@ -56,7 +69,7 @@ def render_check(
     if output_format is CheckFormat.json:
         from ciptool.render.json import render_json
 
-        return render_json(result)
+        return render_json(result, scope)
     if output_format is CheckFormat.sarif:
         from ciptool.render.sarif import render_sarif
 
@@ -71,4 +84,4 @@ def render_check(
         return render_github(result, scope)
     from ciptool.render.terminal import render_text
 
-    return render_text(result)
+    return render_text(result, scope)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.text import Text
 
 from ciptool.findings import Finding, Severity
 from ciptool.results import RunResult, Status, summary
+
+if TYPE_CHECKING:
+    from ciptool.render.outputs import RunScope
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -124,8 +128,10 @@ def render_coverage(result: RunResult, err: Console) -> None:
     )
 
 
-def render_summary(result: RunResult, err: Console) -> None:
-    """One line: what was read, what was found, and whether the run fails."""
+def render_summary(result: RunResult, err: Console, scope: RunScope | None = None) -> None:
+    """One line: what was read, what was found, whether the run fails, and how many rules
+    ran when ``--select``/``--ignore`` (in ``scope``) left some out.
+    """
     counts = result.counts
     parts = [
         _plural(counts.get("error", 0), "error"),
@@ -141,20 +147,31 @@ def render_summary(result: RunResult, err: Console) -> None:
     text = Text(f"ciptool check: {_plural(result.files_read, 'file')} read; " + ", ".join(parts))
     if not result.config_usable:
         text.append(" - ciptool.yaml is not usable; fix it first", style="bold red")
-    elif result.failing():
-        text.append(f" - failed (fail on {result.fail_on})", style="bold red")
-    else:
-        text.append(" - passed", style="bold green")
+        err.print(text)
+        return
+    failed = bool(result.failing())
+    notes = [f"fail on {result.fail_on}"] if failed else []
+    left_out = scope.rules_not_run(result) if scope is not None else []
+    if scope is not None and left_out:
+        from ciptool.checks import ALL_RULES  # only now: a kept result prints without it
+
+        ran = len(ALL_RULES) - len(left_out)
+        notes.append(f"only {ran} of {_plural(len(ALL_RULES), 'rule')} ran: {scope.asked()}")
+    text.append(
+        " - failed" if failed else " - passed", style="bold red" if failed else "bold green"
+    )
+    if notes:
+        text.append(f" ({'; '.join(notes)})", style="bold red" if failed else "yellow")
     err.print(text)
 
 
-def render_text(result: RunResult) -> str:
+def render_text(result: RunResult, scope: RunScope | None = None) -> str:
     """Findings, coverage table and summary as plain text, for ``-o FILE``."""
     buffer = io.StringIO()
     console = Console(file=buffer, color_system=None, soft_wrap=True, highlight=False, width=100)
     render_findings(result, console)
     render_coverage(result, console)
-    render_summary(result, console)
+    render_summary(result, console, scope)
     return buffer.getvalue()
 
 
