@@ -200,6 +200,7 @@ def test_coverage_in_json(make_repo: MakeRepo) -> None:
         "controls": [],
         "reason": "no control maps it",
         "suggested_by_crosswalk": [],
+        "group": "CC1",
     }
 
 

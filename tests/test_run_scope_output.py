@@ -1,4 +1,6 @@
-"""What a narrowed run says in the terminal and in JSON: which rules did not run, and why."""
+"""What a narrowed run says in the terminal and in JSON: which rules did not run, and why;
+and the category of each coverage row in JSON.
+"""
 
 from __future__ import annotations
 
@@ -82,4 +84,29 @@ def test_json_says_no_rule_ran_when_the_configuration_is_unusable(
         {"code": rule.code, "reason": "ciptool.yaml cannot be used"}
         for rule in ALL_RULES
         if rule.code not in found
+    ]
+
+
+def test_json_coverage_rows_name_their_category(make_repo: MakeRepo, cli: CliRunner) -> None:
+    config = "program: P\nframeworks: [nist-csf-2.0, iso27001-2022, soc2-2017]\n"
+    root = make_repo({"ciptool.yaml": config})
+    _, out, _ = _check(cli, root, "-f", "json")
+    coverage = json.loads(out)["coverage"]
+    groups = {
+        f"{framework}:{row['id']}": row["group"]
+        for framework, table in coverage.items()
+        for row in table["requirements"]
+    }
+    assert groups["nist-csf-2.0:PR.AA-05"] == "PR.AA"
+    assert groups["iso27001-2022:A.5.18"] == "A.5"
+    assert groups["soc2-2017:CC6.2"] == "CC6"
+    assert all(group for group in groups.values())
+    row = coverage["iso27001-2022"]["requirements"][0]
+    assert list(row) == [
+        "id",
+        "status",
+        "controls",
+        "reason",
+        "suggested_by_crosswalk",
+        "group",
     ]

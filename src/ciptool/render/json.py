@@ -78,6 +78,7 @@ def _coverage(result: RunResult) -> dict[str, Any]:
                 "controls": list(row.controls),
                 "reason": row.reason,
                 "suggested_by_crosswalk": list(row.suggested),
+                "group": row.group or None,
             }
         )
     return frameworks
