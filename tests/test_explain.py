@@ -198,25 +198,27 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
         "mapped by 0 controls:",
     ]
     declared = [status.format("declared"), "  no mapped control has current, intact evidence"]
-    not_current = "evidence as of 2026-11-15: not current for every evidence requirement, so it"
+    not_current = (
+        "evidence as of 2026-11-15: not current for every evidence requirement, so no requirement"
+    )
     assert explained("CC7.2") == [
         *declared,
         "mapped by 1 control:",
         "  OPS-01  Monthly log review",
-        f"    {not_current} covers nothing",
+        f"    {not_current} is covered through it",
         "      log-review: stale - newest effective 2026-08-31 (1 record), stale since"
         " 2026-10-11: monthly evidence may be 40 days old",
         "    SOC 2 period 2026-01-01..2026-09-30: no evidence for 2026-01..2026-07, 2026-09",
     ]
     assert explained("CC7.3")[4:6] == [
-        f"    {not_current} covers nothing",
-        "      tickets: broken - the newest record (evidence/2026/ops.yaml) lists a file that is"
-        " missing or differs from its recorded sha256 (1 record; `ciptool evidence verify`"
-        " names it)",
+        f"    {not_current} is covered through it",
+        "      tickets: broken - newest effective 2026-10-01 (1 record), but the newest record"
+        " (evidence/2026/ops.yaml) lists a file that is missing or differs from its recorded"
+        " sha256 (`ciptool evidence verify` names it)",
     ]
     assert explained("CC7.4")[5] == (
-        "      exercise-report: future - the newest record (evidence/2026/ops.yaml) is dated"
-        " after 2026-11-15: its period ends 2026-12-31 (1 record)"
+        "      exercise-report: future - newest effective 2026-12-31 (1 record), but the newest"
+        " record (evidence/2026/ops.yaml) is dated after 2026-11-15: its period ends 2026-12-31"
     )
     assert explained("CC7.5")[5] == "      recovery-test: missing - no evidence recorded"
     assert explained("CC8.1")[:3] == [
@@ -229,7 +231,7 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
         "  OPS-05 is under a live exception (EXC-001); no mapped control has current evidence",
         "mapped by 1 control:",
         "  OPS-05  Risk assessment",
-        f"    {not_current} covers nothing",
+        f"    {not_current} is covered through it",
         "      assessment: missing - no evidence recorded",
         "    live exceptions on OPS-05:",
         "      EXC-001 until 2027-06-30 (risk medium, approved by CISO on 2026-01-15)",
@@ -292,8 +294,8 @@ def test_a_control_gives_each_evidence_requirement_and_exception_as_of_the_day(
     assert lines[6:] == [
         "mappings, with each requirement's status as of 2026-11-15:",
         "  excepted  soc2-2017:CC9.1  Mitigation of business disruption risk",
-        "evidence as of 2026-11-15: not current for every evidence requirement, so it covers"
-        " nothing",
+        "evidence as of 2026-11-15: not current for every evidence requirement, so no"
+        " requirement is covered through it",
         "  assessment: missing - no evidence recorded",
         "live exceptions on OPS-05:",
         "  EXC-001 until 2027-06-30 (risk medium, approved by CISO on 2026-01-15)",
@@ -301,8 +303,8 @@ def test_a_control_gives_each_evidence_requirement_and_exception_as_of_the_day(
     later = _explain(cli, statuses, "OPS-05", "--as-of", "2027-07-01")
     assert later[7:] == [
         "  declared  soc2-2017:CC9.1  Mitigation of business disruption risk",
-        "evidence as of 2027-07-01: not current for every evidence requirement, so it covers"
-        " nothing",
+        "evidence as of 2027-07-01: not current for every evidence requirement, so no"
+        " requirement is covered through it",
         "  assessment: missing - no evidence recorded",
         "live exceptions on OPS-05: none",
     ]

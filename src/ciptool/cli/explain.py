@@ -241,11 +241,13 @@ def _print_control_standing(
     control = sourced.record
     items = standing.evidence.get(control.id, [])
     if not control.evidence:
-        verdict = "none required, so it covers no framework requirement"
+        verdict = "none required, so no requirement is covered through it"
     elif standing.current.get(control.id, False):
         verdict = "current and intact for every evidence requirement"
     else:
-        verdict = "not current for every evidence requirement, so it covers nothing"
+        verdict = (
+            "not current for every evidence requirement, so no requirement is covered through it"
+        )
     console.print(Text(f"{indent}evidence as of {standing.today}: {verdict}", style="bold"))
     for item in items:
         requirement = control.evidence[item.index]
@@ -276,20 +278,19 @@ def _evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: d
     newest = item.newest
     if newest is None:
         return "no evidence recorded"
-    count = _count(len(item.records), "record")
     effective = effective_date(newest.record)
+    head = f"newest effective {effective} ({_count(len(item.records), 'record')})"
     where = f"the newest record ({newest.file})"
     if status is EvidenceStatus.BROKEN:
         return (
-            f"{where} lists a file that is missing or differs from its recorded sha256"
-            f" ({count}; `ciptool evidence verify` names it)"
+            f"{head}, but {where} lists a file that is missing or differs from its recorded"
+            " sha256 (`ciptool evidence verify` names it)"
         )
     if status is EvidenceStatus.FUTURE:
         later = [f"{what} {day}" for what, day, _ in dates(newest.record) if day > today]
-        return f"{where} is dated after {today}: {', '.join(later)} ({count})"
+        return f"{head}, but {where} is dated after {today}: {', '.join(later)}"
     control = item.control.record
     limit = max_age(control, item.index)
-    head = f"newest effective {effective} ({count})"
     if limit is None:
         return f"{head}; {control.frequency} evidence does not go stale"
     until = limit.after(effective)
