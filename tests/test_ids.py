@@ -336,6 +336,20 @@ def test_explain_outside_scope_is_not_a_gap_and_ambiguous_ids_are_refused(
     assert ambiguous.stderr == (
         f"ciptool: {SEVEN_THREE}. Write `Clause 7.3` or `A.7.3`, whichever is meant.\n"
     )
+    # Alone, out of scope, it has readings in both ISO versions; in scope, those of 2022.
+    bare = cli.invoke(app, ["explain", " 7.3 ", "--repo", str(root), "--as-of", str(AS_OF)])
+    assert bare.exit_code == 2
+    assert bare.stderr == (
+        "ciptool: `7.3` has a reading in several frameworks: iso27001-2013:7.3,"
+        " iso27001-2022:7.3; name one as FRAMEWORK:ID\n"
+    )
+    iso = _repo(
+        make_repo, "      iso27001-2022: [A.5.15]", "program: T\nframeworks: [iso27001-2022]\n"
+    )
+    for alone in ("7.3", " 7.3 "):
+        bare = cli.invoke(app, ["explain", alone, "--repo", str(iso), "--as-of", str(AS_OF)])
+        assert bare.exit_code == 2
+        assert bare.stderr == ambiguous.stderr
     variant = cli.invoke(
         app, ["explain", " iso27001-2022:5.15", "--repo", str(root), "--as-of", str(AS_OF)]
     )

@@ -95,7 +95,9 @@ def explain_identifier(
         readings = [reader.read(key, written) for key in pool]
         resolved = [r for r in readings if r.item_id is not None]
         if not resolved:
-            resolved = [r for r in readings if _explained(r)]
+            # Another version's id, a withdrawn one, or one with two readings (`7.3`): each
+            # is answered as check answers it, the last by naming the readings.
+            resolved = [r for r in readings if _explained(r) or r.resolution.ambiguous]
         if len(resolved) == 1:
             _explain_reading(resolved[0], standing, console)
             return
