@@ -164,7 +164,7 @@ def generate(out: Path, controls: int, records: int, file_kb: int, frameworks: P
             lines += [
                 f"  - control: CTL-{control:05d}",
                 "    requirement: review",
-                f"    collected_on: {end[:8]}{min(int(end[8:]), 28):02d}",
+                f"    collected_on: {dt.date.fromisoformat(end) + dt.timedelta(days=3)}",
                 f"    period: {{start: {start}, end: {end}}}",
                 "    collected_by: bench",
                 "    source: Synthetic export",

@@ -125,6 +125,66 @@ def test_evidence_dated_in_the_future(make_repo: MakeRepo) -> None:
     ]
 
 
+def test_evidence_future_messages_name_the_date_and_the_day(make_repo: MakeRepo) -> None:
+    root = evidence_repo(make_repo, record(Q4))
+    result = check_repository(root, RunSettings(today=dt.date(2026, 11, 15)))[0]
+    assert [f.message for f in result.findings] == [
+        "evidence for IAM-01 / recert-signoff: collected 2027-01-04, after 2026-11-15",
+        "evidence for IAM-01 / recert-signoff: its period ends 2026-12-31, after 2026-11-15",
+    ]
+
+
+AHEAD_PERIOD = "    collected_on: 2026-09-01\n    period: {start: 2026-07-01, end: 2026-09-30}\n"
+AHEAD_DAY = "    collected_on: 2026-09-01\n    effective_on: 2026-09-02\n"
+SAME_DAY = "    collected_on: 2026-09-30\n    effective_on: 2026-09-30\n"
+
+
+def test_evidence_dated_after_its_collection(make_repo: MakeRepo) -> None:
+    root = evidence_repo(make_repo, record(AHEAD_PERIOD), record(AHEAD_DAY))
+    result = check_repository(root, RunSettings(today=dt.date(2026, 11, 15)))[0]
+    assert brief(result) == [
+        ("EV008", "evidence/2026/iam-01.yaml", 5, 38),
+        ("EV008", "evidence/2026/iam-01.yaml", 11, 19),
+    ]
+    assert [(f.severity.value, f.message) for f in result.findings] == [
+        ("error", "evidence for IAM-01 / recert-signoff: its period ends 2026-09-30, after it"
+         " was collected on 2026-09-01"),
+        ("error", "evidence for IAM-01 / recert-signoff: effective 2026-09-02, after it was"
+         " collected on 2026-09-01"),
+    ]  # fmt: skip
+    assert result.findings[0].suggestion == (
+        "Correct the date: evidence speaks for a day no later than the day it was collected."
+    )
+
+
+def test_evidence_collected_on_the_day_it_speaks_for_passes(make_repo: MakeRepo) -> None:
+    root = evidence_repo(make_repo, record(SAME_DAY))
+    assert check(root, "2026-11-15") == []
+
+
+def test_evidence_dated_ahead_of_its_collection_speaks_for_no_soc2_interval(
+    make_repo: MakeRepo,
+) -> None:
+    ahead_q2 = "    collected_on: 2026-06-15\n    period: {start: 2026-04-01, end: 2026-06-30}\n"
+    root = evidence_repo(
+        make_repo,
+        record(Q1),
+        record(ahead_q2),
+        record(Q3),
+        record(Q4),
+        extra={"ciptool.yaml": SOC2},
+    )
+    result = check_repository(root, RunSettings(today=dt.date(2027, 2, 1), select=("EV",)))[0]
+    assert [(f.code, f.message.split(" in the SOC 2")[0]) for f in result.findings] == [
+        ("EV007", "IAM-01 (quarterly) has no evidence for 2026-Q2"),
+        (
+            "EV008",
+            "evidence for IAM-01 / recert-signoff: its period ends 2026-06-30, after it was"
+            " collected on 2026-06-15",
+        ),
+    ]
+
+
 def test_unlisted_evidence_file_is_a_note(make_repo: MakeRepo) -> None:
     root = evidence_repo(
         make_repo,

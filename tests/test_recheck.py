@@ -118,6 +118,7 @@ def _other_control(root: Path, rng: random.Random) -> str:
 EDITS: list[Edit] = [
     _changing(r"\b2026-(\d\d)-(\d\d)\b", lambda m: f"2025-{m[1]}-{m[2]}"),  # stale, gaps
     _changing(r"collected_on: \S+", lambda _: "collected_on: 2027-01-04"),  # the future
+    _changing(r"collected_on: \S+", lambda _: "collected_on: 2026-01-02"),  # dated ahead
     _changing(r"sha256: \"?([0-9a-f]{8})", lambda m: m[0].replace(m[1], "00000000")),
     _changing(r"path: files/", lambda _: "path: files/renamed-"),  # missing; the old unlisted
     _changing(r"requirement: \S+", lambda _: "requirement: no-such-requirement"),

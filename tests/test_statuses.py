@@ -43,6 +43,29 @@ def test_evidence_effective_in_the_future_covers_nothing(make_repo: MakeRepo) ->
     assert row.reason == "no mapped control has current, intact evidence"
 
 
+def test_evidence_dated_after_its_collection_covers_nothing(make_repo: MakeRepo) -> None:
+    """EV008's records count for nothing: the newest record, effective after the day it was
+    collected, leaves the requirement without current evidence, older records or not."""
+    ahead = MINIMAL_EVIDENCE + (
+        "  - control: IAM-01\n    requirement: recert-signoff\n"
+        "    collected_on: 2026-10-05\n    effective_on: 2026-10-31\n"
+        "    files: []\n"
+    )
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P\nframeworks: [soc2-2017]\n",
+            "evidence/2026/iam-01.yaml": ahead,
+        }
+    )
+    result = run(root)
+    assert [f for f in brief(result) if f[0].startswith("EV")] == [
+        ("EV008", "evidence/2026/iam-01.yaml", 11, 19)
+    ]
+    row = next(r for r in result.coverage if r.requirement == "CC6.2")
+    assert row.status.value == "declared"
+    assert row.reason == "no mapped control has current, intact evidence"
+
+
 def test_a_period_still_running_covers_nothing(make_repo: MakeRepo) -> None:
     running = MINIMAL_EVIDENCE.replace("end: 2026-09-30", "end: 2026-12-31")
     root = make_repo(

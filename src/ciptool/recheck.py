@@ -46,7 +46,7 @@ from ciptool.models import Control, EvidenceRecord, RiskException
 from ciptool.results import RunResult, RunSettings
 
 #: Findings about one evidence record, located in its file.
-PER_RECORD = frozenset({"EV003", "EV004", "EV005", "RF006", "RF007", "RF008"})
+PER_RECORD = frozenset({"EV003", "EV004", "EV005", "EV008", "RF006", "RF007", "RF008"})
 #: Findings about one control that depend on all of its evidence records.
 PER_CONTROL = frozenset({"EV001", "EV002", "EV007"})
 #: Findings about an evidence file no record lists.

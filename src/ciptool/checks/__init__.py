@@ -6,6 +6,7 @@ from ciptool.checks.base import Check, Context
 from ciptool.checks.coverage import UncoveredRequirement, UnmappedControl
 from ciptool.checks.evidence import (
     DigestMismatch,
+    EvidenceAheadOfCollection,
     EvidenceFileProblem,
     FutureEvidence,
     MissingEvidence,
@@ -55,6 +56,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     FutureEvidence(),
     UnlistedEvidenceFile(),
     Soc2OccurrenceMissing(),
+    EvidenceAheadOfCollection(),
     PolicyReviewOverdue(),
     PolicyNotApproved(),
     PolicyWithoutOwner(),

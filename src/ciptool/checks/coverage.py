@@ -3,8 +3,9 @@
 One definition of each status, used by the check, JSON, the terminal and every report:
 
 - ``covered``: some mapped control has, for every evidence requirement, evidence that is
-  intact, not in the future (collected, effective and ending its period on or before the day)
-  and current for the control's frequency; and no mapped control is under a live exception or,
+  intact, not in the future (collected, effective and ending its period on or before the day),
+  not dated ahead (effective and ending its period on or before the day it was collected) and
+  current for the control's frequency; and no mapped control is under a live exception or,
   for a SOC 2 criterion, missed an interval of the Type II period.
 - ``covered-with-deviations``: as ``covered``, but a mapped control has no evidence for an
   ended interval of the SOC 2 period (EV007). SOC 2 criteria only: the period is SOC 2's.

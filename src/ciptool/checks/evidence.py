@@ -64,12 +64,26 @@ def dates(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
 
 
 def in_the_future(record: EvidenceRecord, today: dt.date) -> bool:
-    """True when the record is collected, effective or ends its period after ``today``.
-
-    The one definition: EV005 reports exactly these records, and they count for nothing
-    (not for currency, coverage or SOC 2 occurrences) until that day has come.
+    """True when the record is collected, effective or ends its period after ``today``:
+    EV005 reports exactly these records.
     """
     return any(day > today for _, day, _ in dates(record))
+
+
+def ahead_of_collection(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
+    """The days of :func:`dates` the record speaks for after the day it was collected (its
+    effective day, or the end of its period): EV008 reports exactly these.
+    """
+    return [found for found in dates(record)[1:] if found[1] > record.collected_on]
+
+
+def counts_on(record: EvidenceRecord, today: dt.date) -> bool:
+    """True when the record may speak for anything on ``today``.
+
+    The one definition: a record in the future (EV005) or dated after its own collection
+    (EV008) counts for nothing, not for currency, coverage or SOC 2 occurrences.
+    """
+    return not in_the_future(record, today) and not ahead_of_collection(record)
 
 
 def max_age(control: Control, requirement_index: int) -> Duration | None:
@@ -85,7 +99,8 @@ class EvidenceStatus(str, Enum):
     STALE = "stale"
     MISSING = "missing"
     BROKEN = "broken"  # a listed file is missing or its digest differs
-    FUTURE = "future"  # dated after the day (see :func:`in_the_future`)
+    #: dated after the day, or speaking for a day after its own collection (see :func:`counts_on`)
+    FUTURE = "future"
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,7 @@ class RequirementEvidence:
             return EvidenceStatus.MISSING
         if not intact(graph, newest):
             return EvidenceStatus.BROKEN
-        if in_the_future(newest.record, today):
+        if not counts_on(newest.record, today):
             return EvidenceStatus.FUTURE
         if self.stale_on(today):
             return EvidenceStatus.STALE
@@ -332,13 +347,49 @@ class FutureEvidence(Check):
             for label, date, where in dates(record):
                 if date > ctx.today:
                     yield self.finding(
-                        f"evidence for {record.control} / {record.requirement} is {label}"
+                        f"evidence for {record.control} / {record.requirement}: {label}"
                         f" {date}, after {ctx.today}",
                         sourced.at(*where),
                         "Correct the date, or record the evidence once it has happened.",
                         subject=f"{record.control}/{record.requirement}/{label}",
                         control=record.control,
                     )
+
+
+class EvidenceAheadOfCollection(Check):
+    """Evidence that speaks for a day after it was collected: effective, or ending its period,
+    after `collected_on`.
+
+    Why: evidence shows what had happened by the day it was collected; a record that speaks
+    for a later day is a typing mistake or evidence recorded ahead of the control operating,
+    and it proves nothing for that day. Such a record counts for nothing: while it is a
+    requirement's newest record, the requirement's evidence is not current, and it speaks for
+    no interval of the SOC 2 period.
+
+    Passes: ``collected_on: 2026-10-03``, ``period: {start: 2026-07-01, end: 2026-09-30}``.
+    Fails: ``collected_on: 2026-09-01`` with the same period, or ``effective_on: 2026-09-02``.
+
+    Fix: correct the date that is wrong; evidence collected before its period ended is
+    recorded again once the period has ended, as new evidence.
+    """
+
+    code = "EV008"
+    slug = "evidence-dated-after-collection"
+    family = "evidence"
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for sourced in ctx.graph.repository.evidence:
+            record = sourced.record
+            for label, date, where in ahead_of_collection(record):
+                yield self.finding(
+                    f"evidence for {record.control} / {record.requirement}: {label} {date},"
+                    f" after it was collected on {record.collected_on}",
+                    sourced.at(*where),
+                    "Correct the date: evidence speaks for a day no later than the day it was"
+                    " collected.",
+                    subject=f"{record.control}/{record.requirement}/{label}",
+                    control=record.control,
+                )
 
 
 class UnlistedEvidenceFile(Check):
@@ -497,14 +548,14 @@ def occurrences(
     graph: Graph, control: Control, period: Period, today: dt.date
 ) -> list[tuple[Interval, bool | None]]:
     """Each interval of ``period`` for the control, with whether evidence speaks for it (None
-    while the interval has not ended on ``today``). Records dated in the future count for
-    nothing, as everywhere.
+    while the interval has not ended on ``today``). Records that do not count (see
+    :func:`counts_on`) speak for no interval, as everywhere.
     """
     evidence = [
         sourced.record
         for requirement in control.evidence
         for sourced in graph.evidence_by_requirement.get((control.id, requirement.id), [])
-        if not in_the_future(sourced.record, today)
+        if counts_on(sourced.record, today)
     ]
     every = intervals(control.frequency, period)
     return [
