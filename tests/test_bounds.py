@@ -61,6 +61,13 @@ DATE_RANGE = "dates must lie between 1900-01-01 and 2999-12-31"
              "`9000y` is too long: a duration is at most 99999d, 9999w, 9999mo or 999y"),
         ),
         (
+            {"controls/iam.yaml": MINIMAL_CONTROL + '        max_age: " 12mo"\n'},
+            1,
+            ("SC005", "controls/iam.yaml", 14,
+             "expected a duration such as 100d, 6w, 12mo or 1y, found ` 12mo`:"
+             " write it without spaces around it"),
+        ),
+        (
             {"policies/access.yaml": MINIMAL_POLICY.replace("12mo", "9000y")},
             1,
             ("SC005", "policies/access.yaml", 7,
@@ -101,7 +108,7 @@ DATE_RANGE = "dates must lie between 1900-01-01 and 2999-12-31"
             ("SC005", "evidence/2026/iam-01.yaml", 4, f"{DATE_RANGE}, found `0001-01-01`"),
         ),
     ],
-    ids=["max_age", "review_every", "effective_on", "expires_on", "soc2-period",
+    ids=["max_age", "max_age-space", "review_every", "effective_on", "expires_on", "soc2-period",
          "expiry-warning-days", "negative-warning-days", "year-1"],
 )  # fmt: skip
 def test_out_of_range_values_are_located_findings(

@@ -184,6 +184,7 @@ CASES = [
     # which does not start with a letter or digit. JSON has no way to keep the text.
     Case("id-leading-dot", "controls", CONTROLS, _control("id: IAM-01", "id: .5"), False, True),
     _agree("id-space", "controls", CONTROLS, _control("id: IAM-01", "id: IAM 01"), False),
+    _agree("id-newline", "controls", CONTROLS, _control("id: IAM-01", 'id: "IAM-01\\n"'), False),
     _agree("title-number", "controls", CONTROLS, _control(TITLE, "title: 2026"), True),
     _agree("title-empty", "controls", CONTROLS,
            _control(TITLE, "title: ''"), False),
@@ -202,6 +203,12 @@ CASES = [
     _agree("max-age-words", "controls", CONTROLS,
            MINIMAL_CONTROL + "        max_age: 12 months\n", False),
     _agree("max-age-unit", "controls", CONTROLS, MINIMAL_CONTROL + "        max_age: 12m\n", False),
+    # A duration is written alone, as a date is: the schema's pattern and ciptool both refuse
+    # spaces around it.
+    _agree("max-age-leading-space", "controls", CONTROLS,
+           MINIMAL_CONTROL + '        max_age: " 12mo"\n', False),
+    _agree("review-every-trailing-space", "policies", POLICIES,
+           MINIMAL_POLICY.replace("review_every: 12mo", 'review_every: "12mo "'), False),
     _agree("review-every", "policies", POLICIES, MINIMAL_POLICY.replace("12mo", "1000y"), False),
     _agree("approved-9999", "policies", POLICIES,
            MINIMAL_POLICY.replace("approved_on: 2026-03-02", "approved_on: 9999-12-31"), False),
@@ -258,6 +265,8 @@ CASES = [
            _config("check:\n  expiry_warning_days: 99999999999\n"), False),
     _agree("warning-days-negative", "config", CONFIG,
            _config("check:\n  expiry_warning_days: -1\n"), False),
+    _agree("warning-days-newline", "config", CONFIG,
+           _config('check:\n  expiry_warning_days: "30\\n"\n'), False),
     _agree("exclusion-justified", "config", CONFIG,
            _config(SOA + "{applicable: false, justification: Colocation.}\n"), True),
     _agree("exclusion-unjustified", "config", CONFIG, _config(SOA + "{applicable: false}\n"),

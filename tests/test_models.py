@@ -8,7 +8,7 @@ import pytest
 
 from ciptool.loader.validate import validate_record
 from ciptool.models import Control, EvidenceRecord
-from ciptool.models.records import Applicability
+from ciptool.models.records import Applicability, CheckSettings
 from ciptool.models.types import Duration
 
 
@@ -26,7 +26,9 @@ def test_durations(text: str, start: dt.date, end: dt.date) -> None:
     assert Duration.parse(text).after(start) == end
 
 
-@pytest.mark.parametrize("text", ["12", "12 months", "1.5y", "-3d", "d"])
+@pytest.mark.parametrize(
+    "text", ["12", "12 months", "1.5y", "-3d", "d", " 12mo", "12mo ", "12mo\n"]
+)
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError):
         Duration.parse(text)
@@ -84,3 +86,30 @@ def test_exactly_one_of_period_and_effective_on() -> None:
         "say when the evidence applies: `effective_on: YYYY-MM-DD`"
         " or `period: {start: ..., end: ...}`"
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        (
+            "id",
+            "C-1\n",
+            "`C-1\\n` is not a valid id: use letters, digits and . _ - : / with no spaces",
+        ),
+        (
+            "id",
+            " C-1",
+            "` C-1` is not a valid id: use letters, digits and . _ - : / with no spaces",
+        ),
+    ],
+)
+def test_a_line_break_or_space_around_an_id_is_refused(field: str, text: str, message: str) -> None:
+    control, problems = validate_record(Control, _control(**{field: text}), "f.yaml", ())
+    assert control is None
+    assert [p.message for p in problems] == [message]
+
+
+def test_a_line_break_after_a_whole_number_is_refused() -> None:
+    settings, problems = validate_record(CheckSettings, {"expiry_warning_days": "30\n"}, "f", ())
+    assert settings is None
+    assert [p.message for p in problems] == ["expected a whole number, found `30\\n`"]

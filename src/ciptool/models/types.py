@@ -14,6 +14,9 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
+#: Each pattern here is matched against the whole text (``fullmatch``): Python's ``$`` also
+#: matches before a last line break, where JSON Schema's does not, and a value is written alone,
+#: with no space or line break around it, as the editor schemas say too.
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 #: The dates ciptool reads. Python's dates end in the year 9999; with these ends and the
 #: longest durations below, no sum a check makes (a date plus a duration, a warning window or
@@ -46,7 +49,7 @@ def _parse_date(value: Any) -> Any:
         return value
     if isinstance(value, str) and (known := _DATES.get(value)) is not None:
         return known
-    if isinstance(value, str) and _DATE.match(value):
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
             parsed = dt.date.fromisoformat(value)
         except ValueError:
@@ -85,7 +88,7 @@ def _parse_bool(value: Any) -> Any:
 def _parse_int(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and _INT.match(value):
+    if isinstance(value, str) and _INT.fullmatch(value):
         return int(value)
     raise PydanticCustomError(
         "ciptool_int", "expected a whole number, found {found}", {"found": _describe(value)}
@@ -108,24 +111,29 @@ def _parse_warning_days(value: Any) -> Any:
 
 
 def _parse_id(value: Any) -> Any:
-    if isinstance(value, str) and _ID.match(value):
+    if isinstance(value, str) and _ID.fullmatch(value):
         return value
     if isinstance(value, str):
         raise PydanticCustomError(
             "ciptool_id",
             "`{value}` is not a valid id: use letters, digits and . _ - : / with no spaces",
-            {"value": value},
+            {"value": _shown(value)},
         )
     raise PydanticCustomError(
         "ciptool_id", "expected an id, found {found}", {"found": _describe(value)}
     )
 
 
+def _shown(text: str) -> str:
+    """``text`` on one line: a line break or another control character as its escape (``\\n``)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, str):
-        return f"`{value}`"
+        return f"`{_shown(value)}`"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -196,9 +204,11 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         """Read ``text`` such as ``12mo``; raise ValueError when it is not a duration.
 
-        DurationTooLong, a ValueError, says the count has more digits than the unit allows.
+        The text is the duration alone, as a date is: spaces around it are refused, as the
+        schema's pattern refuses them. DurationTooLong, a ValueError, says the count has more
+        digits than the unit allows.
         """
-        match = _DURATION.match(text.strip())
+        match = _DURATION.fullmatch(text)
         if not match:
             raise ValueError(text)
         count, unit = match.group(1), match.group(2)
@@ -241,9 +251,11 @@ class Duration:
                     ) from None
                 except ValueError:
                     pass
+            spaced = isinstance(value, str) and value != value.strip()
             raise PydanticCustomError(
                 "ciptool_duration",
-                "expected a duration such as 100d, 6w, 12mo or 1y, found {found}",
+                "expected a duration such as 100d, 6w, 12mo or 1y, found {found}"
+                + (": write it without spaces around it" if spaced else ""),
                 {"found": _describe(value)},
             )
 
