@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -254,7 +255,16 @@ _DIGITS = re.compile(r"\d+")
 
 def fold_id(raw: str) -> str:
     """A comparison key: upper case, no surrounding space, no leading zeros in numbers."""
-    return _DIGITS.sub(lambda m: str(int(m.group())), raw.strip().upper())
+    return _DIGITS.sub(_number, raw.strip().upper())
+
+
+def _number(match: re.Match[str]) -> str:
+    """The digits as ``str(int(digits))`` writes them, for any length: ``int`` refuses more
+    than 4300 digits, and an id is text a person wrote."""
+    digits = match.group()
+    if not digits.isascii():  # any decimal digit, as \d and int() read them
+        digits = "".join(str(unicodedata.decimal(c)) for c in digits)
+    return digits.lstrip("0") or "0"
 
 
 class CrosswalkMapping(Record):
