@@ -8,10 +8,14 @@ the calendar that Python's dates hold, which ends in the year 9999.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ciptool.cli import app
@@ -23,6 +27,7 @@ from conftest import (
     MINIMAL_EVIDENCE,
     MINIMAL_POLICY,
     MakeRepo,
+    write_repo,
 )
 
 
@@ -235,3 +240,85 @@ def test_the_edges_of_the_range_run_every_check(
 
 #: The first and the last generation time allowed, as SOURCE_DATE_EPOCH.
 EPOCHS = {"1900-01-01": "0", "2999-12-31": "32503679999"}
+
+
+# --- any value within the bounds is judged, never a crash -----------------------------------
+
+LAST_DAY = dt.date(2999, 12, 31)
+DAYS = st.dates(min_value=dt.date(1900, 1, 1), max_value=LAST_DAY)
+#: Any duration the schema allows, by unit: up to 99999d, 9999w, 9999mo or 999y.
+DURATIONS = st.one_of(
+    st.integers(0, 99999).map(lambda n: f"{n}d"),
+    st.integers(0, 9999).map(lambda n: f"{n}w"),
+    st.integers(0, 9999).map(lambda n: f"{n}mo"),
+    st.integers(0, 999).map(lambda n: f"{n}y"),
+)
+FREQUENCIES = ("continuous", "daily", "weekly", "monthly", "quarterly", "semiannual", "annual",
+               "event-driven")  # fmt: skip
+
+
+@st.composite
+def dated_repository(draw: st.DrawFn) -> tuple[dict[str, str | bytes], str]:
+    """Files of a small program whose every date and duration is drawn within the bounds,
+    in any order (a record's period may end before it starts, evidence be dated ahead of
+    its collection), and an as-of day.
+    """
+    first = draw(DAYS)
+    # A SOC 2 period of up to ten years: a daily control over eleven centuries is checked
+    # by test_the_edges_of_the_range_run_every_check, and takes seconds.
+    period = (first, min(first + dt.timedelta(days=draw(st.integers(0, 3650))), LAST_DAY))
+    config = (
+        "program: Drawn\nframeworks: [soc2-2017, nist-csf-2.0]\n"
+        f"soc2:\n  period: {{start: {period[0]}, end: {period[1]}}}\n"
+        f"check:\n  expiry_warning_days: {draw(st.integers(0, 3650))}\n"
+    )
+    frequency = draw(st.sampled_from(FREQUENCIES))
+    max_age = draw(st.one_of(st.none(), DURATIONS))
+    control = MINIMAL_CONTROL.replace("frequency: quarterly", f"frequency: {frequency}") + (
+        f"        max_age: {max_age}\n" if max_age else ""
+    )
+    records = ["evidence:\n"]
+    for _ in range(draw(st.integers(1, 3))):
+        collected = draw(DAYS)
+        if draw(st.booleans()):
+            when = f"    effective_on: {draw(DAYS)}\n"
+        else:
+            when = f"    period: {{start: {draw(DAYS)}, end: {draw(DAYS)}}}\n"
+        records.append(
+            f"  - control: IAM-01\n    requirement: recert-signoff\n"
+            f"    collected_on: {collected}\n{when}"
+            f'    files: [{{path: files/q.csv, sha256: "{CSV_DIGEST}"}}]\n'
+        )
+    policy = (
+        f"policies:\n  - {{id: POL-ACCESS, title: P, owner: O, approved_by: C,"
+        f" approved_on: {draw(DAYS)}, review_every: {draw(DURATIONS)},"
+        f" last_reviewed: {draw(DAYS)}}}\n"
+    )
+    exception = EXCEPTION_EXPIRING.replace("2026-01-15", str(draw(DAYS))) % draw(DAYS)
+    files: dict[str, str | bytes] = {
+        "ciptool.yaml": config,
+        "controls/iam.yaml": control,
+        "policies/access.yaml": policy,
+        "evidence/2026/iam-01.yaml": "".join(records),
+        "exceptions/x.yaml": exception,
+    }
+    return files, str(draw(DAYS))
+
+
+@settings(max_examples=50, deadline=None, database=None)
+@given(dated_repository())
+def test_any_dates_and_durations_within_the_bounds_are_judged(
+    drawn: tuple[dict[str, str | bytes], str],
+) -> None:
+    """Whatever their order, in-bound dates and durations give findings, never exit 3."""
+    files, as_of = drawn
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_repo(Path(folder), files)
+        code, output = check(root, as_of=as_of)
+        assert code in (0, 1), output
+        assert not [f for f in findings_of(output) if f[0].startswith("LD")], output
+        code, output = invoke(
+            "report", "soc2", "--repo", str(root), "--as-of", as_of, "-o",
+            str(Path(folder) / "soc2.md"),
+        )  # fmt: skip
+        assert code == 0, output

@@ -113,3 +113,11 @@ def test_a_line_break_after_a_whole_number_is_refused() -> None:
     settings, problems = validate_record(CheckSettings, {"expiry_warning_days": "30\n"}, "f", ())
     assert settings is None
     assert [p.message for p in problems] == ["expected a whole number, found `30\\n`"]
+
+
+def test_a_whole_number_too_long_to_read_is_refused_by_its_length() -> None:
+    settings, problems = validate_record(
+        CheckSettings, {"expiry_warning_days": "9" * 5000}, "f", ()
+    )
+    assert settings is None
+    assert [p.message for p in problems] == ["expected a whole number, found one of 5000 digits"]

@@ -89,7 +89,14 @@ def _parse_int(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and _INT.fullmatch(value):
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:  # more digits than Python reads as a number (4300)
+            raise PydanticCustomError(
+                "ciptool_int",
+                "expected a whole number, found one of {digits} digits",
+                {"digits": len(value.lstrip("+-"))},
+            ) from None
     raise PydanticCustomError(
         "ciptool_int", "expected a whole number, found {found}", {"found": _describe(value)}
     )
