@@ -319,6 +319,6 @@ def test_any_dates_and_durations_within_the_bounds_are_judged(
         assert not [f for f in findings_of(output) if f[0].startswith("LD")], output
         code, output = invoke(
             "report", "soc2", "--repo", str(root), "--as-of", as_of, "-o",
-            str(Path(folder) / "soc2.md"),
+            str(Path(folder) / "soc2.md"), "--generated-at", "2026-11-15T12:00:00Z",
         )  # fmt: skip
         assert code == 0, output
