@@ -265,6 +265,13 @@ CASES = [
            _config("check:\n  expiry_warning_days: 99999999999\n"), False),
     _agree("warning-days-negative", "config", CONFIG,
            _config("check:\n  expiry_warning_days: -1\n"), False),
+    # ciptool reads a value as the text written, quoted or not: "30" is 30 days, as 30 is.
+    _agree("warning-days-quoted", "config", CONFIG,
+           _config('check:\n  expiry_warning_days: "30"\n'), True),
+    _agree("warning-days-quoted-3651", "config", CONFIG,
+           _config('check:\n  expiry_warning_days: "3651"\n'), False),
+    _agree("warning-days-quoted-plus", "config", CONFIG,
+           _config('check:\n  expiry_warning_days: "+0365"\n'), True),
     _agree("warning-days-newline", "config", CONFIG,
            _config('check:\n  expiry_warning_days: "30\\n"\n'), False),
     _agree("exclusion-justified", "config", CONFIG,
@@ -276,6 +283,9 @@ CASES = [
     _agree("applicable-unjustified", "config", CONFIG, _config(SOA + "{applicable: true}\n"),
            True),
     _agree("applicable-yes", "config", CONFIG, _config(SOA + "{applicable: yes}\n"), False),
+    _agree("applicable-quoted", "config", CONFIG, _config(SOA + "{applicable: 'true'}\n"), True),
+    _agree("applicable-quoted-yes", "config", CONFIG, _config(SOA + "{applicable: 'yes'}\n"),
+           False),
 ]  # fmt: skip
 
 #: Where the schema cannot express ciptool's rule (each case above says why).

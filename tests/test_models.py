@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 from ciptool.loader.validate import validate_record
 from ciptool.models import Control, EvidenceRecord
 from ciptool.models.records import Applicability, CheckSettings
-from ciptool.models.types import Duration
+from ciptool.models.types import Duration, WarningDays
 
 
 @pytest.mark.parametrize(
@@ -121,3 +125,16 @@ def test_a_whole_number_too_long_to_read_is_refused_by_its_length() -> None:
     )
     assert settings is None
     assert [p.message for p in problems] == ["expected a whole number, found one of 5000 digits"]
+
+
+@given(st.text(alphabet="+-0123456789 ", max_size=7))
+def test_the_schema_reads_a_warning_window_written_as_text_as_ciptool_does(text: str) -> None:
+    """An editor reads ``"30"`` as text: the schema's pattern for it accepts what ciptool does."""
+    adapter = TypeAdapter(WarningDays)
+    (_, as_text) = adapter.json_schema()["anyOf"]
+    try:
+        adapter.validate_python(text)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == bool(re.search(as_text["pattern"], text)), text

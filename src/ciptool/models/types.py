@@ -161,12 +161,34 @@ YamlDate = Annotated[
         }
     ),
 ]
-YamlBool = Annotated[bool, BeforeValidator(_parse_bool), WithJsonSchema({"type": "boolean"})]
-YamlInt = Annotated[int, BeforeValidator(_parse_int), WithJsonSchema({"type": "integer"})]
+#: ciptool reads a boolean or a number from the text written, quoted or not (``"true"``,
+#: ``"30"``); the schemas accept that text too, where an editor reads it as a string.
+YamlBool = Annotated[
+    bool,
+    BeforeValidator(_parse_bool),
+    WithJsonSchema(
+        {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(_TRUE | _FALSE)}]}
+    ),
+]
+YamlInt = Annotated[
+    int,
+    BeforeValidator(_parse_int),
+    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string", "pattern": _INT.pattern}]}),
+]
+#: 0 to 3650 written as text: a sign, leading zeros, then 0-999, 1000-2999, 3000-3599,
+#: 3600-3649 or 3650 (``-0`` is 0 too).
+_WARNING_DAYS_TEXT = "^([+]?0*([0-9]{1,3}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)|-0+)$"
 WarningDays = Annotated[
     int,
     BeforeValidator(_parse_warning_days),
-    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_WARNING_DAYS}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_WARNING_DAYS},
+                {"type": "string", "pattern": _WARNING_DAYS_TEXT},
+            ]
+        }
+    ),
 ]
 #: ciptool reads every scalar as the text written, so an unquoted number or boolean is text
 #: too (``1234`` is the text "1234"); an editor reads it as a number, which the schema accepts.
