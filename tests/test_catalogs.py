@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ciptool.loader import load_frameworks
 from ciptool.models import Catalog
-from conftest import MakeRepo, brief, run
+from ciptool.models.catalog import fold_id
+from conftest import MINIMAL_CONTROL, MakeRepo, brief, run
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +207,23 @@ def test_the_projects_own_frameworks_folder_equals_the_bundled_catalogs() -> Non
     frameworks = load_frameworks(PROJECT_ROOT)
     assert frameworks.findings == []
     assert {source.origin for source in frameworks.catalogs.values()} == {"bundled"}
+
+
+def test_an_id_with_a_number_too_long_for_int_is_an_unknown_requirement(
+    make_repo: MakeRepo,
+) -> None:
+    """Python refuses to read a number of more than 4300 digits: an id is compared without
+    reading its numbers as integers, so such an id is a finding, not a crash."""
+    long_id = "A.5." + "1" * 5000
+    control = MINIMAL_CONTROL.replace("[A.5.18]", f"[{long_id}, A.5.0018]")
+    root = make_repo({"controls/iam.yaml": control})
+    assert brief(run(root, "RF")) == [
+        ("RF002", "controls/iam.yaml", 9, 23),
+        ("RF003", "controls/iam.yaml", 9, 5029),
+    ]
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd", "P", "Lu"]), max_size=12))
+def test_folding_reads_every_decimal_digit_as_int_does(text: str) -> None:
+    expected = re.sub(r"\d+", lambda m: str(int(m.group())), text.strip().upper())
+    assert fold_id(text) == expected
