@@ -199,6 +199,7 @@ def test_a_missing_file_is_refused(make_repo: MakeRepo, tmp_path: Path) -> None:
         ("# x", '"# x"'),
         ('quote " and ünïcode', '"quote \\" and ünïcode"'),
         ("trailing ", '"trailing "'),
+        ("line\n", '"line\\n"'),
     ],
 )
 def test_scalars_read_back_as_the_same_text(text: str, written: str) -> None:

@@ -190,7 +190,7 @@ _AMBIGUOUS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "nu
 
 def scalar(text: str) -> str:
     """``text`` as a YAML scalar: plain when every reader sees the same text, else quoted."""
-    if _PLAIN.match(text) and text.lower() not in _AMBIGUOUS:
+    if _PLAIN.fullmatch(text) and text.lower() not in _AMBIGUOUS:
         return text
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
