@@ -391,3 +391,41 @@ def test_a_reference_to_an_invalid_record_is_not_called_unknown(make_repo: MakeR
         ("SC003", "controls/broken.yaml", 2, 5),
         ("SC003", "controls/broken.yaml", 2, 5),
     ]
+
+
+#: Every command that writes a file the user names, with that file under ``{out}``.
+WRITERS = {
+    "check -o": ["check", "--as-of", "2026-11-15", "-f", "json", "-o", "{out}/check.json"],
+    "check --write-baseline": ["check", "--as-of", "2026-11-15", "--write-baseline", "{out}/b"],
+    "report -o": [
+        "report", "soc2", "--as-of", "2026-11-15", "--generated-at", "2026-11-16T00:00:00Z",
+        "-o", "{out}/soc2.md",
+    ],
+    "schema --write": ["schema", "--write", "{out}/schemas"],
+    "init": ["init", "{out}/new"],
+    "evidence add": [
+        "evidence", "add", "{tmp}/outside.txt", "--control", "IAM-01",
+        "--requirement", "recert-signoff", "--collected-on", "2026-11-10",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", WRITERS.values(), ids=WRITERS.keys())
+def test_an_output_that_cannot_be_written_is_a_usage_error(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """A file where the output's folder should be: exit 2 naming the path, never a traceback."""
+    root = make_repo()
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder\n", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("evidence\n", encoding="utf-8")
+    if argv[0] == "evidence":
+        # evidence add copies an outside file beside the record: make that folder a file.
+        (root / "evidence" / "2026" / "files").rename(root / "evidence" / "2026" / "was-files")
+        (root / "evidence" / "2026" / "files").write_text("a file\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    args = [p.replace("{out}", str(blocker)).replace("{tmp}", str(tmp_path)) for p in argv]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    assert outcome.exit_code == 2, outcome.output
+    assert "ciptool: cannot write " in outcome.output

@@ -48,6 +48,33 @@ def write_atomic(
         raise
 
 
+class CannotWrite(OSError):
+    """A file the user named cannot be written there; the command line reports it (exit 2)."""
+
+
+def write_output(
+    path: Path, data: bytes | str | tuple[bytes, ...], *, overwrite: bool = True
+) -> None:
+    """:func:`write_atomic` for a file the user named (``-o``, ``--write``, ``init PATH``):
+    a place the system refuses, such as a file where a folder should be, a folder without
+    write permission or a full disk, raises :class:`CannotWrite` naming the path and why.
+    """
+    try:
+        write_atomic(path, data, overwrite=overwrite)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {path}: {_why(path, exc)}") from None
+
+
+def _why(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be written, in the words a person needs to act on it."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+            break
+    return exc.strerror or str(exc)
+
+
 def _default_mode() -> int:
     """0o666 less the process's umask: the mode ``open()`` would give a new file."""
     mask = os.umask(0)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ciptool.atomic import write_atomic
+from ciptool.atomic import write_output
 from ciptool.checks.references import Closest, did_you_mean
 from ciptool.engine import load_graph
 from ciptool.errors import UsageError
@@ -104,9 +104,9 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
                 raise UsageError(
                     f"{source} changed while it was being recorded; run the command again"
                 )
-            write_atomic(target, data, overwrite=False)
+            write_output(target, data, overwrite=False)
             copied.append(target)
-    write_atomic(record_path, text, overwrite=False)
+    write_output(record_path, text, overwrite=False)
     referenced = tuple(target for source, target, _ in plan if source == target)
     return Recorded(record_path, tuple(copied), referenced)
 

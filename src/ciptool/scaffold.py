@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from ciptool.atomic import write_atomic
+from ciptool.atomic import write_output
 from ciptool.errors import UsageError
 
 _CONFIG = """\
@@ -110,7 +110,7 @@ def scaffold_repository(path: Path, program: str, today: dt.date | None = None) 
     written = []
     for name, content in files.items():
         target = path / name
-        write_atomic(target, content, overwrite=False)
+        write_output(target, content, overwrite=False)
         written.append(target)
     return written
 

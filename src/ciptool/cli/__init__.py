@@ -16,6 +16,7 @@ from typing import Annotated, Optional, ParamSpec, TypeVar
 import typer
 
 from ciptool import __version__
+from ciptool.atomic import CannotWrite
 from ciptool.errors import CiptoolError
 
 app = typer.Typer(
@@ -102,7 +103,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except CiptoolError as exc:
+        except (CiptoolError, CannotWrite) as exc:
             sys.stderr.write(f"ciptool: {exc}\n")
             raise typer.Exit(2) from None
 

@@ -165,7 +165,7 @@ def _show_check(
     """Print, or write to files, what ``check`` found, with a summary on standard error."""
     from rich.console import Console
 
-    from ciptool.atomic import write_atomic
+    from ciptool.atomic import write_output
     from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.render.outputs import render_check
     from ciptool.render.terminal import render_coverage, render_findings, render_summary
@@ -175,7 +175,7 @@ def _show_check(
         count = write_baseline_file(write_baseline, result.findings)
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
-        write_atomic(output, render_check(output_format, result, scope))
+        write_output(output, render_check(output_format, result, scope))
         render_summary(result, err, scope)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
