@@ -130,6 +130,23 @@ def test_unknown_control_and_evidence_requirement(make_repo: MakeRepo) -> None:
     ]
 
 
+def test_a_control_id_written_in_other_case_or_spacing_is_suggested(make_repo: MakeRepo) -> None:
+    """`iam-01` is not IAM-01 (ids are exact), but it is the id to suggest, as for `IAM1`."""
+    record = (
+        "  - control: {}\n    requirement: recert-signoff\n"
+        "    collected_on: 2026-04-03\n    effective_on: 2026-03-31\n"
+    )
+    written = ["iam-01", "Iam-01", "iam-1"]
+    root = make_repo(
+        {"evidence/2026/iam.yaml": "evidence:\n" + "".join(record.format(w) for w in written)}
+    )
+    result = run(root, "RF006")
+    assert [f.message for f in result.findings] == [
+        f"evidence names the unknown control `{w}`" for w in written
+    ]
+    assert [f.suggestion for f in result.findings] == ["Did you mean `IAM-01`?"] * 3
+
+
 def test_an_unknown_id_written_many_times_is_compared_with_the_known_ids_once(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,7 +165,7 @@ def test_an_unknown_id_written_many_times_is_compared_with_the_known_ids_once(
     monkeypatch.setattr(difflib, "get_close_matches", counted)
     result = run(root, "RF006")
     assert [f.suggestion for f in result.findings] == ["Did you mean `IAM-01`?"] * 3
-    assert searched == ["IAM-1"]
+    assert searched == ["iam-1"]
 
 
 def test_unknown_framework_in_config_and_applicability(make_repo: MakeRepo) -> None:

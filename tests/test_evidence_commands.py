@@ -94,6 +94,10 @@ def test_add_never_overwrites(make_repo: MakeRepo, tmp_path: Path) -> None:
             "ciptool: no control `IAM1`. Did you mean `IAM-01`?\n",
         ),
         (
+            ["--control", "iam-01", "--requirement", "recert-signoff"],
+            "ciptool: no control `iam-01`. Did you mean `IAM-01`?\n",
+        ),
+        (
             ["--control", "IAM-01", "--requirement", "recert"],
             "ciptool: control IAM-01 has no evidence requirement `recert` (it has:"
             " recert-signoff). Did you mean `recert-signoff`?\n",

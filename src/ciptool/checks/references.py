@@ -47,13 +47,20 @@ class Closest:
 
     def __init__(self, known: Iterable[str]) -> None:
         self.known = list(known)
+        # Compared without regard to case: `iam-01` is closest to IAM-01, which a comparison
+        # of the letters as written scores below the cut-off.
+        self._folded: dict[str, str] = {}
+        for known_id in self.known:
+            self._folded.setdefault(known_id.casefold(), known_id)
         self._found: dict[str, str | None] = {}
 
     def hint(self, written: str, otherwise: str) -> str:
         """ "Did you mean `X`?", or ``otherwise`` when no known id is close."""
         if written not in self._found:
-            close = difflib.get_close_matches(written, self.known, n=1, cutoff=0.6)
-            self._found[written] = close[0] if close else None
+            folded = written.strip().casefold()
+            close = [folded] if folded in self._folded else []
+            close = close or difflib.get_close_matches(folded, self._folded, n=1, cutoff=0.6)
+            self._found[written] = self._folded[close[0]] if close else None
         found = self._found[written]
         return f"Did you mean `{found}`?" if found else otherwise
 
