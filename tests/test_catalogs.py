@@ -227,3 +227,22 @@ def test_an_id_with_a_number_too_long_for_int_is_an_unknown_requirement(
 def test_folding_reads_every_decimal_digit_as_int_does(text: str) -> None:
     expected = re.sub(r"\d+", lambda m: str(int(m.group())), text.strip().upper())
     assert fold_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("framework", "written", "meant"),
+    [
+        ("soc2-2017", "cc 6.1", "CC6.1"),
+        ("soc2-2017", "CC 6.1", "CC6.1"),
+        ("iso27001-2022", "A. 5.15", "A.5.15"),
+        ("nist-csf-2.0", "PR.AA - 05", "PR.AA-05"),
+    ],
+)
+def test_an_id_with_spaces_inside_suggests_the_id_without_them_first(
+    catalogs: dict[str, Catalog], framework: str, written: str, meant: str
+) -> None:
+    """Spreadsheets write `CC 6.1`: the first suggestion is CC6.1, never P6.1."""
+    resolution = catalogs[framework].resolve(written)
+    assert resolution.item_id is None
+    assert resolution.suggestions[0] == meant
+    assert len(set(resolution.suggestions)) == len(resolution.suggestions)

@@ -203,10 +203,13 @@ class Catalog(Record):
             return Resolution(raw, None, exact=False, ambiguous=readings)
         withdrawn = self.withdrawn_by_id.get(written) or self._withdrawn_folded.get(key)
         pool = [item.id for item in self.requirements] or list(self.by_id)
-        suggestions = difflib.get_close_matches(written, pool, n=3, cutoff=0.6)
-        return Resolution(
-            raw, None, exact=False, suggestions=tuple(suggestions), withdrawn=withdrawn
-        )
+        # Compared without regard to case, so that `cc 6.1` is closest to CC6.1, not P6.1.
+        folded_pool: dict[str, str] = {}
+        for item_id in pool:
+            folded_pool.setdefault(item_id.casefold(), item_id)
+        close = difflib.get_close_matches(written.casefold(), folded_pool, n=3, cutoff=0.6)
+        suggestions = tuple(folded_pool[found] for found in close)
+        return Resolution(raw, None, exact=False, suggestions=suggestions, withdrawn=withdrawn)
 
     def _resolve_prefixed(self, raw: str, written: str) -> Resolution | None:
         word, _, rest = written.partition(" ")
