@@ -376,3 +376,12 @@ def test_each_csv_is_one_table(tmp_path: Path) -> None:
         assert not any(name.startswith("#") for name in reader.fieldnames), kind
         assert rows and all(None not in row and len(row) == len(reader.fieldnames) for row in rows)
         assert not any(all(value == "" for value in row.values()) for row in rows), kind
+
+
+def test_an_unknown_code_with_nothing_close_reads_as_a_sentence(make_repo: MakeRepo) -> None:
+    status, _, err = invoke(make_repo(), "--ignore", "XX")
+    assert status == 2
+    assert err == (
+        "ciptool: --ignore: no code or family `XX`; `ciptool rules list` shows them all; a family"
+        " is a code's letters (CV, EV, EX, LD, PL, RF, SC)\n"
+    )

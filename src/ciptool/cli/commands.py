@@ -602,7 +602,7 @@ def _codes(text: str | None, option: str) -> tuple[str, ...]:
     for code in codes:
         if code not in known and code not in families:
             close = sorted(difflib.get_close_matches(code, sorted(known | families), n=6))
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            hint = f"; did you mean {', '.join(close)}?" if close else ";"
             raise UsageError(
                 f"{option}: no code or family `{code}`{hint} `ciptool rules list` shows them"
                 f" all; a family is a code's letters ({', '.join(sorted(families))})"
