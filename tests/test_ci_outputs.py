@@ -385,3 +385,23 @@ def test_an_unknown_code_with_nothing_close_reads_as_a_sentence(make_repo: MakeR
         "ciptool: --ignore: no code or family `XX`; `ciptool rules list` shows them all; a family"
         " is a code's letters (CV, EV, EX, LD, PL, RF, SC)\n"
     )
+
+
+def test_github_annotations_say_which_checks_did_not_run(make_repo: MakeRepo) -> None:
+    """As README says: an unusable ciptool.yaml, or a selection, is said in an annotation too."""
+    root = make_repo({"ciptool.yaml": "program: [unclosed\n", **TAMPERED})
+    lines = invoke(root, "-f", "github", code=2)[1].splitlines()
+    assert lines[-1] == (
+        "::error file=ciptool.yaml,line=1,col=1,title=ciptool did not run its checks::ciptool.yaml"
+        " cannot be used, so nothing else was read and no check ran; the results are only what"
+        " is wrong with ciptool.yaml."
+    )
+    root = make_repo({"ciptool.yaml": "program: P\n", **TAMPERED})
+    lines = invoke(root, "--select", "RF004,EV", "-f", "github", code=1)[1].splitlines()
+    left_out = [r.code for r in ALL_RULES if not r.code.startswith(("RF004", "EV"))]
+    assert lines[-1] == (
+        f"::warning title=ciptool did not run every check::--select RF004,EV: {len(left_out)} of"
+        f" {len(ALL_RULES)} rules did not run ({', '.join(left_out)}); their absence of results"
+        " says nothing about the repository."
+    )
+    assert not any("did not run" in line for line in invoke(root, "-f", "github")[1].splitlines())

@@ -7,16 +7,27 @@ on the right file when the compliance repository is a sub-folder.
 from __future__ import annotations
 
 from ciptool.findings import Finding
-from ciptool.render.outputs import RunScope
+from ciptool.inputs import CONFIG_FILE
+from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope
 from ciptool.results import RunResult
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def render_github(result: RunResult, scope: RunScope | None = None) -> str:
-    """One ``::error``/``::warning``/``::notice`` line per finding."""
-    prefix = scope.prefix if scope is not None else ""
-    return "".join(_line(finding, prefix) for finding in result.findings)
+    """One ``::error``/``::warning``/``::notice`` line per finding, and a last one when checks
+    did not run: every check, for an unusable ciptool.yaml; those a selection left out.
+    """
+    scope = scope if scope is not None else RunScope()
+    lines = [_line(finding, scope.prefix) for finding in result.findings]
+    if not result.config_usable:
+        where = f"file={_property(scope.prefix + CONFIG_FILE)},line=1,col=1,"
+        title = _property("ciptool did not run its checks")
+        lines.append(f"::error {where}title={title}::{_data(UNUSABLE_CONFIG_NOTE)}\n")
+    elif left_out := scope.left_out(result):
+        title = _property("ciptool did not run every check")
+        lines.append(f"::warning title={title}::{_data(scope.left_out_note(left_out))}\n")
+    return "".join(lines)
 
 
 def _line(finding: Finding, prefix: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ciptool.inputs import CONFIG_FILE
 from ciptool.render import CheckFormat
 from ciptool.results import RunResult, selected
 
@@ -52,6 +53,33 @@ class RunScope:
         from ciptool.checks import ALL_RULES
 
         return [(rule.code, why) for rule in ALL_RULES if (why := self.not_run(result, rule))]
+
+    def left_out(self, result: RunResult) -> list[tuple[int, Check | LoaderRule]]:
+        """The rules ``--select``/``--ignore`` left out of ``result``, with their positions in
+        the rule catalogue; none when ciptool.yaml cannot be used (then nothing ran).
+        """
+        if not result.config_usable or not (self.select or self.ignore):
+            return []  # a full run needs no rule catalogue: a kept result prints without it
+        from ciptool.checks import ALL_RULES
+
+        return [(at, rule) for at, rule in enumerate(ALL_RULES) if self.not_run(result, rule)]
+
+    def left_out_note(self, left_out: list[tuple[int, Check | LoaderRule]]) -> str:
+        """What SARIF and GitHub annotations say about the rules a selection left out."""
+        from ciptool.checks import ALL_RULES
+
+        return (
+            f"{self.asked()}: {len(left_out)} of {len(ALL_RULES)} rules did not run"
+            f" ({', '.join(rule.code for _, rule in left_out)}); their absence of results says"
+            " nothing about the repository."
+        )
+
+
+#: What SARIF and GitHub annotations say when ciptool.yaml cannot be used (exit 2).
+UNUSABLE_CONFIG_NOTE = (
+    f"{CONFIG_FILE} cannot be used, so nothing else was read and no check ran; the results are"
+    f" only what is wrong with {CONFIG_FILE}."
+)
 
 
 def exit_code(result: RunResult) -> int:

@@ -25,7 +25,7 @@ from ciptool import HOMEPAGE, __version__
 from ciptool.checks import ALL_RULES, Check, LoaderRule
 from ciptool.findings import Finding, Location
 from ciptool.inputs import CONFIG_FILE
-from ciptool.render.outputs import RunScope, exit_code
+from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope, exit_code
 from ciptool.render.rules import help_uri, rule_markdown
 from ciptool.results import RunResult
 
@@ -93,23 +93,13 @@ def _invocation(result: RunResult, scope: RunScope) -> dict[str, Any]:
         invocation["toolExecutionNotifications"] = [
             {
                 "level": "error",
-                "message": {
-                    "text": f"{CONFIG_FILE} cannot be used, so nothing else was read and no"
-                    f" check ran; the results are only what is wrong with {CONFIG_FILE}."
-                },
+                "message": {"text": UNUSABLE_CONFIG_NOTE},
                 "locations": [_location(Location(CONFIG_FILE), scope)],
             }
         ]
         return invocation
-    left_out = [
-        (position, rule) for position, rule in enumerate(ALL_RULES) if scope.not_run(result, rule)
-    ]
+    left_out = scope.left_out(result)
     if left_out:
-        asked = [
-            f"{option} {','.join(codes)}"
-            for option, codes in (("--select", scope.select), ("--ignore", scope.ignore))
-            if codes
-        ]
         invocation["ruleConfigurationOverrides"] = [
             {
                 "descriptor": {"id": rule.code, "index": position},
@@ -120,11 +110,7 @@ def _invocation(result: RunResult, scope: RunScope) -> dict[str, Any]:
         invocation["toolConfigurationNotifications"] = [
             {
                 "level": "warning",
-                "message": {
-                    "text": f"{' '.join(asked)}: {len(left_out)} of {len(ALL_RULES)} rules did"
-                    f" not run ({', '.join(rule.code for _, rule in left_out)}); their absence"
-                    " of results says nothing about the repository."
-                },
+                "message": {"text": scope.left_out_note(left_out)},
             }
         ]
     return invocation
