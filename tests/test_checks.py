@@ -11,7 +11,7 @@ import pytest
 from ciptool.checks import ALL_CHECKS, ALL_RULES
 from ciptool.checks.references import leaves_repository
 from ciptool.graph import evidence_file_key
-from conftest import PROJECT_ROOT, MakeRepo, brief, run
+from conftest import EXCEPTION_ON_IAM, PROJECT_ROOT, MakeRepo, brief, run
 
 EVIDENCE = """\
 evidence:
@@ -145,6 +145,31 @@ def test_a_control_id_written_in_other_case_or_spacing_is_suggested(make_repo: M
         f"evidence names the unknown control `{w}`" for w in written
     ]
     assert [f.suggestion for f in result.findings] == ["Did you mean `IAM-01`?"] * 3
+
+
+def test_an_unknown_compensating_control_is_named(make_repo: MakeRepo) -> None:
+    """A risk acceptance that leans on a control that does not exist leans on nothing."""
+    root = make_repo(
+        {
+            "exceptions/2026.yaml": EXCEPTION_ON_IAM
+            + "    compensating_controls: [IAM-01, iam-01, OPS-99]\n"
+        }
+    )
+    result = run(root, "RF006")
+    assert brief(result) == [
+        ("RF006", "exceptions/2026.yaml", 9, 37),
+        ("RF006", "exceptions/2026.yaml", 9, 45),
+    ]
+    assert [(f.message, f.suggestion) for f in result.findings] == [
+        (
+            "exception EXC-001 names the unknown compensating control `iam-01`",
+            "Did you mean `IAM-01`?",
+        ),
+        (
+            "exception EXC-001 names the unknown compensating control `OPS-99`",
+            "Correct the control id, or remove it from `compensating_controls`.",
+        ),
+    ]
 
 
 def test_an_unknown_id_written_many_times_is_compared_with_the_known_ids_once(

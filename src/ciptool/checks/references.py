@@ -633,12 +633,15 @@ class UnknownPolicy(Check):
 
 
 class UnknownControl(Check):
-    """An evidence record names a control that does not exist.
+    """An evidence record, or an exception's compensating controls, name a control that does
+    not exist.
 
-    Why: evidence that belongs to no control proves nothing, and usually means a control id
-    was renamed or mistyped.
+    Why: evidence that belongs to no control proves nothing, and a risk acceptance that leans
+    on a control that does not exist leans on nothing; either usually means a control id was
+    renamed or mistyped.
 
-    Passes: ``control: IAM-03`` with control IAM-03 defined
+    Passes: ``control: IAM-03`` or ``compensating_controls: [IAM-03]`` with control IAM-03
+    defined
     Fails: ``control: IAM-3``
 
     Fix: correct the control id in the record.
@@ -661,6 +664,20 @@ class UnknownControl(Check):
                 known.hint(control, "Correct the control id."),
                 subject=f"{control}/{sourced.record.requirement}",
             )
+        for exception in graph.referring_exceptions():
+            for index, control in enumerate(exception.record.compensating_controls):
+                if control in graph.controls or graph.repository.is_invalid("controls", control):
+                    continue
+                yield self.finding(
+                    f"exception {exception.record.id} names the unknown compensating control"
+                    f" `{control}`",
+                    exception.at("compensating_controls", index),
+                    known.hint(
+                        control,
+                        "Correct the control id, or remove it from `compensating_controls`.",
+                    ),
+                    subject=f"{exception.record.id}/{control}",
+                )
 
 
 class UnknownEvidenceRequirement(Check):
