@@ -90,6 +90,31 @@ def test_exception_pointing_at_nothing(make_repo: MakeRepo) -> None:
     ]
 
 
+def test_an_exception_pointing_at_nothing_suggests_what_check_suggests(
+    make_repo: MakeRepo,
+) -> None:
+    """The closest control, requirement or framework, as for a mapping or evidence record."""
+    targets = [
+        "{control: iam-01}",
+        '{requirement: "iso27001-2022:A.8.99"}',
+        '{requirement: "soc2:CC6.1"}',
+        '{requirement: "nist-csf-2.0:PR.AC-1"}',
+    ]
+    text = "exceptions:\n" + "".join(
+        EXCEPTION_ON_IAM.replace("EXC-001", f"EXC-00{n}")
+        .replace("exceptions:\n", "")
+        .replace("{control: IAM-01}", target)
+        for n, target in enumerate(targets, 1)
+    )
+    result = run(make_repo({"exceptions/2026.yaml": text}), "EX003")
+    assert [f.suggestion for f in result.findings] == [
+        "Did you mean `IAM-01`?",
+        "Did you mean `A.8.9` or `A.8.29` or `A.8.19`?",
+        "Did you mean `soc2-2017`?",
+        "Map to PR.AA-01 or PR.AA-05 instead.",
+    ]
+
+
 def test_a_live_exception_marks_findings_without_hiding_them(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

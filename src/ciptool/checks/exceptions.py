@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context
-from ciptool.checks.references import explain_unresolved, id_reader
+from ciptool.checks.references import Closest, explain_unresolved, id_reader, suggest_framework
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
 from ciptool.models import RiskException, Sourced
@@ -102,17 +102,19 @@ class DanglingException(Check):
         from ciptool.checks import known_codes
 
         graph = ctx.graph
+        controls = Closest(graph.controls)
         for sourced in graph.referring_exceptions():
             target = sourced.record.applies_to
-            problem = ""
+            problem, suggestion = "", _FIX
             if target.control is not None:
                 if target.control not in graph.controls and not graph.repository.is_invalid(
                     "controls", target.control
                 ):
                     problem = f"control `{target.control}` does not exist"
+                    suggestion = controls.hint(target.control, _FIX)
                 key = "control"
             elif target.requirement is not None:
-                problem = _requirement_problem(graph, target.requirement)
+                problem, suggestion = _requirement_problem(graph, target.requirement)
                 key = "requirement"
             else:
                 if target.check not in known_codes():
@@ -122,19 +124,27 @@ class DanglingException(Check):
                 yield self.finding(
                     f"exception {sourced.record.id} applies to nothing: {problem}",
                     sourced.at("applies_to", key),
-                    "Correct the id, or delete the exception if its subject is gone.",
+                    suggestion,
                     subject=sourced.record.id,
                 )
 
 
-def _requirement_problem(graph: Graph, reference: str) -> str:
+#: What to do about an exception that applies to nothing, where no closer id can be named.
+_FIX = "Correct the id, or delete the exception if its subject is gone."
+
+
+def _requirement_problem(graph: Graph, reference: str) -> tuple[str, str]:
+    """What is wrong with ``reference`` and what to write instead, as for a mapping; or
+    ("", "") when it names a requirement."""
     framework, separator, requirement = reference.partition(":")
     if not separator:
-        return f"`{reference}` should be FRAMEWORK:ID, e.g. iso27001-2022:A.8.2"
+        return f"`{reference}` should be FRAMEWORK:ID, e.g. iso27001-2022:A.8.2", _FIX
     catalog = graph.catalogs.get(framework)
     if catalog is None:
-        return f"framework `{framework}` is not known"
+        known = sorted(graph.catalogs)
+        return f"framework `{framework}` is not known", suggest_framework(framework, known)
     if catalog.resolve(requirement).item_id is None:
         reading = id_reader(graph).read(framework, requirement)
-        return explain_unresolved(reading, graph.catalogs)[0]
-    return ""
+        problem, suggestion = explain_unresolved(reading, graph.catalogs)
+        return problem, suggestion or _FIX
+    return "", ""
