@@ -246,3 +246,32 @@ def test_an_id_with_spaces_inside_suggests_the_id_without_them_first(
     assert resolution.item_id is None
     assert resolution.suggestions[0] == meant
     assert len(set(resolution.suggestions)) == len(resolution.suggestions)
+
+
+def test_a_mapping_to_a_heading_names_its_level_as_the_catalog_does(make_repo: MakeRepo) -> None:
+    """`an Annex A theme`, `a common criteria series`: not `a annex a theme`, `a cc series`."""
+    root = make_repo(
+        {
+            "controls/iam.yaml": """\
+            controls:
+              - id: IAM-01
+                title: Access
+                owner: IAM lead
+                policy: POL-ACCESS
+                frequency: quarterly
+                mappings:
+                  iso27001-2022: [A.5]
+                  iso27001-2013: [A.5.1]
+                  soc2-2017: [CC6, CC]
+                  nist-csf-2.0: [GV.PO]
+            """,
+        }
+    )
+    result = run(root, "RF005")
+    assert [f.message.split(",")[0] for f in result.findings] == [
+        "A.5 is an Annex A theme of ISO/IEC 27001:2022",
+        "A.5.1 is an Annex A control objective of ISO/IEC 27001:2013",
+        "CC6 is a common criteria series of SOC 2 (TSC 2017)",
+        "CC is a category of SOC 2 (TSC 2017)",
+        "GV.PO is a category of CSF 2.0",
+    ]

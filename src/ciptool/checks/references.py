@@ -113,6 +113,8 @@ def describe(catalog: Catalog, item_id: str) -> str:
 
 
 def _singular(label: str) -> str:
+    if label.endswith("series"):
+        return label
     if label.endswith("ies"):
         return label[:-3] + "y"
     if label.endswith("ria"):
@@ -590,7 +592,7 @@ class MappedToHeading(Check):
                 continue
             children = [child.id for child in catalog.items if child.parent == item_id][:6]
             yield self.finding(
-                f"{item_id} is a {item.type.replace('_', ' ')} of {catalog.display_name},"
+                f"{item_id} is {_one_of(catalog, item.type)} of {catalog.display_name},"
                 " not a requirement; it counts toward no requirement's coverage",
                 link.control.at("mappings", link.framework, link.index),
                 "Map to the requirements under it"
@@ -630,6 +632,15 @@ class UnknownPolicy(Check):
                 known.hint(policy, "Add the policy to policies/."),
                 subject=f"{control.record.id}/{policy}",
             )
+
+
+def _one_of(catalog: Catalog, level_type: str) -> str:
+    """One item of a level, with its article, from the level's plural label as the catalog
+    writes it: "an Annex A theme", "a common criteria series", "a category".
+    """
+    label = next((lv.label for lv in catalog.levels if lv.type == level_type), "")
+    one = _singular(label) if label else level_type.replace("_", " ")
+    return ("an " if one[:1].lower() in "aeiou" else "a ") + one
 
 
 class UnknownControl(Check):
