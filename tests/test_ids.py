@@ -267,6 +267,30 @@ def test_a_requirement_mapped_twice_is_a_finding_naming_the_first(make_repo: Mak
     assert (first.file, first.line, first.column) == ("controls/iam.yaml", 8, 19)
 
 
+def test_each_repeat_of_an_entry_is_a_finding_of_its_own(make_repo: MakeRepo) -> None:
+    """Two findings never share a fingerprint: a baseline holding one does not hold a later
+    repeat, and code scanning keeps an alert per entry. The first keeps its subject."""
+    root = _repo(
+        make_repo,
+        "      soc2-2017: [cc6.1, cc6.1, cc6.1]\n      nist-csf-2.0: [ID.AM-1, ID.AM-1, A.9]",
+    )
+    result = run(root, "RF")
+    found = [(f.code, f.subject) for f in result.findings]
+    assert found == [
+        ("RF003", "IAM-01/soc2-2017:cc6.1"),
+        ("RF003", "IAM-01/soc2-2017:cc6.1#2"),
+        ("RF009", "IAM-01/soc2-2017:CC6.1"),
+        ("RF003", "IAM-01/soc2-2017:cc6.1#3"),
+        ("RF009", "IAM-01/soc2-2017:CC6.1#2"),
+        ("RF011", "IAM-01/nist-csf-2.0:ID.AM-1"),
+        ("RF009", "IAM-01/nist-csf-2.0:ID.AM-01"),
+        ("RF011", "IAM-01/nist-csf-2.0:ID.AM-1#2"),
+        ("RF002", "IAM-01/nist-csf-2.0:A.9"),
+    ]
+    fingerprints = [f.fingerprint for f in result.findings]
+    assert len(set(fingerprints)) == len(fingerprints)
+
+
 def test_suggestions_are_requirements_never_headings(make_repo: MakeRepo) -> None:
     root = _repo(make_repo, "      nist-csf-2.0: [GV.PO-3]")
     assert _findings(root) == [

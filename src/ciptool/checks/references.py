@@ -350,7 +350,8 @@ class UnknownRequirement(Check):
                 message,
                 link.control.at("mappings", link.framework, link.index),
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
+                + _repeat(graph, link),
             )
         for framework, requirement, location in _applicability_keys(graph):
             reading = id_reader(graph).read(framework, requirement)
@@ -408,7 +409,8 @@ class AmbiguousRequirementId(Check):
                 message,
                 link.control.at("mappings", link.framework, link.index),
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
+                + _repeat(graph, link),
             )
         for framework, requirement, location in _applicability_keys(graph):
             reading = id_reader(graph).read(framework, requirement)
@@ -458,7 +460,8 @@ class OtherVersionRequirementId(Check):
                 message,
                 link.control.at("mappings", link.framework, link.index),
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
+                + _repeat(graph, link),
             )
         reader = id_reader(graph)
         for framework, requirement, location in _applicability_keys(graph):
@@ -518,8 +521,32 @@ class NormalisedRequirementId(Check):
                 f"`{link.written}` was read as {resolution.item_id} ({link.framework})",
                 link.control.at("mappings", link.framework, link.index),
                 f"Write `{spelling}`.",
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}",
+                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
+                + _repeat(graph, link),
             )
+
+
+def _repeat(graph: Graph, link: MappingLink, *, read: bool = False, after: int = 0) -> str:
+    """ "" for the first of a control's entries under one framework that are written alike
+    (with ``read``, that name the same item), "#2" for the second and so on, counting from
+    the entry after the first ``after`` ones. A finding's subject, and so its fingerprint,
+    tells repeated entries apart: a baseline that holds one does not hold the next.
+    """
+    counts = graph.derived(("mapping-repeats", read), lambda: _occurrences(graph, read=read))
+    nth = counts[(id(link.control), link.framework, link.index)] - after
+    return f"#{nth}" if nth > 1 else ""
+
+
+def _occurrences(graph: Graph, *, read: bool) -> dict[tuple[int, str, int], int]:
+    """Each mapping entry's place among the same control's alike entries, from 1."""
+    seen: dict[tuple[int, str, str], int] = {}
+    places = {}
+    for link in graph.reference_links:
+        written = (link.requirement_id or link.written.strip()) if read else link.written
+        alike = (id(link.control), link.framework, written)
+        seen[alike] = seen.get(alike, 0) + 1
+        places[(id(link.control), link.framework, link.index)] = seen[alike]
+    return places
 
 
 class DuplicateMapping(Check):
@@ -557,7 +584,8 @@ class DuplicateMapping(Check):
                 f" at entry {earlier.index + 1}; `{link.written}` repeats it",
                 link.control.at("mappings", link.framework, link.index),
                 "Remove this entry: keep one entry per requirement.",
-                subject=f"{control}/{link.framework}:{named}",
+                subject=f"{control}/{link.framework}:{named}"
+                + _repeat(graph, link, read=True, after=1),
                 related=(earlier.control.at("mappings", link.framework, earlier.index),),
             )
 
@@ -597,7 +625,8 @@ class MappedToHeading(Check):
                 link.control.at("mappings", link.framework, link.index),
                 "Map to the requirements under it"
                 + (f", such as {', '.join(children)}." if children else "."),
-                subject=f"{link.control.record.id}/{link.framework}:{item_id}",
+                subject=f"{link.control.record.id}/{link.framework}:{item_id}"
+                + _repeat(graph, link, read=True),
             )
 
 
