@@ -272,6 +272,32 @@ def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> Non
     assert "Traceback" not in broken.output
 
 
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "cycler.__init__.__globals__.os.system('touch {mark}')",
+        "self.__init__.__globals__.__builtins__.open('{mark}', 'w').write('x')",
+        "meta.__class__.__mro__[1].__subclasses__()",
+        "lipsum.__globals__['os'].system('touch {mark}')",
+    ],
+)
+def test_a_repository_template_cannot_run_code(tmp_path: Path, reach: str) -> None:
+    """A compliance repository received from someone else is data: its templates render
+    documents and never run commands or touch files on the machine that makes the report."""
+    root = fixture_repo(tmp_path / "repo")
+    mark = tmp_path / "ran"
+    (root / "templates").mkdir()
+    (root / "templates/audit-committee.md.j2").write_text("{{ " + reach.format(mark=mark) + " }}\n")
+    outcome = CliRunner().invoke(
+        app, ["report", "audit-committee", "--repo", str(root), "-o", "-", *FIXED]
+    )
+    assert not mark.exists()
+    assert outcome.exit_code == 2, outcome.output
+    assert "templates/audit-committee.md.j2" in outcome.stderr
+    assert "unsafe" in outcome.stderr
+    assert "Traceback" not in outcome.output
+
+
 def commit_all(root: Path, message: str, day: str) -> None:
     """Commit every file of ``root`` (a git repository from the first call) dated ``day``."""
     moment = f"{day}T12:00:00+00:00"

@@ -3,6 +3,10 @@
 Templates use ``StrictUndefined``, so a mistyped name fails instead of printing nothing. A
 repository can override any template, or add a report of its own, from its ``templates/``
 folder (``KIND.md.j2``, ``KIND.html.j2``); ciptool's own templates are found after it.
+
+Templates render in jinja2's sandbox: a repository is data, often received from someone else
+(an auditor runs the reports of the program they audit), so its templates may read what they
+are given but never reach Python's internals to run a command or open a file.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ciptool.errors import UsageError
@@ -27,7 +32,7 @@ def environment(root: Path | None, *, html: bool) -> jinja2.Environment:
     if root is not None and (root / TEMPLATES_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)))
     loaders.append(jinja2.PackageLoader("ciptool", "templates"))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=html,
