@@ -70,5 +70,9 @@ def test_the_html_briefing_in_a_headless_browser(chromium: str, tmp_path: Path) 
     assert requests == [document.as_uri()]  # nothing fetched but the file itself
     assert len(sizes) >= 3
     assert all(width > 0 and height > 0 for width, height in sizes)
-    assert headings[:2] == ["Executive summary", "Posture by NIST CSF 2.0 function"]
+    assert headings[:3] == [
+        "Executive summary",
+        "What the statuses mean",
+        "Posture by NIST CSF 2.0 function",
+    ]
     assert (ARTIFACTS / "audit-committee.png").stat().st_size > 10_000

@@ -227,6 +227,7 @@ def test_the_soa_spreadsheet_lists_all_93_annex_a_controls(tmp_path: Path) -> No
         "Justification",
         "Implemented by",
         "Status",
+        "Note",
     ]
     by_id = {row[0]: row for row in rows}
     assert by_id["A.7.5"][3:5] == (

@@ -21,47 +21,46 @@ _COLOURS = {
 }
 
 
+#: The statuses a coverage bar shows, in order; not-applicable requirements are left out of
+#: the bar, which is drawn over the applicable ones like the share beside it.
+_BAR_STATUSES = ("covered", "covered-with-deviations", "excepted", "declared", "gap")
+
+
 def coverage_bars(tallies: list[Tally], title: str) -> str:
-    """One horizontal stacked bar per tally, one segment per status, labelled with the share
-    of applicable requirements covered.
+    """One horizontal stacked bar per tally over its applicable requirements, one segment per
+    status, labelled with the share covered (and how many are not applicable, not drawn).
+    The legend names the statuses the bars show.
     """
     row, label_width, bar_width = 26, 190, 400
     height = 40 + row * len(tallies) + 30
-    parts = [_open(label_width + bar_width + 70, height, title)]
+    parts = [_open(label_width + bar_width + 190, height, title)]
     parts.append(_text(4, 18, title, weight="bold"))
+    shown: set[str] = set()
     for index, tally in enumerate(tallies):
         y = 30 + index * row
         label = f"{tally.label} {tally.title}".strip()
         parts.append(_text(4, y + 15, label[:32]))
         x = float(label_width)
-        segments = [
-            ("covered", tally.covered),
-            ("covered-with-deviations", tally.with_deviations),
-            ("excepted", tally.excepted),
-            ("declared", tally.declared),
-            ("gap", tally.gap),
-            ("not-applicable", tally.not_applicable),
-        ]
-        for name, count in segments:
-            if not count or not tally.total:
-                continue
-            width = bar_width * count / tally.total
-            parts.append(_rect(x, y, width, row - 8, _COLOURS[name], f"{name}: {count}"))
-            x += width
-        parts.append(_text(label_width + bar_width + 6, y + 15, tally.covered_percent))
-    parts.append(
-        _legend(
-            30 + row * len(tallies) + 8,
-            [
-                "covered",
-                "covered-with-deviations",
-                "excepted",
-                "declared",
-                "gap",
-                "not-applicable",
-            ],
+        counts = dict(
+            zip(
+                _BAR_STATUSES,
+                (tally.covered, tally.with_deviations, tally.excepted, tally.declared, tally.gap),
+                strict=True,
+            )
         )
-    )
+        for name, count in counts.items():
+            if not count or not tally.applicable:
+                continue
+            width = bar_width * count / tally.applicable
+            parts.append(_rect(x, y, width, row - 8, _COLOURS[name], f"{name}: {count}"))
+            shown.add(name)
+            x += width
+        share = tally.covered_percent
+        if tally.not_applicable:
+            share += f" ({tally.not_applicable} not applicable)"
+        parts.append(_text(label_width + bar_width + 6, y + 15, share))
+    legend = [name for name in _BAR_STATUSES if name in shown]
+    parts.append(_legend(30 + row * len(tallies) + 8, legend))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -108,11 +107,13 @@ def _rect(  # noqa: PLR0917 - a rectangle is its four numbers
 
 
 def _legend(y: float, names: list[str], counts: dict[str, int] | None = None) -> str:
+    """Swatches with the statuses in words ("covered with deviations"), spaced by their length."""
     parts = []
     x = 4.0
     for name in names:
-        label = f"{name} ({counts[name]})" if counts is not None else name
+        words = name.replace("-", " ")
+        label = f"{words} ({counts[name]})" if counts is not None else words
         parts.append(_rect(x, y, 10, 10, _COLOURS.get(name, "#607d8b"), name))
         parts.append(_text(x + 14, y + 9, label))
-        x += 22 + 7 * len(label)
+        x += 30 + 6.5 * len(label)
     return "".join(parts)

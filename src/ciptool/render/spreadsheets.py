@@ -244,6 +244,7 @@ def _soa(context: dict[str, Any]) -> list[Table]:
             row.justification,
             ", ".join(row.controls),
             row.status,
+            row.note,
         ]
         for row in context["rows"]
     ]
@@ -255,6 +256,7 @@ def _soa(context: dict[str, Any]) -> list[Table]:
         "Justification",
         "Implemented by",
         "Status",
+        "Note",
     ]
     return [("Statement of Applicability", header, rows)]
 

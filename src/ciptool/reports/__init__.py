@@ -16,11 +16,13 @@ from ciptool.reports.common import ReportMeta, evidence_lines, report_meta
 from ciptool.reports.frameworks import (
     CSF,
     ISO,
+    STATUS_MEANINGS,
     by_group,
     framework_tally,
     group_tallies,
     occurrence_testing,
     requirement_rows,
+    soa_tally,
     statement_of_applicability,
 )
 from ciptool.results import RunResult
@@ -156,7 +158,7 @@ def build_report(
         return context
     lines = evidence_lines(graph, result.today)
     config = graph.config
-    context = {"meta": meta, "kind": REPORT_KINDS[kind]}
+    context = {"meta": meta, "kind": REPORT_KINDS[kind], "statuses": STATUS_MEANINGS}
     if kind == "soc2":
         soc2 = config.soc2 if config else None
         period = soc2.period if soc2 else None
@@ -173,7 +175,8 @@ def build_report(
             "in_scope": SOC2 in (config.frameworks if config else []),
         }
     elif kind == "soa":
-        context |= {"rows": statement_of_applicability(graph, result)}
+        soa = statement_of_applicability(graph, result)
+        context |= {"rows": soa, "tally": soa_tally(soa)}
     elif kind == "csf-profile":
         rows = requirement_rows(graph, result, CSF, 1)
         context |= {

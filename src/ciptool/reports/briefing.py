@@ -169,6 +169,8 @@ def _share(tally: Tally) -> str:
     text += " applicable requirements"
     if tally.qualified:
         text += f"; {tally.qualified}"
+    if tally.open:
+        text += f"; {tally.open}"
     if tally.not_applicable:
         text += f"; {tally.not_applicable} not applicable"
     return text + ")"
@@ -214,15 +216,27 @@ def risk_acceptances(graph: Graph, today: dt.date) -> list[Acceptance]:
     return rows
 
 
-#: What the committee hears about first: failing problems before warnings, then by kind.
-_ITEM_CODES = ("EX001", "EV004", "EV003", "EV001", "EV007", "EX002", "PL001", "EV002", "PL002")
+#: What the committee hears about first: failing problems before warnings, then by kind;
+#: coverage gaps (CV001) last, since a new program may have many.
+_ITEM_CODES = (
+    "EX001",
+    "EV004",
+    "EV003",
+    "EV001",
+    "EV007",
+    "EX002",
+    "PL001",
+    "EV002",
+    "PL002",
+    "CV001",
+)
 
 
 def _items(graph: Graph, result: RunResult) -> list[Item]:
     rank = {code: index for index, code in enumerate(_ITEM_CODES)}
     chosen = [f for f in result.findings if f.code in rank and not f.excepted]
     chosen.sort(key=lambda f: (f.severity.rank, rank[f.code], f.subject))
-    return [
+    items = [
         Item(
             code=f.code,
             severity=f.severity.value,
@@ -232,7 +246,39 @@ def _items(graph: Graph, result: RunResult) -> list[Item]:
             where=str(f.location) if f.location else "",
         )
         for f in chosen
+        if f.code != "CV001"
     ]
+    return items + _gap_items(graph, [f for f in chosen if f.code == "CV001"])
+
+
+def _gap_items(graph: Graph, gaps: list[Finding]) -> list[Item]:
+    """Coverage gaps, one item per framework, with the first requirements in catalog order."""
+    by_framework: dict[str, list[Finding]] = {}
+    for finding in gaps:
+        by_framework.setdefault(finding.subject.partition(":")[0], []).append(finding)
+    items = []
+    for framework, found in by_framework.items():
+        catalog = graph.catalogs.get(framework)
+        order = (
+            {item.id: index for index, item in enumerate(catalog.requirements)} if catalog else {}
+        )
+        ids = sorted(
+            (f.subject.partition(":")[2] for f in found), key=lambda i: (order.get(i, 0), i)
+        )
+        name = catalog.display_name if catalog else framework
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        items.append(
+            Item(
+                code="CV001",
+                severity=found[0].severity.value,
+                subject=framework,
+                text=f"{name}: {_count(len(ids), 'requirement')} in scope that no control is"
+                f" mapped to (a gap): {shown}",
+                owner="",
+                where=str(found[0].location) if found[0].location else "",
+            )
+        )
+    return items
 
 
 def _owner(graph: Graph, finding: Finding) -> str:
@@ -262,9 +308,19 @@ def _points(
     if broken:
         text = f"{_count(broken, 'evidence requirement')} without intact evidence"
         points.append(Point("Know", f"{text}: those controls cannot be shown to operate."))
-    if codes.get("EV007"):
-        text = f"{_count(codes['EV007'], 'gap')} in SOC 2 occurrence testing over the audit period"
-        points.append(Point("Know", f"{text}: expect the auditor to report each as a deviation."))
+    missed = sorted(
+        {f.control or f.subject for f in result.findings if f.code == "EV007" and not f.excepted}
+    )
+    if missed:
+        several = len(missed) > 1
+        names = ", ".join(missed[:3]) + (", ..." if len(missed) > 3 else "")
+        text = (
+            f"{names} {_verb(len(missed), 'has', 'have')} no evidence for part of the SOC 2"
+            f" audit period: expect the auditor to report {'each' if several else 'it'} as a"
+            f" deviation; the criteria resting on {'them' if several else 'it'} are covered with"
+            " deviations at best."
+        )
+        points.append(Point("Know", text))
     expiring = [a for a in acceptances if a.state == "expiring"]
     if expiring:
         first, many = expiring[0], len(expiring)
@@ -288,7 +344,7 @@ def _points(
         points.append(Point("Know", f"{text}: policies may no longer match their controls."))
     lowest = min((t for t in frameworks if t.gap), key=lambda t: t.covered_share, default=None)
     if lowest is not None:
-        text = f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control addresses"
+        text = f"{lowest.title} has {_count(lowest.gap, 'requirement')} no control is mapped to"
         points.append(Point("Know", f"{text} ({lowest.covered_percent} covered)."))
     if codes.get("EV002"):
         text = f"{_count(codes['EV002'], 'evidence requirement')} with stale evidence"

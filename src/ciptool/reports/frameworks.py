@@ -17,6 +17,30 @@ from ciptool.results import RequirementCoverage, RunResult, Status
 ISO = "iso27001-2022"
 CSF = "nist-csf-2.0"
 
+#: What each status means, in words for a reader who has not read the README: every document
+#: that shows a status says this where its statuses first appear.
+STATUS_MEANINGS: tuple[tuple[str, str], ...] = (
+    (
+        Status.COVERED.value,
+        "a control is mapped to it and all the evidence that control requires is intact and"
+        " current; no mapped control is under an exception or missed part of the SOC 2 audit"
+        " period",
+    ),
+    (
+        Status.COVERED_WITH_DEVIATIONS.value,
+        "covered, but a mapped control missed an interval of the SOC 2 audit period (no"
+        " evidence for it), which an auditor reports as a deviation; SOC 2 criteria only",
+    ),
+    (
+        Status.EXCEPTED.value,
+        "a live exception (a risk acceptance, approved until a set date) covers it or a control"
+        " it rests on, so it is not shown to operate in full",
+    ),
+    (Status.DECLARED.value, "controls are mapped to it, but none has current evidence"),
+    (Status.NOT_APPLICABLE.value, "excluded from scope, with a written justification"),
+    (Status.GAP.value, "no control is mapped to it"),
+)
+
 
 @dataclass(frozen=True)
 class RequirementRow:
@@ -75,13 +99,30 @@ class Tally:
             parts.append(f"{self.excepted} excepted")
         return ", ".join(parts)
 
+    @property
+    def open(self) -> str:
+        """The applicable requirements still open, in words: declared without current
+        evidence, and gaps; empty when there are none.
+        """
+        parts = []
+        if self.declared:
+            parts.append(f"{self.declared} declared without current evidence")
+        if self.gap:
+            parts.append(f"{self.gap} gap{'' if self.gap == 1 else 's'}")
+        return ", ".join(parts)
+
 
 def tally(label: str, title: str, rows: Iterable[RequirementCoverage]) -> Tally:
     """Count ``rows`` by status."""
+    return tally_statuses(label, title, (row.status for row in rows))
+
+
+def tally_statuses(label: str, title: str, statuses: Iterable[Status]) -> Tally:
+    """Count ``statuses``."""
     counts = dict.fromkeys(Status, 0)
     total = 0
-    for row in rows:
-        counts[row.status] += 1
+    for status in statuses:
+        counts[status] += 1
         total += 1
     return Tally(
         label,
@@ -146,6 +187,8 @@ class SoaRow:
     justification: str
     controls: tuple[str, ...]
     status: str
+    #: Why the status is what it is (the exception, the missed intervals); empty when covered.
+    note: str = ""
 
 
 def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
@@ -162,8 +205,11 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
         coverage = by_id.get(item.id)
         controls = tuple(c.record.id for c in graph.controls_by_requirement.get((ISO, item.id), []))
         applicable = decision is None or decision.applicable
+        note = ""
         if coverage is not None:
             status = coverage.status.value
+            if coverage.status not in (Status.COVERED, Status.GAP, Status.NOT_APPLICABLE):
+                note = coverage.reason
         elif not applicable:
             status = Status.NOT_APPLICABLE.value
         else:
@@ -184,9 +230,15 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
                 justification,
                 controls,
                 status,
+                note,
             )
         )
     return rows
+
+
+def soa_tally(rows: Iterable[SoaRow]) -> Tally:
+    """The Statement of Applicability's rows counted by status."""
+    return tally_statuses("", "ISO/IEC 27001:2022 Annex A", (Status(row.status) for row in rows))
 
 
 def by_group(rows: list[RequirementRow]) -> list[tuple[str, str, list[RequirementRow]]]:
@@ -235,6 +287,37 @@ class OccurrenceRow:
     def missing(self) -> int:
         """How many intervals that have ended have no evidence."""
         return sum(1 for _, state in self.cells if state == "missing")
+
+    @property
+    def runs(self) -> tuple[OccurrenceRun, ...]:
+        """The cells with consecutive intervals of one state taken together, so a daily
+        control's period reads as a few runs, not hundreds of days.
+        """
+        runs: list[OccurrenceRun] = []
+        for name, state in self.cells:
+            if runs and runs[-1].state == state:
+                last = runs[-1]
+                runs[-1] = OccurrenceRun(last.first, name, state, last.count + 1)
+            else:
+                runs.append(OccurrenceRun(name, name, state, 1))
+        return tuple(runs)
+
+
+@dataclass(frozen=True)
+class OccurrenceRun:
+    """Consecutive intervals in one state: evidence found ("ok"), "missing", or still "open"."""
+
+    first: str
+    last: str
+    state: str
+    count: int
+
+    @property
+    def text(self) -> str:
+        """The run in words: "2026-Q2: missing", "2026-01 to 2026-09: 9 ok"."""
+        if self.count == 1:
+            return f"{self.first}: {self.state}"
+        return f"{self.first} to {self.last}: {self.count} {self.state}"
 
 
 def occurrence_testing(graph: Graph, period: Period | None, today: dt.date) -> list[OccurrenceRow]:

@@ -1,0 +1,207 @@
+"""The same figures, in words a reader follows, in every format of a report.
+
+Each report is rendered for the example program; the PDF is read back with poppler's
+pdftotext (installed by .ci/run), as a reader's viewer would show it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from ciptool.render.charts import coverage_bars
+from ciptool.reports.frameworks import Tally
+from conftest import PROJECT_ROOT
+
+FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
+
+#: The example as of 2026-11-15, as `ciptool check` prints it: total, covered, with
+#: deviations, excepted, declared, gap, not applicable, covered of applicable.
+FRAMEWORKS = {
+    "CSF 2.0": (106, 103, 0, 2, 0, 1, 0, "97%"),
+    "ISO/IEC 27001:2022": (93, 87, 0, 3, 0, 0, 3, "97%"),
+    "SOC 2 (TSC 2017)": (38, 35, 1, 2, 0, 0, 0, "92%"),
+}
+
+
+def render(kind: str, fmt: str, out: Path, *extra: str) -> Path:
+    result = CliRunner().invoke(
+        app,
+        ["report", kind, "--repo", str(PROJECT_ROOT), "-f", fmt, "-o", str(out), *FIXED, *extra],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed; .ci/run installs poppler-utils with apt-get")
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    return found
+
+
+def pdf_text(tool: str, path: Path) -> str:
+    return subprocess.run(
+        [tool, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def figures_row(label: str, figures: tuple[object, ...]) -> re.Pattern[str]:
+    """A table row: the label, then the figures in order, whatever separates them."""
+    cells = r"[\s|]+".join(re.escape(str(f)) for f in figures)
+    return re.compile(re.escape(label) + r"[\s|]+" + cells + r"[\s|]*$", re.MULTILINE)
+
+
+HEADLINE = (
+    "CSF 2.0 97% covered (103 of 106 applicable requirements; 2 excepted; 1 gap);"
+    " ISO/IEC 27001:2022 97% covered (87 of 90 applicable requirements; 3 excepted;"
+    " 3 not applicable); SOC 2 (TSC 2017) 92% covered (35 of 38 applicable requirements;"
+    " 1 covered with deviations, 2 excepted)."
+)
+
+
+def test_the_briefing_headline_accounts_for_every_applicable_requirement(
+    tmp_path: Path,
+) -> None:
+    markdown = render("audit-committee", "md", tmp_path / "ac.md").read_text()
+    assert HEADLINE in markdown
+
+
+def test_the_briefing_gives_the_same_figures_in_md_html_and_pdf(
+    tmp_path: Path, pdftotext: str
+) -> None:
+    markdown = render("audit-committee", "md", tmp_path / "ac.md").read_text()
+    html = render("audit-committee", "html", tmp_path / "ac.html").read_text()
+    text = pdf_text(pdftotext, render("audit-committee", "pdf", tmp_path / "ac.pdf"))
+    cells = re.sub(r"</t[dh]><t[dh][^>]*>", " | ", html)
+    cells = re.sub(r"<[^>]+>", "", cells)
+    for label, figures in FRAMEWORKS.items():
+        for name, document in (("md", markdown), ("html", cells), ("pdf", text)):
+            assert figures_row(label, figures).search(document), (name, label)
+    flat = " ".join(text.split())
+    assert HEADLINE in flat
+
+
+def test_the_soc2_package_gives_the_same_figures_in_md_html_pdf_csv_and_xlsx(
+    tmp_path: Path, pdftotext: str
+) -> None:
+    sentence = (
+        "92% of the 38 applicable criteria covered: 35 covered with current evidence and no"
+        " deviation or exception; 1 covered with deviations in the audit period, 2 excepted,"
+        " 0 declared without current evidence, 0 with no control; 0 not applicable."
+    )
+    markdown = render("soc2", "md", tmp_path / "s.md").read_text()
+    html = render("soc2", "html", tmp_path / "s.html").read_text()
+    text = pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf"))
+    assert sentence in markdown
+    assert sentence in html
+    assert sentence in " ".join(text.split())
+    rows = list(csv.DictReader(io.StringIO(render("soc2", "csv", tmp_path / "s.csv").read_text())))
+    statuses = {r["Criterion"]: r["Status"] for r in rows if r["Table"] == "Control matrix"}
+    assert Counter(statuses.values()) == {
+        "covered": 35,
+        "covered-with-deviations": 1,
+        "excepted": 2,
+    }
+    sheet = load_workbook(render("soc2", "xlsx", tmp_path / "s.xlsx"))["Control matrix"]
+    cells = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells == statuses
+
+
+def test_the_soa_counts_as_the_briefing_does_and_says_why_a_control_is_excepted(
+    tmp_path: Path,
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(render("soa", "csv", tmp_path / "soa.csv").read_text())))
+    assert Counter(r["Status"] for r in rows) == {
+        "covered": 87,
+        "excepted": 3,
+        "not-applicable": 3,
+    }
+    reasons = {r["Control"]: r["Note"] for r in rows if r["Status"] == "excepted"}
+    assert reasons["A.5.18"] == "IAM-03 is under a live exception (EXC-2026-001)"
+    markdown = render("soa", "md", tmp_path / "soa.md").read_text()
+    assert "87 of the 90 applicable controls (97%) are covered; 3 excepted; 3 not applicable." in (
+        markdown
+    )
+    assert "| excepted: IAM-03 is under a live exception (EXC-2026-001) |" in markdown
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    [
+        ("audit-committee", "md"),
+        ("audit-committee", "html"),
+        ("soc2", "md"),
+        ("soc2", "html"),
+        ("csf-profile", "md"),
+        ("csf-profile", "html"),
+        ("soa", "md"),
+        ("soa", "html"),
+    ],
+)
+def test_every_document_says_what_its_statuses_mean(kind: str, fmt: str, tmp_path: Path) -> None:
+    text = render(kind, fmt, tmp_path / f"{kind}.{fmt}").read_text()
+    assert "What the statuses mean" in text
+    assert "a live exception" in text
+    if kind in ("audit-committee", "soc2"):
+        assert "missed an interval of the SOC 2 audit period" in text
+
+
+def test_the_pdfs_say_what_the_statuses_mean(tmp_path: Path, pdftotext: str) -> None:
+    for kind in ("audit-committee", "soc2"):
+        text = " ".join(pdf_text(pdftotext, render(kind, "pdf", tmp_path / f"{kind}.pdf")).split())
+        assert "What the statuses mean" in text, kind
+        assert "covered-with-deviations: " in text, kind
+
+
+def test_a_missed_soc2_interval_is_not_called_a_gap(tmp_path: Path) -> None:
+    markdown = render("audit-committee", "md", tmp_path / "ac.md").read_text()
+    assert "gap in SOC 2 occurrence testing" not in markdown
+    assert (
+        "**Know:** PHY-01 has no evidence for part of the SOC 2 audit period: expect the"
+        " auditor to report it as a deviation; the criteria resting on it are covered with"
+        " deviations at best." in markdown
+    )
+
+
+def test_the_briefing_lists_coverage_gaps_among_its_top_items(tmp_path: Path) -> None:
+    markdown = render("audit-committee", "md", tmp_path / "ac.md").read_text()
+    assert (
+        "| warning | CSF 2.0: 1 requirement in scope that no control is mapped to (a gap):"
+        " GV.RM-07 |  | ciptool.yaml:4:14 |" in markdown
+    )
+
+
+def test_a_coverage_bar_is_drawn_over_the_applicable_requirements() -> None:
+    tally = Tally("", "ISO/IEC 27001:2022", 93, 87, 0, 0, 3, 3, 0)
+    svg = coverage_bars([tally], "t")
+    drawn = re.findall(r'width="([\d.]+)" height="18.0" fill="[^"]+"><title>([^<:]+):', svg)
+    assert {name: float(width) for width, name in drawn} == {
+        "covered": pytest.approx(400 * 87 / 90, abs=0.1),
+        "excepted": pytest.approx(400 * 3 / 90, abs=0.1),
+    }
+    assert ">97% (3 not applicable)</text>" in svg
+    assert "covered-with-deviations" not in svg  # the legend names what the bars show
+    assert ">covered with deviations<" not in svg
+
+
+def test_occurrence_testing_takes_a_daily_control_in_runs(tmp_path: Path, pdftotext: str) -> None:
+    markdown = render("soc2", "md", tmp_path / "s.md").read_text()
+    assert "| daily | 2026-01-01 to 2026-09-30: 273 ok |" in markdown
+    assert "| quarterly | 2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok |" in markdown
+    text = " ".join(pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf")).split())
+    assert "2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok" in text
