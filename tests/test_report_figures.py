@@ -205,3 +205,19 @@ def test_occurrence_testing_takes_a_daily_control_in_runs(tmp_path: Path, pdftot
     assert "| quarterly | 2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok |" in markdown
     text = " ".join(pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf")).split())
     assert "2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok" in text
+
+
+def test_the_pdfs_embed_their_fonts(tmp_path: Path, pdftotext: str) -> None:
+    pdffonts = str(Path(pdftotext).with_name("pdffonts"))
+    for kind in ("audit-committee", "soc2"):
+        listing = subprocess.run(
+            [pdffonts, str(render(kind, "pdf", tmp_path / f"{kind}.pdf"))],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()[2:]
+        assert listing, kind
+        for line in listing:
+            name, embedded = line.split()[0], line.split()[-5]
+            assert name.split("+")[-1].startswith("DejaVuSans"), line
+            assert embedded == "yes", line
