@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.render.charts import coverage_bars
 from ciptool.reports.frameworks import Tally
-from conftest import PROJECT_ROOT
+from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 
@@ -221,3 +221,28 @@ def test_the_pdfs_embed_their_fonts(tmp_path: Path, pdftotext: str) -> None:
             name, embedded = line.split()[0], line.split()[-5]
             assert name.split("+")[-1].startswith("DejaVuSans"), line
             assert embedded == "yes", line
+
+
+def test_user_text_prints_literally_in_the_pdfs(
+    make_repo: MakeRepo, tmp_path: Path, pdftotext: str
+) -> None:
+    title = "Quarterly <i>access</i> recertification & <Q>"
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P <b> & Co\nframeworks: [soc2-2017]\n",
+            "controls/iam.yaml": MINIMAL_CONTROL.replace(
+                "title: Quarterly access recertification", f'title: "{title}"'
+            ).replace("owner: IAM lead", "owner: IAM lead\n    process: governance"),
+            "evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE,
+        }
+    )
+    for kind in ("soc2", "audit-committee"):
+        out = tmp_path / f"{kind}.pdf"
+        result = CliRunner().invoke(
+            app, ["report", kind, "--repo", str(root), "-f", "pdf", "-o", str(out), *FIXED]
+        )
+        assert result.exit_code == 0, result.output
+        text = " ".join(pdf_text(pdftotext, out).split())
+        assert "P <b> & Co" in text, kind
+        if kind == "audit-committee":
+            assert title in text

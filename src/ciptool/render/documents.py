@@ -48,8 +48,10 @@ def environment(root: Path | None, *, html: bool) -> jinja2.Environment:
 
 
 def render_document(root: Path | None, kind: str, fmt: str, context: dict[str, Any]) -> str:
-    """Render ``KIND.FMT.j2`` with ``context``."""
-    env = environment(root, html=fmt == "html")
+    """Render ``KIND.FMT.j2`` with ``context``; HTML, including the PDF's layout
+    (``pdf.html``), escapes every value, so user text is printed, never read as markup.
+    """
+    env = environment(root, html=fmt.endswith("html"))
     name = f"{kind}.{fmt}.j2"
     try:
         template = env.get_template(name)
