@@ -246,3 +246,10 @@ def test_user_text_prints_literally_in_the_pdfs(
         assert "P <b> & Co" in text, kind
         if kind == "audit-committee":
             assert title in text
+
+
+def test_a_requirement_under_an_exception_names_it(tmp_path: Path) -> None:
+    soa = render("soa", "md", tmp_path / "soa.md").read_text()
+    assert "| excepted: a live exception covers the requirement (EXC-2026-002) |" in soa
+    profile = render("csf-profile", "md", tmp_path / "csf.md").read_text()
+    assert "| excepted: a live exception covers the requirement (EXC-2026-003) |" in profile

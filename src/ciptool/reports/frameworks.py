@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ciptool.checks.coverage import applicability
+from ciptool.checks.coverage import REQUIREMENT_EXCEPTED, applicability
 from ciptool.checks.evidence import occurrence_tested, occurrences
+from ciptool.checks.exceptions import live_exceptions
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
@@ -151,11 +152,30 @@ def _group(catalog: Catalog, item_id: str, level: int) -> tuple[str, str]:
     return ancestor.id, ancestor.title
 
 
+def _requirement_exceptions(graph: Graph, today: dt.date) -> dict[str, list[str]]:
+    """Requirement reference -> the ids of the live exceptions on the requirement itself."""
+    found: dict[str, list[str]] = {}
+    for sourced in live_exceptions(graph, today):
+        target = sourced.record.applies_to.requirement
+        reference = graph.canonical_reference(target) if target else None
+        if reference:
+            found.setdefault(reference, []).append(sourced.record.id)
+    return found
+
+
+def _note(reason: str, reference: str, exceptions: dict[str, list[str]]) -> str:
+    """The coverage reason, naming the exception when one covers the requirement itself."""
+    if reason == REQUIREMENT_EXCEPTED and reference in exceptions:
+        return f"{reason} ({', '.join(sorted(exceptions[reference]))})"
+    return reason
+
+
 def requirement_rows(
     graph: Graph, result: RunResult, framework: str, level: int = 0
 ) -> list[RequirementRow]:
     """Every in-scope requirement of ``framework`` as report rows, in catalog order."""
     catalog = graph.catalogs[framework]
+    exceptions = _requirement_exceptions(graph, result.today)
     rows = []
     for row in result.coverage:
         if row.framework != framework:
@@ -169,7 +189,7 @@ def requirement_rows(
                 group_title=group_title,
                 status=row.status.value,
                 controls=row.controls,
-                note=row.reason,
+                note=_note(row.reason, f"{framework}:{row.requirement}", exceptions),
                 suggested=row.suggested,
             )
         )
@@ -198,6 +218,7 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
     their status is then computed from the mappings alone.
     """
     catalog = graph.catalogs[ISO]
+    exceptions = _requirement_exceptions(graph, result.today)
     by_id = {row.requirement: row for row in result.coverage if row.framework == ISO}
     rows = []
     for item in catalog.requirements:
@@ -209,7 +230,7 @@ def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
         if coverage is not None:
             status = coverage.status.value
             if coverage.status not in (Status.COVERED, Status.GAP, Status.NOT_APPLICABLE):
-                note = coverage.reason
+                note = _note(coverage.reason, f"{ISO}:{item.id}", exceptions)
         elif not applicable:
             status = Status.NOT_APPLICABLE.value
         else:
