@@ -253,3 +253,18 @@ def test_a_requirement_under_an_exception_names_it(tmp_path: Path) -> None:
     assert "| excepted: a live exception covers the requirement (EXC-2026-002) |" in soa
     profile = render("csf-profile", "md", tmp_path / "csf.md").read_text()
     assert "| excepted: a live exception covers the requirement (EXC-2026-003) |" in profile
+
+
+def test_the_workbooks_about_sheet_is_readable_and_says_what_the_statuses_mean(
+    tmp_path: Path,
+) -> None:
+    for kind in ("soc2", "soa"):
+        about = load_workbook(render(kind, "xlsx", tmp_path / f"{kind}.xlsx"))["About"]
+        rows = [row for row in about.iter_rows(values_only=True) if any(row)]
+        for column, index in (("A", 0), ("B", 1)):
+            longest = max(len(str(row[index] or "")) for row in rows if index < len(row))
+            width = about.column_dimensions[column].width
+            assert width >= min(longest, 100), (kind, column, width, longest)
+        meanings = {row[0]: row[1] for row in rows}
+        assert meanings["covered-with-deviations"].startswith("covered, but a mapped control")
+        assert meanings["Status"] == "What it means"

@@ -19,6 +19,8 @@ from ciptool.reports.frameworks import RequirementRow
 
 Table = tuple[str, list[str], list[list[Any]]]  # (sheet name, header, rows)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: The reports whose tables show coverage statuses: their About sheet says what each means.
+_WITH_STATUSES = frozenset({"soc2", "soa"})
 _W3CDTF = re.compile(
     r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
 )
@@ -81,7 +83,7 @@ def render_csv(kind: str, context: dict[str, Any]) -> bytes:
 def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -> bytes:
     """The report's tables as an XLSX workbook, one sheet per table."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -114,6 +116,17 @@ def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -
         ("Inputs digest (SHA-256)", meta.inputs_digest),
     ):
         provenance.append([label, value])
+    if kind in _WITH_STATUSES:
+        provenance.append([])
+        provenance.append(["Status", "What it means"])
+        for cell in provenance[provenance.max_row]:
+            cell.font = Font(bold=True)
+        for name, meaning in context["statuses"]:
+            provenance.append([name, meaning])
+            provenance.cell(row=provenance.max_row, column=2).alignment = Alignment(wrap_text=True)
+    for column in ("A", "B"):
+        longest = max(len(str(cell.value or "")) for cell in provenance[column])
+        provenance.column_dimensions[column].width = min(longest + 2, 100)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _fixed_timestamps(buffer.getvalue(), moment)
