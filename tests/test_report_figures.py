@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -268,3 +269,14 @@ def test_the_workbooks_about_sheet_is_readable_and_says_what_the_statuses_mean(
         meanings = {row[0]: row[1] for row in rows}
         assert meanings["covered-with-deviations"].startswith("covered, but a mapped control")
         assert meanings["Status"] == "What it means"
+
+
+def test_the_pdf_headings_wear_the_html_documents_colours(tmp_path: Path) -> None:
+    data = render("audit-committee", "pdf", tmp_path / "ac.pdf").read_bytes()
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL)
+    content = b"".join(zlib.decompress(s) for s in streams if s[:2] in (b"x\x9c", b"x\xda"))
+    # Only the ink (#1c2430) and the accent (#0d47a1): not fpdf2's dark red (#960000).
+    assert set(re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content)) == {
+        b"0.1098 0.1412 0.1882 rg",
+        b"0.051 0.2784 0.6314 rg",
+    }

@@ -24,6 +24,8 @@ _FACES = {
     "I": "DejaVuSansCondensed-Oblique.ttf",
 }
 _FAMILY = "dejavu"
+_INK = "#1c2430"
+_ACCENT = "#0d47a1"
 #: Characters outside Latin-1 that the embedded subset has; any other is written as "?".
 _EXTRA = frozenset("\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2192\u2264\u2265")
 
@@ -36,7 +38,7 @@ def _printable(text: str) -> str:
 def render_pdf(kind: str, context: dict[str, Any], root: Any = None) -> bytes:
     """The document as PDF bytes; a usage error when the ``pdf`` extra is not installed."""
     try:
-        from fpdf import FPDF
+        from fpdf import FPDF, FontFace, TextStyle
     except ImportError:
         raise UsageError(
             "PDF output needs the pdf extra: pip install 'ciptool[pdf]'"
@@ -57,5 +59,14 @@ def render_pdf(kind: str, context: dict[str, Any], root: Any = None) -> bytes:
     pdf.set_margins(14, 14, 14)
     pdf.add_page()
     pdf.set_font(_FAMILY, size=9)
-    pdf.write_html(text, font_family=_FAMILY)
+    # The HTML documents' ink and accent, not fpdf2's dark red headings and bullets; code in
+    # the embedded face too, since fpdf2's default Courier is not embedded.
+    styles = {
+        "h1": TextStyle(font_style="B", font_size_pt=18, color=_INK, t_margin=2, b_margin=2),
+        "h2": TextStyle(font_style="B", font_size_pt=13, color=_ACCENT, t_margin=5, b_margin=1),
+        "h3": TextStyle(font_style="B", font_size_pt=11, color=_INK, t_margin=4, b_margin=1),
+        "code": FontFace(family=_FAMILY),
+        "pre": TextStyle(font_family=_FAMILY, t_margin=2),
+    }
+    pdf.write_html(text, font_family=_FAMILY, tag_styles=styles, li_prefix_color=_INK)
     return bytes(pdf.output())
