@@ -280,3 +280,40 @@ def test_the_pdf_headings_wear_the_html_documents_colours(tmp_path: Path) -> Non
         b"0.1098 0.1412 0.1882 rg",
         b"0.051 0.2784 0.6314 rg",
     }
+
+
+@pytest.mark.parametrize("kind", ["soc2", "soa", "csf-profile", "evidence-index"])
+def test_no_date_or_id_breaks_across_lines_and_no_table_overflows(
+    kind: str, tmp_path: Path
+) -> None:
+    from test_browser import BROWSER_FLAGS, CHROMIUM
+
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    document = render(kind, "html", tmp_path / f"{kind}.html")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(document.as_uri())
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll('td.date, .id')]
+                 .filter(e => { const r = document.createRange(); r.selectNodeContents(e);
+                                return r.getClientRects().length > 1; })
+                 .map(e => e.textContent)"""
+        )
+        overflowing = page.evaluate(
+            """() => {
+                 const edge = document.querySelector('header.doc').getBoundingClientRect().right;
+                 return [...document.querySelectorAll('table')]
+                   .filter(t => t.getBoundingClientRect().right > edge + 1).length;
+               }"""
+        )
+        marked = page.evaluate("() => document.querySelectorAll('td.date, .id').length")
+        browser.close()
+    assert marked > 0
+    assert broken == []
+    assert overflowing == 0
