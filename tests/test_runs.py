@@ -364,3 +364,41 @@ def test_concurrent_checks_share_kept_results(make_repo: MakeRepo) -> None:
     (root / CSV).write_bytes(EVIDENCE_CSV.replace(b"3", b"4"))
     changed = subprocess.run(command, capture_output=True, check=True).stdout
     assert ("EV004", RECORD) in codes(changed.decode())
+
+
+_DRIVER = """
+import json, sys
+from ciptool import cachefiles
+cachefiles.RACY_NS = 0  # the test's files were written moments ago: count them as settled
+if sys.argv[1] == "first":
+    from ciptool.loader import cache
+    cache.RACY_NS = 0
+from ciptool.cli import main
+sys.argv = ["ciptool", "check", "--repo", sys.argv[2], "--as-of", sys.argv[3]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("ciptool"))), file=sys.stderr)
+"""
+
+
+def test_a_kept_result_is_printed_without_importing_the_models_or_checks(
+    make_repo: MakeRepo,
+) -> None:
+    """A warm run's time is start-up: it must not pay for the models, the loader or the checks
+    (about 0.05 s on their own), which a light import (a date's bounds) once pulled in."""
+    root = make_repo({"controls/extra.yaml": MINIMAL_CONTROL})
+
+    def modules(which: str) -> list[str]:
+        outcome = subprocess.run(
+            [sys.executable, "-c", _DRIVER, which, str(root), str(AS_OF)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return list(json.loads(outcome.stderr.splitlines()[-1]))
+
+    assert "ciptool.checks" in modules("first")
+    heavy = ("ciptool.models", "ciptool.loader", "ciptool.checks", "ciptool.engine")
+    assert [m for m in modules("second") if m.startswith(heavy)] == []

@@ -403,7 +403,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 def _generation_time(text: str | None) -> dt.datetime:
     import os
 
-    from ciptool.models.types import LATEST
+    from ciptool.daterange import LATEST
 
     if text:
         try:
@@ -564,7 +564,7 @@ def rules_explain(
 
 def parse_date(text: str, option: str) -> dt.date:
     """A date given on the command line, or a usage error that says how to write it."""
-    from ciptool.models.types import DATE_RANGE, EARLIEST, LATEST
+    from ciptool.daterange import DATE_RANGE, EARLIEST, LATEST
 
     try:
         day = dt.date.fromisoformat(text)

@@ -14,16 +14,12 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
+from ciptool.daterange import DATE_RANGE, EARLIEST, LATEST
+
 #: Each pattern here is matched against the whole text (``fullmatch``): Python's ``$`` also
 #: matches before a last line break, where JSON Schema's does not, and a value is written alone,
 #: with no space or line break around it, as the editor schemas say too.
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-#: The dates ciptool reads. Python's dates end in the year 9999; with these ends and the
-#: longest durations below, no sum a check makes (a date plus a duration, a warning window or
-#: an occurrence interval) can leave that calendar.
-EARLIEST = dt.date(1900, 1, 1)
-LATEST = dt.date(2999, 12, 31)
-DATE_RANGE = f"dates must lie between {EARLIEST} and {LATEST}"
 #: The same rule for JSON Schema (ECMAScript): YYYY-MM-DD from 1900 to 2999, each month with
 #: its days (February's 29th in every year: the leap years are left to ``format: date``).
 _DATE_SCHEMA = (
