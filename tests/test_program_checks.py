@@ -10,7 +10,15 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.results import RunSettings
-from conftest import EXCEPTION_EXPIRING, EXCEPTION_ON_IAM, MINIMAL_CONTROL, MakeRepo, brief, run
+from conftest import (
+    AS_OF,
+    EXCEPTION_EXPIRING,
+    EXCEPTION_ON_IAM,
+    MINIMAL_CONTROL,
+    MakeRepo,
+    brief,
+    run,
+)
 
 
 def test_policy_review_overdue_is_a_warning(make_repo: MakeRepo) -> None:
@@ -246,3 +254,47 @@ def test_crosswalks_suggest_but_never_cover(make_repo: MakeRepo) -> None:
     hinted = [key for key, row in rows.items() if row.suggested == ("IAM-01",)]
     assert hinted
     assert all(rows[key].status.value == "gap" for key in hinted)
+
+
+def _exception_on(ident: str, target: str) -> str:
+    return (
+        f"  - id: {ident}\n    applies_to: {target}\n    reason: Accepted for now.\n"
+        "    risk: low\n    approved_by: CISO\n    approved_on: 2026-01-15\n"
+        "    expires_on: 2027-06-30\n"
+    )
+
+
+def test_an_exception_on_a_subject_no_finding_has_is_reported(make_repo: MakeRepo) -> None:
+    """A misspelt subject leaves the real finding failing; the exception says so, with the
+    closest subject that check reported, wherever that check ran."""
+    text = "exceptions:\n" + (
+        _exception_on("EXC-TYPO", "{check: EV001, subject: iam-01/recert-signof}")
+        + _exception_on("EXC-RIGHT", "{check: EV001, subject: IAM-01/recert-signoff}")
+        + _exception_on("EXC-FAR", "{check: EV002, subject: nothing-like-it}")
+        + _exception_on("EXC-ALL", "{check: EV004}")
+    )
+    root = make_repo({"exceptions/2026.yaml": text, "evidence/2026/iam-01.yaml": "evidence: []\n"})
+    result = run(root)
+    assert brief(result) == [
+        ("EV001", "controls/iam.yaml", 12, 13),
+        ("EV006", "evidence/2026/files/q.csv", 0, 0),
+        ("EX004", "exceptions/2026.yaml", 3, 41),
+        ("EX004", "exceptions/2026.yaml", 17, 41),
+    ]
+    typo, far = result.findings[2:]
+    assert typo.severity.value == "warning"
+    assert typo.message == (
+        "exception EXC-TYPO matches no finding of EV001 today: the subject may be misspelt,"
+        " or the problem is fixed"
+    )
+    assert typo.suggestion == (
+        "Did you mean `IAM-01/recert-signoff`? Correct the subject, or remove the exception."
+    )
+    assert far.suggestion == "Correct the subject, or remove the exception."
+    assert result.findings[0].excepted_by == "EXC-RIGHT"
+    # Where EV001 or EV002 did not run, nobody knows what they would have found.
+    assert [f.code for f in run(root, "EX").findings] == []
+    assert [f.code for f in run(root, "EX", "EV001").findings] == ["EV001", "EX004"]
+    assert [f.code for f in run(root, "EV", "EX003").findings] == ["EV001", "EV006"]
+    ignored = check_repository(root, RunSettings(today=AS_OF, ignore=("EX004",)))[0]
+    assert "EX004" not in {f.code for f in ignored.findings}

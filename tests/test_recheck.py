@@ -4,6 +4,7 @@ full check says: the same output, byte for byte, edit after edit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -263,3 +264,41 @@ def test_records_keep_the_order_a_full_check_reads_them_in(
     record.write_text(MINIMAL_EVIDENCE.replace("    collected_on:", collector), encoding="utf-8")
     assert check_json(cli, root, *later) == check_json(cli, root, *later, "--no-cache")
     assert rechecks and rechecks[-1] is not None
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_recheck_says_which_exceptions_match_no_finding_as_a_full_check_does(
+    make_repo: MakeRepo, cli: CliRunner, rechecks: Calls
+) -> None:
+    """An exception on one file's digest matches a finding only while the digest is wrong:
+    whether it matches nothing (EX004) depends on what the changed record says."""
+    exception = (
+        "exceptions:\n  - id: EXC-DIGEST\n"
+        "    applies_to: {check: EV004, subject: evidence/2026/files/q.csv}\n"
+        "    reason: The export is re-generated nightly.\n    risk: low\n"
+        "    approved_by: CISO\n    approved_on: 2026-01-15\n    expires_on: 2027-06-30\n"
+    )
+    root = make_repo(
+        {
+            "exceptions/2026.yaml": exception,
+            "evidence/2026/iam-01.yaml": MINIMAL_EVIDENCE,
+            "evidence/2026/files/q.csv": EVIDENCE_CSV,
+        }
+    )
+
+    def codes(document: str) -> list[str]:
+        return [finding["code"] for finding in json.loads(document)["findings"]]
+
+    assert codes(check_json(cli, root)) == ["EX004"]
+    record = root / "evidence/2026/iam-01.yaml"
+    digest = hashlib.sha256(EVIDENCE_CSV).hexdigest()
+    record.write_text(MINIMAL_EVIDENCE.replace(digest, "0" * 64), encoding="utf-8")
+    after = check_json(cli, root)
+    assert rechecks and rechecks[-1] is not None
+    assert codes(after) == ["EV004"]
+    assert after == check_json(cli, root, "--no-cache")
+    record.write_text(MINIMAL_EVIDENCE, encoding="utf-8")
+    again = check_json(cli, root)
+    assert rechecks[-1] is not None
+    assert codes(again) == ["EX004"]
+    assert again == check_json(cli, root, "--no-cache")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ciptool.checks import ALL_CHECKS, Check, Context
 from ciptool.checks.coverage import coverage
-from ciptool.checks.exceptions import live_exceptions
+from ciptool.checks.exceptions import UnmatchedException, live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.inputs import Inputs
@@ -69,6 +69,7 @@ def _check(
     ctx = context(graph, settings)
     found = list(repository.findings) + graph.duplicate_findings
     found.extend(run_checks(ALL_CHECKS, ctx, settings))
+    found.extend(unmatched_exceptions(ctx, found, settings))
     ordered = tuple(sorted_findings(settle(graph, found, settings)))
     result = RunResult(
         root,
@@ -103,6 +104,24 @@ def run_checks(checks: Iterable[Check], ctx: Context, settings: RunSettings) -> 
     for check in checks:
         if selected(check.code, settings.select, settings.ignore):
             yield from check.run(ctx)
+
+
+#: The check that judges exceptions against the other checks' findings.
+UNMATCHED = next(check for check in ALL_CHECKS if isinstance(check, UnmatchedException))
+
+
+def unmatched_exceptions(
+    ctx: Context, found: list[Finding], settings: RunSettings
+) -> list[Finding]:
+    """EX004, when selected: the exceptions on one finding of a check that ran, whose subject
+    none of ``found`` (every other finding of the run) has."""
+    if not selected(UNMATCHED.code, settings.select, settings.ignore):
+        return []
+
+    def ran(code: str) -> bool:
+        return selected(code, settings.select, settings.ignore)
+
+    return list(UNMATCHED.against(ctx, found, ran))
 
 
 def settle(graph: Graph, found: list[Finding], settings: RunSettings) -> list[Finding]:

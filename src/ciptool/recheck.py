@@ -14,7 +14,8 @@ reads those files, the definitions of the controls their records name before and
 change (the *touched* controls), every record of those controls, the settings, the catalogs
 and the exceptions, and runs the evidence checks on that part of the repository. The kept
 result's findings in those three places make way for the new ones; every other finding
-depends on nothing that changed.
+depends on nothing that changed, except whether an exception on one check's finding matches
+any finding (EX004), which is judged again over the findings as they are now.
 
 What the kept result does not hold, which records each file names and lists, which controls
 have current evidence and how often each evidence file is listed, is kept beside it as a
@@ -37,7 +38,7 @@ from ciptool.checks.coverage import (
     restated,
 )
 from ciptool.checks.evidence import listed_files
-from ciptool.engine import context, run_checks, settle, tally
+from ciptool.engine import UNMATCHED, context, run_checks, settle, tally, unmatched_exceptions
 from ciptool.findings import Finding, sorted_findings
 from ciptool.graph import Graph, listed_paths
 from ciptool.inputs import Inputs
@@ -198,6 +199,9 @@ def recheck(
     kept_findings = [f for f in kept.findings if not owned.by_rerun(f)]
     if any(owned.points_into_changed(f) for f in kept_findings):
         return None  # a finding this module does not account for
+    # Whether an exception matches a finding is judged again over the findings as they are now.
+    kept_findings = [f for f in kept_findings if f.code != UNMATCHED.code]
+    found.extend(unmatched_exceptions(ctx, [*kept_findings, *found], settings))
     findings = tuple(sorted_findings([*kept_findings, *settle(graph, found, settings)]))
     now_current = control_evidence_current(graph, settings.today)
     current = (scope.current - touched) | {c for c, ok in now_current.items() if ok}

@@ -14,7 +14,12 @@ from ciptool.checks.evidence import (
     StaleEvidence,
     UnlistedEvidenceFile,
 )
-from ciptool.checks.exceptions import DanglingException, ExceptionExpiringSoon, ExpiredException
+from ciptool.checks.exceptions import (
+    DanglingException,
+    ExceptionExpiringSoon,
+    ExpiredException,
+    UnmatchedException,
+)
 from ciptool.checks.loading import LOADER_RULES, LoaderRule
 from ciptool.checks.policies import (
     PolicyNotApproved,
@@ -64,6 +69,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     ExpiredException(),
     ExceptionExpiringSoon(),
     DanglingException(),
+    UnmatchedException(),
     UncoveredRequirement(),
     UnmappedControl(),
 )

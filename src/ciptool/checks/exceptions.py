@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ciptool.checks.base import Check, Context
 from ciptool.checks.references import Closest, explain_unresolved, id_reader, suggest_framework
@@ -127,6 +127,76 @@ class DanglingException(Check):
                     suggestion,
                     subject=sourced.record.id,
                 )
+
+
+class UnmatchedException(Check):
+    """An exception on one check's finding matches no finding of that check today.
+
+    Why: an exception of the kind ``{check: EV004, subject: ...}`` covers exactly the finding
+    with that subject. When none has it, either the subject is misspelt, and the finding meant
+    stays open beside an exception that looks valid, or the problem was fixed and the
+    exception is stale: a risk acceptance for a risk that is gone still reads as accepted.
+
+    Only an exception whose check ran is judged: with ``--select`` or ``--ignore`` leaving the
+    check out, nobody knows what it would have found. A warning, not an error: when a problem
+    is fixed, the run should not fail for it; a misspelt subject leaves the finding it meant
+    failing on its own.
+
+    Passes: ``{check: EV002, subject: IAM-03/recert-signoff}`` while IAM-03's recertification
+    evidence is stale.
+    Fails: ``{check: EV002, subject: iam-03/recert-signof}``, or the same exception once new
+    evidence was recorded.
+
+    Fix: correct the subject to one the check reports (the closest is suggested; `ciptool
+    check -f json` lists every finding's `subject`), or remove the exception.
+    """
+
+    code = "EX004"
+    slug = "exception-matches-no-finding"
+    family = "exceptions"
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        """Nothing on its own: see :meth:`against`, which the engine calls with the findings."""
+        return iter(())
+
+    def against(
+        self, ctx: Context, findings: Iterable[Finding], ran: Callable[[str], bool]
+    ) -> Iterator[Finding]:
+        """Findings for the exceptions on a check that ``ran`` whose subject none of
+        ``findings`` has."""
+        from ciptool.checks import known_codes
+
+        codes = known_codes()
+        targets = [
+            (sourced, target.check, target.subject)
+            for sourced in ctx.graph.exceptions.values()
+            if (target := sourced.record.applies_to).check is not None
+            and target.subject is not None
+            and target.check in codes
+            and ran(target.check)
+        ]
+        if not targets:
+            return
+        subjects: dict[str, dict[str, None]] = {}
+        for finding in findings:
+            subjects.setdefault(finding.code, {})[finding.subject] = None
+        closest: dict[str, Closest] = {}
+        for sourced, check, subject in targets:
+            reported = subjects.get(check, {})
+            if subject in reported:
+                continue
+            if check not in closest:
+                closest[check] = Closest(known for known in reported if known)
+            fix = "Correct the subject, or remove the exception."
+            hint = closest[check].hint(subject, "")
+            yield self.finding(
+                f"exception {sourced.record.id} matches no finding of {check} today:"
+                " the subject may be misspelt, or the problem is fixed",
+                sourced.at("applies_to", "subject"),
+                f"{hint} {fix}" if hint else fix,
+                subject=sourced.record.id,
+            )
 
 
 #: What to do about an exception that applies to nothing, where no closer id can be named.
