@@ -8,6 +8,7 @@ fast.
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -112,6 +113,13 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def main() -> None:
     """Console entry point: exit 0/1 as the command decides, 2 for bad usage, 3 for a bug."""
+    if hasattr(signal, "SIGPIPE"):  # not on Windows
+        # As git and grep do: once the reader of the output stops reading (`ciptool check |
+        # head -1`), ciptool ends by SIGPIPE, quietly, with the status a shell shows as 141.
+        # Python ignores the signal, and click and rich turn the error into exit 1, which
+        # would read as "findings". ciptool writes to no socket, and to no pipe but its own
+        # output and its workers' (whose other ends it holds).
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()  # usage errors print their message and exit 2 here
     except Exception:  # the one handler for bugs: a short report, never local variables
