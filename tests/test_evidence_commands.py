@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ciptool import atomic, recording
+from ciptool.atomic import CannotWrite
 from ciptool.cli import app
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.recording import scalar
@@ -224,3 +226,74 @@ def test_verify_reports_a_changed_byte_at_the_record(make_repo: MakeRepo) -> Non
     assert code == 1
     assert out.startswith("evidence/2026/iam-01.yaml\n  7:37    error   EV004")
     assert err == "ciptool evidence verify: 1 files in 1 records; 0 intact, 1 problems\n"
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and folder under ``root``."""
+    return {
+        path.relative_to(root).as_posix(): None if path.is_dir() else path.read_bytes()
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def _two_exports(tmp_path: Path) -> list[str]:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.csv").write_text("user,removed\nj.doe,yes\n")
+    (outside / "b.csv").write_text("user,removed\nm.roe,no\n")
+    return [str(outside / "a.csv"), str(outside / "b.csv")]
+
+
+#: Evidence for 2025, whose folder the minimal repository does not have.
+DAYS_2025 = ["--period", "2025-07-01..2025-09-30", "--collected-on", "2025-10-05"]
+
+
+def test_add_that_cannot_write_its_record_leaves_nothing_behind(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copies, and the folders made for them, go when the record cannot be written;
+    what was there before stays, byte for byte."""
+    root = make_repo({"evidence/2025/keep.txt": "not ours\n"})
+    exports = _two_exports(tmp_path)
+    before = _tree(root)
+    real = atomic.write_output
+
+    def full_disk(path: Path, data: bytes | str, *, overwrite: bool = True) -> None:
+        if path.suffix == ".yaml":
+            raise CannotWrite(f"cannot write {path}: No space left on device")
+        real(path, data, overwrite=overwrite)
+
+    monkeypatch.setattr(recording, "write_output", full_disk)
+    code, out, err = invoke("evidence", "add", *exports, "--repo", str(root), *IAM, *DAYS_2025)
+    assert code == 2
+    assert out == ""
+    record = root / "evidence/2025/iam-01-recert-signoff-2025-09-30.yaml"
+    assert err == (
+        f"ciptool: cannot write {record}: No space left on device; nothing was recorded\n"
+    )
+    assert _tree(root) == before  # evidence/2025/files/ and its two copies are gone
+    monkeypatch.undo()
+    assert brief(run(root, "EV006")) == [("EV006", "evidence/2025/keep.txt", 0, 0)]
+
+
+def test_add_whose_file_changes_while_copying_leaves_nothing_behind(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second file changes after the first was copied: the first copy goes too, and a
+    folder that was there before stays."""
+    root = make_repo({"evidence/2025/files/other.csv": "not ours\n"})
+    exports = _two_exports(tmp_path)
+    before = _tree(root)
+    real = atomic.write_output
+
+    def meanwhile(path: Path, data: bytes | str, *, overwrite: bool = True) -> None:
+        real(path, data, overwrite=overwrite)
+        Path(exports[1]).write_text("changed\n")
+
+    monkeypatch.setattr(recording, "write_output", meanwhile)
+    code, out, err = invoke("evidence", "add", *exports, "--repo", str(root), *IAM, *DAYS_2025)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"ciptool: {exports[1]} changed while it was being recorded; run the command again\n"
+    )
+    assert _tree(root) == before

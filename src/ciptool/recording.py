@@ -3,7 +3,8 @@
 Files already inside the repository are referenced where they are; files from elsewhere are
 copied into the ``files/`` folder beside the new record. The record is written the way a
 person would write it, read back and validated before it is written, and written atomically
-to a name no other file has.
+to a name no other file has. A command that fails part way removes what it made (the copies
+and the folders made for them) and nothing else: all or nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ciptool.atomic import write_output
+from ciptool.atomic import CannotWrite, write_output
 from ciptool.checks.references import Closest, did_you_mean
 from ciptool.engine import load_graph
 from ciptool.errors import UsageError
@@ -96,6 +97,23 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     ]
     text = render_record(new, entries)
     _validate(text, record_path.relative_to(root).as_posix())
+    made: list[Path] = []  # the folders and files this command made, in the order made
+    try:
+        copied = _copy(plan, made)
+        _make_folders(record_path.parent, made)
+        write_output(record_path, text, overwrite=False)
+    except CannotWrite as exc:
+        _remove(made)
+        raise CannotWrite(f"{exc}; nothing was recorded") from None
+    except BaseException:
+        _remove(made)
+        raise
+    referenced = tuple(target for source, target, _ in plan if source == target)
+    return Recorded(record_path, copied, referenced)
+
+
+def _copy(plan: list[tuple[Path, Path, str]], made: list[Path]) -> tuple[Path, ...]:
+    """Copy the files from outside the repository, adding what is made to ``made``."""
     copied = []
     for source, target, digest in plan:
         if source != target and not target.exists():
@@ -104,11 +122,38 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
                 raise UsageError(
                     f"{source} changed while it was being recorded; run the command again"
                 )
+            _make_folders(target.parent, made)
             write_output(target, data, overwrite=False)
+            made.append(target)
             copied.append(target)
-    write_output(record_path, text, overwrite=False)
-    referenced = tuple(target for source, target, _ in plan if source == target)
-    return Recorded(record_path, tuple(copied), referenced)
+    return tuple(copied)
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    """Make ``folder`` and the folders above it that are missing, adding each to ``made``.
+
+    One that cannot be made is left to the write that follows, which says why.
+    """
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except OSError:
+            return
+        made.append(path)
+
+
+def _remove(made: list[Path]) -> None:
+    """Remove what a failed command made, newest first: all or nothing. Nothing else is
+    touched, and a folder is removed only while empty."""
+    for path in reversed(made):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or a folder someone else has put a file in meanwhile
 
 
 def _check_dates(new: NewEvidence) -> None:

@@ -462,7 +462,8 @@ def evidence_add(
     Files inside the repository are referenced where they are; others are copied into the
     files/ folder beside the record. Nothing is ever overwritten. Exit 2, writing nothing, for
     an unknown control or requirement (with the closest id), a date after today or after
-    --collected-on, or files a record already lists for the same control and days.
+    --collected-on, or files a record already lists for the same control and days. A run that
+    fails part way leaves nothing it made behind.
     """
     from ciptool.recording import NewEvidence, add_evidence
 
