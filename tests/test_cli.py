@@ -205,6 +205,31 @@ def test_frameworks_show(cli: CliRunner) -> None:
     assert unknown.stderr == "ciptool: unknown framework `soc2`. Did you mean `soc2-2017`?\n"
 
 
+@pytest.mark.parametrize(
+    ("framework", "written", "kind"),
+    [
+        ("iso27001-2022", "A.5.1", "Annex A control"),
+        ("iso27001-2022", "A.5", "Annex A theme"),
+        ("iso27001-2022", "Clause 7.3", "subclause"),
+        ("iso27001-2022", "Clause 7", "clause"),
+        ("iso27001-2013", "A.9.2", "Annex A control objective"),
+        ("nist-csf-2.0", "GV.OC-01", "subcategory"),
+        ("nist-csf-2.0", "GV", "function"),
+        ("soc2-2017", "CC6", "common criteria series"),
+        ("soc2-2017", "CC6.1", "criterion"),
+    ],
+)
+def test_frameworks_show_names_the_level_as_the_catalog_does(
+    cli: CliRunner, framework: str, written: str, kind: str
+) -> None:
+    """The level's name from the catalog ("Annex A control"), not its key (annex_a_control)."""
+    result = cli.invoke(app, ["frameworks", "show", framework, written])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if line.startswith("type: ")] == [
+        f"type: {kind}"
+    ]
+
+
 def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo()
     day = ["--as-of", str(AS_OF)]

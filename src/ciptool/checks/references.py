@@ -103,13 +103,14 @@ def describe(catalog: Catalog, item_id: str) -> str:
     """An item with its kind and title: "clause 7.3 Awareness", "Annex A control A.7.3 ..."."""
     item = catalog.by_id[item_id]
     level = next((lv for lv in catalog.levels if lv.type == item.type), None)
-    if level is not None and level.prefix:
-        kind = level.prefix.lower()
-    elif level is not None:
-        kind = _singular(level.label)
-    else:
-        kind = item.type.replace("_", " ")
-    return f"{kind} {item_id} {item.title}".rstrip()
+    kind = level.prefix.lower() if level is not None and level.prefix else ""
+    return f"{kind or level_name(catalog, item.type)} {item_id} {item.title}".rstrip()
+
+
+def level_name(catalog: Catalog, item_type: str) -> str:
+    """One item of a level, as the catalog names the level: "Annex A control", "criterion"."""
+    level = next((lv for lv in catalog.levels if lv.type == item_type), None)
+    return _singular(level.label) if level is not None else item_type.replace("_", " ")
 
 
 def _singular(label: str) -> str:

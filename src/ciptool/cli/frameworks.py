@@ -87,6 +87,7 @@ def print_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) 
     from ciptool.checks.references import (
         explain_other_reading,
         explain_unresolved,
+        level_name,
         lineage_clause,
     )
 
@@ -113,7 +114,7 @@ def print_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) 
         parent = ancestor.parent
     if chain:
         console.print(Text("in: " + " > ".join(reversed(chain)), style="dim"))
-    console.print(f"type: {item.type.replace('_', ' ')}")
+    console.print(Text(f"type: {level_name(catalog, item.type)}"))
     if item.title:
         console.print(Text(f"title: {item.title}"))
     if item.text:
