@@ -200,8 +200,18 @@ def _clean_blobs(root: Path, cache_rel: str | None) -> dict[str, str]:
     """Path -> blob id for tracked files whose working copy git finds unchanged."""
     listed = _git_z(root, "ls-files", "--stage", "-z")
     # `git diff` compares content where the index's stat data is out of date (a checkout whose
-    # timestamps were reset, say); it writes nothing with --no-optional-locks.
-    changed = _git_z(root, "diff", "--name-only", "--relative", "-z")
+    # timestamps were reset, say); it writes nothing with --no-optional-locks, and runs no
+    # external diff, textconv or filter (see ciptool.loader.git).
+    changed = _git_z(
+        root,
+        "diff",
+        "--name-only",
+        "--relative",
+        "-z",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=all",
+    )
     if listed is None or changed is None:
         return {}
     blobs: dict[str, str] = {}

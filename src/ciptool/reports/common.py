@@ -32,9 +32,11 @@ class ReportMeta:
 
     @property
     def commit_text(self) -> str:
-        """The commit, with "(uncommitted changes)" when the tree was dirty."""
+        """The commit, saying whether the tree had uncommitted changes when that is known."""
         if self.commit is None:
             return "not a git repository"
+        if self.dirty is None:
+            return self.commit + " (uncommitted changes unknown)"
         return self.commit + (" (with uncommitted changes)" if self.dirty else "")
 
     @property
