@@ -19,6 +19,7 @@ import typer
 from ciptool import __version__
 from ciptool.atomic import CannotWrite
 from ciptool.errors import CiptoolError
+from ciptool.render.printable import printable
 
 app = typer.Typer(
     name="ciptool",
@@ -97,6 +98,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def echo(message: str, *, err: bool = False) -> None:
+    """Print a line whose parts may come from a repository (a path, an id), controls shown."""
+    typer.echo(printable(message, lines=True), err=err)
+
+
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the errors ciptool explains (bad usage, no repository) into a message and exit 2."""
 
@@ -105,7 +111,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (CiptoolError, CannotWrite) as exc:
-            sys.stderr.write(f"ciptool: {exc}\n")
+            sys.stderr.write(f"ciptool: {printable(str(exc), lines=True)}\n")
             raise typer.Exit(2) from None
 
     return wrapper

@@ -15,6 +15,7 @@ from ciptool.cli import (
     NoCacheOption,
     RepoOption,
     app,
+    echo,
     evidence_app,
     frameworks_app,
     reports_errors,
@@ -163,14 +164,17 @@ def _show_check(
     write_baseline: Path | None,
 ) -> None:
     """Print, or write to files, what ``check`` found, with a summary on standard error."""
-    from rich.console import Console
-
     from ciptool.atomic import write_output
     from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.render.outputs import render_check
-    from ciptool.render.terminal import render_coverage, render_findings, render_summary
+    from ciptool.render.terminal import (
+        render_coverage,
+        render_findings,
+        render_summary,
+        terminal_console,
+    )
 
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    err = terminal_console(stderr=True)
     if write_baseline is not None:
         count = write_baseline_file(write_baseline, result.findings)
         err.print(f"wrote {write_baseline} ({count} findings)")
@@ -179,7 +183,7 @@ def _show_check(
         render_summary(result, err, scope)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
-        render_findings(result, Console(soft_wrap=True, highlight=False))
+        render_findings(result, terminal_console())
         render_coverage(result, err)
         render_summary(result, err, scope)
     else:
@@ -310,8 +314,8 @@ def init(
 
     written = scaffold_repository(path, program)
     for file in written:
-        typer.echo(f"created {file}")
-    typer.echo(f"next: cd {path} && ciptool check")
+        echo(f"created {file}")
+    echo(f"next: cd {path} && ciptool check")
 
 
 class ReportFormat(str, Enum):
@@ -386,7 +390,7 @@ def report(
         since=since,
         cache_dir=_cache_dir(root, cache_dir, no_cache),
     )
-    data = make_report(root, request, lambda step: typer.echo(f"ciptool report: {step}", err=True))
+    data = make_report(root, request, lambda step: echo(f"ciptool report: {step}", err=True))
     if output == "-":
         if report_format.value in ("xlsx", "pdf"):
             raise UsageError(f"{report_format.value} is binary: write it to a file with -o PATH")
@@ -394,7 +398,7 @@ def report(
         return
     target = Path(output) if output else Path(f"{kind}-{today}.{report_format.value}")
     write_report(target, data)
-    typer.echo(f"wrote {target}", err=True)
+    echo(f"wrote {target}", err=True)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -486,8 +490,8 @@ def evidence_add(
         ),
     )
     for copied in recorded.copied:
-        typer.echo(f"copied {copied.relative_to(root)}")
-    typer.echo(f"wrote {recorded.record.relative_to(root)}")
+        echo(f"copied {copied.relative_to(root)}")
+    echo(f"wrote {recorded.record.relative_to(root)}")
 
 
 @evidence_app.command("verify", short_help="Check every evidence file against its digest.")
@@ -497,18 +501,16 @@ def evidence_verify(repo: RepoOption = None) -> None:
 
     Integrity only, offline, for an auditor: exit 0 when every digest matches, 1 otherwise.
     """
-    from rich.console import Console
-
     from ciptool.engine import verify_evidence
-    from ciptool.render.terminal import render_findings
+    from ciptool.render.terminal import render_findings, terminal_console
 
     root = _repository(repo)
     result = verify_evidence(root)
     if not result.config_usable:
-        render_findings(result.run, Console(soft_wrap=True, highlight=False))
+        render_findings(result.run, terminal_console())
         raise typer.Exit(2)
-    render_findings(result.run, Console(soft_wrap=True, highlight=False))
-    typer.echo(
+    render_findings(result.run, terminal_console())
+    echo(
         f"ciptool evidence verify: {result.files} files in {result.records} records;"
         f" {result.intact} intact, {len(result.run.findings)} problems",
         err=True,
@@ -542,7 +544,7 @@ def rules_list(
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     for rule in ALL_RULES:
-        typer.echo(f"{rule.code}  {rule.severity.value:<8} {rule.slug:<32} {rule.summary()}")
+        echo(f"{rule.code}  {rule.severity.value:<8} {rule.slug:<32} {rule.summary()}")
 
 
 @rules_app.command("explain", short_help="The documentation of one code.")
@@ -556,9 +558,9 @@ def rules_explain(
     wanted = code.strip()
     for rule in ALL_RULES:
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            typer.echo(f"{rule.code} {rule.slug} ({rule.family}, {rule.severity.value} by default)")
-            typer.echo("")
-            typer.echo(rule.documentation())
+            echo(f"{rule.code} {rule.slug} ({rule.family}, {rule.severity.value} by default)")
+            echo("")
+            echo(rule.documentation())
             return
     raise UsageError(f"no rule `{code}`; `ciptool rules list` shows them all")
 

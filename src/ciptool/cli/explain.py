@@ -44,6 +44,7 @@ from ciptool.graph import Graph
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.records import Period
+from ciptool.render.terminal import terminal_console
 from ciptool.results import RequirementCoverage, RunSettings, Status
 
 _STATUS_STYLES = {
@@ -78,7 +79,7 @@ def explain_identifier(
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     day = today if today is not None else dt.date.today()
     standing = _Standing(graph, context(graph, RunSettings(today=day, soc2_period=period)))
-    console = Console(soft_wrap=True, highlight=False)
+    console = terminal_console()
     written = identifier.strip()
     control = graph.controls.get(written)
     if control is not None:

@@ -13,6 +13,7 @@ from ciptool.errors import UsageError
 from ciptool.loader import FrameworkSet, load_frameworks
 from ciptool.models import Catalog
 from ciptool.models.catalog import IdReader
+from ciptool.render.terminal import terminal_console
 
 
 def catalogs_for(root: Path | None) -> FrameworkSet:
@@ -21,7 +22,7 @@ def catalogs_for(root: Path | None) -> FrameworkSet:
 
 
 def _console() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    return terminal_console()
 
 
 def print_catalog_list(frameworks: FrameworkSet, *, as_json: bool) -> None:

@@ -4,18 +4,47 @@ from __future__ import annotations
 
 import io
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from ciptool.findings import Finding, Severity
+from ciptool.render.printable import printable
 from ciptool.results import RunResult, Status, summary
 
 if TYPE_CHECKING:
     from ciptool.render.outputs import RunScope
+
+
+class _Printable:
+    """A renderable shown with its text through ``printable`` (styles are untouched)."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or segment.text == "\n":
+                yield segment
+            else:
+                yield Segment(printable(segment.text, lines=True), segment.style)
+
+
+class _PrintableHook(RenderHook):
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Printable(renderable) for renderable in renderables]
+
+
+def terminal_console(**options: Any) -> Console:
+    """A console that shows control characters in everything it prints as escapes."""
+    console = Console(soft_wrap=True, highlight=False, **options)
+    console.push_render_hook(_PrintableHook())
+    return console
+
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -37,7 +66,7 @@ def render_findings(result: RunResult, out: Console) -> None:
     """
     groups = _gap_groups(result)
     for file, findings in groupby(result.findings, key=_file_of):
-        out.print(Text(file or "(repository)", style="bold underline"))
+        out.print(Text(printable(file) or "(repository)", style="bold underline"))
         shown: set[str] = set()
         for finding in findings:
             if finding.code != _GAP or finding.requirement is None:
@@ -168,7 +197,7 @@ def render_summary(result: RunResult, err: Console, scope: RunScope | None = Non
 def render_text(result: RunResult, scope: RunScope | None = None) -> str:
     """Findings, coverage table and summary as plain text, for ``-o FILE``."""
     buffer = io.StringIO()
-    console = Console(file=buffer, color_system=None, soft_wrap=True, highlight=False, width=100)
+    console = terminal_console(file=buffer, color_system=None, width=100)
     render_findings(result, console)
     render_coverage(result, console)
     render_summary(result, console, scope)
@@ -195,7 +224,7 @@ def _head(finding: Finding) -> Text:
 
 def _line(finding: Finding) -> Text:
     text = _head(finding)
-    text.append(finding.message)
+    text.append(printable(finding.message))
     if finding.excepted:
         note = f"excepted by {finding.excepted_by} until {finding.excepted_until}"
         text.append(f"\n{_INDENT}{note}", style="magenta")
@@ -203,9 +232,9 @@ def _line(finding: Finding) -> Text:
         text.append(f"\n{_INDENT}in the baseline", style="dim")
     if finding.suggestion:
         text.append(f"\n{_INDENT}")
-        text.append(finding.suggestion, style="green")
+        text.append(printable(finding.suggestion), style="green")
     for related in finding.related:
-        text.append(f"\n{_INDENT}see also {related}", style="dim")
+        text.append(f"\n{_INDENT}see also {printable(str(related))}", style="dim")
     return text
 
 
