@@ -7,6 +7,9 @@ cannot hold well (binary, non-UTF-8, links, huge files) are built in a temporary
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -429,3 +432,32 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(
     assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
     assert outcome.exit_code == 2, outcome.output
     assert "ciptool: cannot write " in outcome.output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--as-of", "2026-11-15", "-f", "json", "-o", "{out}"],
+        ["report", "soc2", "--as-of", "2026-11-15", "--generated-at", "2026-11-16T00:00:00Z"]
+        + ["-o", "{out}"],
+    ],
+    ids=["check", "report"],
+)
+def test_an_output_that_is_a_pipe_is_written_to_not_replaced(
+    make_repo: MakeRepo, tmp_path: Path, argv: list[str]
+) -> None:
+    """``-o`` naming a FIFO (as ``/dev/stdout`` or a device would) writes into it; renaming a
+    file over it would turn the pipe, or ``/dev/null``, into a regular file."""
+    root = make_repo()
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    args = [a.replace("{out}", str(fifo)) for a in argv]
+    outcome = CliRunner().invoke(app, [*args, "--repo", str(root)])
+    reader.join(timeout=30)
+    assert outcome.exit_code in (0, 1), outcome.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received
+    assert received[0].startswith(b"{" if argv[0] == "check" else b"#")

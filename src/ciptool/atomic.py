@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -26,6 +28,15 @@ def write_atomic(
         parts: tuple[bytes, ...] = (data.encode("utf-8"),)
     else:
         parts = (data,) if isinstance(data, bytes) else data
+    if _is_special(path):
+        # A device or a pipe (``-o /dev/stdout``, a FIFO) is written to, never renamed over:
+        # replacing ``/dev/null`` with a regular file would break the machine for everyone.
+        if not overwrite:
+            raise FileExistsError(errno.EEXIST, "exists and is not a regular file", str(path))
+        with path.open("wb") as handle:
+            for part in parts:
+                handle.write(part)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -46,6 +57,17 @@ def write_atomic(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """True when ``path`` names a device, a pipe or a socket (through links): not a file to
+    replace, nor a folder.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 class CannotWrite(OSError):
