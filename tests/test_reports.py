@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -323,7 +324,7 @@ def move_two_gaps(root: Path) -> None:
     (root / "controls/ops.yaml").write_text(ops)
 
 
-def test_since_reports_gaps_closed_and_opened(tmp_path: Path) -> None:
+def test_since_reports_status_changes(tmp_path: Path) -> None:
     root = fixture_repo(tmp_path / "repo")
     # Committed after the report's date (2026-11-15) and after EXC-001 expired (2026-12-01):
     # the earlier revision is judged as of the report's date, not as of its commit.
@@ -331,15 +332,48 @@ def test_since_reports_gaps_closed_and_opened(tmp_path: Path) -> None:
     move_two_gaps(root)
     commit_all(root, "second", "2026-12-21")
     out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "HEAD~1").read_text()
-    assert "- Gaps closed: nist-csf-2.0:DE.CM-03, nist-csf-2.0:RS.MA-02\n" in out
-    assert "- Gaps opened: nist-csf-2.0:RS.MA-01\n" in out
+    assert "| no longer gap | gap | excepted | 1 | nist-csf-2.0:DE.CM-03 |\n" in out
+    assert "| no longer covered | covered | gap | 1 | nist-csf-2.0:RS.MA-01 |\n" in out
     assert "**Since HEAD\\~1 (commit " in out
-    assert ")** (2026-11-15): 2 gap(s) closed, 1 opened; 0 new and 0 expired" in out
+    assert ")** (2026-11-15): 3 requirements changed status: 1 newly covered," in out
     bad = CliRunner().invoke(
         app, ["report", "audit-committee", "--repo", str(root), "--since", "nope", "-o", "-"]
     )
     assert bad.exit_code == 2
     assert "no such git revision" in bad.stderr
+
+
+def test_since_names_each_status_change_once_in_every_format(tmp_path: Path) -> None:
+    """--since speaks the status vocabulary: each requirement whose status changed is counted
+    once, the counts add up, and md, html and pdf say the same; a declared requirement is not
+    called a gap."""
+    root = fixture_repo(tmp_path / "repo")
+    commit_all(root, "first", "2026-11-01")
+    move_two_gaps(root)
+    commit_all(root, "second", "2026-11-02")
+    since = ("--since", "HEAD~1")
+    markdown = report(root, "audit-committee", "md", tmp_path / "ac.md", *since).read_text()
+    html = report(root, "audit-committee", "html", tmp_path / "ac.html", *since).read_text()
+    summary = (
+        "3 requirements changed status: 1 newly covered, 1 no longer covered, 0 newly gap,"
+        " 1 no longer gap, 0 other changes; risk acceptances: 0 new, 0 expired."
+    )
+    assert f")** (2026-11-01): {summary}\n" in markdown
+    assert f"</strong> (2026-11-01): {summary}</p>" in html
+    rows = (
+        "| newly covered | gap | covered | 1 | nist-csf-2.0:RS.MA-02 |\n"
+        "| no longer covered | covered | gap | 1 | nist-csf-2.0:RS.MA-01 |\n"
+        "| no longer gap | gap | excepted | 1 | nist-csf-2.0:DE.CM-03 |\n"
+    )
+    assert rows in markdown
+    assert "Gaps closed" not in markdown
+    assert "or that no mapped control proves" not in markdown
+    pdf = report(root, "audit-committee", "pdf", tmp_path / "ac.pdf", *since)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        assert summary in " ".join(text.split())
 
 
 def test_since_a_date_judges_the_last_commit_on_or_before_it_as_of_that_date(
@@ -352,10 +386,11 @@ def test_since_a_date_judges_the_last_commit_on_or_before_it_as_of_that_date(
     out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "2026-10-31")
     text = out.read_text()
     assert "**Since 2026-10-31 (commit " in text
-    assert ")** (2026-10-31): 2 gap(s) closed, 1 opened;" in text
-    assert "- Gaps closed: nist-csf-2.0:DE.CM-03, nist-csf-2.0:RS.MA-02\n" in text
+    assert ")** (2026-10-31): 3 requirements changed status: 1 newly covered," in text
+    assert "| newly covered | gap | covered | 1 | nist-csf-2.0:RS.MA-02 |\n" in text
     same_day = report(root, "audit-committee", "md", tmp_path / "b.md", "--since", "2026-11-15")
-    assert ")** (2026-11-15): 0 gap(s) closed, 0 opened;" in same_day.read_text()
+    assert ")** (2026-11-15): 0 requirements changed status:" in same_day.read_text()
+    assert "No requirement changed status." in same_day.read_text()
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,9 @@ from ciptool.engine import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
 from ciptool.loader.git import export_revision, looks_like_date, resolve_revision
-from ciptool.reports.briefing import CSF, Changes
+from ciptool.reports.briefing import CSF, MOVES_NOTE, Changes, status_moves
 from ciptool.reports.frameworks import group_tallies
-from ciptool.results import RequirementCoverage, RunResult, RunSettings, Status
-
-#: Statuses that count as a gap for movement: nothing maps it, or nothing proves it.
-_OPEN = (Status.GAP, Status.DECLARED)
+from ciptool.results import RunResult, RunSettings
 
 
 def check_since(since: str, as_of: dt.date) -> None:
@@ -50,8 +47,6 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
         before, old_graph = check_repository(old_root, RunSettings(today=then_day))
     if old_graph is None:
         raise UsageError(f"--since {since}: ciptool.yaml was not usable at that commit")
-    was_open = {_key(row) for row in before.coverage if row.status in _OPEN}
-    is_open = {_key(row) for row in result.coverage if row.status in _OPEN}
     then = {t.label: t for t in group_tallies(before, old_graph, CSF, 0)}
     moves = []
     for tally in group_tallies(result, graph, CSF, 0):
@@ -77,15 +72,11 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
     return Changes(
         since=f"{since} (commit {revision.commit[:12]})",
         since_as_of=then_day,
-        gaps_opened=tuple(sorted(is_open - was_open)),
-        gaps_closed=tuple(sorted(was_open - is_open)),
+        status_moves=status_moves(before.coverage, result.coverage),
         function_moves=tuple(moves),
         new_exceptions=tuple(sorted(set(graph.exceptions) - old_exceptions)),
         expired_exceptions=tuple(sorted(expired_now - expired_then)),
-        notes=(
-            "A gap here is an in-scope requirement that no control maps, or that no mapped"
-            " control proves with current evidence.",
-        ),
+        notes=(MOVES_NOTE,),
     )
 
 
@@ -97,7 +88,3 @@ def _since_day(since: str) -> dt.date | None:
         return dt.date.fromisoformat(since)
     except ValueError:
         raise UsageError(f"--since {since} is not a date: use YYYY-MM-DD") from None
-
-
-def _key(row: RequirementCoverage) -> str:
-    return f"{row.framework}:{row.requirement}"
