@@ -448,3 +448,69 @@ def test_pdf_needs_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 2
     assert "pip install 'ciptool[pdf]'" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "frameworks", "message"),
+    [
+        pytest.param(
+            "soa",
+            fmt,
+            "[iso27001-2013]",
+            "report soa is about ISO/IEC 27001:2022 (iso27001-2022), which is not in scope:"
+            " frameworks: in ciptool.yaml lists iso27001-2013; add iso27001-2022 there to"
+            " report on it",
+            id=f"soa-2013-{fmt}",
+        )
+        for fmt in REPORT_KINDS["soa"].formats
+    ]
+    + [
+        pytest.param(
+            "soa",
+            "md",
+            "[nist-csf-2.0]",
+            "report soa is about ISO/IEC 27001:2022 (iso27001-2022), which is not in scope:"
+            " frameworks: in ciptool.yaml lists nist-csf-2.0; add iso27001-2022 there to"
+            " report on it",
+            id="soa-no-iso",
+        ),
+        pytest.param(
+            "soc2",
+            "pdf",
+            "[nist-csf-2.0, iso27001-2022]",
+            "report soc2 is about SOC 2 (TSC 2017) (soc2-2017), which is not in scope:"
+            " frameworks: in ciptool.yaml lists nist-csf-2.0, iso27001-2022; add soc2-2017"
+            " there to report on it",
+            id="soc2",
+        ),
+        pytest.param(
+            "csf-profile",
+            "html",
+            "[nist-csf-1.1]",
+            "report csf-profile is about CSF 2.0 (nist-csf-2.0), which is not in scope:"
+            " frameworks: in ciptool.yaml lists nist-csf-1.1; add nist-csf-2.0 there to"
+            " report on it",
+            id="csf-profile",
+        ),
+    ],
+)
+def test_a_framework_report_is_refused_when_its_framework_is_not_in_scope(
+    tmp_path: Path, kind: str, fmt: str, frameworks: str, message: str
+) -> None:
+    """A document about one framework never gives statuses for a framework the program does
+    not use: before, the SoA of a program on ISO/IEC 27001:2013 called all 93 controls gaps."""
+    root = fixture_repo(tmp_path / "repo")
+    config = root / "ciptool.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("[nist-csf-2.0, iso27001-2022, soc2-2017]", frameworks)
+        .split("applicability:")[0]
+    )
+    out = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(
+        app, ["report", kind, "--repo", str(root), "-f", fmt, "-o", str(out), *FIXED]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(f"\nciptool: {message}\n")
+    assert "Traceback" not in result.output
+    assert not out.exists()

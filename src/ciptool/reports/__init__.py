@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ciptool.checks.evidence import SOC2
+from ciptool.errors import UsageError
 from ciptool.graph import Graph, evidence_file_key
 from ciptool.reports.briefing import Changes, build_briefing, risk_acceptances
 from ciptool.reports.common import ReportMeta, evidence_lines, report_meta
@@ -137,6 +138,11 @@ def evidence_index(graph: Graph) -> list[EvidenceFileRow]:
     return sorted(rows, key=lambda row: (row.path, row.record))
 
 
+#: The framework a report kind is about: it is made only when that framework is in scope, so
+#: no document gives statuses for a framework the program does not use.
+KIND_FRAMEWORK: dict[str, str] = {"soc2": SOC2, "soa": ISO, "csf-profile": CSF}
+
+
 def build_report(
     kind: str,
     graph: Graph,
@@ -151,13 +157,24 @@ def build_report(
     With ``everything`` (a repository's own report) the context holds every kind's content,
     each under its kind's name, plus ``graph`` and ``result``.
     """
+    config = graph.config
+    in_scope = list(config.frameworks) if config else []
     if everything:
         context: dict[str, Any] = {"meta": meta, "graph": graph, "result": result}
         for name in REPORT_KINDS:
-            context[name.replace("-", "_")] = build_report(name, graph, result, meta, changes)
+            if name not in KIND_FRAMEWORK or KIND_FRAMEWORK[name] in in_scope:
+                context[name.replace("-", "_")] = build_report(name, graph, result, meta, changes)
         return context
+    framework = KIND_FRAMEWORK.get(kind)
+    if framework is not None and framework not in in_scope:
+        catalog = graph.catalogs.get(framework)
+        name = catalog.display_name if catalog else framework
+        raise UsageError(
+            f"report {kind} is about {name} ({framework}), which is not in scope: frameworks:"
+            f" in ciptool.yaml lists {', '.join(in_scope) or 'no framework'}; add {framework}"
+            " there to report on it"
+        )
     lines = evidence_lines(graph, result.today)
-    config = graph.config
     context = {"meta": meta, "kind": REPORT_KINDS[kind], "statuses": STATUS_MEANINGS}
     if kind == "soc2":
         soc2 = config.soc2 if config else None
@@ -172,7 +189,7 @@ def build_report(
             "evidence": lines,
             "exceptions": risk_acceptances(graph, result.today),
             "occurrences": occurrence_testing(graph, period, result.today),
-            "in_scope": SOC2 in (config.frameworks if config else []),
+            "in_scope": True,  # refused above otherwise; kept for earlier templates
         }
     elif kind == "soa":
         soa = statement_of_applicability(graph, result)
@@ -184,7 +201,7 @@ def build_report(
             "categories": group_tallies(result, graph, CSF, 1),
             "groups": by_group(rows),
             "tally": framework_tally(result, graph, CSF),
-            "in_scope": CSF in (config.frameworks if config else []),
+            "in_scope": True,  # refused above otherwise; kept for earlier templates
         }
     elif kind == "audit-committee":
         context |= {
@@ -198,6 +215,7 @@ def build_report(
 
 
 __all__ = [
+    "KIND_FRAMEWORK",
     "REPORT_KINDS",
     "Changes",
     "ReportKind",

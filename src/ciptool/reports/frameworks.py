@@ -214,8 +214,8 @@ class SoaRow:
 def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
     """All 93 Annex A controls: applicability with justification, implementing controls, status.
 
-    Requirements outside the frameworks in scope are listed too (the SoA is always complete);
-    their status is then computed from the mappings alone.
+    Made only with ISO/IEC 27001:2022 in scope (``build_report`` refuses otherwise), so every
+    requirement has its status from ``result``, not applicable ones included.
     """
     catalog = graph.catalogs[ISO]
     exceptions = _requirement_exceptions(graph, result.today)
