@@ -358,3 +358,61 @@ controls:
         "  a crosswalk suggests IAM-01, IAM-09 (a hint, never coverage)",
         "mapped by 0 controls:",
     ]
+
+
+HEADING_CONTROLS = """\
+controls:
+  - id: GOV-01
+    title: Policy set approved
+    owner: CISO
+    frequency: annual
+    mappings: {nist-csf-2.0: [GV.PO], iso27001-2022: ["9.2.1", "4"]}
+  - id: GOV-02
+    title: Policy exceptions tracked
+    owner: CISO
+    frequency: annual
+    mappings: {nist-csf-2.0: [GV.PO]}
+"""
+
+
+def test_explain_says_a_heading_is_one_and_what_is_under_it(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    """A category mapped by controls is named a heading, with the requirements under it and
+    what a mapping to it counts for, as check's RF005 says; before, only 'mapped by 2
+    controls' came first, as for a requirement."""
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P\nframeworks: [nist-csf-2.0, iso27001-2022]\n",
+            "controls/gov.yaml": HEADING_CONTROLS,
+        }
+    )
+    assert _explain(cli, root, "GV.PO", "--as-of", str(AS_OF)) == [
+        "nist-csf-2.0:GV.PO",
+        "Policy",
+        "Organizational cybersecurity policy is established, communicated, and enforced",
+        "GV.PO is a category of CSF 2.0, a heading and not a requirement: check gives each"
+        " requirement under it a status of its own, and a mapping to GV.PO counts toward none"
+        " of them (RF005)",
+        "2 requirements under it: GV.PO-01, GV.PO-02",
+        "mapped by 2 controls:",
+        "  GOV-01  Policy set approved",
+        "  GOV-02  Policy exceptions tracked",
+    ]
+    function = _explain(cli, root, "nist-csf-2.0:GV", "--as-of", str(AS_OF))
+    assert function[3:5] == [
+        "GV is a function of CSF 2.0, a heading and not a requirement: check gives each"
+        " requirement under it a status of its own, and a mapping to GV counts toward none of"
+        " them (RF005)",
+        "31 requirements under it: GV.OC-01, GV.OC-02, GV.OC-03, GV.OC-04, GV.OC-05, GV.RM-01,"
+        " GV.RM-02, GV.RM-03, ...",
+    ]
+    assert _explain(cli, root, "iso27001-2022:9.2.1", "--as-of", str(AS_OF)) == [
+        "iso27001-2022:9.2.1",
+        "General",
+        "9.2.1 is a subclause of ISO/IEC 27001:2022, not a requirement: coverage counts its"
+        " Annex A controls only, and a mapping to 9.2.1 counts toward none of them (RF005)",
+        "no requirement under it",
+        "mapped by 1 control:",
+        "  GOV-01  Policy set approved",
+    ]

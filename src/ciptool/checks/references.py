@@ -621,7 +621,7 @@ class MappedToHeading(Check):
                 continue
             children = [child.id for child in catalog.items if child.parent == item_id][:6]
             yield self.finding(
-                f"{item_id} is {_one_of(catalog, item.type)} of {catalog.display_name},"
+                f"{item_id} is {one_of(catalog, item.type)} of {catalog.display_name},"
                 " not a requirement; it counts toward no requirement's coverage",
                 link.control.at("mappings", link.framework, link.index),
                 "Map to the requirements under it"
@@ -664,7 +664,7 @@ class UnknownPolicy(Check):
             )
 
 
-def _one_of(catalog: Catalog, level_type: str) -> str:
+def one_of(catalog: Catalog, level_type: str) -> str:
     """One item of a level, with its article, from the level's plural label as the catalog
     writes it: "an Annex A theme", "a common criteria series", "a category".
     """

@@ -37,6 +37,7 @@ from ciptool.checks.references import (
     explain_unresolved,
     id_reader,
     lineage_clause,
+    one_of,
 )
 from ciptool.engine import context, load_graph
 from ciptool.errors import UsageError
@@ -326,6 +327,8 @@ def _explain_requirement(
     row = standing.rows.get((catalog.id, item.id))
     if row is not None:
         _print_status(row, standing, console)
+    if item.type not in catalog.requirement_types:
+        _print_not_a_requirement(catalog, item, console)
     controls = graph.controls_by_requirement.get((catalog.id, item.id), [])
     console.print(
         Text(f"mapped by {len(controls)} control{'s' if len(controls) != 1 else ''}:", style="bold")
@@ -378,15 +381,7 @@ def _print_no_status(catalog: Catalog, item: Item, standing: _Standing, console:
         console.print(
             Text(f"{catalog.id} is not in scope (`frameworks:` in ciptool.yaml)", style="dim")
         )
-    elif item.type not in catalog.requirement_types:
-        console.print(
-            Text(
-                f"{item.id} is a {item.type}, not a requirement: check gives each requirement"
-                " in it a status",
-                style="dim",
-            )
-        )
-    elif catalog.id == SOC2:
+    elif catalog.id == SOC2 and item.type in catalog.requirement_types:
         category = _soc2_category(catalog, item)
         console.print(
             Text(
@@ -395,6 +390,34 @@ def _print_no_status(catalog: Catalog, item: Item, standing: _Standing, console:
                 style="dim",
             )
         )
+
+
+#: How many of the requirements under a heading are named before "...".
+_UNDER_SHOWN = 8
+
+
+def _print_not_a_requirement(catalog: Catalog, item: Item, console: Console) -> None:
+    """What a heading or another item that coverage does not count is, what is under it, and
+    what a mapping to it counts for: nothing, as check's RF005 says.
+    """
+    head = f"{item.id} is {one_of(catalog, item.type)} of {catalog.display_name}"
+    if item.type in catalog.heading_types:
+        head += (
+            ", a heading and not a requirement: check gives each requirement under it a status"
+            f" of its own, and a mapping to {item.id} counts toward none of them (RF005)"
+        )
+    else:
+        head += (
+            f", not a requirement: coverage counts its {catalog.requirement_label} only, and a"
+            f" mapping to {item.id} counts toward none of them (RF005)"
+        )
+    console.print(Text(head))
+    under = catalog.requirements_under(item.id)
+    if under:
+        shown = ", ".join(under[:_UNDER_SHOWN]) + (", ..." if len(under) > _UNDER_SHOWN else "")
+        console.print(Text(f"{_count(len(under), 'requirement')} under it: {shown}"))
+    else:
+        console.print(Text("no requirement under it"))
 
 
 def _soc2_category(catalog: Catalog, item: Item) -> str:

@@ -121,6 +121,23 @@ class Catalog(Record):
         """Items that coverage counts, in document order."""
         return [item for item in self.items if item.type in self.requirement_types]
 
+    def requirements_under(self, item_id: str) -> tuple[str, ...]:
+        """The requirements below ``item_id``, at any depth, in document order."""
+        found = []
+        for item in self.requirements:
+            parent = item.parent
+            while parent is not None and parent != item_id:
+                above = self.by_id.get(parent)
+                parent = above.parent if above is not None else None
+            if parent == item_id:
+                found.append(item.id)
+        return tuple(found)
+
+    @property
+    def requirement_label(self) -> str:
+        """What coverage counts, as the catalog's levels name it: "Annex A controls"."""
+        return " and ".join(level.label for level in self.levels if level.requirement)
+
     def counts(self) -> list[tuple[str, int]]:
         """(label, count) per level, in level order."""
         tally: dict[str, int] = {}
