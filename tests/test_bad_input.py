@@ -402,8 +402,8 @@ WRITERS = {
     "check -o": ["check", "--as-of", "2026-11-15", "-f", "json", "-o", "{out}/check.json"],
     "check --write-baseline": ["check", "--as-of", "2026-11-15", "--write-baseline", "{out}/b"],
     "report -o": [
-        "report", "soc2", "--as-of", "2026-11-15", "--generated-at", "2026-11-16T00:00:00Z",
-        "-o", "{out}/soc2.md",
+        "report", "evidence-index", "--as-of", "2026-11-15", "--generated-at",
+        "2026-11-16T00:00:00Z", "-o", "{out}/index.md",
     ],
     "schema --write": ["schema", "--write", "{out}/schemas"],
     "init": ["init", "{out}/new"],

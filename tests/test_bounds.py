@@ -191,7 +191,7 @@ def test_the_edges_of_the_range_run_every_check(
 ) -> None:
     """Every date at an end of the range, every duration at its longest: findings, no crash."""
     config = (
-        "program: Edge\nframeworks: [soc2-2017]\n"
+        "program: Edge\nframeworks: [soc2-2017, iso27001-2022, nist-csf-2.0]\n"
         f"soc2:\n  period: {{start: {first}, end: {last}}}\n"
         "check:\n  expiry_warning_days: 3650\n"
     )
