@@ -275,3 +275,42 @@ def test_a_mapping_to_a_heading_names_its_level_as_the_catalog_does(make_repo: M
         "CC is a category of SOC 2 (TSC 2017)",
         "GV.PO is a category of CSF 2.0",
     ]
+
+
+def test_a_mapping_to_an_iso_clause_says_it_counts_for_no_annex_a_control(
+    make_repo: MakeRepo,
+) -> None:
+    """Clauses 4-10 are requirements of the management system, but coverage counts Annex A
+    only: a mapping to a subclause is noted where it is written (before, nothing was said),
+    and no suggestion names a mapping that would count for nothing (clause 4 suggested 4.1)."""
+    root = make_repo(
+        {
+            "ciptool.yaml": "program: P\nframeworks: [iso27001-2022]\n",
+            "controls/iam.yaml": """\
+            controls:
+              - id: IAM-01
+                title: Access
+                owner: IAM lead
+                policy: POL-ACCESS
+                frequency: quarterly
+                mappings:
+                  iso27001-2022: ["4.1", "9.2.1", "Clause 7.3", "4", A.5.18]
+            """,
+        }
+    )
+    result = run(root, "RF005")
+    assert brief(result) == [
+        ("RF005", "controls/iam.yaml", 8, 23),
+        ("RF005", "controls/iam.yaml", 8, 30),
+        ("RF005", "controls/iam.yaml", 8, 39),
+        ("RF005", "controls/iam.yaml", 8, 53),
+    ]
+    assert [(f.message, f.suggestion) for f in result.findings[1:]] == [
+        (
+            f"{item} is a {level} of ISO/IEC 27001:2022, which ciptool's coverage does not count"
+            " (it counts the Annex A controls); it counts toward no requirement's coverage",
+            "Map to the Annex A controls the control implements; ciptool measures no coverage"
+            f" of {level}s.",
+        )
+        for item, level in (("9.2.1", "subclause"), ("7.3", "subclause"), ("4", "clause"))
+    ]

@@ -96,7 +96,30 @@ def test_an_iso_id_that_is_also_a_clause_is_refused_whatever_the_spaces(
 
 def test_each_reading_written_unambiguously_passes(make_repo: MakeRepo) -> None:
     root = _repo(make_repo, "      iso27001-2022: [A.7.3, Clause 7.3, '4.1', A.5.30]")
-    assert _findings(root) == []
+    # Read as written; the clauses are noted as counting toward no Annex A coverage (RF005).
+    assert [(code, column) for code, _, column, _, _ in _findings(root)] == [
+        ("RF005", 30),
+        ("RF005", 42),
+    ]
+
+
+def test_the_other_reading_of_a_2013_id_suggests_no_mapping_that_counts_for_nothing(
+    make_repo: MakeRepo,
+) -> None:
+    """`9.3.1` under 2013 is read as A.9.3.1; its other reading, 2022's clause 9.3.1, is no
+    requirement coverage counts, so it is not offered as a mapping (before, it was)."""
+    root = _repo(make_repo, "      iso27001-2013: ['9.3.1']")
+    assert [(code, message, suggestion) for code, _, _, message, suggestion in _findings(root)] == [
+        (
+            "RF011",
+            "`9.3.1` is ISO/IEC 27001:2022's id 9.3.1; it was read as ISO/IEC 27001:2013"
+            " A.9.3.1, whose text differs (ISO/IEC 27001:2013 A.9.3.1: no crosswalk links it"
+            " to ISO/IEC 27001:2022)",
+            "Write `A.9.3.1` for ISO/IEC 27001:2013 A.9.3.1; ISO/IEC 27001:2022 9.3.1 is a"
+            " subclause, which ciptool's coverage does not count (it counts the Annex A"
+            " controls).",
+        )
+    ]
 
 
 def test_an_ambiguous_applicability_key_is_refused_where_it_is_written(

@@ -259,7 +259,13 @@ def explain_other_reading(reading: Reading, catalogs: Mapping[str, Catalog]) -> 
         earlier = catalogs[lineage.earlier].display_name
         message += f" ({earlier} {lineage.item_id}: {lineage_clause(lineage, catalogs)})"
     suggestion = f"Write `{catalog.spelling(mine.id)}` for {catalog.display_name} {mine.id}"
-    if lineage is not None and lineage.later == catalog.id and lineage.targets != (mine.id,):
+    if not _is_requirement(other, their_id):
+        # Never suggest a mapping that counts for nothing (2022's clause 9.3.1 under 2013).
+        suggestion += (
+            f"; {other.display_name} {their_id} is {one_of(other, theirs.type)}, which"
+            f" ciptool's coverage does not count (it counts the {other.requirement_label})."
+        )
+    elif lineage is not None and lineage.later == catalog.id and lineage.targets != (mine.id,):
         targets = [t for t in lineage.targets if _is_requirement(catalog, t)]
         suggestion += f"; for {other.display_name} {their_id}, map {' and '.join(targets)} here"
         suggestion += f" or `{their_id}` under `{other.id}`."
@@ -592,15 +598,18 @@ class DuplicateMapping(Check):
 
 
 class MappedToHeading(Check):
-    """A mapping to a heading (a CSF function or category, a SOC 2 series) not a requirement.
+    """A mapping to an item coverage does not count: a heading (a CSF function or category, a
+    SOC 2 series) or an ISO/IEC 27001 management-system clause (4-10, ``9.2.1``).
 
     Why: coverage is judged per requirement (CSF subcategory, ISO/IEC 27001 Annex A control,
-    SOC 2 criterion); a mapping to a heading covers none of them.
+    SOC 2 criterion); a mapping to a heading covers none of them, and ciptool measures no
+    coverage of ISO/IEC 27001's clauses 4-10, mandatory as they are.
 
     Passes: ``nist-csf-2.0: [DE.CM-01]``
-    Fails: ``nist-csf-2.0: [DE.CM]``
+    Fails: ``nist-csf-2.0: [DE.CM]``, ``iso27001-2022: ["9.2.1"]``
 
-    Fix: map to the requirements under the heading that the control really addresses.
+    Fix: map to the requirements under the heading that the control really addresses, or to
+    the Annex A controls a clause's control implements.
     """
 
     code = "RF005"
@@ -617,15 +626,29 @@ class MappedToHeading(Check):
                 continue
             catalog = catalogs[link.framework]
             item = catalog.by_id[item_id]
-            if item.type in catalog.requirement_types or item.type not in catalog.heading_types:
+            if item.type in catalog.requirement_types:
                 continue
-            children = [child.id for child in catalog.items if child.parent == item_id][:6]
+            under = catalog.requirements_under(item_id)
+            what = f"{item_id} is {one_of(catalog, item.type)} of {catalog.display_name}"
+            if under:
+                message = f"{what}, not a requirement"
+                suggestion = f"Map to the requirements under it, such as {', '.join(under[:6])}."
+            else:
+                # ISO/IEC 27001's clauses: requirements of the standard, but not what coverage
+                # counts; no suggestion may name another mapping that counts for nothing.
+                label = next(lv.label for lv in catalog.levels if lv.type == item.type)
+                counted = catalog.requirement_label
+                message = (
+                    f"{what}, which ciptool's coverage does not count (it counts the {counted})"
+                )
+                suggestion = (
+                    f"Map to the {counted} the control implements; ciptool measures no coverage"
+                    f" of {label}."
+                )
             yield self.finding(
-                f"{item_id} is {one_of(catalog, item.type)} of {catalog.display_name},"
-                " not a requirement; it counts toward no requirement's coverage",
+                f"{message}; it counts toward no requirement's coverage",
                 link.control.at("mappings", link.framework, link.index),
-                "Map to the requirements under it"
-                + (f", such as {', '.join(children)}." if children else "."),
+                suggestion,
                 subject=f"{link.control.record.id}/{link.framework}:{item_id}"
                 + _repeat(graph, link, read=True),
             )
