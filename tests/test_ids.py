@@ -473,3 +473,62 @@ catalog:
             " catalog needs a `prefix` word on that level.",
         )
     ]
+
+
+def test_a_variant_in_applicability_and_exceptions_is_noted_as_in_mappings(
+    make_repo: MakeRepo,
+) -> None:
+    """`cc7.1`, `"A.8.1 "` and `GV.OC-1` as applicability keys, and `soc2-2017:cc6.1` as an
+    exception's requirement, are read as in a mapping and noted where they are written (RF003);
+    before, only mappings had the note."""
+    config = """\
+program: Test
+frameworks: [nist-csf-2.0, iso27001-2022, soc2-2017]
+applicability:
+  soc2-2017:
+    cc7.1: {applicable: false, justification: Not ours.}
+  iso27001-2022:
+    "A.8.1 ": {applicable: false, justification: No endpoints.}
+  nist-csf-2.0:
+    GV.OC-1: {applicable: false, justification: Not ours.}
+    GV.OC-02: {applicable: false, justification: Not ours.}
+"""
+    exception = """\
+exceptions:
+  - id: EXC-1
+    applies_to: {requirement: "soc2-2017:cc6.1"}
+    reason: Rebuilt this year.
+    risk: low
+    approved_by: CISO
+    approved_on: 2026-01-15
+    expires_on: 2027-06-30
+"""
+    root = make_repo(
+        {
+            "ciptool.yaml": config,
+            "controls/iam.yaml": CONTROL % "      nist-csf-2.0: [PR.AA-05]",
+            "evidence/2026/iam-01.yaml": "evidence: []\n",
+            "exceptions/2026.yaml": exception,
+        }
+    )
+    result = run(root, "RF003")
+    assert brief(result) == [
+        ("RF003", "ciptool.yaml", 5, 5),
+        ("RF003", "ciptool.yaml", 7, 5),
+        ("RF003", "ciptool.yaml", 9, 5),
+        ("RF003", "exceptions/2026.yaml", 3, 31),
+    ]
+    assert [(f.message, f.suggestion, f.subject) for f in result.findings] == [
+        ("`cc7.1` was read as CC7.1 (soc2-2017)", "Write `CC7.1`.", "soc2-2017:cc7.1"),
+        ("`A.8.1 ` was read as A.8.1 (iso27001-2022)", "Write `A.8.1`.", "iso27001-2022:A.8.1 "),
+        (
+            "`GV.OC-1` was read as GV.OC-01 (nist-csf-2.0)",
+            "Write `GV.OC-01`.",
+            "nist-csf-2.0:GV.OC-1",
+        ),
+        (
+            "`cc6.1` was read as CC6.1 (soc2-2017)",
+            "Write `soc2-2017:CC6.1`.",
+            "EXC-1/soc2-2017:cc6.1",
+        ),
+    ]

@@ -502,6 +502,9 @@ class NormalisedRequirementId(Check):
     ``GV.OC-01``, ``A.5.15`` and ``CC6.1``; writing the canonical form keeps reports, searches
     and other tools consistent. Variants that are another version's id are RF011 instead.
 
+    Mappings, applicability keys and exceptions' requirements are all noted, each where it is
+    written.
+
     Passes: ``iso27001-2022: [A.5.15]``
     Fails: ``iso27001-2022: ["5.15"]``
 
@@ -531,6 +534,39 @@ class NormalisedRequirementId(Check):
                 subject=f"{link.control.record.id}/{link.framework}:{link.written}"
                 + _repeat(graph, link),
             )
+        reader = id_reader(graph)
+        for framework, requirement, location in _applicability_keys(graph):
+            reading = reader.read(framework, requirement)
+            if _is_variant(reading):
+                assert reading.item_id is not None
+                yield self.finding(
+                    f"`{requirement}` was read as {reading.item_id} ({framework})",
+                    location,
+                    f"Write `{catalogs[framework].spelling(reading.item_id)}`.",
+                    subject=f"{framework}:{requirement}",
+                )
+        for sourced in graph.repository.exceptions:
+            written = sourced.record.applies_to.requirement or ""
+            framework, colon, requirement = written.partition(":")
+            if not colon or framework not in catalogs:
+                continue
+            reading = reader.read(framework, requirement)
+            if _is_variant(reading):
+                assert reading.item_id is not None
+                spelling = catalogs[framework].spelling(reading.item_id)
+                yield self.finding(
+                    f"`{requirement}` was read as {reading.item_id} ({framework})",
+                    sourced.at("applies_to", "requirement"),
+                    f"Write `{framework}:{spelling}`.",
+                    subject=f"{sourced.record.id}/{framework}:{requirement}",
+                )
+
+
+def _is_variant(reading: Reading) -> bool:
+    """True for an id read as one item though written otherwise, and no other version's id
+    (RF011 says more of those)."""
+    resolution = reading.resolution
+    return reading.item_id is not None and not resolution.exact and reading.other is None
 
 
 def _repeat(graph: Graph, link: MappingLink, *, read: bool = False, after: int = 0) -> str:
