@@ -107,7 +107,17 @@ def test_the_other_reading_of_a_2013_id_suggests_no_mapping_that_counts_for_noth
     make_repo: MakeRepo,
 ) -> None:
     """`9.3.1` under 2013 is read as A.9.3.1; its other reading, 2022's clause 9.3.1, is no
-    requirement coverage counts, so it is not offered as a mapping (before, it was)."""
+    requirement coverage counts, so it is not offered as a mapping (before, it was); nor is
+    2022's clause 9.3.2 for `9.3.2`, which 2013 does not have."""
+    unknown = _repo(make_repo, "      iso27001-2013: ['9.3.2']")
+    assert [(code, suggestion) for code, _, _, _, suggestion in _findings(unknown)] == [
+        (
+            "RF002",
+            "ISO/IEC 27001:2022 9.3.2 is a subclause, which ciptool's coverage does not count (it"
+            " counts the Annex A controls); choose the ISO/IEC 27001:2013 requirement that fits"
+            " (see `ciptool frameworks show iso27001-2013`).",
+        )
+    ]
     root = _repo(make_repo, "      iso27001-2013: ['9.3.1']")
     assert [(code, message, suggestion) for code, _, _, message, suggestion in _findings(root)] == [
         (

@@ -216,6 +216,14 @@ def explain_unresolved(reading: Reading, catalogs: Mapping[str, Catalog]) -> tup
         if lineage is not None and lineage.later == catalog.id and lineage.targets:
             suggestion = _map_to(catalog, lineage.targets)[:-1] + f", or map `{their_id}`"
             suggestion += f" under `{other.id}`"
+        if not _is_requirement(other, their_id):
+            # Never suggest a mapping that counts for nothing (2022's clause 9.2.1).
+            suggestion = (
+                f"{other.display_name} {their_id} is {one_of(other, other.by_id[their_id].type)},"
+                f" which ciptool's coverage does not count (it counts the"
+                f" {other.requirement_label}); choose the {catalog.display_name} requirement"
+                " that fits"
+            )
         return message, suggestion + f" (see `ciptool frameworks show {catalog.id}`)."
     withdrawn = resolution.withdrawn
     if withdrawn is not None:
