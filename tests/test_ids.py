@@ -70,7 +70,14 @@ def test_an_iso_id_that_is_also_a_clause_is_refused_whatever_the_spaces(
 ) -> None:
     root = _repo(make_repo, '      iso27001-2022: ["7.3", " 7.3 ", "5.3", "7.8 "]')
     assert _findings(root) == [
-        ("RF010", 8, 23, SEVEN_THREE, "Write `Clause 7.3` or `A.7.3`, whichever is meant."),
+        (
+            "RF010",
+            8,
+            23,
+            SEVEN_THREE,
+            "Write `Clause 7.3` or `A.7.3`, whichever is meant; `Clause 7.3` would count toward no"
+            " requirement's coverage.",
+        ),
         (
             "RF009",
             8,
@@ -79,7 +86,14 @@ def test_an_iso_id_that_is_also_a_clause_is_refused_whatever_the_spaces(
             " entry 1; ` 7.3 ` repeats it",
             "Remove this entry: keep one entry per requirement.",
         ),
-        ("RF010", 8, 30, SEVEN_THREE, "Write `Clause 7.3` or `A.7.3`, whichever is meant."),
+        (
+            "RF010",
+            8,
+            30,
+            SEVEN_THREE,
+            "Write `Clause 7.3` or `A.7.3`, whichever is meant; `Clause 7.3` would count toward no"
+            " requirement's coverage.",
+        ),
         (
             "RF010",
             8,
@@ -88,7 +102,8 @@ def test_an_iso_id_that_is_also_a_clause_is_refused_whatever_the_spaces(
             " responsibilities and authorities, Annex A control A.5.3 Segregation of duties,"
             " or Annex A control A.5.30 ICT readiness for business continuity; ciptool reads"
             " it as none of them",
-            "Write `Clause 5.3`, `A.5.3` or `A.5.30`, whichever is meant.",
+            "Write `Clause 5.3`, `A.5.3` or `A.5.30`, whichever is meant; `Clause 5.3` would"
+            " count toward no requirement's coverage.",
         ),
         ("RF003", 8, 46, "`7.8 ` was read as A.7.8 (iso27001-2022)", "Write `A.7.8`."),
     ]
@@ -391,7 +406,8 @@ def test_explain_outside_scope_is_not_a_gap_and_ambiguous_ids_are_refused(
     )
     assert ambiguous.exit_code == 2
     assert ambiguous.stderr == (
-        f"ciptool: {SEVEN_THREE}. Write `Clause 7.3` or `A.7.3`, whichever is meant.\n"
+        f"ciptool: {SEVEN_THREE}. Write `Clause 7.3` or `A.7.3`, whichever is meant;"
+        " `Clause 7.3` would count toward no requirement's coverage.\n"
     )
     # Alone, out of scope, it has readings in both ISO versions; in scope, those of 2022.
     bare = cli.invoke(app, ["explain", " 7.3 ", "--repo", str(root), "--as-of", str(AS_OF)])

@@ -184,6 +184,12 @@ def explain_ambiguous(reading: Reading, catalogs: Mapping[str, Catalog]) -> tupl
     suggestion = f"Write {_either(writable)}, whichever is meant." if len(writable) > 1 else ""
     if len(writable) == 1:
         suggestion = f"Write `{writable[0]}` if that is meant."
+    uncounted = [w for i, w in spelled.items() if w in writable and not _is_requirement(catalog, i)]
+    if uncounted:
+        # A clause can be written, but a mapping to it counts for nothing (RF005): say so.
+        suggestion = suggestion[:-1] + (
+            f"; {_either(uncounted)} would count toward no requirement's coverage."
+        )
     unwritable = [i for i, w in spelled.items() if w not in writable]
     if unwritable:
         suggestion += (
