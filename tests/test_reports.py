@@ -514,3 +514,23 @@ def test_a_framework_report_is_refused_when_its_framework_is_not_in_scope(
     assert result.stderr.endswith(f"\nciptool: {message}\n")
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_report_of_your_own_sees_only_the_kinds_whose_framework_is_in_scope(
+    tmp_path: Path,
+) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    config = root / "ciptool.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("[nist-csf-2.0, iso27001-2022, soc2-2017]", "[iso27001-2013]")
+        .split("applicability:")[0]
+    )
+    (root / "templates").mkdir()
+    (root / "templates/weekly.md.j2").write_text(
+        "{{ soa is defined }} {{ soc2 is defined }} {{ csf_profile is defined }}"
+        " {{ audit_committee is defined }} {{ evidence_index is defined }}\n"
+    )
+    weekly = CliRunner().invoke(app, ["report", "weekly", "--repo", str(root), "-o", "-", *FIXED])
+    assert weekly.exit_code == 0, weekly.output
+    assert weekly.stdout == "False False False True True\n"
