@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from ciptool.checks.base import Check, Context
 from ciptool.findings import Finding, Location, Severity
@@ -383,6 +384,35 @@ class UnknownRequirement(Check):
                 )
 
 
+@dataclass(frozen=True)
+class _Named:
+    """A requirement named outside a control's mappings, and how a finding refers to it."""
+
+    framework: str
+    written: str
+    location: Location
+    subject: str
+    #: What goes before the id in a suggestion: an exception names ``FRAMEWORK:ID``.
+    prefix: str
+
+
+def _named_outside_mappings(graph: Graph) -> Iterator[_Named]:
+    """Every requirement an applicability decision or an exception names, of a known framework."""
+    for framework, requirement, location in _applicability_keys(graph):
+        yield _Named(framework, requirement, location, f"{framework}:{requirement}", "")
+    for sourced in graph.repository.exceptions:
+        written = sourced.record.applies_to.requirement or ""
+        framework, colon, requirement = written.partition(":")
+        if colon and framework in graph.catalogs:
+            yield _Named(
+                framework,
+                requirement,
+                sourced.at("applies_to", "requirement"),
+                f"{sourced.record.id}/{framework}:{requirement}",
+                f"{framework}:",
+            )
+
+
 def _applicability_keys(graph: Graph) -> Iterator[tuple[str, str, Location]]:
     """(framework, requirement as written, location) of every applicability decision."""
     config = graph.repository.config
@@ -485,28 +515,11 @@ class OtherVersionRequirementId(Check):
                 + _repeat(graph, link),
             )
         reader = id_reader(graph)
-        for framework, requirement, location in _applicability_keys(graph):
-            reading = reader.read(framework, requirement)
+        for named in _named_outside_mappings(graph):
+            reading = reader.read(named.framework, named.written)
             if reading.item_id is not None and reading.other is not None:
                 message, suggestion = explain_other_reading(reading, catalogs)
-                yield self.finding(
-                    message, location, suggestion, subject=f"{framework}:{requirement}"
-                )
-        for sourced in graph.repository.exceptions:
-            framework, colon, requirement = (sourced.record.applies_to.requirement or "").partition(
-                ":"
-            )
-            if not colon or framework not in catalogs:
-                continue
-            reading = reader.read(framework, requirement)
-            if reading.item_id is not None and reading.other is not None:
-                message, suggestion = explain_other_reading(reading, catalogs)
-                yield self.finding(
-                    message,
-                    sourced.at("applies_to", "requirement"),
-                    suggestion,
-                    subject=f"{sourced.record.id}/{framework}:{requirement}",
-                )
+                yield self.finding(message, named.location, suggestion, subject=named.subject)
 
 
 class NormalisedRequirementId(Check):
@@ -549,30 +562,16 @@ class NormalisedRequirementId(Check):
                 + _repeat(graph, link),
             )
         reader = id_reader(graph)
-        for framework, requirement, location in _applicability_keys(graph):
-            reading = reader.read(framework, requirement)
+        for named in _named_outside_mappings(graph):
+            reading = reader.read(named.framework, named.written)
             if _is_variant(reading):
                 assert reading.item_id is not None
+                spelling = catalogs[named.framework].spelling(reading.item_id)
                 yield self.finding(
-                    f"`{requirement}` was read as {reading.item_id} ({framework})",
-                    location,
-                    f"Write `{catalogs[framework].spelling(reading.item_id)}`.",
-                    subject=f"{framework}:{requirement}",
-                )
-        for sourced in graph.repository.exceptions:
-            written = sourced.record.applies_to.requirement or ""
-            framework, colon, requirement = written.partition(":")
-            if not colon or framework not in catalogs:
-                continue
-            reading = reader.read(framework, requirement)
-            if _is_variant(reading):
-                assert reading.item_id is not None
-                spelling = catalogs[framework].spelling(reading.item_id)
-                yield self.finding(
-                    f"`{requirement}` was read as {reading.item_id} ({framework})",
-                    sourced.at("applies_to", "requirement"),
-                    f"Write `{framework}:{spelling}`.",
-                    subject=f"{sourced.record.id}/{framework}:{requirement}",
+                    f"`{named.written}` was read as {reading.item_id} ({named.framework})",
+                    named.location,
+                    f"Write `{named.prefix}{spelling}`.",
+                    subject=named.subject,
                 )
 
 
