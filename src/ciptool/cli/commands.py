@@ -45,6 +45,22 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+#: ``--as-of`` of the commands that judge as check does (check, explain).
+JudgedAsOf = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today)."
+    ),
+]
+#: ``--period`` of the commands whose statuses depend on the SOC 2 period (check, explain).
+Soc2Period = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
+    ),
+]
+
+
 def _repository(repo: Path | None) -> Path:
     from ciptool.inputs import CONFIG_FILE, find_repository
 
@@ -77,12 +93,7 @@ def check(
             help="Fail at this severity or above (default: check.fail_on in ciptool.yaml)."
         ),
     ] = None,
-    as_of: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today)."
-        ),
-    ] = None,
+    as_of: JudgedAsOf = None,
     select: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(metavar="CODES", help="Only these codes or families, e.g. EV,RF002."),
@@ -91,12 +102,7 @@ def check(
         Optional[str],  # noqa: UP045
         typer.Option(metavar="CODES", help="Leave out these codes or families, e.g. CV."),
     ] = None,
-    period: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
-        ),
-    ] = None,
+    period: Soc2Period = None,
     baseline: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -242,18 +248,8 @@ def explain(
             " (looked up in the frameworks in scope first).",
         ),
     ],
-    as_of: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today)."
-        ),
-    ] = None,
-    period: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            metavar="START..END", help="SOC 2 audit period (default: soc2.period in ciptool.yaml)."
-        ),
-    ] = None,
+    as_of: JudgedAsOf = None,
+    period: Soc2Period = None,
     repo: RepoOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
