@@ -123,6 +123,32 @@ def test_an_exception_pointing_at_nothing_suggests_what_check_suggests(
     ]
 
 
+def test_an_exception_on_a_check_that_is_never_excepted_applies_to_nothing(
+    make_repo: MakeRepo,
+) -> None:
+    """A broken file (LD, SC) or an exception's own problem (EX) is fixed, never accepted: an
+    exception naming such a check would look valid while covering nothing."""
+    targets = ["{check: SC001, subject: IAM-01}", "{check: LD001}", "{check: EX001}"]
+    text = "exceptions:\n" + "".join(
+        EXCEPTION_ON_IAM.replace("EXC-001", f"EXC-00{n}")
+        .replace("exceptions:\n", "")
+        .replace("{control: IAM-01}", target)
+        for n, target in enumerate(targets, 1)
+    )
+    result = run(make_repo({"exceptions/2026.yaml": text}), "EX003")
+    assert [(f.code, f.message, f.suggestion) for f in result.findings] == [
+        (
+            "EX003",
+            f"exception EXC-00{n} applies to nothing: {code} findings are never excepted: a file"
+            " that cannot be read or validated, or an exception's own problem, is fixed, not"
+            " accepted",
+            f"Fix what {code} reports, and delete the exception.",
+        )
+        for n, code in enumerate(["SC001", "LD001", "EX001"], 1)
+    ]
+    assert [line for _, _, line, _ in brief(result)] == [3, 10, 17]
+
+
 def test_a_live_exception_marks_findings_without_hiding_them(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

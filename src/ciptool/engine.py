@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ciptool.checks import ALL_CHECKS, Check, Context
 from ciptool.checks.coverage import coverage
-from ciptool.checks.exceptions import UnmatchedException, live_exceptions
+from ciptool.checks.exceptions import NOT_EXCEPTABLE, UnmatchedException, live_exceptions
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.inputs import Inputs
@@ -143,10 +143,6 @@ def settle(graph: Graph, found: list[Finding], settings: RunSettings) -> list[Fi
     return marked
 
 
-#: Families an exception can never cover: a broken file or an exception's own problems.
-_NOT_EXCEPTABLE = ("LD", "SC", "EX")
-
-
 def apply_exceptions(graph: Graph, findings: list[Finding], today: dt.date) -> list[Finding]:
     """Mark the findings that a live exception covers; they stay reported, with its id.
 
@@ -158,7 +154,7 @@ def apply_exceptions(graph: Graph, findings: list[Finding], today: dt.date) -> l
     covering = _Covering(graph, [sourced.record for sourced in live])
     marked = []
     for finding in findings:
-        cover = None if finding.code.startswith(_NOT_EXCEPTABLE) else covering.first(finding)
+        cover = None if finding.code.startswith(NOT_EXCEPTABLE) else covering.first(finding)
         if cover is None:
             marked.append(finding)
         else:

@@ -82,8 +82,14 @@ class ExceptionExpiringSoon(Check):
                 )
 
 
+#: Families an exception can never cover: a broken file or an exception's own problems.
+NOT_EXCEPTABLE = ("LD", "SC", "EX")
+
+
 class DanglingException(Check):
-    """An exception applies to nothing: an unknown control, requirement or check code.
+    """An exception applies to nothing: an unknown control, requirement or check code, or a
+    check whose findings are never excepted (LD, SC and EX: a broken file or an exception's
+    own problem).
 
     Why: an exception that points at nothing hides nothing; usually an id was renamed and the
     real gap is now reported without the acceptance that was meant for it.
@@ -119,6 +125,12 @@ class DanglingException(Check):
             else:
                 if target.check not in known_codes():
                     problem = f"`{target.check}` is not a check code (see `ciptool rules list`)"
+                elif str(target.check).startswith(NOT_EXCEPTABLE):
+                    problem = (
+                        f"{target.check} findings are never excepted: a file that cannot be read"
+                        " or validated, or an exception's own problem, is fixed, not accepted"
+                    )
+                    suggestion = f"Fix what {target.check} reports, and delete the exception."
                 key = "check"
             if problem:
                 yield self.finding(
