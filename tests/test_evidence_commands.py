@@ -297,3 +297,34 @@ def test_add_whose_file_changes_while_copying_leaves_nothing_behind(
         f"ciptool: {exports[1]} changed while it was being recorded; run the command again\n"
     )
     assert _tree(root) == before
+
+
+def test_verify_checks_the_files_of_a_record_that_fails_validation(
+    make_repo: MakeRepo,
+) -> None:
+    from conftest import MINIMAL_EVIDENCE
+
+    misspelt = MINIMAL_EVIDENCE.replace("    files:", "    colected_by: someone\n    files:")
+    root = make_repo({"evidence/2026/iam-01.yaml": misspelt})
+    csv = root / "evidence/2026/files/q.csv"
+    csv.write_bytes(csv.read_bytes() + b"changed\n")
+    code, out, err = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert [line[:29] for line in out.splitlines() if "error" in line] == [
+        "  6:5     error   SC001  unkn",
+        "  8:37    error   EV004  `fil",
+    ]
+    assert err == "ciptool evidence verify: 1 files in 1 records; 0 intact, 2 problems\n"
+
+
+def test_verify_fails_a_record_it_cannot_read(make_repo: MakeRepo) -> None:
+    from conftest import MINIMAL_EVIDENCE
+
+    digest = hashlib.sha256(b"x").hexdigest()
+    upper = MINIMAL_EVIDENCE.split('sha256: "')[0] + f'sha256: "{digest.upper()}"}}\n'
+    root = make_repo({"evidence/2026/iam-01.yaml": upper})
+    code, out, err = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert out.startswith("evidence/2026/iam-01.yaml\n  7:37    error   SC")
+    assert err == "ciptool evidence verify: 0 files in 1 records; 0 intact, 1 problems\n"
+

@@ -232,12 +232,28 @@ def verify_evidence(root: Path) -> VerifyResult:
     """Check every evidence file against its recorded digest; nothing about dates or scope.
 
     Every file is hashed afresh: an integrity check for an auditor takes no cache's word.
+    The files of a record that fails validation are verified when its ``files`` entries are
+    valid, and every error reading an evidence record is itself a failure of verification: a
+    record the check cannot read is a record whose files it cannot vouch for.
     """
     # The date plays no part in the integrity checks; any fixed day gives the same answer.
     settings = RunSettings(today=dt.date.min, select=INTEGRITY_CODES, fail_on="error")
     result, graph = check_repository(root, settings)
     if graph is None:
         return VerifyResult(result, 0, 0, 0)
-    records = graph.repository.evidence
-    listed = sum(len(sourced.record.files) for sourced in records)
-    return VerifyResult(result, len(records), listed, listed - len(result.findings))
+    repository = graph.repository
+    verified = repository.evidence_listing_files()
+    listed = sum(len(sourced.record.files) for sourced in verified)
+    intact = listed - len(result.findings)
+    unreadable = [
+        finding
+        for finding in repository.findings
+        if finding.severity is Severity.ERROR
+        and finding.location is not None
+        and finding.location.file.startswith("evidence/")
+    ]
+    if unreadable:
+        findings = tuple(sorted_findings([*result.findings, *unreadable]))
+        result = replace(result, findings=findings, counts=tally(findings))
+    records = len(repository.evidence) + len(repository.partial.get("evidence", ()))
+    return VerifyResult(result, records, listed, intact)

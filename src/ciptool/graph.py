@@ -121,13 +121,21 @@ class Repository:
     invalid_ids: dict[str, set[str]] = field(default_factory=dict)
     #: Records that failed validation, by kind, built from the fields that passed (the others
     #: absent or default): read only by the reference checks, so that one run reports a
-    #: broken record's unknown policy or requirement too. Never a control or evidence.
+    #: broken record's unknown policy or requirement too, and by the integrity checks, which
+    #: verify the files of an evidence record whose `files` entries are valid.
     partial: dict[str, list[Sourced[Any]]] = field(default_factory=dict)
 
     def inputs_digest(self) -> str:
         """One SHA-256 over every input file's path and digest: what a report was made from."""
         lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
         return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+    def evidence_listing_files(self) -> list[Sourced[EvidenceRecord]]:
+        """The evidence records whose files are verified: the valid ones, then those that
+        failed validation but whose ``files`` entries are all valid (a misspelt key elsewhere
+        must not keep a changed file from being reported)."""
+        partial = self.partial.get("evidence", ())
+        return [*self.evidence, *(s for s in partial if "files" in s.record.model_fields_set)]
 
     def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
         """What was found at a path a record lists; None when the path leaves the repository."""

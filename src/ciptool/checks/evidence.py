@@ -176,7 +176,7 @@ def listed_files(graph: Graph) -> list[ListedFile]:
 
 def _listed_files(graph: Graph) -> Iterator[ListedFile]:
     facts_for = graph.repository.facts_for
-    for sourced in graph.repository.evidence:
+    for sourced in graph.repository.evidence_listing_files():
         for index, entry in enumerate(sourced.record.files):
             found = facts_for(sourced.file, entry.path)
             if found is not None:

@@ -154,7 +154,7 @@ class Part:
         repository.exceptions = exceptions
         with gc_paused():
             repository.evidence_files = inspect_evidence_files(
-                self.root, evidence, self.cache, self.inputs
+                self.root, repository.evidence_listing_files(), self.cache, self.inputs
             )
         repository.findings = locate_findings(self.root, self.findings)
         texts = self._digests
@@ -205,7 +205,9 @@ def _load(root: Path, ahead: ReadAhead, inputs: Inputs) -> Repository:
     repo.policies = _records("policies", found, parsed, Policy, findings, repo)
     repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
     repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
-    repo.evidence_files = inspect_evidence_files(root, repo.evidence, cache, inputs, ahead.hashing)
+    repo.evidence_files = inspect_evidence_files(
+        root, repo.evidence_listing_files(), cache, inputs, ahead.hashing
+    )
     ahead.close()
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
