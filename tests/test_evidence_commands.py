@@ -328,3 +328,37 @@ def test_verify_fails_a_record_it_cannot_read(make_repo: MakeRepo) -> None:
     assert out.startswith("evidence/2026/iam-01.yaml\n  7:37    error   SC")
     assert err == "ciptool evidence verify: 0 files in 1 records; 0 intact, 1 problems\n"
 
+
+def test_concurrent_adds_each_write_their_own_record(make_repo: MakeRepo, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = make_repo()
+    exports = []
+    for n in range(4):
+        export = tmp_path / f"outside-{n}" / "export.csv"
+        export.parent.mkdir()
+        export.write_text(f"user,removed\nuser-{n},yes\n")
+        exports.append(export)
+    command = [sys.executable, "-m", "ciptool", "evidence", "add"]
+    options = ["--repo", str(root), *IAM, *DAYS_2025]
+    runs = [
+        subprocess.Popen([*command, str(export), *options], stderr=subprocess.PIPE, text=True)
+        for export in exports
+    ]
+    outcomes = [(run.communicate(timeout=60)[1], run.returncode) for run in runs]
+    assert outcomes == [("", 0)] * 4
+    records = sorted(p.name for p in (root / "evidence/2025").glob("*.yaml"))
+    assert records == [
+        "iam-01-recert-signoff-2025-09-30-2.yaml",
+        "iam-01-recert-signoff-2025-09-30-3.yaml",
+        "iam-01-recert-signoff-2025-09-30-4.yaml",
+        "iam-01-recert-signoff-2025-09-30.yaml",
+    ]
+    copies = {p.read_bytes() for p in (root / "evidence/2025/files").iterdir()}
+    assert copies == {export.read_bytes() for export in exports}
+    code, _, err = invoke("evidence", "verify", "--repo", str(root))
+    assert (code, err) == (
+        0,
+        "ciptool evidence verify: 5 files in 5 records; 5 intact, 0 problems\n",
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -88,20 +89,21 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     folder = root / EVIDENCE_DIR / str(effective.year)
     plan = [_place(root, folder, source) for source in new.files]
     _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
-    record_path = _free_name(
-        folder, f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}", ".yaml"
-    )
-    entries = [
-        (posixpath.relpath(target.relative_to(root).as_posix(), _rel(root, folder)), digest)
-        for _, target, digest in plan
-    ]
-    text = render_record(new, entries)
-    _validate(text, record_path.relative_to(root).as_posix())
+    stem = f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}"
+    record_path = _free_name(folder, stem, ".yaml")
     made: list[Path] = []  # the folders and files this command made, in the order made
     try:
-        copied = _copy(plan, made)
+        copied, plan = _copy(plan, made)
+        entries = [
+            (posixpath.relpath(target.relative_to(root).as_posix(), _rel(root, folder)), digest)
+            for _, target, digest in plan
+        ]
+        text = render_record(new, entries)
+        _validate(text, record_path.relative_to(root).as_posix())
         _make_folders(record_path.parent, made)
-        write_output(record_path, text, overwrite=False)
+        # Another run recording at the same time may take the name first: the next is taken.
+        while not _write_new(record_path, text.encode("utf-8")):
+            record_path = _free_name(folder, stem, ".yaml")
     except CannotWrite as exc:
         _remove(made)
         raise CannotWrite(f"{exc}; nothing was recorded") from None
@@ -112,10 +114,16 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     return Recorded(record_path, copied, referenced)
 
 
-def _copy(plan: list[tuple[Path, Path, str]], made: list[Path]) -> tuple[Path, ...]:
-    """Copy the files from outside the repository, adding what is made to ``made``."""
+def _copy(
+    plan: list[tuple[Path, Path, str]], made: list[Path]
+) -> tuple[tuple[Path, ...], list[tuple[Path, Path, str]]]:
+    """Copy the files from outside the repository, adding what is made to ``made``: the
+    copies, and the plan with the name each copy took (another run recording at the same
+    time may take a name first; a file it wrote with the same bytes is used as it is)."""
     copied = []
-    for source, target, digest in plan:
+    placed = []
+    for source, planned, digest in plan:
+        target = planned
         if source != target and not target.exists():
             data = source.read_bytes()
             if hashlib.sha256(data).hexdigest() != digest:
@@ -123,10 +131,27 @@ def _copy(plan: list[tuple[Path, Path, str]], made: list[Path]) -> tuple[Path, .
                     f"{source} changed while it was being recorded; run the command again"
                 )
             _make_folders(target.parent, made)
-            write_output(target, data, overwrite=False)
-            made.append(target)
-            copied.append(target)
-    return tuple(copied)
+            while not _write_new(target, data):
+                if target.is_file() and _sha256(target) == digest:
+                    break
+                stem, suffix = _split(source.name)
+                target = _free_name(target.parent, stem, suffix)
+            else:
+                made.append(target)
+                copied.append(target)
+        placed.append((source, target, digest))
+    return tuple(copied), placed
+
+
+def _write_new(path: Path, data: bytes) -> bool:
+    """Write a new file at ``path``: False when a file is there already (nothing written)."""
+    try:
+        write_output(path, data, overwrite=False)
+    except CannotWrite:
+        if os.path.lexists(path):
+            return False
+        raise
+    return True
 
 
 def _make_folders(folder: Path, made: list[Path]) -> None:
