@@ -74,6 +74,21 @@ class CannotWrite(OSError):
     """A file the user named cannot be written there; the command line reports it (exit 2)."""
 
 
+#: What a repository reads, beside ``ciptool.yaml``: its record folders, its own framework
+#: catalogs and crosswalks, and its report templates. No output may be written in them.
+INPUT_FOLDERS = ("controls", "policies", "evidence", "exceptions", "frameworks", "templates")
+
+
+def write_product(path: Path, data: bytes | str | tuple[bytes, ...]) -> None:
+    """:func:`write_output` for what a command makes from a repository (``check -o``,
+    ``--write-baseline``, ``report -o``, ``schema --write``): a path that is, after following
+    links, the ``ciptool.yaml`` of a repository or inside one of its :data:`INPUT_FOLDERS` is
+    refused, so that an output never replaces what the repository reads.
+    """
+    refuse_an_input(path)
+    write_output(path, data)
+
+
 def write_output(
     path: Path, data: bytes | str | tuple[bytes, ...], *, overwrite: bool = True
 ) -> None:
@@ -85,6 +100,19 @@ def write_output(
         write_atomic(path, data, overwrite=overwrite)
     except OSError as exc:
         raise CannotWrite(f"cannot write {path}: {_why(path, exc)}") from None
+
+
+def refuse_an_input(path: Path) -> None:
+    """Raise :class:`CannotWrite` when ``path`` (after following links) is a repository's
+    ``ciptool.yaml`` or lies inside one of its :data:`INPUT_FOLDERS`; the repository is the
+    nearest folder above the path that holds a ``ciptool.yaml``."""
+    resolved = path.resolve()
+    for folder in resolved.parents:
+        if (folder / "ciptool.yaml").is_file():
+            parts = resolved.relative_to(folder).parts
+            if parts == ("ciptool.yaml",) or parts[0] in INPUT_FOLDERS:
+                raise CannotWrite(f"{path} is an input of the repository; choose another path")
+            return
 
 
 def _why(path: Path, exc: OSError) -> str:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import write_output
+from ciptool.atomic import write_product
 from ciptool.errors import UsageError
 from ciptool.findings import Finding
 
@@ -51,5 +51,5 @@ def write_baseline(path: Path, findings: tuple[Finding, ...]) -> int:
         )
     ordered = sorted(entries.values(), key=lambda e: (e["file"] or "", e["code"], e["fingerprint"]))
     document = {"baseline_version": BASELINE_VERSION, "findings": ordered}
-    write_output(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_product(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return len(ordered)

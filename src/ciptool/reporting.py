@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ciptool.atomic import write_output
+from ciptool.atomic import write_product
 from ciptool.errors import UsageError
 from ciptool.loader.git import git_state
 from ciptool.render.documents import has_template, render_document
@@ -88,4 +88,4 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
 
 def write_report(path: Path, data: bytes) -> None:
     """Write the document atomically, creating its folder."""
-    write_output(path, data)
+    write_product(path, data)

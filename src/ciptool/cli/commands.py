@@ -170,7 +170,7 @@ def _show_check(
     write_baseline: Path | None,
 ) -> None:
     """Print, or write to files, what ``check`` found, with a summary on standard error."""
-    from ciptool.atomic import write_output
+    from ciptool.atomic import write_product
     from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.render.outputs import render_check
     from ciptool.render.terminal import (
@@ -185,7 +185,7 @@ def _show_check(
         count = write_baseline_file(write_baseline, result.findings)
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
-        write_output(output, render_check(output_format, result, scope))
+        write_product(output, render_check(output_format, result, scope))
         render_summary(result, err, scope)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:

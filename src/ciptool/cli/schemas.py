@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import write_output
+from ciptool.atomic import write_product
 from ciptool.errors import UsageError
 from ciptool.models.files import FILE_KINDS
 from ciptool.models.types import YAML_TEXT_TYPES
@@ -63,5 +63,5 @@ def write_schemas(folder: Path) -> None:
     """Write ``KIND.schema.json`` for every kind into ``folder``."""
     for kind in FILE_KINDS:
         target = folder / f"{kind}.schema.json"
-        write_output(target, json.dumps(schema_for(kind), indent=2) + "\n")
+        write_product(target, json.dumps(schema_for(kind), indent=2) + "\n")
         sys.stdout.write(f"wrote {target}\n")
