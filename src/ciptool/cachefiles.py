@@ -75,8 +75,32 @@ def write_cache_file(path: Path, made_by: tuple[Any, ...], body: Any) -> None:
         return  # a read-only checkout or a full disk: the run goes on without a cache
 
 
+def not_a_cache(directory: Path) -> str | None:
+    """Why ``directory`` may not hold ciptool's cache, or None when it may: a link (its
+    target could be anywhere), a file, or a folder that holds other files and no
+    ``CACHEDIR.TAG`` made by ciptool (its ``.gitignore`` would be replaced)."""
+    if directory.is_symlink():
+        return "is a link"
+    if not directory.exists():
+        return None
+    if not directory.is_dir():
+        return "is not a folder"
+    tag = directory / "CACHEDIR.TAG"
+    try:
+        ours = not tag.is_symlink() and tag.read_text(encoding="utf-8") == _CACHEDIR_TAG
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    if not ours and any(directory.iterdir()):
+        return "holds other files and no CACHEDIR.TAG made by ciptool"
+    return None
+
+
 def _prepare(directory: Path) -> None:
-    """Make the cache folder, marked so that git and backup tools pass it over."""
+    """Make the cache folder, marked so that git and backup tools pass it over; a folder
+    that is not ciptool's (see :func:`not_a_cache`) is left alone."""
+    why = not_a_cache(directory)
+    if why is not None:
+        raise OSError(f"{directory} {why}")
     if (directory / "CACHEDIR.TAG").exists():
         return
     directory.mkdir(parents=True, exist_ok=True)

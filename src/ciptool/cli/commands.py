@@ -73,11 +73,16 @@ def _repository(repo: Path | None) -> Path:
 
 def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
     """Where this run keeps its cache; None for none."""
-    from ciptool.cachefiles import DEFAULT_DIR
+    from ciptool.cachefiles import DEFAULT_DIR, not_a_cache
 
     if no_cache:
         return None
-    return cache_dir.resolve() if cache_dir is not None else root / DEFAULT_DIR
+    if cache_dir is None:
+        return root / DEFAULT_DIR
+    why = not_a_cache(cache_dir)
+    if why is not None:
+        raise UsageError(f"--cache-dir {cache_dir} {why}; name a new or empty folder")
+    return cache_dir.resolve()
 
 
 @app.command(short_help="Validate the repository and report findings.")
