@@ -14,7 +14,7 @@ from typing import Any
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CatalogSource
 from ciptool.inputs import FRAMEWORKS_DIR, Inputs, bundled_frameworks_dir
-from ciptool.loader.files import YAML_SUFFIXES, FoundFile, walk_yaml
+from ciptool.loader.files import YAML_SUFFIXES, FoundFile, read_text, walk_yaml
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import Catalog, Crosswalk, Sourced
@@ -60,8 +60,8 @@ def load_catalogs(
                 bundled_text[f"{kind}:{parsed.data[kind].get('id')}"] = bundled.text
     repository_files = walk_yaml(root, FRAMEWORKS_DIR, findings, inputs) if root is not None else ()
     for found in repository_files:
-        text = found.path.read_text(encoding="utf-8", errors="replace")
-        if text in bundled_text.values():
+        text, _ = read_text(found.rel, found.path)  # bounded; the parse says what is wrong
+        if text is not None and text in bundled_text.values():
             continue  # a copy of a bundled file, e.g. in ciptool's own repository
         data = parse_file(found, findings)
         if data is None:

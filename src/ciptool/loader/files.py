@@ -9,6 +9,7 @@ folders are never descended into.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,10 @@ def walk_yaml(
     walk). The folders listed and the files found are recorded in ``inputs``.
     """
     base = root / folder
+    if base.is_symlink():
+        inputs.folders[folder] = signature(base)
+        if not _check_link(root, base, findings, folder_link=False):
+            return  # a top-level folder linked inside the repository is followed
     if not base.is_dir():
         inputs.folders[folder] = signature(base)
         return
@@ -111,6 +116,9 @@ class _Walk:
             ):
                 continue
             rel = f"{rel_dir}/{name}"
+            if not _is_regular(entry):
+                self.findings.append(_not_regular(rel))
+                continue
             found = self.inputs.files[rel] = signature(entry.path)
             yield FoundFile(rel, path, found)
         for sub, inside in folders:
@@ -158,6 +166,29 @@ def _check_link(root: Path, link: Path, findings: list[Finding], *, folder_link:
     return True
 
 
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    """True when the entry (a link followed) is a regular file: a FIFO would block the read."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _not_regular(rel: str) -> Finding:
+    return Finding(
+        "LD013",
+        Severity.ERROR,
+        "this is not a regular file (a FIFO, a device or a socket) and was not read",
+        Location(rel, 1, 1),
+        "Replace it with a regular file, or remove it.",
+    )
+
+
+#: How a YAML file is opened: a FIFO or a device that took a regular file's place after the
+#: walk is never waited on (what was opened is checked to be a regular file).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
     """The file's text, or the finding that says why it cannot be read as YAML text."""
     raw, problem = read_yaml_bytes(rel, path)
@@ -169,18 +200,16 @@ def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
 def read_yaml_bytes(rel: str, path: str | Path) -> tuple[bytes | None, Finding | None]:
     """The file's bytes, or the finding that says why they cannot be YAML text."""
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - a str path, once per file
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                return None, Finding(
-                    "LD008",
-                    Severity.ERROR,
-                    f"file is {size:,} bytes; ciptool reads YAML files up to"
-                    f" {MAX_FILE_BYTES:,} bytes",
-                    Location(rel, 1, 1),
-                    "Split the records across several files.",
-                )
-            data = handle.read()
+        fd = os.open(path, _READ_FLAGS)
+        with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor, once per file
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None, _not_regular(rel)
+            if info.st_size > MAX_FILE_BYTES:
+                return None, _too_large(rel, info.st_size)
+            data = handle.read(MAX_FILE_BYTES + 1)  # a file growing as it is read stops here
+            if len(data) > MAX_FILE_BYTES:
+                return None, _too_large(rel, len(data))
     except OSError as exc:
         return None, Finding(
             "LD013",
@@ -198,6 +227,16 @@ def read_yaml_bytes(rel: str, path: str | Path) -> tuple[bytes | None, Finding |
             "Move binary evidence into a `files/` folder and list it in an evidence record.",
         )
     return data, None
+
+
+def _too_large(rel: str, size: int) -> Finding:
+    return Finding(
+        "LD008",
+        Severity.ERROR,
+        f"file is {size:,} bytes; ciptool reads YAML files up to {MAX_FILE_BYTES:,} bytes",
+        Location(rel, 1, 1),
+        "Split the records across several files.",
+    )
 
 
 def decode_yaml(rel: str, data: bytes) -> tuple[str | None, Finding | None]:

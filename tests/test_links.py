@@ -1,0 +1,88 @@
+"""Links and special files in a received repository: nothing outside it is read, nothing waits.
+
+The targets outside the repository are folders of the test's own temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ciptool.cli import app
+from conftest import brief, run, write_repo
+
+SECRET = "controls:\n  - id: OUT-01\n    api_key: hunter2-secret\n    password: hunter2-secret\n"
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def outside_folder(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(SECRET, encoding="utf-8")
+    return outside
+
+
+def test_a_top_level_record_folder_linked_outside_is_not_read(tmp_path: Path) -> None:
+    outside = outside_folder(tmp_path)
+    root = write_repo(tmp_path / "repo", {})
+    shutil.rmtree(root / "controls")
+    (root / "controls").symlink_to(outside, target_is_directory=True)
+    found = [f for f in brief(run(root)) if f[0].startswith("LD")]
+    assert found == [("LD007", "controls", 1, 1)]
+    code, output = invoke("check", "--repo", str(root), "--as-of", "2026-11-15")
+    assert code == 1
+    assert "hunter2" not in output
+    assert "api_key" not in output
+    assert "OUT-01" not in output
+
+
+def test_a_linked_frameworks_folder_outside_is_not_read(tmp_path: Path) -> None:
+    outside = outside_folder(tmp_path)
+    root = write_repo(tmp_path / "repo", {})
+    (root / "frameworks").symlink_to(outside, target_is_directory=True)
+    assert [f for f in brief(run(root)) if f[0].startswith("LD")] == [("LD007", "frameworks", 1, 1)]
+    _, output = invoke("frameworks", "list", "--repo", str(root))
+    assert "hunter2" not in output
+    assert "api_key" not in output
+
+
+@needs_fifo
+def test_a_fifo_among_record_files_is_a_finding_never_opened(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    os.mkfifo(root / "controls" / "zz.yaml")
+    assert brief(run(root, "LD")) == [("LD013", "controls/zz.yaml", 1, 1)]
+    code, output = invoke("check", "--repo", str(root), "--as-of", "2026-11-15")
+    assert code == 1
+    assert "controls/zz.yaml" in output
+
+
+@needs_fifo
+def test_a_fifo_in_frameworks_is_a_finding_never_opened(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    (root / "frameworks").mkdir()
+    os.mkfifo(root / "frameworks" / "x.yaml")
+    assert brief(run(root, "LD")) == [("LD013", "frameworks/x.yaml", 1, 1)]
+    code, _ = invoke("frameworks", "list", "--repo", str(root))
+    assert code in {0, 1}
+
+
+@needs_fifo
+def test_a_fifo_listed_as_evidence_is_not_a_file(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    (root / "evidence/2026/files/q.csv").unlink()
+    os.mkfifo(root / "evidence/2026/files/q.csv")
+    assert [f[0] for f in brief(run(root, "EV"))] == ["EV003"]
