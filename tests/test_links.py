@@ -5,6 +5,7 @@ The targets outside the repository are folders of the test's own temporary folde
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -58,6 +59,54 @@ def test_a_linked_frameworks_folder_outside_is_not_read(tmp_path: Path) -> None:
     _, output = invoke("frameworks", "list", "--repo", str(root))
     assert "hunter2" not in output
     assert "api_key" not in output
+
+
+def linked_evidence_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """Evidence listing ``etc/passwd`` in a folder linked outside; the right digest given."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_bytes(b"root:x:0:0:secret-outside\n")
+    digest = hashlib.sha256((outside / "passwd").read_bytes()).hexdigest()
+    root = write_repo(tmp_path / "repo", {})
+    record = (root / "evidence/2026/iam-01.yaml").read_text(encoding="utf-8")
+    old = hashlib.sha256((root / "evidence/2026/files/q.csv").read_bytes()).hexdigest()
+    record = record.replace("files/q.csv", "etc/passwd").replace(old, digest)
+    (root / "evidence/2026/iam-01.yaml").write_text(record, encoding="utf-8")
+    (root / "evidence/2026/files/q.csv").unlink()
+    (root / "evidence/2026/etc").symlink_to(outside, target_is_directory=True)
+    return root, outside
+
+
+def test_an_evidence_path_through_a_folder_linked_outside_is_never_hashed(tmp_path: Path) -> None:
+    root, _ = linked_evidence_repo(tmp_path)
+    result = run(root, "EV")
+    assert brief(result) == [("EV003", "evidence/2026/iam-01.yaml", 7, 16)]
+    assert result.findings[0].message == (
+        "evidence file `etc/passwd` is a link that leads outside the repository"
+    )
+    code, output = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert output.endswith("1 files in 1 records; 0 intact, 1 problems\n")
+    code, output = invoke("check", "--repo", str(root), "--as-of", "2026-11-15")
+    assert code == 1
+    assert "LD007" in output
+    assert "secret-outside" not in output
+
+
+@needs_fifo
+def test_an_evidence_path_to_a_fifo_through_a_linked_folder_does_not_wait(tmp_path: Path) -> None:
+    root, outside = linked_evidence_repo(tmp_path)
+    (outside / "passwd").unlink()
+    os.mkfifo(outside / "passwd")
+    assert brief(run(root, "EV")) == [("EV003", "evidence/2026/iam-01.yaml", 7, 16)]
+
+
+def test_an_evidence_path_through_a_folder_linked_inside_is_hashed(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    (root / "shared").mkdir()
+    (root / "evidence/2026/files").rename(root / "shared/files")
+    (root / "evidence/2026/files").symlink_to(root / "shared/files", target_is_directory=True)
+    assert brief(run(root, "EV")) == []
 
 
 @needs_fifo

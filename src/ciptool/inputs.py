@@ -85,9 +85,11 @@ def signature(path: str | Path, root_fd: int | None = None) -> Signature:
 def evidence_signature(root: Path, key: str, root_fd: int | None = None) -> Signature:
     """What is at evidence path ``key``: a readable file's identity, or why it is none.
 
-    A link is followed only while it stays inside ``root``; ``root_fd`` is ``root`` opened,
-    to look ``key`` up from.
+    A link is followed only while it stays inside ``root``, a linked folder on the way
+    included; ``root_fd`` is ``root`` opened, to look ``key`` up from.
     """
+    if not folder_inside(os.path.realpath(root), key.rpartition("/")[0], {}):
+        return OUTSIDE
     try:
         if root_fd is None:
             info = os.lstat(os.path.join(root, key))  # noqa: PTH118 - once per evidence file
@@ -105,6 +107,17 @@ def evidence_signature(root: Path, key: str, root_fd: int | None = None) -> Sign
     if not stat.S_ISREG(info.st_mode):
         return NOT_A_FILE
     return identity(info)
+
+
+def folder_inside(real_root: str, folder: str, known: dict[str, bool]) -> bool:
+    """True when ``folder``, relative to ``real_root`` (a resolved path), resolves inside it,
+    links on the way followed; ``known`` keeps the answers by folder.
+    """
+    inside = known.get(folder)
+    if inside is None:
+        real = os.path.realpath(os.path.join(real_root, folder))  # noqa: PTH118
+        inside = known[folder] = real == real_root or real.startswith(real_root + os.sep)
+    return inside
 
 
 @contextmanager
@@ -133,9 +146,13 @@ def evidence_signatures(
             yield key, evidence_signature(root, key)
         return
     # The common case inline, a regular file looked up from the top folder: this loop runs
-    # once per evidence file, in every run.
+    # once per evidence file, in every run. Each folder on the way is resolved once.
     lookup, regular = os.stat, stat.S_ISREG
+    real_root, folders = os.path.realpath(root), dict[str, bool]()
     for key in keys:
+        if not folder_inside(real_root, key.rpartition("/")[0], folders):
+            yield key, OUTSIDE
+            continue
         try:
             info = lookup(key, dir_fd=root_fd, follow_symlinks=False)
         except OSError:

@@ -6,6 +6,7 @@ that hashing can begin before the models load (see :mod:`ciptool.loader.ahead`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -69,10 +70,15 @@ def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]
 
 
 def sha256_file(path: str | Path) -> tuple[str, int]:
-    """The file's SHA-256 in hex and its size."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    """The file's SHA-256 in hex and its size; OSError for anything but a regular file (a FIFO
+    or a device is opened without waiting, and never read).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        return _sha256_fd(fd, os.fstat(fd).st_size)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return _sha256_fd(fd, info.st_size)
     finally:
         os.close(fd)
 
