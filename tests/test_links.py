@@ -135,3 +135,27 @@ def test_a_fifo_listed_as_evidence_is_not_a_file(tmp_path: Path) -> None:
     (root / "evidence/2026/files/q.csv").unlink()
     os.mkfifo(root / "evidence/2026/files/q.csv")
     assert [f[0] for f in brief(run(root, "EV"))] == ["EV003"]
+
+
+@pytest.mark.parametrize("linked", ["evidence", "evidence/2026", "evidence/2026/files"])
+def test_evidence_add_refuses_to_write_through_a_folder_linked_outside(
+    tmp_path: Path, linked: str
+) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / linked)
+    (root / linked).symlink_to(outside, target_is_directory=True)
+    export = tmp_path / "export" / "q4.csv"
+    export.parent.mkdir()
+    export.write_bytes(b"user,removed\nj.doe,yes\n")
+    code, output = invoke(
+        "evidence", "add", str(export), "--repo", str(root), "--control", "IAM-01",
+        "--requirement", "recert-signoff", "--period", "2026-07-01..2026-09-30",
+        "--collected-on", "2026-10-05",
+    )  # fmt: skip
+    assert code == 2
+    assert f"`{linked}` is a link that leads outside the repository; nothing was recorded" in (
+        output
+    )
+    assert list(outside.iterdir()) == []

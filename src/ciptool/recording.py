@@ -87,6 +87,7 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
         raise UsageError("name at least one evidence file")
     effective = new.period.end if new.period else new.effective_on or new.collected_on
     folder = root / EVIDENCE_DIR / str(effective.year)
+    _refuse_links_out(root, folder)
     plan = [_place(root, folder, source) for source in new.files]
     _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
     stem = f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}"
@@ -179,6 +180,20 @@ def _remove(made: list[Path]) -> None:
                 path.unlink()
         except OSError:
             pass  # gone already, or a folder someone else has put a file in meanwhile
+
+
+def _refuse_links_out(root: Path, folder: Path) -> None:
+    """Refuse when a folder the command would write in resolves outside ``root``: a received
+    repository's ``evidence/`` (or its year, or ``files/``) may be a link to anywhere.
+    """
+    real_root = os.path.realpath(root)
+    for path in (root / EVIDENCE_DIR, folder, folder / FILES_DIR):
+        real = os.path.realpath(path)  # links on the way followed, the last one included
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise UsageError(
+                f"`{_rel(root, path)}` is a link that leads outside the repository;"
+                " nothing was recorded"
+            )
 
 
 def _check_dates(new: NewEvidence) -> None:
