@@ -14,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from ciptool.loader.files import read_yaml_bytes
+from ciptool.loader.hashing import sha256_file
 from conftest import brief, run, write_repo
 
 SECRET = "controls:\n  - id: OUT-01\n    api_key: hunter2-secret\n    password: hunter2-secret\n"
@@ -134,7 +136,11 @@ def test_a_fifo_listed_as_evidence_is_not_a_file(tmp_path: Path) -> None:
     root = write_repo(tmp_path / "repo", {})
     (root / "evidence/2026/files/q.csv").unlink()
     os.mkfifo(root / "evidence/2026/files/q.csv")
-    assert [f[0] for f in brief(run(root, "EV"))] == ["EV003"]
+    result = run(root, "EV")
+    assert brief(result) == [("EV003", "evidence/2026/iam-01.yaml", 7, 16)]
+    assert result.findings[0].message == (
+        "evidence file `files/q.csv` is not a regular file (a folder, a FIFO or a device)"
+    )
 
 
 @pytest.mark.parametrize("linked", ["evidence", "evidence/2026", "evidence/2026/files"])
@@ -159,3 +165,18 @@ def test_evidence_add_refuses_to_write_through_a_folder_linked_outside(
         output
     )
     assert list(outside.iterdir()) == []
+
+
+@needs_fifo
+def test_a_fifo_that_takes_a_files_place_after_the_walk_is_never_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "swapped.yaml"
+    os.mkfifo(fifo)
+    data, finding = read_yaml_bytes("controls/swapped.yaml", fifo)
+    assert data is None
+    assert finding is not None
+    assert (finding.code, finding.message) == (
+        "LD013",
+        "this is not a regular file (a FIFO, a device or a socket) and was not read",
+    )
+    with pytest.raises(OSError, match="not a regular file"):
+        sha256_file(fifo)

@@ -30,7 +30,7 @@ DEFAULT_MAX_AGE: dict[str, Duration | None] = {
 
 _FILE_PROBLEMS = {
     FileState.MISSING: "is missing",
-    FileState.NOT_A_FILE: "is a folder, not a file",
+    FileState.NOT_A_FILE: "is not a regular file (a folder, a FIFO or a device)",
     FileState.OUTSIDE: "is a link that leads outside the repository",
     FileState.UNREADABLE: "cannot be read",
 }
