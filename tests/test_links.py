@@ -180,3 +180,26 @@ def test_a_fifo_that_takes_a_files_place_after_the_walk_is_never_waited_on(tmp_p
     )
     with pytest.raises(OSError, match="not a regular file"):
         sha256_file(fifo)
+
+
+def test_a_cache_folder_linked_outside_is_neither_read_nor_written(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    outside = tmp_path / "outside-cache"
+    outside.mkdir()
+    (root / ".ciptool-cache").symlink_to(outside, target_is_directory=True)
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-15")
+    assert invoke(*args) == invoke(*args, "--no-cache")
+    assert list(outside.iterdir()) == []
+
+
+@needs_fifo
+def test_a_fifo_in_place_of_a_cache_file_is_never_waited_on(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-15")
+    expected = invoke(*args)
+    cache_files = sorted((root / ".ciptool-cache").glob("*.cache"))
+    assert cache_files
+    for path in cache_files:
+        path.unlink()
+        os.mkfifo(path)
+    assert invoke(*args) == expected

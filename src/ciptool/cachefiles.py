@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
+import stat
 import sys
 import zlib
 from pathlib import Path
@@ -48,7 +50,12 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
     None when there is no such file or it cannot be used.
     """
     try:
-        raw = path.read_bytes()
+        # Without waiting, and only a regular file: a FIFO or a device in its place is no cache.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            raw = handle.read()
     except OSError:
         return None
     start = len(_MAGIC) + 4
@@ -67,6 +74,14 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
 def write_cache_file(path: Path, made_by: tuple[Any, ...], body: Any) -> None:
     """Replace the cache file at ``path``; a folder that cannot be written is left alone."""
     packed = marshal.dumps((made_by, body))
+    try:
+        mode = os.lstat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            return  # a FIFO or a device in its place is never written to (a link is replaced)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
     try:
         _prepare(path.parent)
         crc = zlib.crc32(packed).to_bytes(4, "big")

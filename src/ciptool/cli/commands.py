@@ -78,7 +78,11 @@ def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | Non
     if no_cache:
         return None
     if cache_dir is None:
-        return root / DEFAULT_DIR
+        default = root / DEFAULT_DIR
+        # A received repository's own cache folder may be a link to anywhere: one that leads
+        # outside the repository is neither read nor written, and the run goes on without a
+        # cache.
+        return default if default.resolve().is_relative_to(root.resolve()) else None
     why = not_a_cache(cache_dir)
     if why is not None:
         raise UsageError(f"--cache-dir {cache_dir} {why}; name a new or empty folder")
