@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,12 @@ def test_a_fifo_in_place_of_a_cache_file_is_never_waited_on(tmp_path: Path) -> N
         path.unlink()
         os.mkfifo(path)
     assert invoke(*args) == expected
+
+
+def test_a_device_among_record_files_is_a_finding_never_opened(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    try:  # a new node for the null device, in the test's own folder: no real device is touched
+        os.mknod(root / "controls" / "zz.yaml", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except (AttributeError, OSError):
+        pytest.skip("cannot make a device node here")
+    assert brief(run(root, "LD")) == [("LD013", "controls/zz.yaml", 1, 1)]
