@@ -350,6 +350,36 @@ def test_alias_bomb_below_the_top_level_is_refused() -> None:
     assert only_problem(parse_yaml(text)).code == "LD006"
 
 
+def test_aliases_of_a_long_scalar_are_refused_by_their_characters() -> None:
+    # A 900 KB scalar aliased 500 times took 1.38 GB: aliases of a scalar counted nothing.
+    text = "a: &s " + "x" * 20_000 + "\nb: [" + ", ".join(["*s"] * 51) + "]\n"
+    problem = only_problem(parse_yaml(text))
+    assert where(problem) == ("LD006", 1, 4)
+    assert f"{yamlparse.MAX_ALIAS_CHARACTERS:,} characters" in problem.message
+
+
+def test_aliases_of_a_long_scalar_within_the_budget_are_expanded() -> None:
+    text = "a: &s " + "x" * 20_000 + "\nb: [" + ", ".join(["*s"] * 49) + "]\n"
+    parsed = parse_yaml(text)
+    assert parsed.problems == ()
+    assert parsed.data["b"] == ["x" * 20_000] * 49
+
+
+def test_many_aliases_of_an_empty_list_are_refused() -> None:
+    # 200,000 aliases of an empty list took 900 MB: an alias of nothing added no node.
+    text = "a: &e []\nb: [" + ", ".join(["*e"] * (yamlparse.MAX_ALIAS_EXPANSION + 1)) + "]\n"
+    problem = only_problem(parse_yaml(text))
+    assert where(problem) == ("LD006", 1, 4)
+    assert "10,000 nodes" in problem.message
+
+
+def test_aliases_up_to_the_node_budget_are_expanded() -> None:
+    text = "a: &e []\nb: [" + ", ".join(["*e"] * yamlparse.MAX_ALIAS_EXPANSION) + "]\n"
+    parsed = parse_yaml(text)
+    assert parsed.problems == ()
+    assert len(parsed.data["b"]) == yamlparse.MAX_ALIAS_EXPANSION
+
+
 @pytest.mark.parametrize("text", ["a: &a [*a]\n", "a: &a {b: *a}\n", "a: &a [x, [y, {z: *a}]]\n"])
 def test_recursive_alias_is_refused(text: str) -> None:
     problem = only_problem(parse_yaml(text))
@@ -671,3 +701,10 @@ def test_many_duplicate_keys_are_reported_in_one_walk(monkeypatch: pytest.Monkey
     ]
     assert parsed.problems[-1].message.startswith("duplicate key `a` (first at line 1)")
     assert _CountedPairs.reads <= 3
+
+
+def test_aliases_of_a_mapping_with_a_long_key_count_its_characters() -> None:
+    text = "a: &m\n  ? " + "k" * 20_000 + "\n  : v\nb: [" + ", ".join(["*m"] * 51) + "]\n"
+    problem = only_problem(parse_yaml(text))
+    assert where(problem) == ("LD006", 1, 4)
+    assert "collection anchored here expand to more than 1,000,000 characters" in problem.message

@@ -116,13 +116,15 @@ Fix: flatten the structure.
         "LD006",
         "alias-bomb",
         """
-Aliases expand to more than 10,000 nodes, or an alias refers to a collection containing it.
+Aliases expand to more than 10,000 nodes (each alias counts as one) or 1,000,000 characters
+of text, or an alias refers to a collection containing it.
 
 Why: a few lines of anchors and aliases can expand to billions of nodes (a "billion
-laughs" attack); ciptool refuses them instead of running out of memory.
+laughs" attack), and a few aliases of a long text to gigabytes; ciptool refuses them instead
+of running out of memory.
 
 Passes: a handful of aliases reusing small lists.
-Fails: nine levels of nine aliases each.
+Fails: nine levels of nine aliases each; fifty aliases of a 20,000-character text.
 
 Fix: write the repeated content out, or use fewer nested aliases.
 """,

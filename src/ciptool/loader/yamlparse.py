@@ -18,7 +18,8 @@ Positions are not recorded while parsing (that would cost memory on large reposi
 :class:`PositionIndex` composes the text again and walks to a path when a finding needs one.
 
 Hostile input is bounded: nesting deeper than :data:`MAX_DEPTH` and alias expansion beyond
-:data:`MAX_ALIAS_EXPANSION` nodes are reported as problems, never built.
+:data:`MAX_ALIAS_EXPANSION` nodes or :data:`MAX_ALIAS_CHARACTERS` characters are reported as
+problems, never built.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ YamlPath = tuple[str | int, ...]
 
 #: Deepest nesting of collections accepted in a file. Compliance records need fewer than ten.
 MAX_DEPTH = 64
-#: Most nodes that aliases may add by expansion in one file (an "alias bomb" adds billions).
+#: Most nodes that aliases may add by expansion in one file (an "alias bomb" adds billions);
+#: each alias counts as one node besides those under it.
 MAX_ALIAS_EXPANSION = 10_000
+#: Most characters of text that aliases may add by expansion in one file: a few aliases of a
+#: long scalar add little in nodes and much in text.
+MAX_ALIAS_CHARACTERS = 1_000_000
 #: Files with fewer flow openers than this (plus their longest line) cannot nest deeper than
 #: libyaml's recursive composer handles (it overflows the C stack somewhere between 20,000
 #: and 40,000 levels), so the event-based depth pre-check is skipped for them.
@@ -318,9 +323,13 @@ class _Builder:
         self.problems = problems
         self.anchors = anchors
         self.sizes: dict[int, int] = {}  # id(node) -> nodes under it, for nodes already built
+        self.lengths: dict[int, int] = {}  # id(node) -> characters of the scalars under it
         self.built: dict[int, Any] = {}
         self.in_progress: set[int] = set()
-        self.expanded = 0
+        self.scalars: set[int] = set()  # ids of the scalars built, to see their aliases
+        self.expanded = 0  # nodes added by aliases
+        self.characters = 0  # characters of every scalar built, aliases' expansions included
+        self.expanded_characters = 0  # characters added by aliases
         self.flagged: list[tuple[yaml.Node, YamlProblem]] = []
 
     def build(self, node: yaml.Node, depth: int) -> Any:
@@ -328,6 +337,8 @@ class _Builder:
         if kind is yaml.ScalarNode:
             value: str = node.value
             # Plain scalars have no style: None from PyYAML's parser, "" from libyaml's.
+            if self.anchors:
+                self._scalar_expanded(node, len(value))
             if not node.style and value in _NULLS:  # type: ignore[attr-defined]
                 return None
             # Ids, dates and names recur across thousands of records: one shared string each
@@ -341,22 +352,42 @@ class _Builder:
             return self._mapping(node, depth)
         return self._guarded(node, kind, depth)
 
+    def _scalar_expanded(self, node: yaml.Node, length: int) -> None:
+        """Count a scalar's characters, and the alias it is when it was built before."""
+        self.characters += length
+        ident = id(node)
+        if ident in self.scalars:
+            self._expand(node, 1, length)
+        else:
+            self.scalars.add(ident)
+
+    def _expand(self, node: yaml.Node, nodes: int, characters: int) -> None:
+        """Count an alias of ``node``, which adds ``nodes`` and ``characters``; refuse a bomb."""
+        self.expanded += nodes
+        self.expanded_characters += characters
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            size = f"{MAX_ALIAS_EXPANSION:,} nodes"
+        elif self.expanded_characters > MAX_ALIAS_CHARACTERS:
+            size = f"{MAX_ALIAS_CHARACTERS:,} characters"
+        else:
+            return
+        what = "scalar" if type(node) is yaml.ScalarNode else "collection"
+        # The node is shared by every alias, so its position is the anchor's.
+        raise _BuildError(
+            _problem(
+                "LD006",
+                f"aliases of the {what} anchored here expand to more than {size}; this looks"
+                " like an alias bomb and was not loaded",
+                node,
+                "Write the repeated content out, or use fewer nested aliases.",
+            )
+        )
+
     def _guarded(self, node: yaml.Node, kind: type, depth: int) -> Any:
         ident = id(node)
         if ident in self.built:  # an alias of a collection already built
-            self.expanded += self.sizes[ident]
-            if self.expanded > MAX_ALIAS_EXPANSION:
-                # The node is shared by every alias, so its position is the anchor's.
-                raise _BuildError(
-                    _problem(
-                        "LD006",
-                        "aliases of the collection anchored here expand to more than"
-                        f" {MAX_ALIAS_EXPANSION:,} nodes; this looks like an alias bomb"
-                        " and was not loaded",
-                        node,
-                        "Write the repeated content out, or use fewer nested aliases.",
-                    )
-                )
+            self.characters += self.lengths[ident]
+            self._expand(node, 1 + self.sizes[ident], self.lengths[ident])
             return self.built[ident]
         if ident in self.in_progress:
             raise _BuildError(
@@ -369,6 +400,7 @@ class _Builder:
             )
         self.in_progress.add(ident)
         before = self.expanded
+        characters_before = self.characters
         result: Any
         if kind is yaml.SequenceNode:
             result = [self.build(child, depth + 1) for child in node.value]
@@ -377,6 +409,7 @@ class _Builder:
         self.in_progress.discard(ident)
         self.built[ident] = result
         self.sizes[ident] = len(node.value) + (self.expanded - before)
+        self.lengths[ident] = self.characters - characters_before
         return result
 
     def _mapping(self, node: yaml.Node, depth: int) -> dict[str, Any]:
@@ -393,6 +426,8 @@ class _Builder:
                     )
                 )
             name: str = key_node.value
+            if self.anchors:
+                self.characters += len(name)
             if name in result:
                 if firsts is None:
                     firsts = {}
