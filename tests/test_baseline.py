@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from ciptool import baseline as baseline_module
 from ciptool.cli import app
 from conftest import MINIMAL_CONTROL, MakeRepo
 
@@ -86,3 +89,45 @@ def test_a_broken_baseline_is_a_usage_error(make_repo: MakeRepo, tmp_path: Path)
     junk = tmp_path / "junk.json"
     junk.write_text("[1, 2]")
     assert check(root, "--baseline", str(junk))[0] == 2
+
+
+def test_a_hostile_baseline_is_a_usage_error(make_repo: MakeRepo, tmp_path: Path) -> None:
+    # Each of these ended in a traceback (exit 3) before.
+    root = make_repo()
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    code, _, err = check(root, "--baseline", str(deep))
+    assert code == 2
+    assert f"baseline {deep} cannot be read: nested too deeply" in err
+    digits = tmp_path / "digits.json"
+    digits.write_text('{"baseline_version": ' + "9" * 100_000 + ', "findings": []}')
+    code, _, err = check(root, "--baseline", str(digits))
+    assert code == 2
+    assert f"baseline {digits} cannot be read: a number longer than" in err
+
+
+def test_a_baseline_that_is_not_a_regular_file_is_a_usage_error(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    # /dev/zero was read until memory ran out, and a FIFO waited for a writer forever.
+    root = make_repo()
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        code, _, err = check(root, "--baseline", str(path))
+        assert code == 2
+        assert f"baseline {path} cannot be read: it is not a regular file" in err
+
+
+def test_a_baseline_over_the_size_limit_is_a_usage_error(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(baseline_module, "MAX_BASELINE_BYTES", 1_000)
+    root = make_repo()
+    big = tmp_path / "big.json"
+    big.write_text('{"baseline_version": 1, "findings": [' + " " * 1_000 + "]}")
+    code, _, err = check(root, "--baseline", str(big))
+    assert code == 2
+    assert f"baseline {big} cannot be read: it is larger than 1,000 bytes" in err
+    big.write_text('{"baseline_version": 1, "findings": [' + " " * 900 + "]}")
+    assert check(root, "--baseline", str(big))[0] == 0

@@ -8,6 +8,8 @@ Fingerprints leave out line numbers and list positions, so a baseline survives e
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +18,25 @@ from ciptool.errors import UsageError
 from ciptool.findings import Finding
 
 BASELINE_VERSION = 1
+#: Largest baseline read, as for a YAML file: about 60,000 findings (some 280 bytes each).
+MAX_BASELINE_BYTES = 16 * 1024 * 1024
+#: Longest number read; a baseline holds one, its version.
+MAX_BASELINE_DIGITS = 20
+
+
+class _Unreadable(Exception):
+    """Why a baseline's bytes cannot be read as one, in words for its reader."""
 
 
 def read_baseline(path: Path) -> frozenset[str]:
     """The fingerprints a baseline file holds; a usage error when it is not one."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = _parse(_read(path))
     except FileNotFoundError:
         raise UsageError(
             f"baseline {path} does not exist; write one with --write-baseline"
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, _Unreadable) as exc:
         raise UsageError(f"baseline {path} cannot be read: {exc}") from None
     if not isinstance(document, dict) or document.get("baseline_version") != BASELINE_VERSION:
         raise UsageError(f"{path} is not a ciptool baseline (version {BASELINE_VERSION})")
@@ -34,6 +44,46 @@ def read_baseline(path: Path) -> frozenset[str]:
     if not isinstance(entries, list):
         raise UsageError(f"{path} is not a ciptool baseline: `findings` should be a list")
     return frozenset(str(entry.get("fingerprint")) for entry in entries if isinstance(entry, dict))
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a regular file no larger than MAX_BASELINE_BYTES.
+
+    A FIFO is opened without waiting for a writer, and neither it nor a device is read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unreadable("it is not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BASELINE_BYTES and (chunk := os.read(fd, 1024 * 1024)):
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > MAX_BASELINE_BYTES:
+        raise _Unreadable(f"it is larger than {MAX_BASELINE_BYTES:,} bytes")
+    return b"".join(chunks)
+
+
+def _parse(data: bytes) -> Any:
+    """JSON ``data`` read with bounded nesting and numbers.
+
+    Python's JSON reader recurses once per level up to the interpreter's limit (about a
+    thousand levels), and refuses numbers over 4,300 digits only after converting them, each
+    in its own words: both are worded here, and numbers are bounded lower.
+    """
+    try:
+        return json.loads(data.decode("utf-8"), parse_int=_bounded_int)
+    except RecursionError:
+        raise _Unreadable("nested too deeply") from None
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_BASELINE_DIGITS:
+        raise _Unreadable(f"a number longer than {MAX_BASELINE_DIGITS} digits")
+    return int(digits)
 
 
 def write_baseline(path: Path, findings: tuple[Finding, ...]) -> int:
