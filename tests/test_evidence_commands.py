@@ -362,3 +362,24 @@ def test_concurrent_adds_each_write_their_own_record(make_repo: MakeRepo, tmp_pa
         0,
         "ciptool evidence verify: 5 files in 5 records; 5 intact, 0 problems\n",
     )
+
+
+def test_add_copies_a_file_in_pieces_never_whole(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 3 GB export was read whole into memory to be copied (3.2 GB at the peak).
+    root = make_repo()
+    export = tmp_path / "large.bin"
+    export.write_bytes(bytes(range(256)) * 20_000)  # 5 MB: several pieces
+    read_whole = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        assert path != export, "the export was read whole"
+        return read_whole(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    code, out, err = invoke("evidence", "add", str(export), "--repo", str(root), *IAM, *DAYS_2025)
+    monkeypatch.undo()
+    assert code == 0, err
+    assert out.splitlines()[0] == "copied evidence/2025/files/large.bin"
+    assert (root / "evidence/2025/files/large.bin").read_bytes() == export.read_bytes()

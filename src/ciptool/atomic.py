@@ -6,12 +6,13 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def write_atomic(
     path: Path,
-    data: bytes | str | tuple[bytes, ...],
+    data: bytes | str | Iterable[bytes],
     *,
     overwrite: bool = True,
     durable: bool = True,
@@ -25,7 +26,7 @@ def write_atomic(
     cut is detected on reading.
     """
     if isinstance(data, str):
-        parts: tuple[bytes, ...] = (data.encode("utf-8"),)
+        parts: Iterable[bytes] = (data.encode("utf-8"),)
     else:
         parts = (data,) if isinstance(data, bytes) else data
     if _is_special(path):
@@ -90,7 +91,7 @@ def write_product(path: Path, data: bytes | str | tuple[bytes, ...]) -> None:
 
 
 def write_output(
-    path: Path, data: bytes | str | tuple[bytes, ...], *, overwrite: bool = True
+    path: Path, data: bytes | str | Iterable[bytes], *, overwrite: bool = True
 ) -> None:
     """:func:`write_atomic` for a file the user named (``-o``, ``--write``, ``init PATH``):
     a place the system refuses, such as a file where a folder should be, a folder without

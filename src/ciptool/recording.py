@@ -15,6 +15,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from ciptool.models import EvidenceRecord
 from ciptool.models.records import Period
 
 EVIDENCE_DIR = "evidence"
+#: Bytes copied at a time.
+_PIECE = 1024 * 1024
 FILES_DIR = "files"
 
 
@@ -126,13 +129,8 @@ def _copy(
     for source, planned, digest in plan:
         target = planned
         if source != target and not target.exists():
-            data = source.read_bytes()
-            if hashlib.sha256(data).hexdigest() != digest:
-                raise UsageError(
-                    f"{source} changed while it was being recorded; run the command again"
-                )
             _make_folders(target.parent, made)
-            while not _write_new(target, data):
+            while not _write_new(target, _pieces(source, digest)):
                 if target.is_file() and _sha256(target) == digest:
                     break
                 stem, suffix = _split(source.name)
@@ -144,7 +142,7 @@ def _copy(
     return tuple(copied), placed
 
 
-def _write_new(path: Path, data: bytes) -> bool:
+def _write_new(path: Path, data: Iterable[bytes]) -> bool:
     """Write a new file at ``path``: False when a file is there already (nothing written)."""
     try:
         write_output(path, data, overwrite=False)
@@ -153,6 +151,19 @@ def _write_new(path: Path, data: bytes) -> bool:
             return False
         raise
     return True
+
+
+def _pieces(source: Path, digest: str) -> Iterator[bytes]:
+    """The bytes of ``source`` a megabyte at a time, never the whole file at once (a 3 GB
+    file took 3.2 GB of memory); raise UsageError, after the last piece, when they are not
+    the bytes whose SHA-256 was ``digest``, so that the copy is not kept."""
+    hashed = hashlib.sha256()
+    with source.open("rb") as handle:
+        while piece := handle.read(_PIECE):
+            hashed.update(piece)
+            yield piece
+    if hashed.hexdigest() != digest:
+        raise UsageError(f"{source} changed while it was being recorded; run the command again")
 
 
 def _make_folders(folder: Path, made: list[Path]) -> None:
