@@ -142,7 +142,7 @@ def _copy(
     return tuple(copied), placed
 
 
-def _write_new(path: Path, data: Iterable[bytes]) -> bool:
+def _write_new(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """Write a new file at ``path``: False when a file is there already (nothing written)."""
     try:
         write_output(path, data, overwrite=False)
