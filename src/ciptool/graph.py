@@ -128,7 +128,7 @@ class Repository:
     def inputs_digest(self) -> str:
         """One SHA-256 over every input file's path and digest: what a report was made from."""
         lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
-        return hashlib.sha256("".join(lines).encode()).hexdigest()
+        return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
     def evidence_listing_files(self) -> list[Sourced[EvidenceRecord]]:
         """The evidence records whose files are verified: the valid ones, then those that

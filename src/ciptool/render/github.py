@@ -9,6 +9,7 @@ from __future__ import annotations
 from ciptool.findings import Finding
 from ciptool.inputs import CONFIG_FILE
 from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope
+from ciptool.render.printable import undecodable_escaped
 from ciptool.results import RunResult
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -49,6 +50,7 @@ def _line(finding: Finding, prefix: str) -> str:
 
 
 def _data(text: str) -> str:
+    text = undecodable_escaped(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

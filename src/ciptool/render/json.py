@@ -7,16 +7,21 @@ when a field's meaning would have to change. Documented in docs/json-output.md.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from ciptool import __version__
 from ciptool.findings import Finding, Location
+from ciptool.render.printable import undecodable_escaped
 from ciptool.results import RunResult, summary
 
 if TYPE_CHECKING:
     from ciptool.render.outputs import RunScope
 
 SCHEMA_VERSION = 1
+
+#: A byte of a file name that is not UTF-8, as Python holds it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def render_json(result: RunResult, scope: RunScope | None = None) -> str:
@@ -44,7 +49,9 @@ def render_json(result: RunResult, scope: RunScope | None = None) -> str:
         "coverage": _coverage(result),
         "rules": _rules(result, scope),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    # Lone surrogates can stand only inside strings; escaped, the document is UTF-8.
+    return _LONE_SURROGATE.sub(lambda m: "\\" + undecodable_escaped(m.group()), text) + "\n"
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

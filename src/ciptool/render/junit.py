@@ -21,6 +21,7 @@ from collections import Counter
 from ciptool.checks import ALL_RULES
 from ciptool.findings import Finding, Location
 from ciptool.render.outputs import RunScope
+from ciptool.render.printable import undecodable_escaped
 from ciptool.results import RunResult
 
 
@@ -104,7 +105,7 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", undecodable_escaped(text))
 
 
 def _classname(code: str) -> str:

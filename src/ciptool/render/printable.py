@@ -30,3 +30,19 @@ def printable(text: str, *, lines: bool = False) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+#: Lone surrogates: in a file name, the bytes that are not UTF-8 (held as U+DC80-U+DCFF).
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+
+
+def undecodable_escaped(text: str) -> str:
+    """``text`` with each byte of a file name that is not UTF-8 shown as ``\\xff`` (other lone
+    surrogates as ``\\udXXX``): a document holds only text that can be written as UTF-8.
+    """
+    return _UNDECODABLE.sub(_escape_byte, text)
+
+
+def _escape_byte(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
