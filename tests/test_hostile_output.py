@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import MakeRepo
+from conftest import MINIMAL_EVIDENCE, MakeRepo, brief, run
 
 AS_OF = ["--as-of", "2026-11-15"]
 GENERATED = ["--generated-at", "2026-11-15T00:00:00Z"]
@@ -81,3 +81,16 @@ def test_xlsx_about_sheet_shows_a_formula_program_name_as_text(
     assert (about["A2"].value, cell.value) == ("Program", program.replace("''", "'"))
     assert cell.data_type == "s"
     assert cell.quotePrefix
+
+
+def test_evidence_path_with_a_nul_is_a_schema_finding(make_repo: MakeRepo, cli: CliRunner) -> None:
+    evidence = MINIMAL_EVIDENCE.replace("path: files/q.csv", 'path: "files/x\\0.csv"')
+    root = make_repo({"evidence/2026/iam-01.yaml": evidence})
+    result = run(root)
+    (finding,) = [f for f in result.findings if f.severity.value == "error"]
+    assert ("SC005", "evidence/2026/iam-01.yaml", 7, 16) in brief(result)
+    assert finding.message == "a file path cannot hold a NUL character (\\0)"
+    checked = cli.invoke(app, ["check", "--repo", str(root), *AS_OF])
+    assert checked.exit_code == 1, checked.output
+    verified = cli.invoke(app, ["evidence", "verify", "--repo", str(root)])
+    assert verified.exit_code == 0, verified.output

@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from ciptool.models.types import (
     YAML_TEXT_TYPES,
@@ -173,6 +181,13 @@ class EvidenceFile(Record):
     sha256: Annotated[str, Field(pattern=_SHA256.pattern)] = Field(
         description="Lower-case hex SHA-256 of the file's bytes."
     )
+
+    @field_validator("path")
+    @classmethod
+    def _nameable(cls, path: str) -> str:
+        if "\0" in path:  # no file system can name it; opening it would raise
+            raise ValueError("a file path cannot hold a NUL character (\\0)")
+        return path
 
 
 def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
