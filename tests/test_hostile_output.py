@@ -5,13 +5,17 @@ and none fails on it (file names that are not UTF-8, formulas, forged lines).
 from __future__ import annotations
 
 import json
+import marshal
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from ciptool import cachefiles
 from ciptool.cli import app
+from ciptool.loader import cache as loader_cache
 from conftest import MINIMAL_EVIDENCE, MakeRepo, brief, run
 
 AS_OF = ["--as-of", "2026-11-15"]
@@ -94,3 +98,59 @@ def test_evidence_path_with_a_nul_is_a_schema_finding(make_repo: MakeRepo, cli: 
     assert checked.exit_code == 1, checked.output
     verified = cli.invoke(app, ["evidence", "verify", "--repo", str(root)])
     assert verified.exit_code == 0, verified.output
+
+
+def _crafted_entries(kind: str, rels: list[str]) -> list[dict[Any, object]]:
+    """Cache bodies that are intact (header and CRC) but whose entries no run wrote."""
+    good_ident = (1, 2, 3, 4)
+    yaml_payload = ("0" * 64, marshal.dumps(({}, ())))
+    bodies: list[dict[Any, object]] = [
+        dict.fromkeys(rels, 7),
+        dict.fromkeys(rels, ()),
+        dict.fromkeys(rels, ("x", None, False, yaml_payload)),
+        dict.fromkeys(rels, ((1, 2), None, False, yaml_payload)),
+        dict.fromkeys(rels, (None, 5, "no", ("a", b"b"))),
+        {5: (good_ident, None, False, yaml_payload), None: 1},
+    ]
+    return bodies + (
+        [
+            dict.fromkeys(rels, ("__IDENT__", None, False, ("0" * 64, b"not marshal"))),
+            {rel: ("__IDENT__", None, False, ("0" * 64, marshal.dumps(5))) for rel in rels},
+            {
+                rel: ("__IDENT__", None, False, ("0" * 64, marshal.dumps(({}, (7,)))))
+                for rel in rels
+            },
+            {
+                rel: ("__IDENT__", None, False, ("0" * 64, marshal.dumps(({}, 3, 4))))
+                for rel in rels
+            },
+        ]
+        if kind == "yaml"
+        else [dict.fromkeys(rels, ("__IDENT__", None, False, ("ab", -1, 3)))]
+    )
+
+
+@pytest.mark.parametrize("kind", ["yaml", "files"])
+def test_a_crafted_cache_counts_as_empty(make_repo: MakeRepo, cli: CliRunner, kind: str) -> None:
+    root = make_repo()
+    args = ["check", "--repo", str(root), *AS_OF, "-f", "json"]
+    first = cli.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    cache_dir = root / cachefiles.DEFAULT_DIR
+    path = cachefiles.cache_file(cache_dir, root, f"{kind}.cache")
+    made_by = cachefiles.header(root, loader_cache._FORMAT)
+    kept = cachefiles.read_cache_file(path, made_by)
+    assert isinstance(kept, dict) and kept
+    for crafted in _crafted_entries(kind, list(kept)):
+        for leftover in cache_dir.glob("*.result"):
+            leftover.unlink()  # the kept result would be printed without reading the cache
+        body = {
+            rel: (kept[rel][0], *entry[1:])
+            if isinstance(entry, tuple) and entry[:1] == ("__IDENT__",)
+            else entry
+            for rel, entry in crafted.items()
+        }
+        cachefiles.write_cache_file(path, made_by, body)
+        again = cli.invoke(app, args)
+        assert again.exit_code == 0, (body, again.output)
+        assert again.stdout == first.stdout

@@ -176,7 +176,15 @@ class FileCache:
 
     def _read(self, directory: Path, kind: str) -> dict[str, tuple[Any, ...]]:
         entries = read_cache_file(self._path(directory, kind), self._header())
-        return entries if isinstance(entries, dict) else {}
+        if not isinstance(entries, dict):
+            return {}
+        # A cache file is intact but may hold anything (made by hand, say): entries of another
+        # shape are left out, as if no run had stored them.
+        return {
+            rel: entry
+            for rel, entry in entries.items()
+            if isinstance(rel, str) and isinstance(entry, tuple) and _well_formed(kind, entry)
+        }
 
     def _inside_root(self) -> str | None:
         """The cache folder's path in the repository, when it is inside it."""
@@ -192,8 +200,16 @@ def _well_formed(kind: str, entry: tuple[Any, ...]) -> bool:
     """True when an entry has the shape this version stores (a cache is never trusted blindly)."""
     if len(entry) != 4 or not isinstance(entry[3], tuple) or len(entry[3]) != 2:
         return False
-    first, second = entry[3]
-    return isinstance(first, str) and isinstance(second, bytes if kind == "yaml" else int)
+    ident, blob, racy, (first, second) = entry
+    return (
+        isinstance(ident, tuple)
+        and len(ident) == 4
+        and all(type(part) is int for part in ident)
+        and (blob is None or isinstance(blob, str))
+        and isinstance(racy, bool)
+        and isinstance(first, str)
+        and type(second) is (bytes if kind == "yaml" else int)
+    )
 
 
 def _clean_blobs(root: Path, cache_rel: str | None) -> dict[str, str]:

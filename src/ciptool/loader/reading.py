@@ -50,15 +50,44 @@ class ReadFile:
     rel: str
     payload: Payload | None
     problem: Finding | None = None
+    #: Where to read the file again when a cached payload proves malformed.
+    path: str | None = None
 
     def open(self) -> ParsedFile:
         """The file's data, digest and findings."""
         if self.payload is None:
             return ParsedFile(None, None, (self.problem,) if self.problem else ())
         digest, packed = self.payload
-        data, problems = marshal.loads(packed)
+        content = unpacked(packed)
+        if content is None and self.path is not None:
+            # A cache file may hold anything: what does not unpack is read afresh.
+            ((_rel, outcome),) = _parse_chunk([(self.rel, self.path)], {})
+            if outcome[0] == "read":
+                return ParsedFile(None, None, (_read_problem(self.rel, outcome[1]),))
+            return ReadFile(self.rel, outcome[2]).open()
+        data, problems = content if content is not None else (None, ())
         findings = tuple(_yaml_finding(self.rel, YamlProblem(*problem)) for problem in problems)
         return ParsedFile(data, digest, findings)
+
+
+def unpacked(packed: bytes) -> tuple[Any, tuple[tuple[Any, ...], ...]] | None:
+    """The data and problems ``packed`` holds, or None when it is not what a parse stores."""
+    try:
+        data, problems = marshal.loads(packed)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(problems, tuple) or not all(_is_problem(item) for item in problems):
+        return None
+    return data, problems
+
+
+def _is_problem(item: Any) -> bool:
+    return (
+        isinstance(item, tuple)
+        and len(item) == 6
+        and all(isinstance(field, str) for field in item[:2])
+        and all(type(field) is int for field in item[2:4])
+    )
 
 
 def read_yaml_files(
@@ -92,13 +121,14 @@ class Reading:
         for found in files:
             hit = hits.get(found.rel)
             if hit is not None and hit.trusted:
-                self._results[found.rel] = ReadFile(found.rel, hit.payload)
+                self._results[found.rel] = ReadFile(found.rel, hit.payload, path=str(found.path))
             else:
                 to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
         verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
         sizes = {rel: ident[0] for rel, ident in identities.items()}
         self._outcomes = _parse_all(to_parse, sizes, verified, workers)
         self._identities, self._cache = identities, cache
+        self._paths = {found.rel: str(found.path) for found in files}
 
     def finish(self) -> dict[str, ReadFile]:
         """Every file by path, once the parsing is done; the files parsed are cached."""
@@ -108,7 +138,7 @@ class Reading:
                 results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
                 continue
             _kind, blob, payload = outcome
-            results[rel] = ReadFile(rel, payload)
+            results[rel] = ReadFile(rel, payload, path=self._paths.get(rel))
             if rel in identities:
                 self._cache.store("yaml", rel, identities[rel], payload, blob)
         return results

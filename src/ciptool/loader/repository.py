@@ -7,7 +7,6 @@ the rest of the repository is still read. Only a missing ``ciptool.yaml`` raises
 from __future__ import annotations
 
 import difflib
-import marshal
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import inspect_evidence_files
 from ciptool.loader.files import FoundFile
 from ciptool.loader.positions import gc_paused, locate_findings
-from ciptool.loader.reading import ReadFile, read_yaml_files
+from ciptool.loader.reading import ReadFile, read_yaml_files, unpacked
 from ciptool.loader.validate import validate_all, validate_record
 from ciptool.models import (
     Control,
@@ -90,8 +89,8 @@ def same_data(root: Path, cache_dir: Path, texts: dict[str, str]) -> dict[str, S
         old, new = before[rel], read[rel].payload
         if old is None or new is None or old[0] != text:
             return None  # no parse of the text the result was made from
-        if new[0] != text and marshal.loads(old[1]) != marshal.loads(new[1]):
-            return None  # the text changed, and so did what it says
+        if new[0] != text and unpacked(old[1]) != unpacked(new[1]):
+            return None  # the text changed, and so did what it says (or the cache was not sound)
     return {item.rel: item.signature for item in found if item.signature is not None}
 
 
