@@ -4,6 +4,7 @@ and none fails on it (file names that are not UTF-8, formulas, forged lines).
 
 from __future__ import annotations
 
+import errno
 import json
 import marshal
 import os
@@ -154,3 +155,89 @@ def test_a_crafted_cache_counts_as_empty(make_repo: MakeRepo, cli: CliRunner, ki
         again = cli.invoke(app, args)
         assert again.exit_code == 0, (body, again.output)
         assert again.stdout == first.stdout
+
+
+LONG_NAME = "a" * 300 + ".json"
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["check", *AS_OF, "-f", "json", "-o", "{tmp}/folder"], None),
+        (["report", "evidence-index", *AS_OF, *GENERATED, "-o", "{tmp}/folder"], "Is a directory"),
+        (["check", *AS_OF, "-f", "json", "-o", f"{{tmp}}/{LONG_NAME}"], "File name too long"),
+        (
+            ["report", "evidence-index", *AS_OF, *GENERATED, "-o", f"{{tmp}}/{LONG_NAME}"],
+            "File name too long",
+        ),
+        (["init", "{tmp}/dangling"], "File exists"),
+        (["init", "{tmp}/regular"], "{tmp}/regular is a file, not a folder"),
+    ],
+    ids=[
+        "check-folder",
+        "report-folder",
+        "check-long",
+        "report-long",
+        "init-dangling",
+        "init-file",
+    ],
+)
+def test_an_output_the_system_refuses_is_a_usage_error(
+    make_repo: MakeRepo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    why: str | None,
+) -> None:
+    root = make_repo()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "dangling").mkdir()
+    (tmp_path / "dangling" / "ciptool.yaml").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "regular").write_text("a file\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    args = [part.replace("{tmp}", str(tmp_path)) for part in argv]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    assert outcome.exit_code == 2, outcome.output
+    if why is None:  # the command line refuses it before the run
+        assert f"'{tmp_path}/folder' is a directory" in outcome.output
+    else:
+        target = args[-1] if argv[0] != "init" else f"{args[-1]}/ciptool.yaml"
+        why = why.replace("{tmp}", str(tmp_path))
+        assert f"ciptool: cannot write {target}: {why}\n" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_a_full_disk_is_a_usage_error_and_a_cache_it_stops_is_skipped(
+    make_repo: MakeRepo, cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("ciptool.atomic.tempfile.mkstemp", full)
+    out = tmp_path / "out.json"
+    outcome = cli.invoke(app, ["check", "--repo", str(root), *AS_OF, "-f", "json", "-o", str(out)])
+    assert outcome.exit_code == 2, outcome.output
+    assert f"ciptool: cannot write {out}: No space left on device\n" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(
+    make_repo: MakeRepo, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    args = ["check", "--repo", str(root), *AS_OF, "-f", "json"]
+    fresh = cli.invoke(app, [*args, "--no-cache"])
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("ciptool.cachefiles.write_atomic", read_only)
+    monkeypatch.setattr("ciptool.cachefiles._prepare", read_only)
+    for _ in range(2):
+        outcome = cli.invoke(app, args)
+        assert outcome.exit_code == 0, outcome.output
+        assert outcome.stdout == fresh.stdout
+    assert not (root / cachefiles.DEFAULT_DIR).exists()
