@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ciptool import cachefiles
 from ciptool.cli import app
 from ciptool.loader import cache as loader_cache
-from conftest import MINIMAL_EVIDENCE, MakeRepo, brief, run
+from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo, brief, run
 
 AS_OF = ["--as-of", "2026-11-15"]
 GENERATED = ["--generated-at", "2026-11-15T00:00:00Z"]
@@ -241,3 +241,41 @@ def test_a_cache_that_cannot_be_written_is_skipped(
         assert outcome.exit_code == 0, outcome.output
         assert outcome.stdout == fresh.stdout
     assert not (root / cachefiles.DEFAULT_DIR).exists()
+
+
+FORGED = "\n::error::FORGED"
+
+
+def test_a_newline_in_a_value_or_file_name_starts_no_line(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    control = MINIMAL_CONTROL.replace(
+        "title: Quarterly access recertification", 'title: "Quarterly\\n::error::FORGED"'
+    ).replace("owner: IAM lead", 'owner: "a\\n::error::FORGED"')
+    invalid = MINIMAL_CONTROL.replace("IAM-01", "IAM-02").replace(
+        "policy: POL-ACCESS", 'policy: "POL-X\\n::error::FORGED"'
+    )
+    root = make_repo(
+        {
+            "controls/iam.yaml": control,
+            "controls/invalid.yaml": invalid,
+            f"controls/x{FORGED}.yaml": "controls: [\n",
+        }
+    )
+    outputs = []
+    for argv in (
+        ["check", *AS_OF],
+        ["check", *AS_OF, "-f", "github"],
+        ["explain", "IAM-01", *AS_OF],
+    ):
+        outcome = cli.invoke(app, [*argv, "--repo", str(root)])
+        assert outcome.exit_code in {0, 1}, outcome.output
+        outputs.append(outcome.output)
+    lines = "".join(outputs).splitlines()
+    assert [line for line in lines if "FORGED" in line and not line.startswith(("::", " "))] == [
+        "controls/x\\x0a::error::FORGED.yaml",
+        "IAM-01: Quarterly\\x0a::error::FORGED",
+        "owner:     a\\x0a::error::FORGED",
+    ]
+    assert not [line for line in lines if line.lstrip().startswith("::error::FORGED")]
+    assert any(line.startswith("::error file=controls/invalid.yaml") for line in lines)

@@ -69,10 +69,11 @@ def test_explain_shows_a_title_s_controls(make_repo: MakeRepo) -> None:
     outcome = CliRunner().invoke(app, ["explain", "IAM-01", "--repo", str(root), *FIXED])
     assert outcome.exit_code == 0, outcome.output
     first = outcome.stdout.splitlines()[0]
-    assert first == ("IAM-01: Quarterly\\x1b[2K\\x1b[1A \\u202egnissap\\u202c \\x9b31m %0A, a:b"), (
-        outcome.stdout
-    )
-    assert outcome.stdout.splitlines()[1] == "next"
+    # The title's newline too: "next" cannot start a line of its own.
+    assert first == (
+        "IAM-01: Quarterly\\x1b[2K\\x1b[1A \\u202egnissap\\u202c \\x9b31m %0A, a:b\\x0anext"
+    ), outcome.stdout
+    assert outcome.stdout.splitlines()[1] == "defined in controls/iam.yaml"
     assert "\x1b" not in outcome.stdout and "\u202e" not in outcome.stdout
 
 

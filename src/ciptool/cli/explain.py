@@ -45,6 +45,7 @@ from ciptool.graph import Graph
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.records import Period
+from ciptool.render.printable import printable
 from ciptool.render.terminal import terminal_console
 from ciptool.results import RequirementCoverage, RunSettings, Status
 
@@ -190,10 +191,10 @@ def _explain_reading(reading: Reading, standing: _Standing, console: Console) ->
 def _explain_control(sourced: Sourced[Control], standing: _Standing, console: Console) -> None:
     graph = standing.graph
     control = sourced.record
-    console.print(Text(f"{control.id}: {control.title}", style="bold"))
-    console.print(Text(f"defined in {sourced.file}", style="dim"))
+    console.print(Text(f"{control.id}: {_one_line(control.title)}", style="bold"))
+    console.print(Text(f"defined in {_one_line(sourced.file)}", style="dim"))
     if control.description:
-        console.print(Text(control.description))
+        console.print(Text(_one_line(control.description)))
     policy = graph.policies.get(control.policy) if control.policy else None
     facts = [
         ("owner", control.owner),
@@ -202,7 +203,7 @@ def _explain_control(sourced: Sourced[Control], standing: _Standing, console: Co
         ("frequency", control.frequency),
     ]
     for label, value in facts:
-        console.print(Text(f"{label + ':':<11}{value}"))
+        console.print(Text(f"{label + ':':<11}{_one_line(value)}"))
     console.print(Text(f"mappings, with each requirement's status as of {standing.today}:"))
     links = [link for link in graph.mapping_links if link.control is sourced]
     statuses = [_mapped_status(standing, link.framework, link.requirement_id) for link in links]
@@ -216,7 +217,8 @@ def _explain_control(sourced: Sourced[Control], standing: _Standing, console: Co
         line.append(f"{status:<{width}}", style=_status_style(status))
         line.append(f"  {link.framework}:{link.requirement_id or link.written}  {label}")
         if target.relationship != "equal":
-            line.append(f"  [{target.relationship}] {target.rationale}".rstrip(), style="dim")
+            rationale = _one_line(target.rationale)
+            line.append(f"  [{target.relationship}] {rationale}".rstrip(), style="dim")
         console.print(line)
     if not links:
         console.print("  (none)")
@@ -308,10 +310,17 @@ def _evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: d
 
 
 def _exception_line(exception: RiskException) -> str:
-    return (
+    return _one_line(
         f"{exception.id} until {exception.expires_on} (risk {exception.risk}, approved by"
         f" {exception.approved_by} on {exception.approved_on})"
     )
+
+
+def _one_line(text: str) -> str:
+    """A value from the repository on the line it belongs to: a newline in it is shown as
+    ``\\x0a``, so it cannot start a line of its own (one a CI log would read as a command).
+    """
+    return printable(text)
 
 
 def _explain_requirement(
@@ -334,7 +343,7 @@ def _explain_requirement(
         Text(f"mapped by {len(controls)} control{'s' if len(controls) != 1 else ''}:", style="bold")
     )
     for sourced in controls:
-        console.print(Text(f"  {sourced.record.id}  {sourced.record.title}"))
+        console.print(Text(f"  {sourced.record.id}  {_one_line(sourced.record.title)}"))
         if row is not None:
             soc2 = row.framework == SOC2
             _print_control_standing(sourced, standing, console, indent="    ", soc2=soc2)
@@ -376,7 +385,8 @@ def _print_no_status(catalog: Catalog, item: Item, standing: _Standing, console:
     config = standing.graph.config
     decision = applicability(standing.graph, catalog, item.id)  # its own, or its category's
     if decision is not None and not decision.applicable:
-        console.print(Text(f"not applicable: {decision.justification}", style="yellow"))
+        justification = _one_line(decision.justification)
+        console.print(Text(f"not applicable: {justification}", style="yellow"))
     if config is None or catalog.id not in config.frameworks:
         console.print(
             Text(f"{catalog.id} is not in scope (`frameworks:` in ciptool.yaml)", style="dim")
