@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles
+from ciptool import cachefiles, runs
 from ciptool.cli import app
 from ciptool.loader import cache as loader_cache
 from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo, brief, run
@@ -279,3 +279,20 @@ def test_a_newline_in_a_value_or_file_name_starts_no_line(
     ]
     assert not [line for line in lines if line.lstrip().startswith("::error::FORGED")]
     assert any(line.startswith("::error file=controls/invalid.yaml") for line in lines)
+
+
+def test_a_kept_result_with_a_crafted_threshold_is_not_used(
+    make_repo: MakeRepo, cli: CliRunner, settled: None
+) -> None:
+    root = make_repo()
+    args = ["check", "--repo", str(root), *AS_OF, "-f", "json"]
+    first = cli.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    path = cachefiles.cache_file(root / cachefiles.DEFAULT_DIR, root, "result")
+    made_by = cachefiles.header(root, runs._FORMAT)
+    kept = cachefiles.read_cache_file(path, made_by)
+    assert isinstance(kept, tuple) and len(kept) == 5
+    cachefiles.write_cache_file(path, made_by, (*kept[:3], "x", kept[4]))
+    again = cli.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 #: Bump when the layout of a kept result changes.
 _FORMAT = 5
 _KIND = "result"
+#: The thresholds ciptool.yaml can give (``FailOn``; the models are not loaded to read it).
+_THRESHOLDS = ("error", "warning", "never")
 #: What a recheck needs beyond the kept result, in a file of its own: only a run with changed
 #: evidence records reads it.
 _SCOPE_KIND = "scope"
@@ -284,8 +286,8 @@ def _kept_as_made(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | 
     body = read_cache_file(cache_file(cache_dir, root, _KIND), _made_by(root))
     if not (isinstance(body, tuple) and len(body) == 5 and body[0] == key):
         return None
-    if not (isinstance(body[3], str) and isinstance(body[4], str)):
-        return None
+    if not (body[3] in _THRESHOLDS and isinstance(body[4], str)):
+        return None  # a threshold no ciptool.yaml can give: the file was not made by a run
     inputs = Inputs.from_plain(body[1])
     if inputs is None:
         return None
