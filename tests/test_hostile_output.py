@@ -97,8 +97,10 @@ def test_evidence_path_with_a_nul_is_a_schema_finding(make_repo: MakeRepo, cli: 
     assert finding.message == "a file path cannot hold a NUL character (\\0)"
     checked = cli.invoke(app, ["check", "--repo", str(root), *AS_OF])
     assert checked.exit_code == 1, checked.output
+    # The auditor's check fails on a record it cannot read, naming why, and never crashes.
     verified = cli.invoke(app, ["evidence", "verify", "--repo", str(root)])
-    assert verified.exit_code == 0, verified.output
+    assert verified.exit_code == 1, verified.output
+    assert "7:16    error   SC005  a file path cannot hold a NUL character" in verified.output
 
 
 def _crafted_entries(kind: str, rels: list[str]) -> list[dict[Any, object]]:
