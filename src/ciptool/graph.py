@@ -12,7 +12,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from ciptool.findings import Finding, Severity
+from ciptool.findings import Finding, Location, Severity
 from ciptool.models import (
     Catalog,
     Control,
@@ -161,6 +161,11 @@ class MappingLink:
     def requirement_id(self) -> str | None:
         """The catalog id the entry resolved to, if any."""
         return self.resolution.item_id if self.resolution else None
+
+    @property
+    def location(self) -> Location:
+        """Where the entry is written: ``controls[3].mappings.nist-csf-2.0[1]``."""
+        return self.control.at("mappings", self.framework, self.index)
 
 
 class Graph:

@@ -370,10 +370,9 @@ class UnknownRequirement(Check):
             )
             yield self.finding(
                 message,
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
-                + _repeat(graph, link),
+                subject=_entry_subject(graph, link),
             )
         for framework, requirement, location in _applicability_keys(graph):
             reading = id_reader(graph).read(framework, requirement)
@@ -458,10 +457,9 @@ class AmbiguousRequirementId(Check):
             message, suggestion = explain_ambiguous(reading, catalogs)
             yield self.finding(
                 message,
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
-                + _repeat(graph, link),
+                subject=_entry_subject(graph, link),
             )
         for framework, requirement, location in _applicability_keys(graph):
             reading = id_reader(graph).read(framework, requirement)
@@ -509,10 +507,9 @@ class OtherVersionRequirementId(Check):
             message, suggestion = explain_other_reading(reading, catalogs)
             yield self.finding(
                 message,
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 suggestion,
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
-                + _repeat(graph, link),
+                subject=_entry_subject(graph, link),
             )
         reader = id_reader(graph)
         for named in _named_outside_mappings(graph):
@@ -556,10 +553,9 @@ class NormalisedRequirementId(Check):
             spelling = catalogs[link.framework].spelling(resolution.item_id)
             yield self.finding(
                 f"`{link.written}` was read as {resolution.item_id} ({link.framework})",
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 f"Write `{spelling}`.",
-                subject=f"{link.control.record.id}/{link.framework}:{link.written}"
-                + _repeat(graph, link),
+                subject=_entry_subject(graph, link),
             )
         reader = id_reader(graph)
         for named in _named_outside_mappings(graph):
@@ -580,6 +576,12 @@ def _is_variant(reading: Reading) -> bool:
     (RF011 says more of those)."""
     resolution = reading.resolution
     return reading.item_id is not None and not resolution.exact and reading.other is None
+
+
+def _entry_subject(graph: Graph, link: MappingLink) -> str:
+    """A finding's subject for a mapping entry as written: ``IAM-03/nist-csf-2.0:PR.AA-5``,
+    with ``#2`` and so on for a repeat of the same entry."""
+    return f"{link.control.record.id}/{link.framework}:{link.written}" + _repeat(graph, link)
 
 
 def _repeat(graph: Graph, link: MappingLink, *, read: bool = False, after: int = 0) -> str:
@@ -638,11 +640,11 @@ class DuplicateMapping(Check):
             yield self.finding(
                 f"control {control} already maps {link.framework} {named}{again}"
                 f" at entry {earlier.index + 1}; `{link.written}` repeats it",
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 "Remove this entry: keep one entry per requirement.",
                 subject=f"{control}/{link.framework}:{named}"
                 + _repeat(graph, link, read=True, after=1),
-                related=(earlier.control.at("mappings", link.framework, earlier.index),),
+                related=(earlier.location,),
             )
 
 
@@ -696,7 +698,7 @@ class MappedToHeading(Check):
                 )
             yield self.finding(
                 f"{message}; it counts toward no requirement's coverage",
-                link.control.at("mappings", link.framework, link.index),
+                link.location,
                 suggestion,
                 subject=f"{link.control.record.id}/{link.framework}:{item_id}"
                 + _repeat(graph, link, read=True),
