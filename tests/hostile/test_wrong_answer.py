@@ -1,0 +1,46 @@
+"""Wrong answers: the auditor's check never calls a changed evidence file intact.
+
+`evidence verify` said "0 problems" (exit 0) over a changed file when that file's record failed
+validation: records that failed validation were dropped from verification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from conftest import EVIDENCE_CSV
+
+from .conftest import Hostile
+
+DIGEST = hashlib.sha256(EVIDENCE_CSV).hexdigest()
+#: A record made invalid in one place, its listed file untouched by the change.
+INVALID_RECORDS = {
+    "misspelt-key-colected_by": (
+        "    collected_on:",
+        "    colected_by: a.manager\n    collected_on:",
+    ),
+    "upper-case-digest": (DIGEST, DIGEST.upper()),
+}
+
+
+@pytest.mark.parametrize("change", INVALID_RECORDS.values(), ids=INVALID_RECORDS.keys())
+def test_verify_fails_a_changed_file_under_an_invalid_record(
+    hostile: Hostile, change: tuple[str, str]
+) -> None:
+    record = hostile.repo / "evidence/2026/iam-01.yaml"
+    text = record.read_text(encoding="utf-8")
+    hostile.write({"evidence/2026/iam-01.yaml": text.replace(*change, 1)})
+    hostile.write({"evidence/2026/files/q.csv": EVIDENCE_CSV + b"forged,row,9\n"})
+    outcome = hostile.run("evidence", "verify", code=1)
+    assert "0 intact" in outcome.stderr
+    assert outcome.stderr != "ciptool evidence verify: 1 files in 1 records; 1 intact, 0 problems\n"
+    assert "evidence/2026/iam-01.yaml" in outcome.stdout
+
+
+def test_verify_still_passes_an_intact_file_under_a_valid_record(hostile: Hostile) -> None:
+    outcome = hostile.run("evidence", "verify", code=0)
+    assert outcome.stderr == (
+        "ciptool evidence verify: 1 files in 1 records; 1 intact, 0 problems\n"
+    )
