@@ -189,3 +189,20 @@ def test_a_hostile_baseline_is_a_usage_error(hostile: Hostile, case: tuple[str, 
     path = case[0].replace("{tmp}", str(hostile.tmp))
     outcome = hostile.run(*CHECK, "--baseline", path, code=2)
     assert f"ciptool: baseline {path} cannot be read: {case[1]}" in outcome.stderr
+
+
+TEMPLATES_PENDING = "a repository template may still run without limits on time or output size"
+#: Templates that ran without bound: each must be a usage error naming the template and line.
+RUNAWAY_TEMPLATES = {
+    "range-10-9": "{{ range(10**9) }}\n",
+    "x-times-10-10": "{{ 'x' * 10**10 }}\n",
+}
+
+
+@pytest.mark.xfail(strict=True, reason=TEMPLATES_PENDING)
+@pytest.mark.parametrize("template", RUNAWAY_TEMPLATES.values(), ids=RUNAWAY_TEMPLATES.keys())
+def test_a_runaway_template_is_a_usage_error(hostile: Hostile, template: str) -> None:
+    hostile.write({"ciptool.yaml": SOC2_CONFIG, "templates/soc2.md.j2": template})
+    outcome = hostile.run("report", "soc2", "-o", hostile.out / "soc2.md", *AS_OF, code=2)
+    last = outcome.stderr.splitlines()[-1]
+    assert last.startswith(f"ciptool: {hostile.repo}/templates/soc2.md.j2:1: "), last

@@ -15,28 +15,39 @@ from conftest import EVIDENCE_CSV
 from .conftest import Hostile
 
 DIGEST = hashlib.sha256(EVIDENCE_CSV).hexdigest()
-#: A record made invalid in one place, its listed file untouched by the change.
+#: A record made invalid in one place, its listed file then changed: (the change, the findings
+#: verify prints, its summary).
 INVALID_RECORDS = {
     "misspelt-key-colected_by": (
-        "    collected_on:",
-        "    colected_by: a.manager\n    collected_on:",
+        ("    collected_on:", "    colected_by: a.manager\n    collected_on:"),
+        [
+            "4:5     error   SC001  unknown key `colected_by`;",
+            "8:37    error   EV004  `files/q.csv`",
+        ],
+        "1 files in 1 records; 0 intact, 2 problems",
     ),
-    "upper-case-digest": (DIGEST, DIGEST.upper()),
+    "upper-case-digest": (
+        (DIGEST, DIGEST.upper()),
+        ["7:37    error   SC005  sha256 should be 64 lower-case hexadecimal characters"],
+        "0 files in 1 records; 0 intact, 1 problems",
+    ),
 }
 
 
-@pytest.mark.parametrize("change", INVALID_RECORDS.values(), ids=INVALID_RECORDS.keys())
+@pytest.mark.parametrize("case", INVALID_RECORDS.values(), ids=INVALID_RECORDS.keys())
 def test_verify_fails_a_changed_file_under_an_invalid_record(
-    hostile: Hostile, change: tuple[str, str]
+    hostile: Hostile, case: tuple[tuple[str, str], list[str], str]
 ) -> None:
-    record = hostile.repo / "evidence/2026/iam-01.yaml"
-    text = record.read_text(encoding="utf-8")
+    change, shown, summary = case
+    text = (hostile.repo / "evidence/2026/iam-01.yaml").read_text(encoding="utf-8")
     hostile.write({"evidence/2026/iam-01.yaml": text.replace(*change, 1)})
     hostile.write({"evidence/2026/files/q.csv": EVIDENCE_CSV + b"forged,row,9\n"})
     outcome = hostile.run("evidence", "verify", code=1)
-    assert "0 intact" in outcome.stderr
-    assert outcome.stderr != "ciptool evidence verify: 1 files in 1 records; 1 intact, 0 problems\n"
-    assert "evidence/2026/iam-01.yaml" in outcome.stdout
+    lines = [line.strip() for line in outcome.stdout.splitlines()]
+    assert lines[0] == "evidence/2026/iam-01.yaml"
+    for start in shown:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    assert outcome.stderr == f"ciptool evidence verify: {summary}\n"
 
 
 def test_verify_still_passes_an_intact_file_under_a_valid_record(hostile: Hostile) -> None:
