@@ -204,5 +204,4 @@ RUNAWAY_TEMPLATES = {
 def test_a_runaway_template_is_a_usage_error(hostile: Hostile, template: str) -> None:
     hostile.write({"ciptool.yaml": SOC2_CONFIG, "templates/soc2.md.j2": template})
     outcome = hostile.run("report", "soc2", "-o", hostile.out / "soc2.md", *AS_OF, code=2)
-    last = outcome.stderr.splitlines()[-1]
-    assert last.startswith(f"ciptool: {hostile.repo}/templates/soc2.md.j2:1: "), last
+    hostile.template_error(outcome)
