@@ -8,6 +8,7 @@ to a terminal shows them as escapes; machine formats keep the text exact but val
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def test_printable_shows_every_control_and_keeps_the_rest() -> None:
     text = "a\x1b[2K\x07\x7f\x9b\u202e\u2066\ud8ff é\t|\nb"
     assert printable(text) == "a\\x1b[2K\\x07\\x7f\\x9b\\u202e\\u2066\\ud8ff é\\x09|\\x0ab"
     assert printable(text, lines=True) == "a\\x1b[2K\\x07\\x7f\\x9b\\u202e\\u2066\\ud8ff é\t|\nb"
+
+
+def test_printable_shows_a_file_name_s_bytes_that_are_not_utf8_as_bytes() -> None:
+    assert printable(os.fsdecode(b"controls/bad\xff.yaml")) == "controls/bad\\xff.yaml"
 
 
 def all_output(result: Result) -> str:

@@ -29,7 +29,9 @@ def printable(text: str, *, lines: bool = False) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return _escape_byte(match)
 
 
 #: Lone surrogates: in a file name, the bytes that are not UTF-8 (held as U+DC80-U+DCFF).
