@@ -23,6 +23,10 @@ AS_OF = ["--as-of", "2026-11-15"]
 GENERATED = ["--generated-at", "2026-11-15T00:00:00Z"]
 
 
+#: A control file that is read, with one finding: a key controls do not have.
+UNKNOWN_KEY = "controls:\n  - id: IAM-09\n    colour: red\n"
+
+
 def _with_undecodable_name(make_repo: MakeRepo) -> Path:
     """A repository with a broken control file whose name holds the byte 0xff."""
     root = make_repo()
@@ -61,7 +65,10 @@ def test_non_utf8_file_name_is_escaped_in_check_formats(
 def test_non_utf8_file_name_does_not_stop_a_report(
     make_repo: MakeRepo, cli: CliRunner, tmp_path: Path, kind: str, doc_format: str
 ) -> None:
-    root = _with_undecodable_name(make_repo)
+    root = make_repo()
+    # A file that could not be read at all stops a report (it would leave out what the file
+    # holds), so the control file here is read, with a finding in it (SC001).
+    (root / "controls" / os.fsdecode(b"bad\xff.yaml")).write_text(UNKNOWN_KEY)
     (root / "evidence/2026/files" / os.fsdecode(b"z\xfe.csv")).write_bytes(b"a\n")
     out = tmp_path / f"report.{doc_format}"
     args = ["report", kind, "--repo", str(root), *AS_OF, *GENERATED, "-f", doc_format]
@@ -278,6 +285,9 @@ def test_a_newline_in_a_value_or_file_name_starts_no_line(
         "controls/x\\x0a::error::FORGED.yaml",
         "IAM-01: Quarterly\\x0a::error::FORGED",
         "owner:     a\\x0a::error::FORGED",
+        # explain names the file it could not read, escaped as check does
+        "controls/x\\x0a::error::FORGED.yaml:2:1: error LD001 YAML syntax error: did not find"
+        " expected node content (while parsing a flow node)",
     ]
     assert not [line for line in lines if line.lstrip().startswith("::error::FORGED")]
     assert any(line.startswith("::error file=controls/invalid.yaml") for line in lines)

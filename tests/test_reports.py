@@ -534,3 +534,26 @@ def test_a_report_of_your_own_sees_only_the_kinds_whose_framework_is_in_scope(
     weekly = CliRunner().invoke(app, ["report", "weekly", "--repo", str(root), "-o", "-", *FIXED])
     assert weekly.exit_code == 0, weekly.output
     assert weekly.stdout == "False False False True True\n"
+
+
+def test_no_report_is_made_from_a_file_that_could_not_be_read(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    root = make_repo({"controls/broken.yaml": "controls:\n  - id: IAM-02\n    title: [\n"})
+    out = tmp_path / "soc2.md"
+    result = CliRunner().invoke(
+        app, ["report", "soc2", "--repo", str(root), *FIXED, "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "controls/broken.yaml:4:1: error LD001 YAML syntax error: did not find expected node"
+        " content (while parsing a flow node)",
+        "ciptool report: 1 file of the repository could not be read (run `ciptool check` for"
+        " details); a report would leave out whatever could not be read, so none was written",
+    ]
+    assert not out.exists()
+    # explain answers, and names what its answer leaves out
+    explained = CliRunner().invoke(app, ["explain", "IAM-01", "--repo", str(root), *FIXED[:2]])
+    assert explained.exit_code == 1, explained.output
+    assert "IAM-01" in explained.stdout
+    assert explained.stderr.startswith("controls/broken.yaml:4:1: error LD001 ")

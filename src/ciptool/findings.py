@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -134,3 +135,10 @@ def format_yaml_path(parts: tuple[str | int, ...]) -> str:
         else:
             out = part
     return out
+
+
+def unread_files(findings: Iterable[Finding]) -> list[Finding]:
+    """The loading errors among ``findings`` (LD codes at error severity): each left a file of
+    the repository unread in whole or in part, so that an answer made without it may be wrong.
+    """
+    return [f for f in findings if f.code.startswith("LD") and f.severity is Severity.ERROR]

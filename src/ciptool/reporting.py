@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ciptool.atomic import write_product
 from ciptool.errors import UsageError
+from ciptool.findings import Finding, unread_files
 from ciptool.loader.git import git_state
 from ciptool.render.documents import has_template, render_document
 from ciptool.reports import REPORT_KINDS, build_report, report_meta
@@ -31,8 +32,18 @@ class ReportRequest:
 Progress = Callable[[str], None]
 
 
+class UnreadFiles(Exception):
+    """Files of the repository could not be read, so a report would silently leave out what
+    they hold (a control, its evidence, an exception): no report is made."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"{len(findings)} loading errors")
+        self.findings = findings
+
+
 def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes:
-    """The document's bytes; a usage error for an unknown kind or an unsupported format."""
+    """The document's bytes; a usage error for an unknown kind or an unsupported format, and
+    :class:`UnreadFiles` when a file of the repository could not be read."""
     builtin = REPORT_KINDS.get(request.kind)
     if builtin is None and not has_template(root, request.kind, request.fmt):
         known = ", ".join(REPORT_KINDS)
@@ -52,6 +63,9 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
     result, graph = checked(root, RunSettings(today=request.as_of, cache_dir=request.cache_dir))
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
+    unread = unread_files(result.findings)
+    if unread:
+        raise UnreadFiles(unread)
     changes = None
     if request.since:
         from ciptool.history import changes_since

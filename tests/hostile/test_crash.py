@@ -45,7 +45,8 @@ REPORTS = [
 @pytest.mark.parametrize("report", REPORTS, ids=["-".join(r) for r in REPORTS])
 def test_a_non_utf8_file_name_in_every_report(hostile: Hostile, report: list[str]) -> None:
     kind, doc_format = report
-    hostile.write({"ciptool.yaml": ALL_FRAMEWORKS, BAD_NAME: b"controls: [\n"})
+    # Read, with a finding in it: a file that could not be read at all stops a report.
+    hostile.write({"ciptool.yaml": ALL_FRAMEWORKS, BAD_NAME: b"controls:\n  - id: IAM-09\n"})
     (hostile.repo / "evidence/2026/files" / os.fsdecode(b"z\xfe.csv")).write_bytes(b"a\n")
     out = hostile.out / f"{kind}.{doc_format}"
     hostile.run("report", kind, "-f", doc_format, "-o", out, *AS_OF, *GENERATED, code=0)

@@ -52,8 +52,9 @@ def test_a_record_folder_linked_outside_is_not_read(hostile: Hostile, folder: st
 
 def test_frameworks_list_does_not_read_a_linked_frameworks_folder(hostile: Hostile) -> None:
     hostile.link("frameworks", hostile.outside)
-    outcome = hostile.run("frameworks", "list", code=0)  # the built-in frameworks only
+    outcome = hostile.run("frameworks", "list", code=1)  # the built-in frameworks only
     assert outcome.stdout.startswith("iso27001-2013  ISO/IEC 27001:2013  ")
+    assert outcome.stderr.startswith("frameworks:1:1: error LD007 ")
     assert "api_key" not in outcome.output
 
 

@@ -31,9 +31,9 @@ def test_a_fifo_named_yaml_is_never_opened(hostile: Hostile, folder: str) -> Non
 
 #: Every command that reads the repository, each with a FIFO among the files it reads.
 FIFO_COMMANDS = {
-    "report": ("controls", ["report", "soc2", "-o", "{out}/soc2.md", *AS_OF, *GENERATED], 0),
-    "explain": ("controls", ["explain", "IAM-01", *AS_OF], 0),
-    "frameworks-list": ("frameworks", ["frameworks", "list"], 0),
+    "report": ("controls", ["report", "soc2", "-o", "{out}/soc2.md", *AS_OF, *GENERATED], 1),
+    "explain": ("controls", ["explain", "IAM-01", *AS_OF], 1),
+    "frameworks-list": ("frameworks", ["frameworks", "list"], 1),
     "evidence-verify": ("evidence/2026", ["evidence", "verify"], 1),
     "evidence-add": (
         "evidence/2026",
@@ -58,6 +58,9 @@ def test_no_command_waits_on_a_fifo(hostile: Hostile, case: tuple[str, list[str]
     outcome = hostile.run(*args, code=code, writes=["evidence/2026"])
     if argv[:2] == ["evidence", "verify"]:
         assert f"{folder}/zz.yaml" in outcome.stdout
+    elif argv[0] != "evidence":  # the answer would lack what the file holds: it is named
+        assert f"{folder}/zz.yaml:1:1: error LD013 " in outcome.stderr
+        assert not (hostile.out / "soc2.md").exists()
 
 
 def test_a_character_device_named_yaml_is_never_read(hostile: Hostile) -> None:

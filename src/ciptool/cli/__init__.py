@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Optional, ParamSpec, TypeVar
 
@@ -19,6 +19,7 @@ import typer
 from ciptool import __version__
 from ciptool.atomic import CannotWrite
 from ciptool.errors import CiptoolError
+from ciptool.findings import Finding, unread_files
 from ciptool.render.printable import printable
 
 app = typer.Typer(
@@ -101,6 +102,28 @@ R = TypeVar("R")
 def echo(message: str, *, err: bool = False) -> None:
     """Print a line whose parts may come from a repository (a path, an id), controls shown."""
     typer.echo(printable(message, lines=True), err=err)
+
+
+def stop_on_unread(command: str, findings: Iterable[Finding], consequence: str) -> None:
+    """When a file of the repository was left unread (:func:`~ciptool.findings.unread_files`),
+    name each such error where it is (on standard error), say what follows for ``command``,
+    and exit 1; otherwise do nothing."""
+    unread = unread_files(findings)
+    if not unread:
+        return
+    for finding in unread:
+        place = printable(str(finding.location or ""))  # a file name cannot start a line
+        echo(
+            f"{place}: {finding.severity.value} {finding.code} {printable(finding.message)}",
+            err=True,
+        )
+    files = len({finding.location.file if finding.location else "" for finding in unread})
+    echo(
+        f"ciptool {command}: {files} file{'' if files == 1 else 's'} of the repository could"
+        f" not be read (run `ciptool check` for details); {consequence}",
+        err=True,
+    )
+    raise typer.Exit(1)
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -20,6 +20,7 @@ from ciptool.cli import (
     frameworks_app,
     reports_errors,
     rules_app,
+    stop_on_unread,
 )
 from ciptool.errors import RepositoryNotFound, UsageError
 from ciptool.render import CheckFormat
@@ -218,6 +219,9 @@ def frameworks_list(
 
     catalogs = catalogs_for(_optional_repository(repo))
     print_catalog_list(catalogs, as_json=output_format is ListFormat.json)
+    stop_on_unread(
+        "frameworks list", catalogs.findings, "a catalog that could not be read is not listed"
+    )
 
 
 @frameworks_app.command("show", short_help="Show a framework or one requirement.")
@@ -244,6 +248,9 @@ def frameworks_show(
         print_catalog(source.catalog)
     else:
         print_requirement(source.catalog, requirement, catalogs)
+    stop_on_unread(
+        "frameworks show", catalogs.findings, "a catalog that could not be read is not shown"
+    )
 
 
 @app.command(short_help="Explain a control or a framework requirement.")
@@ -274,7 +281,10 @@ def explain(
     today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
     soc2_period = parse_period(period) if period else None
     root = _repository(repo)
-    explain_identifier(identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period)
+    findings = explain_identifier(
+        identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period
+    )
+    stop_on_unread("explain", findings, "this answer leaves out whatever could not be read")
 
 
 @app.command(short_help="Print JSON Schema of a kind of file.")
@@ -383,7 +393,7 @@ def report(
     With --as-of and a fixed generation time (--generated-at or SOURCE_DATE_EPOCH) the output is
     byte-for-byte reproducible.
     """
-    from ciptool.reporting import ReportRequest, make_report, write_report
+    from ciptool.reporting import ReportRequest, UnreadFiles, make_report, write_report
 
     root = _repository(repo)
     today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
@@ -395,7 +405,15 @@ def report(
         since=since,
         cache_dir=_cache_dir(root, cache_dir, no_cache),
     )
-    data = make_report(root, request, lambda step: echo(f"ciptool report: {step}", err=True))
+    try:
+        data = make_report(root, request, lambda step: echo(f"ciptool report: {step}", err=True))
+    except UnreadFiles as exc:
+        stop_on_unread(
+            "report",
+            exc.findings,
+            "a report would leave out whatever could not be read, so none was written",
+        )
+        raise
     if output == "-":
         if report_format.value in ("xlsx", "pdf"):
             raise UsageError(f"{report_format.value} is binary: write it to a file with -o PATH")

@@ -41,6 +41,7 @@ from ciptool.checks.references import (
 )
 from ciptool.engine import context, load_graph
 from ciptool.errors import UsageError
+from ciptool.findings import Finding, unread_files
 from ciptool.graph import Graph
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
@@ -66,8 +67,9 @@ def explain_identifier(
     cache_dir: Path | None = None,
     today: dt.date | None = None,
     period: Period | None = None,
-) -> None:
-    """Print what ``identifier`` is and how it stands on ``today`` (default: the clock's day).
+) -> list[Finding]:
+    """Print what ``identifier`` is and how it stands on ``today`` (default: the clock's day);
+    return the findings of loading the repository, for the caller to name what was not read.
 
     A requirement is read as ``ciptool check`` reads it, in every form check accepts
     (``FRAMEWORK:ID`` or the id alone, variants, surrounding spaces, another version's id
@@ -76,7 +78,7 @@ def explain_identifier(
     more than one reading, each is named and none is chosen. Statuses are check's, for the
     SOC 2 ``period`` given or, by default, ``soc2.period`` in ``ciptool.yaml``.
     """
-    graph, _findings = load_graph(root, cache_dir)
+    graph, findings = load_graph(root, cache_dir)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     day = today if today is not None else dt.date.today()
@@ -86,12 +88,12 @@ def explain_identifier(
     control = graph.controls.get(written)
     if control is not None:
         _explain_control(control, standing, console)
-        return
+        return findings
     framework, requirement = _split(written, graph)
     reader = id_reader(graph)
     if framework:
         _explain_reading(reader.read(framework, requirement), standing, console)
-        return
+        return findings
     config = graph.config
     scope = [f for f in (config.frameworks if config else []) if f in graph.catalogs]
     for pool in (scope, sorted(graph.catalogs)):
@@ -103,16 +105,23 @@ def explain_identifier(
             resolved = [r for r in readings if _explained(r) or r.resolution.ambiguous]
         if len(resolved) == 1:
             _explain_reading(resolved[0], standing, console)
-            return
+            return findings
         if resolved:
             options = ", ".join(f"{r.framework}:{r.item_id or requirement}" for r in resolved)
             raise UsageError(
                 f"`{written}` has a reading in several frameworks: {options}; name one as"
                 " FRAMEWORK:ID"
             )
+    unread = len(unread_files(findings))
     raise UsageError(
         f"`{written}` is neither a control id nor a requirement of a known framework;"
         " write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10"
+        + (
+            f" ({unread} loading error{'' if unread == 1 else 's'} left files unread:"
+            " run `ciptool check`)"
+            if unread
+            else ""
+        )
     )
 
 
