@@ -13,7 +13,7 @@ from ciptool import cachefiles
 from ciptool.loader import cache as loader_cache
 from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE
 
-from .conftest import AS_OF, GENERATED, Hostile, findings
+from .conftest import AS_OF, GENERATED, Hostile, findings, unavailable
 from .test_code_execution import SOC2_CONFIG
 
 ALL_FRAMEWORKS = "program: Test Program\nframeworks: [soc2-2017, iso27001-2022, nist-csf-2.0]\n"
@@ -125,7 +125,7 @@ def test_an_output_the_system_refuses_is_a_usage_error(
     (hostile.tmp / "dangling").mkdir()
     (hostile.tmp / "dangling/ciptool.yaml").symlink_to(hostile.tmp / "nowhere")
     if argv[-1] == "/dev/full" and not Path("/dev/full").is_char_device():
-        pytest.skip("no /dev/full here")
+        unavailable("no /dev/full here")
 
     def fill(text: str) -> str:
         return text.replace("{out}", str(hostile.out)).replace("{tmp}", str(hostile.tmp))
@@ -137,7 +137,7 @@ def test_an_output_the_system_refuses_is_a_usage_error(
 def read_only(hostile: Hostile) -> list[str]:
     """Make the repository read-only; the command prefix that makes even root respect it."""
     if shutil.which("setpriv") is None and os.geteuid() == 0:
-        pytest.skip("root ignores permissions and setpriv is not installed")
+        unavailable("root ignores permissions and setpriv is not installed")
     for path in [hostile.repo, *hostile.repo.rglob("*")]:
         path.chmod(path.stat().st_mode & ~0o222)
     return ["setpriv", "--bounding-set=-all", "--inh-caps=-all"] if os.geteuid() == 0 else []

@@ -13,7 +13,7 @@ import stat
 
 import pytest
 
-from .conftest import AS_OF, GENERATED, Hostile, findings, needs_fifo
+from .conftest import AS_OF, GENERATED, Hostile, findings, needs_fifo, unavailable
 from .test_code_execution import SOC2_CONFIG
 
 CHECK = ("check", "--format", "json", *AS_OF)
@@ -67,7 +67,7 @@ def test_a_character_device_named_yaml_is_never_read(hostile: Hostile) -> None:
     try:  # a new node for /dev/zero in the test's own folder: no real device is touched
         os.mknod(hostile.repo / "controls/zz.yaml", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
     except OSError:
-        pytest.skip("cannot make a device node here")
+        unavailable("cannot make a device node here")
     outcome = hostile.run(*CHECK, code=1)
     assert findings(outcome, "LD") == [("LD013", "controls/zz.yaml", 1, 1)]
 
