@@ -373,3 +373,23 @@ def test_a_committed_cache_is_never_trusted_by_blob_id(make_repo: MakeRepo) -> N
     assert FileCache(root.resolve(), root / DEFAULT_DIR).git_blobs() == {}
     blob = hashlib.sha1(b"blob 5\0abcd\n", usedforsecurity=False).hexdigest()
     assert cache_module.git_blob_id(b"abcd\n") == blob
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_cache_made_by_another_build_of_ciptool_is_not_read(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An editable install changed in place keeps its version number: a parser or a check
+    # changed since must not meet the parses and digests the old code cached.
+    root = make_repo()
+    cache_dir = root / DEFAULT_DIR
+    cold = codes(root, cache_dir)
+    monkeypatch.setattr(cache_module, "code_signature", lambda: "changed in place")
+    counting = Counting(monkeypatch)
+    assert codes(root, cache_dir) == cold
+    assert len(counting.parsed) == 4
+    assert len(counting.hashed) == 1
+    counting.reset()
+    assert codes(root, cache_dir) == cold  # the cache the new build wrote is its own
+    assert counting.parsed == []
+    assert counting.hashed == []

@@ -148,7 +148,7 @@ def test_a_crafted_cache_counts_as_empty(make_repo: MakeRepo, cli: CliRunner, ki
     assert first.exit_code == 0, first.output
     cache_dir = root / cachefiles.DEFAULT_DIR
     path = cachefiles.cache_file(cache_dir, root, f"{kind}.cache")
-    made_by = cachefiles.header(root, loader_cache._FORMAT)
+    made_by = loader_cache.made_by(root)
     kept = cachefiles.read_cache_file(path, made_by)
     assert isinstance(kept, dict) and kept
     for crafted in _crafted_entries(kind, list(kept)):

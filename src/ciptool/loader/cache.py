@@ -28,10 +28,12 @@ from typing import Any, NamedTuple
 
 from ciptool import cachefiles
 from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
-from ciptool.inputs import Identity
+from ciptool.inputs import Identity, code_signature
 from ciptool.loader.git import git_output
 
-#: Bump when the layout of entries changes; ciptool's version is part of the key as well.
+#: Bump when the layout of entries changes; ciptool's version and a signature of its own files
+#: are part of the key as well, so a parser or a check changed in place meets no entry made
+#: by the code before it.
 _FORMAT = 3
 #: Below this many stat misses, reading the files again is cheaper than asking git.
 GIT_MIN_MISSES = 64
@@ -172,7 +174,7 @@ class FileCache:
         return cache_file(directory, self.root, f"{kind}.cache")
 
     def _header(self) -> tuple[Any, ...]:
-        return cachefiles.header(self.root, _FORMAT)
+        return made_by(self.root)
 
     def _read(self, directory: Path, kind: str) -> dict[str, tuple[Any, ...]]:
         entries = read_cache_file(self._path(directory, kind), self._header())
@@ -194,6 +196,11 @@ class FileCache:
             return self.directory.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return None
+
+
+def made_by(root: Path) -> tuple[Any, ...]:
+    """The header of the cache files of ``root``: what made them, this ciptool's own files too."""
+    return (*cachefiles.header(root, _FORMAT), code_signature())
 
 
 def _well_formed(kind: str, entry: tuple[Any, ...]) -> bool:
