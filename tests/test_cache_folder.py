@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import marshal
+import shutil
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from typer.testing import CliRunner
 
+from ciptool import cachefiles
 from ciptool.cli import app
 from conftest import MakeRepo
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -58,8 +66,12 @@ def test_a_committed_cache_link_is_never_written_through(
     elsewhere.mkdir()
     (elsewhere / ".gitignore").write_text("keep\n")
     (root / ".ciptool-cache").symlink_to(elsewhere)
-    code, _ = invoke("check", "--repo", str(root), "--as-of", "2026-11-01")
+    code, err = invoke("check", "--repo", str(root), "--as-of", "2026-11-01")
     assert code == 0
+    assert err.startswith(
+        f"ciptool: {root / '.ciptool-cache'} is a link leading outside the repository;"
+        " the run goes on without a cache\n"
+    )
     assert _tree(elsewhere) == {".gitignore": b"keep\n"}
 
 
@@ -75,3 +87,118 @@ def test_an_empty_folder_becomes_the_cache_and_is_used_again(
         )
         assert code == 0, err
     assert {".gitignore", "CACHEDIR.TAG"} < set(_tree(cache))
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _never_unmarshalled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a cache file is unmarshalled: a committed cache is never read at all."""
+
+    def refuse(data: object, /, *args: object, **kwargs: object) -> object:
+        raise AssertionError("a cache file was unmarshalled")
+
+    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=refuse, dumps=marshal.dumps))
+
+
+@needs_git
+def test_a_cache_folder_git_tracks_is_neither_read_nor_written(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache committed to the repository (or received in a pull request) carries ciptool's
+    # own CACHEDIR.TAG and intact files: it is still data the repository supplied.
+    root = make_repo()
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-01", "-f", "json")
+    fresh = CliRunner().invoke(app, [*args, "--no-cache"])
+    assert invoke(*args)[0] == 0
+    cache = root / ".ciptool-cache"
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "add", "-f", ".ciptool-cache")
+    _git(root, "commit", "-q", "-m", "a repository with its cache")
+    before = _tree(cache)
+    assert any(name.endswith(".cache") for name in before)
+    _never_unmarshalled(monkeypatch)
+    for _ in range(2):
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        assert result.stdout == fresh.stdout
+        assert result.stderr == (
+            f"ciptool: {cache} holds files git tracks (it came with the repository);"
+            " the run goes on without a cache\n"
+        )
+        assert _tree(cache) == before
+    code, err = invoke(*args, "--cache-dir", str(cache))
+    assert (code, err) == (
+        2,
+        f"ciptool: --cache-dir {cache} holds files git tracks (it came with the repository);"
+        " name a new or empty folder\n",
+    )
+    assert _tree(cache) == before
+
+
+@needs_git
+def test_one_tracked_file_makes_the_cache_folder_unusable(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-01")
+    assert invoke(*args)[0] == 0
+    _git(root, "init", "-q")
+    _git(root, "add", "-f", ".ciptool-cache/CACHEDIR.TAG")  # in the index, not yet committed
+    before = _tree(root / ".ciptool-cache")
+    _never_unmarshalled(monkeypatch)
+    code, err = invoke(*args)
+    assert code == 0
+    assert err.startswith(f"ciptool: {root / '.ciptool-cache'} holds files git tracks")
+    assert _tree(root / ".ciptool-cache") == before
+
+
+@needs_git
+def test_an_untracked_cache_in_a_git_checkout_is_used(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "a repository")
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-01")
+    assert invoke(*args)[0] == 0
+    loaded: list[bytes] = []
+    real = marshal.loads
+
+    def counted(data: bytes, /, *rest: object, **options: object) -> object:
+        loaded.append(bytes(data[:1]))
+        return real(data, *rest, **options)
+
+    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=counted, dumps=marshal.dumps))
+    code, err = invoke(*args)
+    assert code == 0
+    assert "git" not in err
+    assert loaded  # the cache ciptool made itself is read
+
+
+def test_a_cache_folder_in_a_work_tree_git_cannot_list_is_not_used(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Where git is missing or refuses the repository (safe.directory), whether the cache came
+    # with the repository cannot be told: it is not read.
+    root = make_repo()
+    args = ("check", "--repo", str(root), "--as-of", "2026-11-01")
+    assert invoke(*args)[0] == 0
+    (root / ".git").mkdir()
+    before = _tree(root / ".ciptool-cache")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    _never_unmarshalled(monkeypatch)
+    code, err = invoke(*args)
+    assert code == 0
+    assert err.startswith(
+        f"ciptool: {root / '.ciptool-cache'} lies in a git work tree whose index git cannot"
+        " list; the run goes on without a cache\n"
+    )
+    assert _tree(root / ".ciptool-cache") == before

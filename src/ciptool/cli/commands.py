@@ -75,16 +75,24 @@ def _repository(repo: Path | None) -> Path:
 def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
     """Where this run keeps its cache; None for none."""
     from ciptool.cachefiles import DEFAULT_DIR, not_a_cache
+    from ciptool.loader.cache import came_with_the_repository
 
     if no_cache:
         return None
     if cache_dir is None:
         default = root / DEFAULT_DIR
-        # A received repository's own cache folder may be a link to anywhere: one that leads
-        # outside the repository is neither read nor written, and the run goes on without a
+        # A received repository's own cache folder may be a link to anywhere, or files it
+        # supplies: such a folder is neither read nor written, and the run goes on without a
         # cache.
-        return default if default.resolve().is_relative_to(root.resolve()) else None
-    why = not_a_cache(cache_dir)
+        if not default.resolve().is_relative_to(root.resolve()):
+            why: str | None = "is a link leading outside the repository"
+        else:
+            why = came_with_the_repository(default)
+        if why is None:
+            return default
+        echo(f"ciptool: {default} {why}; the run goes on without a cache", err=True)
+        return None
+    why = not_a_cache(cache_dir) or came_with_the_repository(cache_dir)
     if why is not None:
         raise UsageError(f"--cache-dir {cache_dir} {why}; name a new or empty folder")
     return cache_dir.resolve()
