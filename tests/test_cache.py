@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import inputs
+from ciptool import cachefiles, inputs
 from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
 from ciptool.engine import check_repository
@@ -393,3 +393,14 @@ def test_a_cache_made_by_another_build_of_ciptool_is_not_read(
     assert codes(root, cache_dir) == cold  # the cache the new build wrote is its own
     assert counting.parsed == []
     assert counting.hashed == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="marshal can refuse code from Python 3.13")
+def test_a_cache_file_holding_code_is_not_read(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    path = root / DEFAULT_DIR / "crafted.cache"
+    made_by = ("made", "by")
+    cachefiles.write_cache_file(path, made_by, {"rel": compile("1", "crafted", "eval")})
+    assert cachefiles.read_cache_file(path, made_by) is None
+    cachefiles.write_cache_file(path, made_by, {"rel": "text"})
+    assert cachefiles.read_cache_file(path, made_by) == {"rel": "text"}

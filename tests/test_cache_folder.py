@@ -97,13 +97,18 @@ def _git(root: Path, *args: str) -> None:
     )
 
 
-def _never_unmarshalled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if a cache file is unmarshalled: a committed cache is never read at all."""
+def _never_unmarshalled(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """Fail the test if the content of a file in ``cache`` is unmarshalled: such a cache is
+    never read at all."""
+    contents = {path.read_bytes()[len(b"ciptool-cache\n") + 4 :] for path in cache.iterdir()}
+    real = marshal.loads
 
-    def refuse(data: object, /, *args: object, **kwargs: object) -> object:
-        raise AssertionError("a cache file was unmarshalled")
+    def guarded(data: bytes, /) -> object:
+        if bytes(data) in contents:
+            raise AssertionError("a cache file was unmarshalled")
+        return real(data)
 
-    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=refuse, dumps=marshal.dumps))
+    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=guarded, dumps=marshal.dumps))
 
 
 @needs_git
@@ -123,7 +128,7 @@ def test_a_cache_folder_git_tracks_is_neither_read_nor_written(
     _git(root, "commit", "-q", "-m", "a repository with its cache")
     before = _tree(cache)
     assert any(name.endswith(".cache") for name in before)
-    _never_unmarshalled(monkeypatch)
+    _never_unmarshalled(monkeypatch, cache)
     for _ in range(2):
         result = CliRunner().invoke(app, list(args))
         assert result.exit_code == 0, result.output
@@ -152,7 +157,7 @@ def test_one_tracked_file_makes_the_cache_folder_unusable(
     _git(root, "init", "-q")
     _git(root, "add", "-f", ".ciptool-cache/CACHEDIR.TAG")  # in the index, not yet committed
     before = _tree(root / ".ciptool-cache")
-    _never_unmarshalled(monkeypatch)
+    _never_unmarshalled(monkeypatch, root / ".ciptool-cache")
     code, err = invoke(*args)
     assert code == 0
     assert err.startswith(f"ciptool: {root / '.ciptool-cache'} holds files git tracks")
@@ -194,7 +199,7 @@ def test_a_cache_folder_in_a_work_tree_git_cannot_list_is_not_used(
     (root / ".git").mkdir()
     before = _tree(root / ".ciptool-cache")
     monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
-    _never_unmarshalled(monkeypatch)
+    _never_unmarshalled(monkeypatch, root / ".ciptool-cache")
     code, err = invoke(*args)
     assert code == 0
     assert err.startswith(

@@ -166,6 +166,72 @@ def test_a_crafted_cache_counts_as_empty(make_repo: MakeRepo, cli: CliRunner, ki
         assert again.stdout == first.stdout
 
 
+def _cyclic() -> list[object]:
+    loop: list[object] = []
+    loop.append(loop)
+    return loop
+
+
+def _doubling(times: int) -> list[object]:
+    """A list that holds one list twice, ``times`` deep: 2**times items when walked as a tree."""
+    shared: list[object] = ["x"]
+    for _ in range(times):
+        shared = [shared, shared]
+    return shared
+
+
+def _nested(depth: int) -> list[object]:
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+#: Data and problems a cached parse could be made to hold, which no parse of YAML makes.
+CRAFTED_PARSES: dict[str, tuple[Any, Any]] = {
+    "set": ({"controls": {"a", "b"}}, ()),
+    "frozenset": ({"controls": frozenset()}, ()),
+    "bytes": ({"controls": [b"IAM-01"]}, ()),
+    "code": ({"controls": [compile("1", "crafted", "eval")]}, ()),
+    "complex": ({"controls": 1j}, ()),
+    "ellipsis": ({"controls": ...}, ()),
+    "number": ({"controls": 5}, ()),
+    "boolean": ({"controls": [{"id": True}]}, ()),
+    "tuple": ({"controls": ("a",)}, ()),
+    "key-not-text": ({5: "x"}, ()),
+    "cycle": ({"controls": _cyclic()}, ()),
+    "deeper-than-a-parse": ({"controls": _nested(100)}, ()),
+    "shared-2**40": ({"controls": _doubling(40)}, ()),
+    "top-level-set": ({"a"}, ()),
+    "problem-suggestion": ({}, (("LD001", "m", 1, 1, {"x"}, ()),)),
+    "problem-path": ({}, (("LD001", "m", 1, 1, "", ({"x"},)),)),
+    "problem-line": ({}, (("LD001", "m", True, 1, "", ()),)),
+}
+
+
+@pytest.mark.parametrize("crafted", list(CRAFTED_PARSES), ids=list(CRAFTED_PARSES))
+def test_a_cached_parse_holding_what_no_parse_makes_is_parsed_again(
+    make_repo: MakeRepo, cli: CliRunner, settled: None, crafted: str
+) -> None:
+    root = make_repo()
+    args = ["check", "--repo", str(root), *AS_OF, "-f", "json"]
+    first = cli.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    cache_dir = root / cachefiles.DEFAULT_DIR
+    path = cachefiles.cache_file(cache_dir, root, "yaml.cache")
+    made_by = loader_cache.made_by(root)
+    kept = cachefiles.read_cache_file(path, made_by)
+    assert isinstance(kept, dict) and len(kept) == 4
+    packed = marshal.dumps(CRAFTED_PARSES[crafted])
+    body = {rel: (*entry[:3], (entry[3][0], packed)) for rel, entry in kept.items()}
+    cachefiles.write_cache_file(path, made_by, body)
+    for leftover in cache_dir.glob("*.result"):
+        leftover.unlink()  # the kept result would be printed without reading the cache
+    again = cli.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout
+
+
 LONG_NAME = "a" * 300 + ".json"
 
 

@@ -44,6 +44,18 @@ def header(root: Path, layout: int) -> tuple[Any, ...]:
     return (layout, __version__, sys.version_info[:2], str(root))
 
 
+def unmarshal(data: bytes | memoryview) -> Any:
+    """``marshal.loads``, refusing code objects where Python can (3.13 and later).
+
+    What a cache file holds is checked by its reader as well: marshal is not made to be safe
+    against crafted data, and a cache folder may have been written by anyone who could write
+    the repository's folder.
+    """
+    if sys.version_info >= (3, 13):
+        return marshal.loads(data, allow_code=False)
+    return marshal.loads(data)
+
+
 def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
     """The body of the cache file at ``path`` when it is intact and its header is ``expected``.
 
@@ -65,8 +77,8 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
     ):
         return None
     try:
-        found, body = marshal.loads(packed)
-    except (EOFError, ValueError, TypeError):
+        found, body = unmarshal(packed)
+    except (EOFError, ValueError, TypeError):  # code refused, or not a (header, body) pair
         return None
     return body if found == expected else None
 

@@ -17,12 +17,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ciptool.cachefiles import unmarshal
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
 from ciptool.inputs import Identity, identity
 from ciptool.loader.cache import FileCache, git_blob_id
 from ciptool.loader.files import FoundFile, decode_yaml, read_yaml_bytes
 from ciptool.loader.workers import Workers
-from ciptool.loader.yamlparse import YamlProblem, parse_yaml
+from ciptool.loader.yamlparse import (
+    MAX_ALIAS_CHARACTERS,
+    MAX_ALIAS_EXPANSION,
+    MAX_DEPTH,
+    YamlProblem,
+    parse_yaml,
+)
 
 #: Below this many bytes to parse, one process does it all (measured: a worker process pays
 #: for itself from about a megabyte of YAML).
@@ -71,23 +78,95 @@ class ReadFile:
 
 
 def unpacked(packed: bytes) -> tuple[Any, tuple[tuple[Any, ...], ...]] | None:
-    """The data and problems ``packed`` holds, or None when it is not what a parse stores."""
+    """The data and problems ``packed`` holds, or None when it is not what a parse stores.
+
+    A cached parse may have been made by hand: anything a parse of YAML cannot give (a set,
+    bytes, a code object, a number, a key that is not text, a list holding itself, nesting
+    deeper than :data:`MAX_DEPTH`, more shared content than aliases may add) is refused, and
+    the file is read again.
+    """
     try:
-        data, problems = marshal.loads(packed)
+        content = unmarshal(packed)
     except (EOFError, ValueError, TypeError):
         return None
-    if not isinstance(problems, tuple) or not all(_is_problem(item) for item in problems):
+    if not (type(content) is tuple and len(content) == 2):
         return None
-    return data, problems
+    data, problems = content
+    if type(problems) is not tuple or not all(_is_problem(item) for item in problems):
+        return None
+    return (data, problems) if parsed_data(data) else None
 
 
 def _is_problem(item: Any) -> bool:
     return (
-        isinstance(item, tuple)
+        type(item) is tuple
         and len(item) == 6
-        and all(isinstance(field, str) for field in item[:2])
-        and all(type(field) is int for field in item[2:4])
+        and type(item[0]) is str
+        and type(item[1]) is str
+        and type(item[2]) is int
+        and type(item[3]) is int
+        and type(item[4]) is str
+        and type(item[5]) is tuple
+        and all(type(step) is str or type(step) is int for step in item[5])
     )
+
+
+#: What :func:`parsed_data` lets be reached again: a parse's alias limits counted as it counts
+#: (a collection and its items, each time), with room to spare.
+_MOST_REPEATED_NODES = 4 * MAX_ALIAS_EXPANSION
+_MOST_REPEATED_CHARACTERS = 2 * MAX_ALIAS_CHARACTERS
+
+
+def parsed_data(data: Any) -> bool:
+    """True when ``data`` is what :func:`parse_yaml` builds: mappings with text keys, lists,
+    text and None, nested at most :data:`MAX_DEPTH` deep, with no more content reached again
+    than aliases may add.
+
+    What is reached again is counted as a walk would meet it (a list holding itself is met
+    without end), against limits a few times the parser's: a parse counts the nodes and
+    characters its aliases add, this walk each collection with its items, so what a parse of
+    any file builds is always accepted here.
+    """
+    if data is None or type(data) is str:
+        return True
+    kind = type(data)
+    if kind is not dict and kind is not list:
+        return False
+    seen: set[int] = set()
+    nodes = characters = 0
+    stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
+    while stack:
+        node, depth, again = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if again or id(node) in seen:
+            again = True
+            nodes += 1 + len(node)
+            if nodes > _MOST_REPEATED_NODES:
+                return False
+        else:
+            seen.add(id(node))
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str:
+                    return False
+                if again:
+                    characters += len(key)
+            children = node.values()
+        else:
+            children = node
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if again:
+                    characters += len(child)
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1, again))
+            elif child is not None:
+                return False
+        if characters > _MOST_REPEATED_CHARACTERS:
+            return False
+    return True
 
 
 def read_yaml_files(
