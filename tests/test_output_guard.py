@@ -3,6 +3,7 @@ ciptool.yaml itself, are refused (exit 2) and the input is left byte for byte.""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,89 @@ def test_outputs_beside_the_records_are_written(make_repo: MakeRepo) -> None:
     )  # fmt: skip
     assert code == 0
     assert (root / "out/ciptool.sarif").read_text().startswith("{")
+
+
+MINUTES = b"%PDF-1.4 board minutes\n"
+#: An evidence record listing files outside the record folders: minutes kept in docs/, one
+#: of them through a link, and one not collected yet.
+OUTSIDE_EVIDENCE = f"""\
+evidence:
+  - control: IAM-01
+    requirement: recert-signoff
+    collected_on: 2026-10-03
+    period: {{start: 2026-07-01, end: 2026-09-30}}
+    files:
+      - {{path: ../../docs/minutes.pdf, sha256: "{hashlib.sha256(MINUTES).hexdigest()}"}}
+      - {{path: ../../docs/latest.pdf, sha256: "{hashlib.sha256(MINUTES).hexdigest()}"}}
+      - {{path: ../../docs/next.pdf, sha256: "{"0" * 64}"}}
+"""
+
+
+def _with_evidence_outside(make_repo: MakeRepo) -> Path:
+    root = make_repo({"evidence/2026/iam-02.yaml": OUTSIDE_EVIDENCE, "docs/minutes.pdf": MINUTES})
+    (root / "docs/latest.pdf").symlink_to("minutes.pdf")
+    (root / "docs/elsewhere").mkdir()
+    (root / "docs/pointer").symlink_to("elsewhere")
+    return root
+
+
+@pytest.mark.parametrize(
+    "target", ["docs/minutes.pdf", "docs/latest.pdf", "docs/next.pdf", "docs/pointer/../next.pdf"]
+)
+@pytest.mark.parametrize("option", ["-o", "--write-baseline"])
+@pytest.mark.parametrize("cache", ["--no-cache", "cached"])
+def test_check_refuses_to_write_over_an_evidence_file_outside_the_folders(
+    make_repo: MakeRepo, settled: None, target: str, option: str, cache: str
+) -> None:
+    root = _with_evidence_outside(make_repo)
+    args = ["check", "--repo", str(root), "--as-of", "2026-11-01", "--format", "sarif"]
+    if cache == "cached":  # the second run prints the kept result without loading anything
+        assert invoke(*args)[0] == 1
+        assert invoke(*args)[0] == 1
+    else:
+        args.append(cache)
+    before = _files(root)
+    code, out, err = invoke(*args, option, str(root / target))
+    assert (code, out) == (2, "")
+    assert err == f"ciptool: {root / target} is an input of the repository; choose another path\n"
+    assert _files(root) == before
+
+
+def test_no_output_is_written_when_another_is_refused(make_repo: MakeRepo) -> None:
+    root = _with_evidence_outside(make_repo)
+    before = _files(root)
+    code, _, err = invoke(
+        "check", "--repo", str(root), "--as-of", "2026-11-01", "--format", "sarif",
+        "--write-baseline", str(root / "baseline.json"), "-o", str(root / "docs/minutes.pdf"),
+    )  # fmt: skip
+    assert code == 2
+    assert err.endswith("is an input of the repository; choose another path\n")
+    assert _files(root) == before
+
+
+def test_report_refuses_to_write_over_an_evidence_file_outside_the_folders(
+    make_repo: MakeRepo,
+) -> None:
+    root = _with_evidence_outside(make_repo)
+    before = _files(root)
+    target = root / "docs/latest.pdf"
+    code, _, err = invoke(
+        "report", "evidence-index", "--repo", str(root), "--as-of", "2026-11-01",
+        "--format", "md", "-o", str(target),
+    )  # fmt: skip
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"ciptool: {target} is an input of the repository; choose another path"
+    )
+    assert _files(root) == before
+
+
+def test_an_output_beside_evidence_outside_the_folders_is_written(make_repo: MakeRepo) -> None:
+    root = _with_evidence_outside(make_repo)
+    code, _, err = invoke(
+        "check", "--repo", str(root), "--as-of", "2026-11-01", "--format", "sarif",
+        "-o", str(root / "docs/ciptool.sarif"),
+    )  # fmt: skip
+    assert code == 1, err
+    assert (root / "docs/ciptool.sarif").read_text().startswith("{")
+    assert (root / "docs/minutes.pdf").read_bytes() == MINUTES

@@ -160,10 +160,10 @@ def test_a_report_after_edits_takes_a_recheck_of_the_kept_result(
     results: list[RunResult] = []
     real = runs.checked
 
-    def kept(*args: Any) -> tuple[RunResult, Any]:
-        result, graph = real(*args)
+    def kept(*args: Any) -> tuple[RunResult, Any, Any]:
+        result, graph, inputs = real(*args)
         results.append(result)
-        return result, graph
+        return result, graph, inputs
 
     monkeypatch.setattr(reporting, "checked", kept)
     rng = random.Random(5)

@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -80,13 +80,21 @@ class CannotWrite(OSError):
 INPUT_FOLDERS = ("controls", "policies", "evidence", "exceptions", "frameworks", "templates")
 
 
-def write_product(path: Path, data: bytes | str | tuple[bytes, ...]) -> None:
+#: Whether a path, links followed, is a file the run read from the repository (evidence files
+#: listed outside the record folders among them).
+ReadByTheRun = Callable[[Path], bool]
+
+
+def write_product(
+    path: Path, data: bytes | str | tuple[bytes, ...], read: ReadByTheRun | None = None
+) -> None:
     """:func:`write_output` for what a command makes from a repository (``check -o``,
     ``--write-baseline``, ``report -o``, ``schema --write``): a path that is, after following
-    links, the ``ciptool.yaml`` of a repository or inside one of its :data:`INPUT_FOLDERS` is
-    refused, so that an output never replaces what the repository reads.
+    links, the ``ciptool.yaml`` of a repository, inside one of its :data:`INPUT_FOLDERS`, or a
+    file the run ``read`` is refused, so that an output never replaces what the repository
+    reads.
     """
-    refuse_an_input(path)
+    refuse_an_input(path, read)
     write_output(path, data)
 
 
@@ -103,17 +111,20 @@ def write_output(
         raise CannotWrite(f"cannot write {path}: {_why(path, exc)}") from None
 
 
-def refuse_an_input(path: Path) -> None:
+def refuse_an_input(path: Path, read: ReadByTheRun | None = None) -> None:
     """Raise :class:`CannotWrite` when ``path`` (after following links) is a repository's
-    ``ciptool.yaml`` or lies inside one of its :data:`INPUT_FOLDERS`; the repository is the
-    nearest folder above the path that holds a ``ciptool.yaml``."""
+    ``ciptool.yaml`` or lies inside one of its :data:`INPUT_FOLDERS` (the repository is the
+    nearest folder above the path that holds a ``ciptool.yaml``), or is a file the run
+    ``read``, such as an evidence file listed from elsewhere in the repository."""
     resolved = path.resolve()
     for folder in resolved.parents:
         if (folder / "ciptool.yaml").is_file():
             parts = resolved.relative_to(folder).parts
             if parts == ("ciptool.yaml",) or parts[0] in INPUT_FOLDERS:
                 raise CannotWrite(f"{path} is an input of the repository; choose another path")
-            return
+            break
+    if read is not None and read(path):
+        raise CannotWrite(f"{path} is an input of the repository; choose another path")
 
 
 def _why(path: Path, exc: OSError) -> str:

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import write_product
+from ciptool.atomic import ReadByTheRun, write_product
 from ciptool.errors import UsageError
 from ciptool.findings import Finding
 
@@ -86,8 +86,11 @@ def _bounded_int(digits: str) -> int:
     return int(digits)
 
 
-def write_baseline(path: Path, findings: tuple[Finding, ...]) -> int:
-    """Write every finding's fingerprint to ``path``; the number of distinct entries."""
+def write_baseline(
+    path: Path, findings: tuple[Finding, ...], read: ReadByTheRun | None = None
+) -> int:
+    """Write every finding's fingerprint to ``path``, never over a file the run ``read``; the
+    number of distinct entries."""
     entries: dict[str, dict[str, Any]] = {}
     for finding in findings:
         entries.setdefault(
@@ -101,5 +104,5 @@ def write_baseline(path: Path, findings: tuple[Finding, ...]) -> int:
         )
     ordered = sorted(entries.values(), key=lambda e: (e["file"] or "", e["code"], e["fingerprint"]))
     document = {"baseline_version": BASELINE_VERSION, "findings": ordered}
-    write_product(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_product(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", read)
     return len(ordered)

@@ -14,7 +14,7 @@ import marshal
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -212,6 +212,36 @@ class Inputs:
         known = self.evidence
         with open_folder(root) as root_fd:
             return all(sig == known[key] for key, sig in evidence_signatures(root, known, root_fd))
+
+    def hold(self, root: Path, path: Path) -> bool:
+        """True when ``path``, links followed, is a file of ``root`` the run read, or a file an
+        evidence record lists, wherever in the repository and whether found or not: an output
+        written there would replace an input.
+        """
+        real_root, target = root.resolve(), path.resolve()
+        if not target.is_relative_to(real_root) or target == real_root:
+            return False
+        rel = target.relative_to(real_root).as_posix()
+        if rel in self.evidence or rel in self.files:
+            return True
+        # Listed under another name: through a linked folder, or as a link to the file.
+        try:
+            found: os.stat_result | None = target.stat()
+        except OSError:
+            found = None
+        for key, sig in self.evidence.items():
+            if isinstance(sig, str):
+                if (
+                    sig in (MISSING, UNREADABLE)
+                    and key.rpartition("/")[2] == target.name
+                    and (real_root / key).resolve() == target
+                ):
+                    return True
+            elif found is not None and (sig[0], sig[2]) == (found.st_size, found.st_ino):
+                with suppress(OSError):
+                    if os.path.samestat((real_root / key).stat(), found):
+                        return True
+        return False
 
     def digests(self) -> dict[str, str]:
         """A SHA-256 of each kind's folders or files with their signatures, in the order read.

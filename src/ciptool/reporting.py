@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from ciptool.atomic import write_product
+from ciptool.atomic import ReadByTheRun, write_product
 from ciptool.errors import UsageError
 from ciptool.findings import Finding, unread_files
 from ciptool.loader.git import git_state
@@ -41,8 +42,17 @@ class UnreadFiles(Exception):
         self.findings = findings
 
 
-def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes:
-    """The document's bytes; a usage error for an unknown kind or an unsupported format, and
+@dataclass(frozen=True)
+class Report:
+    """A rendered document, and what the repository it was made from reads."""
+
+    data: bytes
+    #: Whether a path is a file the run read (see :meth:`ciptool.inputs.Inputs.hold`).
+    read: ReadByTheRun
+
+
+def make_report(root: Path, request: ReportRequest, progress: Progress) -> Report:
+    """The document; a usage error for an unknown kind or an unsupported format, and
     :class:`UnreadFiles` when a file of the repository could not be read."""
     builtin = REPORT_KINDS.get(request.kind)
     if builtin is None and not has_template(root, request.kind, request.fmt):
@@ -60,7 +70,9 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
 
         check_since(request.since, request.as_of)
     progress("loading and checking the repository")
-    result, graph = checked(root, RunSettings(today=request.as_of, cache_dir=request.cache_dir))
+    result, graph, inputs = checked(
+        root, RunSettings(today=request.as_of, cache_dir=request.cache_dir)
+    )
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     unread = unread_files(result.findings)
@@ -85,21 +97,23 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> bytes
     )
     progress(f"rendering {request.kind} as {request.fmt}")
     context = build_report(request.kind, graph, result, meta, changes, everything=builtin is None)
+    read = partial(inputs.hold, root)
     if request.fmt in ("md", "html"):
-        return render_document(root, request.kind, request.fmt, context).encode("utf-8")
+        document = render_document(root, request.kind, request.fmt, context).encode("utf-8")
+        return Report(document, read)
     if request.fmt == "csv":
         from ciptool.render.spreadsheets import render_csv
 
-        return render_csv(request.kind, context)
+        return Report(render_csv(request.kind, context), read)
     if request.fmt == "xlsx":
         from ciptool.render.spreadsheets import render_xlsx
 
-        return render_xlsx(request.kind, context, request.generated_at)
+        return Report(render_xlsx(request.kind, context, request.generated_at), read)
     from ciptool.render.pdf import render_pdf
 
-    return render_pdf(request.kind, context, root)
+    return Report(render_pdf(request.kind, context, root), read)
 
 
-def write_report(path: Path, data: bytes) -> None:
-    """Write the document atomically, creating its folder."""
-    write_product(path, data)
+def write_report(path: Path, report: Report) -> None:
+    """Write the document atomically, creating its folder; never over a file the run read."""
+    write_product(path, report.data, report.read)

@@ -68,26 +68,28 @@ class _Kept:
     changed: list[str]
 
 
-def check(root: Path, settings: RunSettings) -> RunResult:
-    """The result of checking ``root``: the kept one when nothing changed, else a fresh one."""
+def check(root: Path, settings: RunSettings) -> tuple[RunResult, Inputs]:
+    """The result of checking ``root``: the kept one when nothing changed, else a fresh one;
+    and what the result was made from (the files read and listed, see :meth:`Inputs.hold`).
+    """
     started = time.time_ns()
     cache_dir = settings.cache_dir
+    inputs = Inputs()
     if cache_dir is None:
-        return _fresh(root, settings, Inputs())[0]
+        return _fresh(root, settings, inputs)[0], inputs
     key = (code_signature(), settings.key())
     kept = _kept(root, cache_dir, key)
     if kept is not None:
         result = _reused(root, cache_dir, settings, key=key, kept=kept, started=started)
         if result is not None:
-            return _failing_at(result, settings, kept.configured)
-    inputs = Inputs()
+            return _failing_at(result, settings, kept.configured), kept.inputs
     result, configured, graph = _fresh(root, settings, inputs)
     _keep_settled(settings, root, (key, inputs, result, configured), graph, started)
-    return result
+    return result, inputs
 
 
-def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]:
-    """``root`` checked, with the graph the result speaks of, for a report.
+def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None, Inputs]:
+    """``root`` checked, with the graph the result speaks of and what was read, for a report.
 
     The repository is loaded either way. The checks run only when the result a check kept
     with the same settings does not hold for what this load read and cannot be rechecked
@@ -95,8 +97,9 @@ def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]
     """
     cache_dir = settings.cache_dir
     if cache_dir is None:
-        result, _, graph = _fresh(root, settings, Inputs())
-        return result, graph
+        inputs = Inputs()
+        result, _, graph = _fresh(root, settings, inputs)
+        return result, graph, inputs
     started = time.time_ns()
     key = (code_signature(), settings.key())
     kept = _kept_as_made(root, cache_dir, key)
@@ -106,7 +109,7 @@ def checked(root: Path, settings: RunSettings) -> tuple[RunResult, Graph | None]
     result, configured, graph = _fresh(root, settings, inputs, known)
     if known is None or not known.used:
         _keep_settled(settings, root, (key, inputs, result, configured), graph, started)
-    return result, graph
+    return result, graph, inputs
 
 
 class _Known:

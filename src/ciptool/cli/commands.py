@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -26,6 +27,7 @@ from ciptool.errors import RepositoryNotFound, UsageError
 from ciptool.render import CheckFormat
 
 if TYPE_CHECKING:
+    from ciptool.atomic import ReadByTheRun
     from ciptool.models.records import Period
     from ciptool.render.outputs import RunScope
     from ciptool.results import RunResult
@@ -188,12 +190,13 @@ def check(
     )
     root = _repository(repo)
     settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
-    result = run_check(root, settings)
+    result, inputs = run_check(root, settings)
     scope = RunScope(settings.select, settings.ignore, work_tree_prefix(root))
     if output is None and write_baseline is None and output_format is not CheckFormat.terminal:
         sys.stdout.write(render_check(output_format, result, scope))  # a console is not needed
     else:
-        _show_check(result, output_format, scope, output, write_baseline)
+        targets = (output, write_baseline)
+        _show_check(result, output_format, scope, targets, partial(inputs.hold, root))
     raise typer.Exit(exit_code(result))
 
 
@@ -201,11 +204,15 @@ def _show_check(
     result: RunResult,
     output_format: CheckFormat,
     scope: RunScope,
-    output: Path | None,
-    write_baseline: Path | None,
+    targets: tuple[Path | None, Path | None],
+    read: ReadByTheRun,
 ) -> None:
-    """Print, or write to files, what ``check`` found, with a summary on standard error."""
-    from ciptool.atomic import write_product
+    """Print, or write to files, what ``check`` found, with a summary on standard error.
+
+    ``targets`` are the output and the baseline to write, if any; neither is written when
+    either is a file the run ``read``.
+    """
+    from ciptool.atomic import refuse_an_input, write_product
     from ciptool.baseline import write_baseline as write_baseline_file
     from ciptool.render.outputs import render_check
     from ciptool.render.terminal import (
@@ -215,12 +222,16 @@ def _show_check(
         terminal_console,
     )
 
+    output, write_baseline = targets
+    for target in targets:
+        if target is not None:
+            refuse_an_input(target, read)
     err = terminal_console(stderr=True)
     if write_baseline is not None:
-        count = write_baseline_file(write_baseline, result.findings)
+        count = write_baseline_file(write_baseline, result.findings, read)
         err.print(f"wrote {write_baseline} ({count} findings)")
     if output is not None:
-        write_product(output, render_check(output_format, result, scope))
+        write_product(output, render_check(output_format, result, scope), read)
         render_summary(result, err, scope)
         err.print(f"wrote {output}")
     elif output_format is CheckFormat.terminal:
@@ -431,7 +442,7 @@ def report(
         cache_dir=_cache_dir(root, cache_dir, no_cache),
     )
     try:
-        data = make_report(root, request, lambda step: echo(f"ciptool report: {step}", err=True))
+        report = make_report(root, request, lambda step: echo(f"ciptool report: {step}", err=True))
     except UnreadFiles as exc:
         stop_on_unread(
             "report",
@@ -442,10 +453,10 @@ def report(
     if output == "-":
         if report_format.value in ("xlsx", "pdf"):
             raise UsageError(f"{report_format.value} is binary: write it to a file with -o PATH")
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(report.data.decode("utf-8"))
         return
     target = Path(output) if output else Path(f"{kind}-{today}.{report_format.value}")
-    write_report(target, data)
+    write_report(target, report)
     echo(f"wrote {target}", err=True)
 
 
