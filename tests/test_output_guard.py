@@ -176,3 +176,21 @@ def test_an_output_beside_evidence_outside_the_folders_is_written(make_repo: Mak
     assert code == 1, err
     assert (root / "docs/ciptool.sarif").read_text().startswith("{")
     assert (root / "docs/minutes.pdf").read_bytes() == MINUTES
+
+
+def test_schema_refuses_to_write_over_an_evidence_file_outside_the_folders(
+    make_repo: MakeRepo,
+) -> None:
+    listed = OUTSIDE_EVIDENCE.replace("../../docs/next.pdf", "../../docs/controls.schema.json")
+    root = make_repo({"evidence/2026/iam-02.yaml": listed, "docs/controls.schema.json": "{}\n"})
+    before = _files(root)
+    code, out, err = invoke("schema", "--write", str(root / "docs"))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"ciptool: {root / 'docs/controls.schema.json'} is an input of the repository;"
+        " choose another path\n"
+    )
+    assert _files(root) == before
+    code, out, err = invoke("schema", "--write", str(root / "schemas"))
+    assert code == 0, err
+    assert out.splitlines()[0] == f"wrote {root / 'schemas/config.schema.json'}"

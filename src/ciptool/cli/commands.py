@@ -343,11 +343,26 @@ def schema(
     from ciptool.cli.schemas import print_kinds, print_schema, write_schemas
 
     if output_dir is not None:
-        write_schemas(output_dir)
+        write_schemas(output_dir, _read_by_the_repository_at(output_dir))
     elif kind is None:
         print_kinds()
     else:
         print_schema(kind)
+
+
+def _read_by_the_repository_at(folder: Path) -> ReadByTheRun | None:
+    """What the repository holding ``folder`` reads, evidence files listed anywhere in it
+    among them (a writer there must replace none); None outside any repository."""
+    from ciptool.inputs import Inputs, find_repository
+    from ciptool.loader import load_repository
+
+    try:
+        root = find_repository(folder)
+    except RepositoryNotFound:
+        return None
+    inputs = Inputs()
+    load_repository(root, _cache_dir(root, None, no_cache=False), inputs)
+    return partial(inputs.hold, root)
 
 
 @app.command(short_help="Create a new compliance repository.")

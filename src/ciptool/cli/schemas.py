@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import write_product
+from ciptool.atomic import ReadByTheRun, refuse_an_input, write_product
 from ciptool.errors import UsageError
 from ciptool.models.files import FILE_KINDS
 from ciptool.models.types import YAML_TEXT_TYPES
@@ -59,9 +59,12 @@ def print_kinds() -> None:
     )
 
 
-def write_schemas(folder: Path) -> None:
-    """Write ``KIND.schema.json`` for every kind into ``folder``."""
-    for kind in FILE_KINDS:
-        target = folder / f"{kind}.schema.json"
-        write_product(target, json.dumps(schema_for(kind), indent=2) + "\n")
+def write_schemas(folder: Path, read: ReadByTheRun | None = None) -> None:
+    """Write ``KIND.schema.json`` for every kind into ``folder``; none when one of them would
+    replace a file the repository ``read``s (see :func:`~ciptool.atomic.refuse_an_input`)."""
+    targets = {kind: folder / f"{kind}.schema.json" for kind in FILE_KINDS}
+    for target in targets.values():
+        refuse_an_input(target, read)
+    for kind, target in targets.items():
+        write_product(target, json.dumps(schema_for(kind), indent=2) + "\n", read)
         sys.stdout.write(f"wrote {target}\n")
