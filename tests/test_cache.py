@@ -73,9 +73,9 @@ class Counting:
             self.parsed.append(text)
             return parse_yaml(text)
 
-        def counted_digest(path: str | Path) -> tuple[str, int]:
+        def counted_digest(path: str | Path, inode: int | None = None) -> tuple[str, int]:
             self.hashed.append(str(path))
-            return digest(path)
+            return digest(path, inode)
 
         monkeypatch.setattr(reading, "parse_yaml", counted_parse)
         monkeypatch.setattr(evidence_files, "sha256_file", counted_digest)

@@ -10,14 +10,16 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from ciptool.loader import evidence_files, reading
 from ciptool.loader.files import read_yaml_bytes
 from ciptool.loader.hashing import sha256_file
-from conftest import brief, run, write_repo
+from conftest import EVIDENCE_CSV, brief, run, write_repo
 
 SECRET = "controls:\n  - id: OUT-01\n    api_key: hunter2-secret\n    password: hunter2-secret\n"
 
@@ -219,3 +221,81 @@ def test_a_device_among_record_files_is_a_finding_never_opened(tmp_path: Path) -
     except (AttributeError, OSError):
         pytest.skip("cannot make a device node here")
     assert brief(run(root, "LD")) == [("LD013", "controls/zz.yaml", 1, 1)]
+
+
+def test_an_evidence_file_swapped_for_a_link_after_it_was_looked_at_is_never_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Between looking at a path and opening it, a link to a file outside can take its place:
+    # the outside file holds the digest the record expects, so hashing it would call it intact.
+    root = write_repo(tmp_path / "repo", {})
+    secret = tmp_path / "secret.csv"
+    secret.write_bytes(EVIDENCE_CSV)
+    csv = root / "evidence/2026/files/q.csv"
+    real = sha256_file
+
+    def swapped(path: str | Path, *args: Any) -> tuple[str, int]:
+        csv.unlink()
+        csv.symlink_to(secret)
+        return real(path, *args)
+
+    monkeypatch.setattr(evidence_files, "sha256_file", swapped)
+    code, output = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert "EV003  evidence file `files/q.csv` cannot be read" in output
+    assert output.endswith("1 files in 1 records; 0 intact, 1 problems\n")
+
+
+def test_a_record_file_swapped_for_a_link_after_the_walk_is_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("controls:\n  - id: IAM-01\n    api_key: s3cret\n", encoding="utf-8")
+    record = root / "controls/iam.yaml"
+    real = read_yaml_bytes
+
+    def swapped(rel: str, path: str | Path, *args: Any) -> tuple[bytes | None, Any]:
+        if rel == "controls/iam.yaml":
+            record.unlink()
+            record.symlink_to(outside)
+        return real(rel, path, *args)
+
+    monkeypatch.setattr(reading, "read_yaml_bytes", swapped)
+    result = run(root)
+    assert [(f.code, f.location.file if f.location else "") for f in result.findings] == [
+        ("LD013", "controls/iam.yaml"),
+        ("RF006", "evidence/2026/iam-01.yaml"),
+    ]
+    assert result.findings[0].message == (
+        "the file changed while it was read (another file took its place); it was not read"
+    )
+    assert not any("api_key" in f.message or "s3cret" in f.message for f in result.findings)
+
+
+def test_an_evidence_file_hashed_ahead_through_a_folder_swapped_for_a_link_is_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker hashing ahead opened the path while its folder was a link leading outside (a
+    # folder swapped after the walk): what it hashed is not taken as the repository's file.
+    root = write_repo(tmp_path / "repo", {})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "q.csv").write_bytes(EVIDENCE_CSV)
+    files = root / "evidence/2026/files"
+
+    def hashed_through_a_swapped_folder(ahead: object) -> dict[str, Any]:
+        shutil.rmtree(files)
+        files.symlink_to(outside, target_is_directory=True)
+        info = (outside / "q.csv").stat()
+        ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        digest = hashlib.sha256(EVIDENCE_CSV).hexdigest()
+        return {"evidence/2026/files/q.csv": (ident, digest, len(EVIDENCE_CSV))}
+
+    monkeypatch.setattr(evidence_files, "collect", hashed_through_a_swapped_folder)
+    code, output = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert (
+        "EV003  evidence file `files/q.csv` is a link that leads outside the repository" in output
+    )
+    assert output.endswith("1 files in 1 records; 0 intact, 1 problems\n")

@@ -210,12 +210,15 @@ Fix: start the file with its kind's key.
         """
 A file cannot be read: permissions, or a link to nothing.
 
-Why: what cannot be read cannot be checked.
+Why: what cannot be read cannot be checked. A FIFO, a device or a socket is never opened, and
+a file that another took the place of while the run read the repository (a link swapped in,
+which could lead anywhere) is not read either.
 
 Passes: readable files.
 Fails: a dangling symbolic link.
 
-Fix: check the file's permissions, or remove the link.
+Fix: check the file's permissions, or remove the link; run again once nothing is changing the
+repository.
 """,
     ),
     _rule(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, listed_paths
-from ciptool.inputs import Identity, Inputs, evidence_signatures, open_folder
+from ciptool.inputs import Identity, Inputs, evidence_signatures, folder_inside, open_folder
 from ciptool.loader.cache import FileCache
 from ciptool.loader.hashing import collect, sha256_file
 from ciptool.loader.workers import Pending
@@ -37,7 +37,14 @@ def inspect_evidence_files(
     # A file hashed ahead is taken with the identity it was hashed with: looking at it again
     # would cost a system call (0.35 s for 100,000 files) and find the same file, or a newer
     # one that the next run sees changed.
-    hashed = collect(ahead)
+    # A worker opens a path as it is then: a folder on the way swapped for a link since the
+    # walk could have led it outside. Each folder is resolved once.
+    real_root, folders = os.path.realpath(root), dict[str, bool]()
+    hashed = {
+        key: found
+        for key, found in collect(ahead).items()
+        if folder_inside(real_root, key.rpartition("/")[0], folders)
+    }
     with open_folder(root) as root_fd:
         unhashed = (key for key in keys if key not in hashed)
         looked = dict(evidence_signatures(root, unhashed, root_fd))
@@ -61,17 +68,19 @@ def inspect_evidence_files(
     to_hash = [key for key in present if key not in hits]
     # One file after another: hashing threads measured slower, not faster, on 100,000 files of
     # 20 KB (4.2 s in one thread, 4.9 s in two, the process holding the parsed records).
-    for found in _hash_files(root, to_hash):
+    for found in _hash_files(root, [(key, present[key][2]) for key in to_hash]):
         facts[found.path] = found
         if found.state is FileState.PRESENT:
             cache.store("files", found.path, present[found.path], found[2:])
     return {key: facts[key] for key in keys}
 
 
-def _hash_files(root: Path, keys: list[str]) -> Iterator[EvidenceFileFacts]:
-    for key in keys:
+def _hash_files(root: Path, keys: list[tuple[str, int]]) -> Iterator[EvidenceFileFacts]:
+    """Facts of the files at ``keys``, each with the inode it was looked at with: another file
+    found there (a link swapped in since) is unreadable, never hashed."""
+    for key, inode in keys:
         try:
-            digest, size = sha256_file(os.path.join(root, key))  # noqa: PTH118
+            digest, size = sha256_file(os.path.join(root, key), inode)  # noqa: PTH118
         except FileNotFoundError:
             yield EvidenceFileFacts(key, FileState.MISSING)
         except OSError:

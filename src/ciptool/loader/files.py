@@ -197,14 +197,29 @@ def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
     return decode_yaml(rel, raw)
 
 
-def read_yaml_bytes(rel: str, path: str | Path) -> tuple[bytes | None, Finding | None]:
-    """The file's bytes, or the finding that says why they cannot be YAML text."""
+def read_yaml_bytes(
+    rel: str, path: str | Path, inode: int | None = None
+) -> tuple[bytes | None, Finding | None]:
+    """The file's bytes, or the finding that says why they cannot be YAML text.
+
+    With ``inode``, the file's when the walk found it, another file found at the path (a link
+    swapped in since, which could lead anywhere) is a finding and is not read.
+    """
     try:
         fd = os.open(path, _READ_FLAGS)
         with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor, once per file
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return None, _not_regular(rel)
+            if inode is not None and info.st_ino != inode:
+                return None, Finding(
+                    "LD013",
+                    Severity.ERROR,
+                    "the file changed while it was read (another file took its place);"
+                    " it was not read",
+                    Location(rel),
+                    "Run ciptool again once nothing is changing the repository.",
+                )
             if info.st_size > MAX_FILE_BYTES:
                 return None, _too_large(rel, info.st_size)
             data = handle.read(MAX_FILE_BYTES + 1)  # a file growing as it is read stops here

@@ -69,15 +69,18 @@ def _hash_job(job: tuple[str, list[str]]) -> list[tuple[str, Identity, str, int]
     return done
 
 
-def sha256_file(path: str | Path) -> tuple[str, int]:
+def sha256_file(path: str | Path, inode: int | None = None) -> tuple[str, int]:
     """The file's SHA-256 in hex and its size; OSError for anything but a regular file (a FIFO
-    or a device is opened without waiting, and never read).
+    or a device is opened without waiting, and never read), and for a file other than the one
+    with ``inode`` that was looked at before: a link swapped in meanwhile is never read.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if inode is not None and info.st_ino != inode:
+            raise OSError(errno.ESTALE, "another file took its place", str(path))
         return _sha256_fd(fd, info.st_size)
     finally:
         os.close(fd)

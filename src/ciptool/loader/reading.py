@@ -57,8 +57,10 @@ class ReadFile:
     rel: str
     payload: Payload | None
     problem: Finding | None = None
-    #: Where to read the file again when a cached payload proves malformed.
+    #: Where to read the file again when a cached payload proves malformed, and the inode
+    #: found there before.
     path: str | None = None
+    inode: int | None = None
 
     def open(self) -> ParsedFile:
         """The file's data, digest and findings."""
@@ -68,7 +70,7 @@ class ReadFile:
         content = unpacked(packed)
         if content is None and self.path is not None:
             # A cache file may hold anything: what does not unpack is read afresh.
-            ((_rel, outcome),) = _parse_chunk([(self.rel, self.path)], {})
+            ((_rel, outcome),) = _parse_chunk([(self.rel, self.path, self.inode)], {})
             if outcome[0] == "read":
                 return ParsedFile(None, None, (_read_problem(self.rel, outcome[1]),))
             return ReadFile(self.rel, outcome[2]).open()
@@ -200,12 +202,14 @@ class Reading:
         for found in files:
             hit = hits.get(found.rel)
             if hit is not None and hit.trusted:
-                self._results[found.rel] = ReadFile(found.rel, hit.payload, path=str(found.path))
+                inode = identities[found.rel][2]
+                self._results[found.rel] = ReadFile(
+                    found.rel, hit.payload, path=str(found.path), inode=inode
+                )
             else:
                 to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
         verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
-        sizes = {rel: ident[0] for rel, ident in identities.items()}
-        self._outcomes = _parse_all(to_parse, sizes, verified, workers)
+        self._outcomes = _parse_all(to_parse, identities, verified, workers)
         self._identities, self._cache = identities, cache
         self._paths = {found.rel: str(found.path) for found in files}
 
@@ -217,44 +221,56 @@ class Reading:
                 results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
                 continue
             _kind, blob, payload = outcome
-            results[rel] = ReadFile(rel, payload, path=self._paths.get(rel))
+            ident = identities.get(rel)
+            inode = ident[2] if ident is not None else None
+            results[rel] = ReadFile(rel, payload, path=self._paths.get(rel), inode=inode)
             if rel in identities:
                 self._cache.store("yaml", rel, identities[rel], payload, blob)
         return results
 
 
+#: A file to parse: its repository path, its path, and its inode when it was found (a file
+#: found there with another is not read; see :func:`read_yaml_bytes`).
+_ToParse = tuple[str, str, int | None]
+
+
 def _parse_all(
     files: list[FoundFile],
-    sizes: dict[str, int],
+    identities: dict[str, Identity],
     verified: dict[str, Payload],
     workers: Workers | None,
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(path, outcome) for each file; with ``workers``, their parsing begins at once."""
-    total = sum(sizes.get(found.rel, 0) for found in files)
-    if total < PARALLEL_MIN_BYTES or workers is None or not workers.available:
-        return _parse_chunk([(f.rel, str(f.path)) for f in files], verified)
-    chunks: list[tuple[list[tuple[str, str]], dict[str, Payload]]] = []
-    chunk: list[tuple[str, str]] = []
-    size = 0
+    jobs: list[tuple[_ToParse, int]] = []
     for found in files:
-        chunk.append((found.rel, str(found.path)))
-        size += sizes.get(found.rel, 0)
-        if size >= _CHUNK_BYTES or found is files[-1]:
-            chunks.append((chunk, {rel: verified[rel] for rel, _ in chunk if rel in verified}))
+        ident = identities.get(found.rel)
+        inode, size = (ident[2], ident[0]) if ident is not None else (None, 0)
+        jobs.append(((found.rel, str(found.path), inode), size))
+    total = sum(size for _, size in jobs)
+    if total < PARALLEL_MIN_BYTES or workers is None or not workers.available:
+        return _parse_chunk([item for item, _ in jobs], verified)
+    chunks: list[tuple[list[_ToParse], dict[str, Payload]]] = []
+    chunk: list[_ToParse] = []
+    size = 0
+    for index, (item, item_size) in enumerate(jobs):
+        chunk.append(item)
+        size += item_size
+        if size >= _CHUNK_BYTES or index == len(jobs) - 1:
+            chunks.append((chunk, {rel: verified[rel] for rel, _, _ in chunk if rel in verified}))
             chunk, size = [], 0
     return itertools.chain.from_iterable(workers.imap(_parse_job, chunks))
 
 
-def _parse_job(job: tuple[list[tuple[str, str]], dict[str, Payload]]) -> list[Any]:
+def _parse_job(job: tuple[list[_ToParse], dict[str, Payload]]) -> list[Any]:
     return list(_parse_chunk(*job))
 
 
 def _parse_chunk(
-    chunk: list[tuple[str, str]], verified: dict[str, Payload]
+    chunk: list[_ToParse], verified: dict[str, Payload]
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(path, outcome) for each file: ``("read", problem)`` or ``("yaml", blob, payload)``."""
-    for rel, path in chunk:
-        raw, problem = read_yaml_bytes(rel, path)
+    for rel, path, inode in chunk:
+        raw, problem = read_yaml_bytes(rel, path, inode)
         if raw is not None:
             text, problem = decode_yaml(rel, raw)
         if problem is not None:
