@@ -404,3 +404,15 @@ def test_a_cache_file_holding_code_is_not_read(make_repo: MakeRepo) -> None:
     assert cachefiles.read_cache_file(path, made_by) is None
     cachefiles.write_cache_file(path, made_by, {"rel": "text"})
     assert cachefiles.read_cache_file(path, made_by) == {"rel": "text"}
+
+
+def test_a_cache_file_larger_than_any_ciptool_writes_is_not_read(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache file made by hand could be of any size: it is not read into memory at all.
+    root = make_repo()
+    path = root / DEFAULT_DIR / "big.cache"
+    cachefiles.write_cache_file(path, ("made",), {"rel": "x" * 1000})
+    assert cachefiles.read_cache_file(path, ("made",)) == {"rel": "x" * 1000}
+    monkeypatch.setattr(cachefiles, "MAX_CACHE_BYTES", path.stat().st_size - 1)
+    assert cachefiles.read_cache_file(path, ("made",)) is None

@@ -26,6 +26,10 @@ DEFAULT_DIR = ".ciptool-cache"
 #: it is *racy*: a file rewritten within its filesystem's timestamp granularity (a second or
 #: two on some) keeps its identity, so such knowledge is verified before it is used again.
 RACY_NS = 3_000_000_000
+#: The largest cache file read: ten times what the largest corpus measured needs (100,000
+#: evidence records and their files: 26 MB). A larger one was not made by ciptool and is not
+#: read into memory.
+MAX_CACHE_BYTES = 256 * 1024 * 1024
 _MAGIC = b"ciptool-cache\n"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -65,9 +69,12 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
         # Without waiting, and only a regular file: a FIFO or a device in its place is no cache.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
                 return None
-            raw = handle.read()
+            raw = handle.read(MAX_CACHE_BYTES + 1)  # a file growing as it is read stops here
+            if len(raw) > MAX_CACHE_BYTES:
+                return None
     except OSError:
         return None
     start = len(_MAGIC) + 4
