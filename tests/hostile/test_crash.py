@@ -76,7 +76,7 @@ def test_a_crafted_cache_with_a_valid_header_and_crc(hostile: Hostile, craft: ob
     fresh = hostile.run("check", *AS_OF, "--format", "json", code=0)
     folder = hostile.repo / cachefiles.DEFAULT_DIR
     path = cachefiles.cache_file(folder, hostile.repo, "yaml.cache")
-    made_by = cachefiles.header(hostile.repo, loader_cache._FORMAT)
+    made_by = loader_cache.made_by(hostile.repo)
     kept = cachefiles.read_cache_file(path, made_by)
     assert isinstance(kept, dict) and kept
     cachefiles.write_cache_file(path, made_by, craft(list(kept)))  # type: ignore[operator]
