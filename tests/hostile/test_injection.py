@@ -39,11 +39,12 @@ def test_escape_sequences_in_values_and_key_names_are_shown_not_sent(hostile: Ho
         }
     )
     checked = hostile.run("check", *AS_OF, code=1)
-    explained = hostile.run("explain", "IAM-01", *AS_OF, code=0)
+    explained = hostile.run("explain", "IAM-01", *AS_OF, code=1)  # evil.yaml is not read
     for outcome in (checked, explained):
         assert not {"\x1b", "\x07", "\u202e"} & set(outcome.output)
     lines = checked.stdout.splitlines()
     assert "controls/evil\\x1b[2K.yaml" in lines
+    assert explained.stderr.startswith("controls/evil\\x1b[2K.yaml:2:1: error LD001 ")
     assert any("`\\x1b[2Kbad\\x1b[1Akey`" in line for line in lines), lines
     assert explained.stdout.splitlines()[0] == ("IAM-01: Quarterly\\x1b[2K\\x1b[1A \\u202egnissap")
 
@@ -68,7 +69,7 @@ def test_a_newline_in_a_value_or_file_name_starts_no_workflow_command(hostile: H
     runs = [
         hostile.run("check", *AS_OF, code=1),
         hostile.run("check", *AS_OF, "-f", "github", code=1),
-        hostile.run("explain", "IAM-01", *AS_OF, code=0),
+        hostile.run("explain", "IAM-01", *AS_OF, code=1),  # naming the file it cannot read
     ]
     lines = "".join(outcome.output for outcome in runs).splitlines()
     assert not [line for line in lines if line.lstrip().startswith("::error::FORGED")]
@@ -76,4 +77,6 @@ def test_a_newline_in_a_value_or_file_name_starts_no_workflow_command(hostile: H
         "controls/x\\x0a::error::FORGED.yaml",
         "IAM-01: Quarterly\\x0a::error::FORGED",
         "owner:     a\\x0a::error::FORGED",
+        "controls/x\\x0a::error::FORGED.yaml:2:1: error LD001 YAML syntax error: did not find"
+        " expected node content (while parsing a flow node)",
     ]
