@@ -13,19 +13,31 @@ from .conftest import AS_OF, GENERATED, Hostile, needs_git
 
 SOC2_CONFIG = "program: Test Program\nframeworks: [soc2-2017]\n"
 
-#: Ways out of a template into Python, each of which would run a command or write a file.
+#: Ways out of a template into Python, each of which would run a command or write a file,
+#: and the attribute the sandbox refuses on the way.
 TEMPLATE_REACHES = {
-    "cycler-globals-os-system": "cycler.__init__.__globals__.os.system('id > {marker}')",
-    "self-globals-builtins-open": (
-        "self.__init__.__globals__.__builtins__.open('{marker}', 'w').write('x')"
+    "cycler-globals-os-system": (
+        "cycler.__init__.__globals__.os.system('id > {marker}')",
+        "access to attribute '__init__' of 'type' object is unsafe.",
     ),
-    "lipsum-globals-os": "lipsum.__globals__['os'].system('id > {marker}')",
-    "mro-subclasses": "meta.__class__.__mro__[1].__subclasses__()",
+    "self-globals-builtins-open": (
+        "self.__init__.__globals__.__builtins__.open('{marker}', 'w').write('x')",
+        "access to attribute '__init__' of 'TemplateReference' object is unsafe.",
+    ),
+    "lipsum-globals-os": (
+        "lipsum.__globals__['os'].system('id > {marker}')",
+        "access to attribute '__globals__' of 'function' object is unsafe.",
+    ),
+    "mro-subclasses": (
+        "meta.__class__.__mro__[1].__subclasses__()",
+        "access to attribute '__class__' of 'ReportMeta' object is unsafe.",
+    ),
 }
 
 
-@pytest.mark.parametrize("reach", TEMPLATE_REACHES.values(), ids=TEMPLATE_REACHES.keys())
-def test_a_repository_template_runs_no_code(hostile: Hostile, reach: str) -> None:
+@pytest.mark.parametrize("case", TEMPLATE_REACHES.values(), ids=TEMPLATE_REACHES.keys())
+def test_a_repository_template_runs_no_code(hostile: Hostile, case: tuple[str, str]) -> None:
+    reach, refused = case
     hostile.write(
         {
             "ciptool.yaml": SOC2_CONFIG,
@@ -33,9 +45,7 @@ def test_a_repository_template_runs_no_code(hostile: Hostile, reach: str) -> Non
         }
     )
     outcome = hostile.run("report", "soc2", "-o", hostile.out / "soc2.md", *AS_OF, code=2)
-    last = hostile.template_error(outcome)
-    assert last.endswith(" is unsafe."), last
-    assert not (hostile.out / "soc2.md").exists()
+    hostile.template_error(outcome, f"templates/soc2.md.j2:1: {refused}")
 
 
 #: Settings of a received repository's .git/config that make git start a program.

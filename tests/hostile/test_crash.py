@@ -195,26 +195,28 @@ def test_concurrent_evidence_adds_each_record(hostile: Hostile, runs: int) -> No
     )
 
 
-TEMPLATES_PENDING = "a repository template's error may still stop ciptool with a traceback"
-#: Templates that stopped `report soc2` with a traceback (exit 3); each must be exit 2 naming
-#: the template and its line.
+#: Templates that stopped `report soc2` with a traceback (exit 3), each with the usage error
+#: (exit 2) that now names the template and its line.
 BROKEN_TEMPLATES = {
-    "syntax-error": ("{{ meta.program \n", None),
-    "division-by-zero": ("{{ 1/0 }}\n", TEMPLATES_PENDING),
-    "non-utf8": (b"caf\xe9 {{ meta.program }}\n", TEMPLATES_PENDING),
-    "recursive-include": ("{% include 'soc2.md.j2' %}\n", TEMPLATES_PENDING),
+    "syntax-error": (
+        "{{ meta.program \n",
+        "unexpected end of template, expected 'end of print statement'.",
+    ),
+    "division-by-zero": ("{{ 1/0 }}\n", "ZeroDivisionError: division by zero"),
+    "non-utf8": (b"caf\xe9 {{ meta.program }}\n", "byte 0xE9 is not valid UTF-8"),
+    "recursive-include": (
+        "{% include 'soc2.md.j2' %}\n",
+        "the templates call themselves without end (a macro, an include or an extends that"
+        " recurses too deeply)",
+    ),
 }
 
 
-@pytest.mark.parametrize(
-    "template",
-    [
-        pytest.param(text, marks=[pytest.mark.xfail(strict=True, reason=why)] if why else [])
-        for text, why in BROKEN_TEMPLATES.values()
-    ],
-    ids=BROKEN_TEMPLATES.keys(),
-)
-def test_a_broken_template_is_a_usage_error(hostile: Hostile, template: str | bytes) -> None:
+@pytest.mark.parametrize("case", BROKEN_TEMPLATES.values(), ids=BROKEN_TEMPLATES.keys())
+def test_a_broken_template_is_a_usage_error(
+    hostile: Hostile, case: tuple[str | bytes, str]
+) -> None:
+    template, error = case
     hostile.write({"ciptool.yaml": SOC2_CONFIG, "templates/soc2.md.j2": template})
     outcome = hostile.run("report", "soc2", "-o", hostile.out / "soc2.md", *AS_OF, code=2)
-    hostile.template_error(outcome)
+    hostile.template_error(outcome, f"templates/soc2.md.j2:1: {error}")
