@@ -11,12 +11,12 @@ from pathlib import Path
 from ciptool.checks import ALL_CHECKS, Check, Context
 from ciptool.checks.coverage import coverage
 from ciptool.checks.exceptions import NOT_EXCEPTABLE, UnmatchedException, live_exceptions
+from ciptool.collector import gc_paused
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.inputs import Inputs
 from ciptool.loader import load_repository, locate_findings
 from ciptool.loader.ahead import ReadAhead
-from ciptool.loader.positions import gc_paused
 from ciptool.models.records import RiskException
 from ciptool.results import RunResult, RunSettings, selected
 

@@ -180,6 +180,9 @@ def _location_from_plain(plain: tuple[Any, ...]) -> Location:
     return Location(*plain)
 
 
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
 def _finding_plain(finding: Finding) -> tuple[Any, ...]:
     location = finding.location
     until = finding.excepted_until
@@ -204,12 +207,12 @@ def _finding_from_plain(plain: tuple[Any, ...]) -> Finding:
     control, requirement, excepted_by, until, in_baseline = rest
     return Finding(
         code,
-        Severity(severity),
+        _SEVERITIES.get(severity) or Severity(severity),
         message,
-        _location_from_plain(location) if location is not None else None,
+        Location(*location) if location is not None else None,
         suggestion,
         subject,
-        tuple(_location_from_plain(loc) for loc in related),
+        tuple([Location(*loc) for loc in related]) if related else (),
         control,
         requirement,
         excepted_by,

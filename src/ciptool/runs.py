@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ciptool import cachefiles
 from ciptool.cachefiles import cache_file, read_cache_file, write_cache_file
+from ciptool.collector import gc_paused
 from ciptool.inputs import Inputs, Signature, code_signature, newest_change
 from ciptool.results import RunResult, RunSettings
 
@@ -286,6 +287,13 @@ def _kept(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
 
 def _kept_as_made(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
     """The result kept with ``key``, whatever changed since (``changed`` is left empty)."""
+    # A kept result may hold 300,000 findings: the collector would scan them while they are
+    # made (2.3 s of 3.3 s to read such a result).
+    with gc_paused():
+        return _read_kept(root, cache_dir, key)
+
+
+def _read_kept(root: Path, cache_dir: Path, key: tuple[Any, ...]) -> _Kept | None:
     body = read_cache_file(cache_file(cache_dir, root, _KIND), _made_by(root))
     if not (isinstance(body, tuple) and len(body) == 5 and body[0] == key):
         return None

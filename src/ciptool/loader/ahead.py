@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ciptool.collector import gc_paused
 from ciptool.findings import Finding
 from ciptool.inputs import Inputs
 from ciptool.loader.cache import FileCache
 from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.hashing import hash_later
-from ciptool.loader.positions import gc_paused
 from ciptool.loader.reading import Reading
 from ciptool.loader.workers import Pending, Workers
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ciptool.collector import gc_paused
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import CatalogSource, Repository
 from ciptool.inputs import CONFIG_FILE, Inputs, Signature, signature
@@ -23,7 +24,7 @@ from ciptool.loader.cache import FileCache
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.evidence_files import inspect_evidence_files
 from ciptool.loader.files import FoundFile
-from ciptool.loader.positions import gc_paused, locate_findings
+from ciptool.loader.positions import locate_findings
 from ciptool.loader.reading import ReadFile, read_yaml_files, unpacked
 from ciptool.loader.validate import validate_all, validate_record
 from ciptool.models import (
