@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ciptool.collector import gc_paused
 from ciptool.inputs import CONFIG_FILE
 from ciptool.render import CheckFormat
 from ciptool.results import RunResult, selected
@@ -93,7 +94,13 @@ def render_check(
     output_format: CheckFormat, result: RunResult, scope: RunScope | None = None
 ) -> str:
     """``result`` written in ``output_format``; the terminal format as plain text."""
-    scope = scope if scope is not None else RunScope()
+    # Rendering makes objects that reference counting frees: the cyclic collector, left on,
+    # would scan the findings again and again (a third of the time for 300,000 findings).
+    with gc_paused():
+        return _render(output_format, result, scope if scope is not None else RunScope())
+
+
+def _render(output_format: CheckFormat, result: RunResult, scope: RunScope) -> str:
     if output_format is CheckFormat.json:
         from ciptool.render.json import render_json
 

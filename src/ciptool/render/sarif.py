@@ -17,7 +17,7 @@ that ``--select``/``--ignore`` left out are listed as disabled, with a warning n
 
 from __future__ import annotations
 
-import json
+import functools
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +25,7 @@ from ciptool import HOMEPAGE, __version__
 from ciptool.checks import ALL_RULES, Check, LoaderRule
 from ciptool.findings import Finding, Location
 from ciptool.inputs import CONFIG_FILE
+from ciptool.render.indented import Items, indented_json
 from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope, exit_code
 from ciptool.render.rules import help_uri, rule_markdown
 from ciptool.results import RunResult
@@ -63,11 +64,14 @@ def render_sarif(result: RunResult, scope: RunScope | None = None) -> str:
                 },
                 "automationDetails": {"id": f"ciptool/check/{result.today.isoformat()}"},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index, result.baselined, scope) for f in result.findings],
+                "results": Items(
+                    (_result(f, index, result.baselined, scope) for f in result.findings),
+                    one_per_line=True,
+                ),
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(log, end="\n")
 
 
 def _rule(rule: Check | LoaderRule) -> dict[str, Any]:
@@ -145,6 +149,7 @@ def _result(
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # a file has many findings
 def artifact_uri(path: str) -> str:
     """A repository path as a relative URI reference: every byte but unreserved characters
     and ``/`` percent-encoded (UTF-8), so spaces, ``%``, ``#``, ``?`` and ``:`` stay in the
