@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from ciptool.findings import Finding, Location, Severity
 from ciptool.render import indented
 from ciptool.render.indented import Items, indented_json
+from ciptool.render.junit import render_junit
 from ciptool.render.terminal import render_findings, terminal_console
+from ciptool.results import RunResult
 from conftest import AS_OF, MakeRepo, run, settled  # noqa: F401 - a fixture
 
 #: A list item that is no record: each is an SC002 error of its own.
@@ -53,9 +57,10 @@ def test_every_format_writes_every_finding_fresh_and_kept(make_repo: MakeRepo) -
     document = json.loads(_check(root, "--format", "json")[1])
     assert document["summary"]["errors"] == COUNT
     found = [(f["code"], f["file"], f["line"], f["column"]) for f in document["findings"]]
-    assert found[:2] == [("SC002", "controls/many.yaml", 1, 12), ("SC002", "controls/many.yaml", 1, 15)]
-    assert found[-1] == ("SC002", "controls/many.yaml", 1, 12 + 3 * (COUNT - 1))
-    assert [f["yaml_path"] for f in document["findings"]] == [f"controls[{i}]" for i in range(COUNT)]
+    many = "controls/many.yaml"
+    assert found == [("SC002", many, 1, 12 + 3 * index) for index in range(COUNT)]
+    paths = [f["yaml_path"] for f in document["findings"]]
+    assert paths == [f"controls[{index}]" for index in range(COUNT)]
     log = json.loads(_check(root, "--format", "sarif")[1])
     assert len(log["runs"][0]["results"]) == COUNT
     assert _check(root, "--format", "github")[1].count("::error ") == COUNT
@@ -89,9 +94,11 @@ _SCALARS = (
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
     max_leaves=30,
 )
 
@@ -154,3 +161,26 @@ def test_a_quiet_console_prints_no_finding(make_repo: MakeRepo) -> None:
     buffer = io.StringIO()
     render_findings(run(_many(make_repo)), Console(file=buffer, quiet=True))
     assert buffer.getvalue() == ""
+
+
+def test_junit_test_cases_written_as_text_read_back_as_written() -> None:
+    text = "a&b<c>d\"e'f\rg\nh\ti]]>"
+    findings = (
+        Finding("SC001", Severity.ERROR, text, Location(f"c/{text}.yaml", 3, 4), text),
+        Finding("EV001", Severity.WARNING, text, None, "", excepted_by="EXC-1"),
+    )
+    result = RunResult(Path("/"), "p", findings, 3, True, AS_OF, fail_on="warning")
+    suite = ET.fromstring(render_junit(result).encode())[0]
+    failed, passed = suite.findall("testcase")[:2]
+    failure = failed.find("failure")
+    assert failure is not None
+    assert failed.get("file") == f"c/{text}.yaml"
+    assert failed.get("name") == f"SC001 c/{text}.yaml:3:4"
+    assert failure.get("message") == text
+    # XML reads a carriage return between tags as a newline.
+    assert failure.text == f"c/{text}.yaml:3:4: {text}\n{text}".replace("\r", "\n")
+    assert passed.findtext("system-out") == (
+        f"warning, excepted by EXC-1 until None: (repository): {text}".replace("\r", "\n")
+    )
+    assert suite.get("tests") == str(len(suite.findall("testcase")))
+    assert suite.get("failures") == "1"
