@@ -21,13 +21,19 @@ def locate_findings(root: Path, findings: list[Finding]) -> list[Finding]:
 
 
 def _locate(root: Path, findings: list[Finding]) -> list[Finding]:
-    indexes: dict[str, PositionIndex | None] = {}
+    # Every path to be located in a file is known first: the file is then read for those.
+    wanted: dict[str, list[tuple[str | int, ...]]] = {}
+    for finding in findings:
+        for location in (finding.location, *finding.related):
+            if location is not None and location.needs_position:
+                wanted.setdefault(location.file, []).append(location.path)
+    indexes = {file: _index(root, file, paths) for file, paths in wanted.items()}
     located: list[Finding] = []
     for finding in findings:
         location = finding.location
-        related = tuple(_place(root, loc, indexes) for loc in finding.related)
+        related = tuple(_place(loc, indexes) for loc in finding.related)
         if location is not None:
-            location = _place(root, location, indexes)
+            location = _place(location, indexes)
         if location is finding.location and related == finding.related:
             located.append(finding)
         else:
@@ -35,12 +41,14 @@ def _locate(root: Path, findings: list[Finding]) -> list[Finding]:
     return located
 
 
-def _place(root: Path, location: Location, indexes: dict[str, PositionIndex | None]) -> Location:
+def _index(root: Path, file: str, paths: list[tuple[str | int, ...]]) -> PositionIndex | None:
+    text, _problem = read_text(file, root / file)
+    return PositionIndex(text, paths) if text is not None else None
+
+
+def _place(location: Location, indexes: dict[str, PositionIndex | None]) -> Location:
     if not location.needs_position:
         return location
-    if location.file not in indexes:
-        text, _problem = read_text(location.file, root / location.file)
-        indexes[location.file] = PositionIndex(text) if text is not None else None
     index = indexes[location.file]
     if index is None:
         return location.at(1, 1)
