@@ -3,7 +3,7 @@
 The writers of JSON, SARIF and the terminal take a faster way than ``json.dumps(indent=2)`` and
 one ``console.print`` per finding; these tests hold them to what those wrote: the same JSON
 text byte for byte, the same SARIF log (its results one to a line), and the same terminal bytes
-in every colour system. How fast they are is measured by bench/hostile.py, never here.
+in every colour system. How fast they are is measured by bench/limits.py, never here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Time ciptool on the largest input each of its limits on hostile input allows.
 
-    python bench/hostile.py                  # every case, every format
-    python bench/hostile.py --case findings --format json
+    python bench/limits.py                  # every case, every format
+    python bench/limits.py --case findings --format json
 
 Each case is written into a temporary folder: a repository holding one hostile file (or a
 baseline, or a file to add as evidence) at the size a limit in README's "Limits on hostile
