@@ -111,8 +111,26 @@ def aliases_characters() -> dict[str, str]:
 
 
 def findings_300k() -> dict[str, str]:
-    """``controls: [[],[],...]``: 300,000 SC002 findings in 900 KB."""
+    """``controls: [[],[],...]``: 300,000 problems in 900 KB; 10,000 SC002, then LD015."""
     return {"controls/a.yaml": "controls: [" + ",".join(["[]"] * 300_000) + "]\n"}
+
+
+def structure_lists() -> dict[str, str]:
+    """666,000 empty lists (1,998,002 brackets and commas): the most the structure bound lets
+    a file hold; 10,000 SC002, then LD015."""
+    return {"controls/a.yaml": "controls: [" + ",".join(["[]"] * 666_000) + "]\n"}
+
+
+def structure_keys() -> dict[str, str]:
+    """999,000 duplicate keys of one flow mapping (1,998,000 colons and commas): composed
+    whole before the 10,001st duplicate stops the file (LD015)."""
+    return {"controls/a.yaml": "controls: [{" + ", ".join(["a: 1"] * 999_000) + "}]\n"}
+
+
+def structure_past() -> dict[str, str]:
+    """16 MiB of empty lists (5.6 million): past the structure bound, LD008 unparsed."""
+    count = (16 * MIB - 20) // 3
+    return {"controls/a.yaml": "controls: [" + ",".join(["[]"] * count) + "]\n"}
 
 
 def unknown_keys() -> dict[str, str]:
@@ -122,7 +140,7 @@ def unknown_keys() -> dict[str, str]:
 
 
 def record_keys() -> dict[str, str]:
-    """20,000 unknown keys inside one record: 20,000 SC001 findings."""
+    """20,000 unknown keys inside one record: more than 10,000 keys, LD015 (not read)."""
     keys = "".join(f"  k{number}: 1\n" for number in range(20_000))
     return {"controls/keys.yaml": "controls:\n- id: IAM-01\n" + keys}
 
@@ -134,7 +152,7 @@ def anchors() -> dict[str, str]:
 
 
 def duplicate_keys() -> dict[str, str]:
-    """20,000 duplicate keys in one record: 20,000 LD findings."""
+    """20,001 duplicate keys in one record: 10,000 LD003, then LD015 (the file is not read)."""
     return {"controls/dup.yaml": "controls:\n- id: IAM-01\n" + "  title: a\n" * 20_001}
 
 
@@ -156,6 +174,9 @@ REPOSITORIES: dict[str, Callable[[], dict[str, str]]] = {
     "alias-nodes": aliases_nodes,
     "alias-chars": aliases_characters,
     "findings": findings_300k,
+    "structure-lists": structure_lists,
+    "structure-keys": structure_keys,
+    "structure-past": structure_past,
     "unknown-keys": unknown_keys,
     "record-keys": record_keys,
     "anchors": anchors,

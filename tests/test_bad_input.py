@@ -467,3 +467,23 @@ def test_an_output_that_is_a_pipe_is_written_to_not_replaced(
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert received
     assert received[0].startswith(b"{" if argv[0] == "check" else b"#")
+
+
+def test_a_file_stops_being_checked_past_ten_thousand_problems(make_repo: MakeRepo) -> None:
+    # 10,001 records that are each one problem (SC002), then one that would be read
+    items = ["[]"] * 10_001 + ["{id: IAM-09, title: T, owner: O}"]
+    root = make_repo({"controls/zz.yaml": "controls: [" + ", ".join(items) + "]\n"})
+    result = run(root, "LD", "SC")
+    found = brief(result)
+    assert len(found) == 10_001
+    assert found[:2] == [("SC002", "controls/zz.yaml", 1, 12), ("SC002", "controls/zz.yaml", 1, 16)]
+    assert found[-1] == ("LD015", "controls/zz.yaml", 1, 40_012)
+    assert result.findings[-1].message == (
+        "more than 10,000 problems in this file; its records from here on are not read"
+    )
+
+
+def test_a_record_of_more_than_ten_thousand_keys_is_not_read(make_repo: MakeRepo) -> None:
+    keys = "".join(f"    k{n}: 1\n" for n in range(10_001))
+    root = make_repo({"controls/zz.yaml": "controls:\n  - id: IAM-09\n" + keys})
+    assert brief(run(root, "LD", "SC")) == [("LD015", "controls/zz.yaml", 2, 5)]

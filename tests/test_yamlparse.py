@@ -778,3 +778,31 @@ def test_positions_along_given_paths_compose_nothing() -> None:
     assert [index.locate(path) for path in paths] == [(2 + 14 * i, 5) for i in range(286)]
     assert index._root is None
     assert not index._composed
+
+
+def test_a_file_of_more_structure_than_a_file_of_controls_holds_is_refused_before_parsing() -> None:
+    text = "controls: [" + ",".join(["[]"] * 700_000) + "]\n"  # 2,100,002 brackets and commas
+    parsed = yamlparse.parse_yaml(text)
+    assert parsed.data is None
+    assert [(p.code, p.line, p.column, p.message) for p in parsed.problems] == [
+        (
+            "LD008",
+            1,
+            1,
+            "file holds 2,100,002 commas, colons, dashes and brackets; ciptool reads YAML files"
+            " with up to 2,000,000 (half as many again as 16 MiB of controls hold)",
+        )
+    ]
+    assert yamlparse.parse_yaml(text.replace(",[]" * 50_001, "", 1)).data is not None
+
+
+def test_a_file_past_ten_thousand_duplicate_keys_is_not_read() -> None:
+    text = "controls:\n  - id: IAM-01\n" + "    a: 1\n" * 10_002
+    parsed = yamlparse.parse_yaml(text, fast=False)
+    assert parsed.data is None
+    assert [(p.code, p.line, p.column, p.message) for p in parsed.problems][-1] == (
+        "LD015",
+        10_004,
+        5,
+        "more than 10,000 problems in this file; none of it is read",
+    )

@@ -9,6 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+#: Most problems ciptool reports in one file; past them the rest of the file is not checked
+#: (LD015). A few bytes of YAML can each be a problem (`[],` is three), so without a bound a
+#: 16 MiB file would make millions of findings, minutes of work and gigabytes of memory.
+MAX_FILE_PROBLEMS = 10_000
+
 
 class Severity(str, Enum):
     """How much a finding matters; ordered from most to least severe."""

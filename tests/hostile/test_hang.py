@@ -86,9 +86,14 @@ MANY_FINDINGS = {
         "".join(f"k{i}: v\n" for i in range(20_000)),
         1, ("LD011", "controls/zz.yaml", 1, 1),  # unknown top-level keys: one finding
     ),
+    # past 10,000 problems in a file, or keys in a record, the rest is not read (LD015)
     "20000-keys-inside-one-record": (
         record_with("".join(f"    k{i}: v\n" for i in range(20_000))),
-        20_000, ("SC001", "controls/zz.yaml", 7, 5),
+        1, ("LD015", "controls/zz.yaml", 2, 5),
+    ),
+    "10000-keys-inside-one-record": (
+        record_with("".join(f"    k{i}: v\n" for i in range(9_990))),
+        9_990, ("SC001", "controls/zz.yaml", 7, 5),
     ),
     "5000-anchors": (
         record_with("".join(f"    k{i}: &a{i} v\n" for i in range(5_000))),
@@ -96,7 +101,11 @@ MANY_FINDINGS = {
     ),
     "20000-duplicate-keys": (
         "controls: []\n" + "".join(f"controls: [{i}]\n" for i in range(20_000)),
-        20_000, ("LD003", "controls/zz.yaml", 2, 1),
+        1, ("LD015", "controls/zz.yaml", 10_002, 1),
+    ),
+    "10000-duplicate-keys": (
+        "controls: []\n" + "".join(f"controls: [{i}]\n" for i in range(10_000)),
+        10_000, ("LD003", "controls/zz.yaml", 2, 1),
     ),
 }  # fmt: skip
 
@@ -123,7 +132,21 @@ def test_300000_findings_in_one_file_in_every_format(hostile: Hostile, output_fo
     out = hostile.out / f"check.{output_format}"
     hostile.run("check", *AS_OF, "--format", output_format, "-o", out, code=1)
     text = out.read_text(encoding="utf-8")
-    assert text.count("SC002") >= 300_000
+    # past 10,000 problems the file is not checked further: 10,000 SC002, then LD015
+    assert text.count("SC002") >= 10_000
+    assert "LD015" in text
+    if output_format == "json":
+        assert findings(out)[-2:] == [
+            ("SC002", "controls/zz.yaml", 1, 30_009),
+            ("LD015", "controls/zz.yaml", 1, 30_012),
+        ]
+
+
+def test_a_file_of_16_mib_of_empty_lists_is_refused_before_parsing(hostile: Hostile) -> None:
+    count = (16 * 1024 * 1024 - 20) // 3  # 5.6 million lists, each a problem
+    hostile.write({"controls/zz.yaml": "controls: [" + ",".join(["[]"] * count) + "]\n"})
+    outcome = hostile.run(*CHECK, code=1)
+    assert findings(outcome, "LD") == [("LD008", "controls/zz.yaml", 1, 1)]
 
 
 #: Aliases whose expansion is small in nodes and huge in bytes, or many aliases of nothing.

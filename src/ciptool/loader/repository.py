@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ciptool.collector import gc_paused
-from ciptool.findings import Finding, Location, Severity
+from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CatalogSource, Repository
 from ciptool.inputs import CONFIG_FILE, Inputs, Signature, signature
 from ciptool.loader.ahead import EVIDENCE_FILES_DIR, ReadAhead
@@ -267,7 +267,13 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
     for found in files[folder]:
         data = _take(parsed.pop(found.rel), findings, repo.input_digests)
         items = _record_list(found.rel, key, data, findings, evidence=folder == "evidence")
+        before = len(findings)
         for index, item in enumerate(items):
+            if len(findings) - before >= MAX_FILE_PROBLEMS or (
+                isinstance(item, dict) and len(item) > MAX_FILE_PROBLEMS
+            ):  # a record of more keys than that could alone give as many problems
+                findings.append(_too_many_problems(found.rel, (key, index)))
+                break
             record, partial, problems = validate_all(model, item, found.rel, (key, index))
             findings.extend(problems)
             if record is not None:
@@ -280,6 +286,18 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
                 if ident is not None:
                     repo.invalid_ids.setdefault(key, set()).add(ident)
     return records
+
+
+def _too_many_problems(rel: str, path: tuple[str | int, ...]) -> Finding:
+    """LD015 at the record of ``rel`` where its problems passed :data:`MAX_FILE_PROBLEMS`."""
+    return Finding(
+        "LD015",
+        Severity.ERROR,
+        f"more than {MAX_FILE_PROBLEMS:,} problems in this file; its records from here on are"
+        " not read",
+        Location(rel, yaml_path=format_yaml_path(path), path=path),
+        "Fix the problems reported, then check again.",
+    )
 
 
 def _record_identity(item: dict[str, Any]) -> str | None:

@@ -35,6 +35,8 @@ from typing import Any
 import yaml
 import yaml_rs
 
+from ciptool.findings import MAX_FILE_PROBLEMS
+
 try:  # pragma: no branch - the C loader ships in PyYAML's wheels
     from yaml import CSafeLoader as _BaseLoader
 
@@ -54,6 +56,12 @@ MAX_ALIAS_EXPANSION = 10_000
 #: Most characters of text that aliases may add by expansion in one file: a few aliases of a
 #: long scalar add little in nodes and much in text.
 MAX_ALIAS_CHARACTERS = 1_000_000
+#: Most commas, colons, dashes and brackets one file may hold: half as many again as a file of
+#: 16 MiB of controls holds (1.2 million). Each can start a node, and a node costs far more
+#: in memory than its byte: 16 MiB of ``[],`` (5.6 million lists) took 23 s and 1.3 GB to
+#: parse, and 16 MiB of ``a: 1,`` keys 12 s and 2.3 GB to compose.
+MAX_STRUCTURE = 2_000_000
+_STRUCTURE = ",:-[]{}"
 #: Files with fewer flow openers than this (plus their longest line) cannot nest deeper than
 #: libyaml's recursive composer handles (it overflows the C stack somewhere between 20,000
 #: and 40,000 levels), so the event-based depth pre-check is skipped for them.
@@ -124,6 +132,9 @@ def parse_yaml(text: str, *, fast: bool = True) -> ParsedYaml:
 
     ``fast=False`` takes the exact path for every text; the result is the same.
     """
+    structure = _structure(text)
+    if structure > MAX_STRUCTURE:
+        return ParsedYaml(None, (_structure_problem(structure),))
     depth_problem = _check_depth(text)
     if depth_problem is not None:
         return ParsedYaml(None, (depth_problem,))
@@ -580,6 +591,11 @@ class _Builder:
             key_node,
             "Remove one of the two, or merge their values.",
         )
+        if len(self.flagged) == MAX_FILE_PROBLEMS:
+            mark = key_node.start_mark
+            raise _BuildError(
+                too_many_problems(mark.line + 1, mark.column + 1, "none of it is read")
+            )
         self.flagged.append((key_node, problem))
 
 
@@ -605,6 +621,36 @@ def _paths_to(root: yaml.Node, targets: set[int]) -> dict[int, YamlPath]:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, (*path, index)) for index, child in enumerate(node.value))
     return paths
+
+
+def _structure(text: str) -> int:
+    """How many of the characters that can start a node ``text`` holds; only a text longer
+    than :data:`MAX_STRUCTURE` can hold too many, so a shorter one is not counted."""
+    if len(text) <= MAX_STRUCTURE:
+        return 0
+    return sum(text.count(character) for character in _STRUCTURE)
+
+
+def _structure_problem(count: int) -> YamlProblem:
+    return YamlProblem(
+        "LD008",
+        f"file holds {count:,} commas, colons, dashes and brackets; ciptool reads YAML files with"
+        f" up to {MAX_STRUCTURE:,} (half as many again as 16 MiB of controls hold)",
+        1,
+        1,
+        "Split the records across several files.",
+    )
+
+
+def too_many_problems(line: int, column: int, consequence: str) -> YamlProblem:
+    """LD015 at ``line``:``column``, where a file's problems passed :data:`MAX_FILE_PROBLEMS`."""
+    return YamlProblem(
+        "LD015",
+        f"more than {MAX_FILE_PROBLEMS:,} problems in this file; {consequence}",
+        line,
+        column,
+        "Fix the problems reported, then check again.",
+    )
 
 
 def _problem(code: str, message: str, node: yaml.Node, suggestion: str) -> YamlProblem:
