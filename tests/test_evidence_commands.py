@@ -383,3 +383,26 @@ def test_add_copies_a_file_in_pieces_never_whole(
     assert code == 0, err
     assert out.splitlines()[0] == "copied evidence/2025/files/large.bin"
     assert (root / "evidence/2025/files/large.bin").read_bytes() == export.read_bytes()
+
+
+def test_a_copy_never_points_at_other_bytes_that_took_its_name_meanwhile(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    export = tmp_path / "export.csv"
+    export.write_text("user,removed\nj.doe,yes\n")
+    files = root / "evidence/2025/files"
+    refuse_a_repeat = recording._refuse_a_repeat
+
+    def and_another_run_copies_first(*args: object) -> None:
+        refuse_a_repeat(*args)  # type: ignore[arg-type]
+        files.mkdir(parents=True, exist_ok=True)  # between the plan and the copy
+        (files / "export.csv").write_text("user,removed\nsomeone,else\n")
+
+    monkeypatch.setattr(recording, "_refuse_a_repeat", and_another_run_copies_first)
+    code, _, err = invoke("evidence", "add", str(export), "--repo", str(root), *IAM, *DAYS_2025)
+    assert code == 0, err
+    assert (files / "export.csv").read_text() == "user,removed\nsomeone,else\n"
+    assert (files / "export-2.csv").read_bytes() == export.read_bytes()
+    record = (root / "evidence/2025/iam-01-recert-signoff-2025-09-30.yaml").read_text()
+    assert "path: files/export-2.csv" in record

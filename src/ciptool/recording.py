@@ -128,7 +128,9 @@ def _copy(
     placed = []
     for source, planned, digest in plan:
         target = planned
-        if source != target and not target.exists():
+        # The planned name may have been taken since it was planned, by another run recording
+        # other bytes: they are never pointed at, and the copy takes the next free name.
+        if source != target and not (target.is_file() and _sha256(target) == digest):
             _make_folders(target.parent, made)
             while not _write_new(target, _pieces(source, digest)):
                 if target.is_file() and _sha256(target) == digest:
