@@ -160,8 +160,6 @@ def test_an_unreadable_template_is_refused(case: Case, monkeypatch: pytest.Monke
     case.template("{{ meta.program }}\n")
     (case.root / TEMPLATE).chmod(0)
     if sys.platform == "win32" or os.geteuid() == 0:  # modes bind neither: the system refuses
-        from ciptool import regularfiles
-
         real_open = os.open
 
         def refused(path: str, flags: int, *args: int) -> int:
@@ -169,7 +167,7 @@ def test_an_unreadable_template_is_refused(case: Case, monkeypatch: pytest.Monke
                 raise PermissionError(13, "Permission denied")
             return real_open(path, flags, *args)
 
-        monkeypatch.setattr(regularfiles.os, "open", refused)
+        monkeypatch.setattr(os, "open", refused)
     try:
         case.refused(f"{TEMPLATE}: cannot read the file: Permission denied")
     finally:
