@@ -374,3 +374,38 @@ def test_a_kept_result_with_a_crafted_threshold_is_not_used(
     again = cli.invoke(app, args)
     assert again.exit_code == 0, again.output
     assert again.stdout == first.stdout
+
+
+#: Kept results whose findings hold what no run writes: each would stop rendering (exit 3).
+CRAFTED_FINDINGS = {
+    "number-as-message": lambda f: (*f[:2], 7, *f[3:]),
+    "text-as-line": lambda f: (*f[:3], (f[3][0], "2", *f[3][2:]), *f[4:]),
+    "number-as-file": lambda f: (*f[:3], (5, *f[3][1:]), *f[4:]),
+    "list-as-related": lambda f: (*f[:6], [1], *f[7:]),
+    "text-as-in-baseline": lambda f: (*f[:11], "yes"),
+    "one-field-short": lambda f: f[:11],
+    "text-as-count": "counts",
+}
+
+
+@pytest.mark.parametrize("craft", CRAFTED_FINDINGS.values(), ids=CRAFTED_FINDINGS.keys())
+def test_a_kept_result_whose_findings_no_run_wrote_is_not_used(
+    make_repo: MakeRepo, cli: CliRunner, settled: None, craft: Any
+) -> None:
+    root = make_repo({"controls/extra.yaml": UNKNOWN_KEY})
+    args = ["check", "--repo", str(root), *AS_OF]
+    first = cli.invoke(app, args)
+    assert first.exit_code == 1, first.output
+    path = cachefiles.cache_file(root / cachefiles.DEFAULT_DIR, root, "result")
+    made_by = cachefiles.header(root, runs._FORMAT)
+    kept = cachefiles.read_cache_file(path, made_by)
+    assert isinstance(kept, tuple) and len(kept) == 5
+    result = list(kept[2])
+    if craft == "counts":  # a count as text, the coverage rows as they were
+        result[6] = tuple((severity, str(count)) for severity, count in result[6])
+    else:
+        result[1] = (craft(result[1][0]), *result[1][1:])
+    cachefiles.write_cache_file(path, made_by, (*kept[:2], tuple(result), *kept[3:]))
+    again = cli.invoke(app, args)
+    assert again.exit_code == 1, again.output
+    assert again.stdout == first.stdout

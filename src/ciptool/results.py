@@ -133,8 +133,16 @@ class RunResult:
 
     @classmethod
     def from_plain(cls, root: Path, plain: tuple[Any, ...]) -> RunResult:
-        """The result :meth:`to_plain` gave, for ``root``."""
+        """The result :meth:`to_plain` gave, for ``root``; TypeError or ValueError when
+        ``plain`` holds anything :meth:`to_plain` does not write."""
+        _expect(plain, _RESULT_TYPES)
         program, findings, files_read, usable, today, fail_on, counts, rows, baselined = plain
+        for pair in counts:
+            _expect(pair, ((str,), (int,)))
+        for row in rows:
+            _expect(row, _ROW_TYPES)
+            if not all(type(part) is str for part in (*row[4], *row[6])):
+                raise TypeError("control ids as text")
         return cls(
             root,
             program,
@@ -177,7 +185,36 @@ def _location_plain(location: Location) -> tuple[Any, ...]:
 
 
 def _location_from_plain(plain: tuple[Any, ...]) -> Location:
+    _expect(plain, _LOCATION_TYPES)
+    if not all(type(part) in (str, int) for part in plain[4]):
+        raise TypeError("a YAML path of text and numbers")
     return Location(*plain)
+
+
+#: What :func:`_location_plain` and :func:`_finding_plain` write, field by field: a kept
+#: result is a file another could have made, so what it holds is checked before it is used.
+_LOCATION_TYPES: tuple[tuple[type, ...], ...] = ((str,), (int,), (int,), (str,), (tuple,), (bool,))
+_FINDING_TYPES: tuple[tuple[type, ...], ...] = (
+    (str,), (str,), (str,), (tuple, type(None)), (str,), (str,), (tuple,),
+    (str,), (str,), (str,), (str, type(None)), (bool,),
+)  # fmt: skip
+
+
+_RESULT_TYPES: tuple[tuple[type, ...], ...] = (
+    (str,), (tuple,), (int,), (bool,), (str,), (str,), (tuple,), (tuple,), (bool, type(None)),
+)  # fmt: skip
+_ROW_TYPES: tuple[tuple[type, ...], ...] = (
+    (str,), (str,), (str,), (str,), (tuple,), (str,), (tuple,), (str,),
+)  # fmt: skip
+
+
+def _expect(plain: Any, types: tuple[tuple[type, ...], ...]) -> None:
+    """Raise TypeError unless ``plain`` is a tuple whose fields have exactly ``types``."""
+    if type(plain) is not tuple or len(plain) != len(types):
+        raise TypeError(f"a tuple of {len(types)} fields")
+    for value, allowed in zip(plain, types, strict=True):
+        if type(value) not in allowed:
+            raise TypeError(f"{type(value).__name__} where {allowed} belongs")
 
 
 _SEVERITIES = {severity.value: severity for severity in Severity}
@@ -203,16 +240,17 @@ def _finding_plain(finding: Finding) -> tuple[Any, ...]:
 
 
 def _finding_from_plain(plain: tuple[Any, ...]) -> Finding:
+    _expect(plain, _FINDING_TYPES)
     code, severity, message, location, suggestion, subject, related, *rest = plain
     control, requirement, excepted_by, until, in_baseline = rest
     return Finding(
         code,
         _SEVERITIES.get(severity) or Severity(severity),
         message,
-        Location(*location) if location is not None else None,
+        _location_from_plain(location) if location is not None else None,
         suggestion,
         subject,
-        tuple([Location(*loc) for loc in related]) if related else (),
+        tuple([_location_from_plain(loc) for loc in related]) if related else (),
         control,
         requirement,
         excepted_by,
