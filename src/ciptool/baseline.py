@@ -8,14 +8,13 @@ Fingerprints leave out line numbers and list positions, so a baseline survives e
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from ciptool.atomic import ReadByTheRun, write_product
 from ciptool.errors import UsageError
 from ciptool.findings import Finding
+from ciptool.regularfiles import FileTooLarge, NotRegularFile, read_regular_file
 
 BASELINE_VERSION = 1
 #: Largest baseline read, as for a YAML file: about 60,000 findings (some 280 bytes each).
@@ -51,20 +50,12 @@ def _read(path: Path) -> bytes:
 
     A FIFO is opened without waiting for a writer, and neither it nor a device is read.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _Unreadable("it is not a regular file")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_BASELINE_BYTES and (chunk := os.read(fd, 1024 * 1024)):
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    if size > MAX_BASELINE_BYTES:
-        raise _Unreadable(f"it is larger than {MAX_BASELINE_BYTES:,} bytes")
-    return b"".join(chunks)
+        return read_regular_file(path, MAX_BASELINE_BYTES)
+    except NotRegularFile:
+        raise _Unreadable("it is not a regular file") from None
+    except FileTooLarge:
+        raise _Unreadable(f"it is larger than {MAX_BASELINE_BYTES:,} bytes") from None
 
 
 def _parse(data: bytes) -> Any:

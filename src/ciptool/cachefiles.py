@@ -19,6 +19,7 @@ from typing import Any
 
 from ciptool import __version__
 from ciptool.atomic import write_atomic
+from ciptool.regularfiles import FileTooLarge, NotRegularFile, read_regular_file
 
 #: The cache folder's name inside a repository, unless another folder is given.
 DEFAULT_DIR = ".ciptool-cache"
@@ -65,17 +66,9 @@ def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:
 
     None when there is no such file or it cannot be used.
     """
-    try:
-        # Without waiting, and only a regular file: a FIFO or a device in its place is no cache.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
-                return None
-            raw = handle.read(MAX_CACHE_BYTES + 1)  # a file growing as it is read stops here
-            if len(raw) > MAX_CACHE_BYTES:
-                return None
-    except OSError:
+    try:  # without waiting, and only a regular file: a FIFO or a device in its place is no cache
+        raw = read_regular_file(path, MAX_CACHE_BYTES)
+    except (OSError, NotRegularFile, FileTooLarge):
         return None
     start = len(_MAGIC) + 4
     packed = memoryview(raw)[start:]  # a view: a large cache is not copied

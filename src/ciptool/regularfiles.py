@@ -18,11 +18,15 @@ _READ_FLAGS = (
     | getattr(os, "O_BINARY", 0)
     | getattr(os, "O_CLOEXEC", 0)
 )
-_CHUNK = 1024 * 1024
 
 
 class NotRegularFile(Exception):
     """The path names a folder, a FIFO, a device or a socket."""
+
+
+class FileReplaced(Exception):
+    """Another file took the place of the one looked at before (a link swapped in, which
+    could lead anywhere): it is not read."""
 
 
 class FileTooLarge(Exception):
@@ -34,27 +38,30 @@ class FileTooLarge(Exception):
         self.limit = limit
 
 
-def read_regular_file(path: str | Path, limit: int, *, follow_links: bool = True) -> bytes:
+def read_regular_file(
+    path: str | Path, limit: int, *, inode: int | None = None, follow_links: bool = True
+) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them.
 
-    Raises NotRegularFile, FileTooLarge, or the OSError of opening or reading; without
-    ``follow_links``, a link at ``path`` itself is an OSError (ELOOP) and is not followed.
+    Raises NotRegularFile, FileTooLarge, FileReplaced when ``inode`` is given and the file
+    opened is another, or the OSError of opening or reading; without ``follow_links``, a link
+    at ``path`` itself is an OSError (ELOOP) and is not followed.
     """
     flags = _READ_FLAGS if follow_links else _READ_FLAGS | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
-    try:
+    try:  # what was opened is looked at before anything reads it (a folder cannot be)
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(str(path))
+        if inode is not None and info.st_ino != inode:
+            raise FileReplaced(str(path))
         if info.st_size > limit:
             raise FileTooLarge(info.st_size, limit)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit and (chunk := os.read(fd, min(_CHUNK, limit + 1 - size))):
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
+    except BaseException:
         os.close(fd)
-    if size > limit:
-        raise FileTooLarge(size, limit)
-    return b"".join(chunks)
+        raise
+    with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor, closed with it
+        data = handle.read(limit + 1)  # a file growing as it is read stops here
+    if len(data) > limit:
+        raise FileTooLarge(len(data), limit)
+    return data

@@ -9,13 +9,13 @@ folders are never descended into.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ciptool.findings import Finding, Location, Severity
 from ciptool.inputs import Inputs, Signature, signature
+from ciptool.regularfiles import FileReplaced, FileTooLarge, NotRegularFile, read_regular_file
 
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -184,11 +184,6 @@ def _not_regular(rel: str) -> Finding:
     )
 
 
-#: How a YAML file is opened: a FIFO or a device that took a regular file's place after the
-#: walk is never waited on (what was opened is checked to be a regular file).
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
 def read_text(rel: str, path: Path) -> tuple[str | None, Finding | None]:
     """The file's text, or the finding that says why it cannot be read as YAML text."""
     raw, problem = read_yaml_bytes(rel, path)
@@ -206,25 +201,19 @@ def read_yaml_bytes(
     swapped in since, which could lead anywhere) is a finding and is not read.
     """
     try:
-        fd = os.open(path, _READ_FLAGS)
-        with open(fd, "rb") as handle:  # noqa: PTH123 - an open descriptor, once per file
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return None, _not_regular(rel)
-            if inode is not None and info.st_ino != inode:
-                return None, Finding(
-                    "LD013",
-                    Severity.ERROR,
-                    "the file changed while it was read (another file took its place);"
-                    " it was not read",
-                    Location(rel),
-                    "Run ciptool again once nothing is changing the repository.",
-                )
-            if info.st_size > MAX_FILE_BYTES:
-                return None, _too_large(rel, info.st_size)
-            data = handle.read(MAX_FILE_BYTES + 1)  # a file growing as it is read stops here
-            if len(data) > MAX_FILE_BYTES:
-                return None, _too_large(rel, len(data))
+        data = read_regular_file(path, MAX_FILE_BYTES, inode=inode)
+    except NotRegularFile:
+        return None, _not_regular(rel)
+    except FileReplaced:
+        return None, Finding(
+            "LD013",
+            Severity.ERROR,
+            "the file changed while it was read (another file took its place); it was not read",
+            Location(rel),
+            "Run ciptool again once nothing is changing the repository.",
+        )
+    except FileTooLarge as exc:
+        return None, _too_large(rel, exc.size)
     except OSError as exc:
         return None, Finding(
             "LD013",
