@@ -6,7 +6,6 @@ test is skipped, except in CI (``CI`` set), where it fails: it must never be ski
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, unavailable
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -32,9 +31,7 @@ BROWSER_FLAGS = [
 @pytest.fixture
 def chromium() -> str:
     if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run installs it with apt-get")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        unavailable("Chromium is not installed (.ci/run installs it: apt-get install chromium)")
     return CHROMIUM
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from conftest import (
     MINIMAL_EVIDENCE,
     MINIMAL_POLICY,
     run,
+    unavailable,
     write_repo,
 )
 from lsp import diagnose
@@ -45,9 +45,7 @@ CHECK_JSONSCHEMA = (
 @pytest.fixture(scope="module")
 def check_jsonschema() -> str:
     if CHECK_JSONSCHEMA is None:
-        if os.environ.get("CI"):
-            pytest.fail("check-jsonschema is not installed; it is in the test extras")
-        pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
+        unavailable("check-jsonschema is not installed (pip install -e '.[test]')")
     return CHECK_JSONSCHEMA
 
 
@@ -55,9 +53,10 @@ def check_jsonschema() -> str:
 def yaml_language_server() -> str:
     found = shutil.which("yaml-language-server")
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("yaml-language-server is not installed; .ci/run installs it with npm")
-        pytest.skip("yaml-language-server is not installed (npm install -g yaml-language-server)")
+        unavailable(
+            "yaml-language-server is not installed (.ci/run installs it: npm install -g"
+            " yaml-language-server)"
+        )
     return found
 
 

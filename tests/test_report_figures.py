@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.render.charts import coverage_bars
 from ciptool.reports.frameworks import Tally
-from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo
+from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo, unavailable
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 
@@ -49,9 +48,9 @@ def render(kind: str, fmt: str, out: Path, *extra: str) -> Path:
 def pdftotext() -> str:
     found = shutil.which("pdftotext")
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext is not installed; .ci/run installs poppler-utils with apt-get")
-        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+        unavailable(
+            "pdftotext is not installed (.ci/run installs it: apt-get install poppler-utils)"
+        )
     return found
 
 
@@ -289,9 +288,7 @@ def test_no_date_or_id_breaks_across_lines_and_no_table_overflows(
     from test_browser import BROWSER_FLAGS, CHROMIUM
 
     if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run installs it with apt-get")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        unavailable("Chromium is not installed (.ci/run installs it: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     document = render(kind, "html", tmp_path / f"{kind}.html")

@@ -9,7 +9,6 @@ skips, except in CI, where it fails.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 from collections import Counter
@@ -19,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import PROJECT_ROOT, write_repo
+from conftest import PROJECT_ROOT, unavailable, write_repo
 from test_ci_outputs import ODD
 
 _PLATFORMS = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}
@@ -44,10 +43,8 @@ def multitool() -> Path:
     name = "Sarif.Multitool.exe" if platform.system() == "Windows" else "Sarif.Multitool"
     program = PROJECT_ROOT / ".ci" / "node" / "node_modules" / "@microsoft" / package / name
     if not program.is_file():
-        message = f"the SARIF multitool is not installed ({program.relative_to(PROJECT_ROOT)})"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; .ci/run installs it")
-        pytest.skip(message)
+        where = program.relative_to(PROJECT_ROOT)
+        unavailable(f"the SARIF multitool is not installed ({where}; .ci/run installs it)")
     return program
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from ciptool import cachefiles
 from ciptool.loader import cache as loader_cache
-from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE
+from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, unavailable
 
-from .conftest import AS_OF, GENERATED, Hostile, findings, unavailable
+from .conftest import AS_OF, GENERATED, Hostile, findings
 from .test_code_execution import SOC2_CONFIG
 
 ALL_FRAMEWORKS = "program: Test Program\nframeworks: [soc2-2017, iso27001-2022, nist-csf-2.0]\n"

@@ -8,7 +8,9 @@ import stat
 
 import pytest
 
-from .conftest import AS_OF, GENERATED, Hostile, needs_git, unavailable
+from conftest import unavailable
+
+from .conftest import AS_OF, GENERATED, Hostile, needs_git
 
 INPUTS = [
     "controls/iam.yaml",

@@ -13,7 +13,9 @@ import stat
 
 import pytest
 
-from .conftest import AS_OF, GENERATED, Hostile, findings, needs_fifo, unavailable
+from conftest import unavailable
+
+from .conftest import AS_OF, GENERATED, Hostile, findings, needs_fifo
 from .test_code_execution import SOC2_CONFIG
 
 CHECK = ("check", "--format", "json", *AS_OF)
