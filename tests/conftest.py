@@ -14,9 +14,10 @@ from typing import NoReturn
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles, engine, recheck
+from ciptool import engine
 from ciptool.engine import check_repository
-from ciptool.loader import cache as loader_cache
+from ciptool.incremental import cachefiles, recheck
+from ciptool.incremental import filecache as loader_cache
 from ciptool.results import RunResult, RunSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -168,7 +169,7 @@ def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 @pytest.fixture
 def rechecks(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """What each recheck after changed evidence records returned (see ciptool.recheck)."""
+    """What each recheck after changed evidence records returned (see incremental.recheck)."""
     calls: Calls = []
     real = recheck.recheck
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import baseline as baseline_module
+from ciptool.app import baseline as baseline_module
 from ciptool.cli import app
 from conftest import MINIMAL_CONTROL, MakeRepo
 

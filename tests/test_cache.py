@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles, inputs
-from ciptool.cachefiles import DEFAULT_DIR
 from ciptool.cli import app
 from ciptool.engine import check_repository
-from ciptool.inputs import identity
-from ciptool.loader import ahead, evidence_files, hashing, reading
-from ciptool.loader import cache as cache_module
-from ciptool.loader.cache import FileCache
+from ciptool.incremental import ahead, cachefiles
+from ciptool.incremental import filecache as cache_module
+from ciptool.incremental import signatures as inputs
+from ciptool.incremental.cachefiles import DEFAULT_DIR
+from ciptool.incremental.filecache import FileCache
+from ciptool.incremental.signatures import identity
+from ciptool.loader import evidence_files, hashing, reading
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
 from ciptool.results import RunSettings
 from conftest import (

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles
 from ciptool.cli import app
+from ciptool.incremental import cachefiles
 from conftest import MakeRepo
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import atomic, recording
-from ciptool.atomic import CannotWrite
+from ciptool.app import evidence as recording
+from ciptool.app.evidence import scalar
 from ciptool.cli import app
+from ciptool.fileio import atomic
+from ciptool.fileio.atomic import CannotWrite
 from ciptool.loader.yamlparse import parse_yaml
-from ciptool.recording import scalar
 from conftest import MakeRepo, brief, run
 
 IAM = ["--control", "IAM-01", "--requirement", "recert-signoff"]

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.loader import cache as cache_module
+from ciptool.incremental import filecache as cache_module
 from conftest import EVIDENCE_CSV, write_repo
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

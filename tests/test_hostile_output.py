@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import cachefiles, runs
+from ciptool.app import check as runs
 from ciptool.cli import app
-from ciptool.loader import cache as loader_cache
+from ciptool.incremental import cachefiles
+from ciptool.incremental import filecache as loader_cache
 from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo, brief, run
 
 AS_OF = ["--as-of", "2026-11-15"]
@@ -291,7 +292,7 @@ def test_a_full_disk_is_a_usage_error_and_a_cache_it_stops_is_skipped(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("ciptool.atomic.tempfile.mkstemp", full)
+    monkeypatch.setattr("ciptool.fileio.atomic.tempfile.mkstemp", full)
     out = tmp_path / "out.json"
     outcome = cli.invoke(app, ["check", "--repo", str(root), *AS_OF, "-f", "json", "-o", str(out)])
     assert outcome.exit_code == 2, outcome.output
@@ -309,8 +310,8 @@ def test_a_cache_that_cannot_be_written_is_skipped(
     def read_only(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr("ciptool.cachefiles.write_atomic", read_only)
-    monkeypatch.setattr("ciptool.cachefiles._prepare", read_only)
+    monkeypatch.setattr("ciptool.incremental.cachefiles.write_atomic", read_only)
+    monkeypatch.setattr("ciptool.incremental.cachefiles._prepare", read_only)
     for _ in range(2):
         outcome = cli.invoke(app, args)
         assert outcome.exit_code == 0, outcome.output

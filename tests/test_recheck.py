@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import reporting, runs
+from ciptool.app import check as runs
+from ciptool.app import report as reporting
 from ciptool.results import RunResult
 from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, PROJECT_ROOT, Calls, MakeRepo
 from test_cache import check_json

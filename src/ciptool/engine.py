@@ -11,12 +11,12 @@ from pathlib import Path
 from ciptool.checks import ALL_CHECKS, Check, Context
 from ciptool.checks.coverage import coverage
 from ciptool.checks.exceptions import NOT_EXCEPTABLE, UnmatchedException, live_exceptions
-from ciptool.collector import gc_paused
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
-from ciptool.inputs import Inputs
+from ciptool.incremental.ahead import ReadAhead
+from ciptool.incremental.signatures import Inputs
 from ciptool.loader import load_repository, locate_findings
-from ciptool.loader.ahead import ReadAhead
+from ciptool.loader.collector import gc_paused
 from ciptool.models.records import RiskException
 from ciptool.results import RunResult, RunSettings, selected
 
@@ -35,7 +35,7 @@ def check_repository(
 
     The folders and files read are recorded in ``inputs``. With ``known``, the checks do not
     run when it knows the result for what this load read: that result is returned with the
-    graph just loaded. ``ahead`` is the load begun already (see :mod:`ciptool.loader.ahead`).
+    graph just loaded. ``ahead`` is the load begun already (see :mod:`ciptool.incremental.ahead`).
     """
     # The whole run builds long-lived objects; the cyclic collector would only rescan them.
     with gc_paused():

@@ -1,7 +1,7 @@
 """What ``ciptool check`` asks for and what it finds, as plain data.
 
 Nothing here needs the models or the checks, so a run whose result is reused from the cache
-(see :mod:`ciptool.runs`) can print it without loading them.
+(see :mod:`ciptool.app.check`) can print it without loading them.
 """
 
 from __future__ import annotations

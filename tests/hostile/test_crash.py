@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ciptool import cachefiles
-from ciptool.loader import cache as loader_cache
+from ciptool.incremental import cachefiles
+from ciptool.incremental import filecache as loader_cache
 from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, unavailable
 
 from .conftest import AS_OF, GENERATED, Hostile, findings

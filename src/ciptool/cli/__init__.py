@@ -17,8 +17,8 @@ from typing import Annotated, Optional, ParamSpec, TypeVar
 import typer
 
 from ciptool import __version__
-from ciptool.atomic import CannotWrite
 from ciptool.errors import CiptoolError
+from ciptool.fileio.atomic import CannotWrite
 from ciptool.findings import Finding, unread_files
 from ciptool.render.printable import printable
 

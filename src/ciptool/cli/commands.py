@@ -27,7 +27,7 @@ from ciptool.errors import RepositoryNotFound, UsageError
 from ciptool.render import CheckFormat
 
 if TYPE_CHECKING:
-    from ciptool.atomic import ReadByTheRun
+    from ciptool.fileio.atomic import ReadByTheRun
     from ciptool.models.records import Period
     from ciptool.render.outputs import RunScope
     from ciptool.results import RunResult
@@ -65,7 +65,7 @@ Soc2Period = Annotated[
 
 
 def _repository(repo: Path | None) -> Path:
-    from ciptool.inputs import CONFIG_FILE, find_repository
+    from ciptool.incremental.signatures import CONFIG_FILE, find_repository
 
     if repo is None:
         return find_repository(Path.cwd())
@@ -76,7 +76,7 @@ def _repository(repo: Path | None) -> Path:
 
 def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
     """Where this run keeps its cache; None for none."""
-    from ciptool.cachefiles import DEFAULT_DIR, not_a_cache
+    from ciptool.incremental.cachefiles import DEFAULT_DIR, not_a_cache
 
     if no_cache:
         return None
@@ -174,11 +174,11 @@ def check(
     """
     from dataclasses import replace
 
-    from ciptool.baseline import read_baseline
-    from ciptool.inputs import work_tree_prefix
+    from ciptool.app.baseline import read_baseline
+    from ciptool.app.check import check as run_check
+    from ciptool.incremental.signatures import work_tree_prefix
     from ciptool.render.outputs import RunScope, exit_code, render_check
     from ciptool.results import RunSettings
-    from ciptool.runs import check as run_check
 
     settings = RunSettings(
         today=parse_date(as_of, "--as-of") if as_of else dt.date.today(),
@@ -212,8 +212,8 @@ def _show_check(
     ``targets`` are the output and the baseline to write, if any; neither is written when
     either is a file the run ``read``.
     """
-    from ciptool.atomic import refuse_an_input, write_product
-    from ciptool.baseline import write_baseline as write_baseline_file
+    from ciptool.app.baseline import write_baseline as write_baseline_file
+    from ciptool.fileio.atomic import refuse_an_input, write_product
     from ciptool.render.outputs import render_check
     from ciptool.render.terminal import (
         render_coverage,
@@ -361,7 +361,7 @@ def schema(
 def _read_by_the_repository_at(folder: Path) -> ReadByTheRun | None:
     """What the repository holding ``folder`` reads, evidence files listed anywhere in it
     among them (a writer there must replace none); None outside any repository."""
-    from ciptool.inputs import Inputs, find_repository
+    from ciptool.incremental.signatures import Inputs, find_repository
     from ciptool.loader import load_repository
 
     try:
@@ -384,7 +384,7 @@ def init(
     ] = "Information Protection Program",
 ) -> None:
     """Create a new compliance repository that passes `ciptool check`. Never overwrites a file."""
-    from ciptool.scaffold import scaffold_repository
+    from ciptool.app.init import scaffold_repository
 
     written = scaffold_repository(path, program)
     for file in written:
@@ -452,7 +452,7 @@ def report(
     With --as-of and a fixed generation time (--generated-at or SOURCE_DATE_EPOCH) the output is
     byte-for-byte reproducible.
     """
-    from ciptool.reporting import ReportRequest, UnreadFiles, make_report, write_report
+    from ciptool.app.report import ReportRequest, UnreadFiles, make_report, write_report
 
     root = _repository(repo)
     today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
@@ -489,7 +489,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 def _generation_time(text: str | None) -> dt.datetime:
     import os
 
-    from ciptool.daterange import LATEST
+    from ciptool.models.dates import LATEST
 
     if text:
         try:
@@ -551,7 +551,7 @@ def evidence_add(
     --collected-on, or files a record already lists for the same control and days. A run that
     fails part way leaves nothing it made behind.
     """
-    from ciptool.recording import NewEvidence, add_evidence
+    from ciptool.app.evidence import NewEvidence, add_evidence
 
     if effective_on and period:
         raise UsageError("give --effective-on or --period, not both")
@@ -649,7 +649,7 @@ def rules_explain(
 
 def parse_date(text: str, option: str) -> dt.date:
     """A date given on the command line, or a usage error that says how to write it."""
-    from ciptool.daterange import DATE_RANGE, EARLIEST, LATEST
+    from ciptool.models.dates import DATE_RANGE, EARLIEST, LATEST
 
     try:
         day = dt.date.fromisoformat(text)

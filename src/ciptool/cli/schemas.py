@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import ReadByTheRun, refuse_an_input, write_product
 from ciptool.errors import UsageError
+from ciptool.fileio.atomic import ReadByTheRun, refuse_an_input, write_product
 from ciptool.models.files import FILE_KINDS
 from ciptool.models.types import YAML_TEXT_TYPES
 
@@ -61,7 +61,7 @@ def print_kinds() -> None:
 
 def write_schemas(folder: Path, read: ReadByTheRun | None = None) -> None:
     """Write ``KIND.schema.json`` for every kind into ``folder``; none when one of them would
-    replace a file the repository ``read``s (see :func:`~ciptool.atomic.refuse_an_input`)."""
+    replace a file the repository ``read``s (see :func:`~ciptool.fileio.atomic.refuse_an_input`)."""
     targets = {kind: folder / f"{kind}.schema.json" for kind in FILE_KINDS}
     for target in targets.values():
         refuse_an_input(target, read)

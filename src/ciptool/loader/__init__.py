@@ -1,7 +1,7 @@
 """The only place that reads repository files: discovery, YAML, validation, catalogs.
 
 The names below load on first use, most from :mod:`ciptool.loader.repository`: that module
-needs the models, and :mod:`ciptool.loader.ahead` must be importable without them, to begin
+needs the models, and :mod:`ciptool.incremental.ahead` must be importable without them, to begin
 reading a repository while they load.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ciptool.graph import CatalogSource
-    from ciptool.inputs import find_repository
+    from ciptool.incremental.signatures import find_repository
     from ciptool.loader.positions import locate_findings
     from ciptool.loader.repository import (
         FrameworkSet,
@@ -40,7 +40,7 @@ __all__ = [
 _ELSEWHERE = {
     "FAST_PARSER": "ciptool.loader.yamlparse",
     "CatalogSource": "ciptool.graph",
-    "find_repository": "ciptool.inputs",
+    "find_repository": "ciptool.incremental.signatures",
     "locate_findings": "ciptool.loader.positions",
 }
 

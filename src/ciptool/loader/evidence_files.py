@@ -12,10 +12,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ciptool.graph import EvidenceFileFacts, FileState, listed_paths
-from ciptool.inputs import Identity, Inputs, evidence_signatures, folder_inside, open_folder
-from ciptool.loader.cache import FileCache
+from ciptool.incremental.filecache import FileCache
+from ciptool.incremental.signatures import (
+    Identity,
+    Inputs,
+    evidence_signatures,
+    folder_inside,
+    open_folder,
+)
+from ciptool.incremental.workers import Pending
 from ciptool.loader.hashing import collect, sha256_file
-from ciptool.loader.workers import Pending
 from ciptool.models import EvidenceRecord, Sourced
 
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ciptool.fileio.regular import FileReplaced, FileTooLarge, NotRegularFile, read_regular_file
 from ciptool.findings import Finding, Location, Severity
-from ciptool.inputs import Inputs, Signature, signature
-from ciptool.regularfiles import FileReplaced, FileTooLarge, NotRegularFile, read_regular_file
+from ciptool.incremental.signatures import Inputs, Signature, signature
 
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024

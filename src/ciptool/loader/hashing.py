@@ -1,7 +1,7 @@
 """Evidence files hashed by worker processes while the run goes on, and SHA-256 of one file.
 
 Kept apart from :mod:`ciptool.loader.evidence_files`, which judges what the records list, so
-that hashing can begin before the models load (see :mod:`ciptool.loader.ahead`).
+that hashing can begin before the models load (see :mod:`ciptool.incremental.ahead`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import os
 import stat
 from pathlib import Path
 
-from ciptool.inputs import Identity, identity
-from ciptool.loader.workers import Pending, Workers
+from ciptool.incremental.signatures import Identity, identity
+from ciptool.incremental.workers import Pending, Workers
 
 _READ = 1024 * 1024
 

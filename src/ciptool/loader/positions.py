@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ciptool.collector import gc_paused
 from ciptool.findings import Finding, Location
+from ciptool.loader.collector import gc_paused
 from ciptool.loader.files import read_text
 from ciptool.loader.yamlparse import PositionIndex
 

@@ -2,9 +2,9 @@
 
 Parsing is the largest cost of a check (about 12 MB a second, see :mod:`.yamlparse`), and it
 is the same work for the same bytes, so each file's outcome is cached (see
-:mod:`ciptool.loader.cache`) and only changed files are parsed. When the files to parse add up
-to more than :data:`PARALLEL_MIN_BYTES`, worker processes parse them and hand back marshalled
-bytes; below that, starting workers costs more than it saves.
+:mod:`ciptool.incremental.filecache`) and only changed files are parsed. When the files to
+parse add up to more than :data:`PARALLEL_MIN_BYTES`, worker processes parse them and hand
+back marshalled bytes; below that, starting workers costs more than it saves.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ciptool.cachefiles import unmarshal
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
-from ciptool.inputs import Identity, identity
-from ciptool.loader.cache import FileCache, git_blob_id
+from ciptool.incremental.cachefiles import unmarshal
+from ciptool.incremental.filecache import FileCache, git_blob_id
+from ciptool.incremental.signatures import Identity, identity
+from ciptool.incremental.workers import Workers
 from ciptool.loader.files import FoundFile, decode_yaml, read_yaml_bytes
-from ciptool.loader.workers import Workers
 from ciptool.loader.yamlparse import (
     MAX_ALIAS_CHARACTERS,
     MAX_ALIAS_EXPANSION,

@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ciptool.collector import gc_paused
 from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, format_yaml_path
 from ciptool.graph import CatalogSource, Repository
-from ciptool.inputs import CONFIG_FILE, Inputs, Signature, signature
-from ciptool.loader.ahead import EVIDENCE_FILES_DIR, ReadAhead
-from ciptool.loader.cache import FileCache
+from ciptool.incremental.ahead import EVIDENCE_FILES_DIR, ReadAhead
+from ciptool.incremental.filecache import FileCache
+from ciptool.incremental.signatures import CONFIG_FILE, Inputs, Signature, signature
 from ciptool.loader.catalogs import ParseFile, load_catalogs
+from ciptool.loader.collector import gc_paused
 from ciptool.loader.evidence_files import inspect_evidence_files
 from ciptool.loader.files import FoundFile
 from ciptool.loader.positions import locate_findings
@@ -57,7 +57,7 @@ def load_repository(
     """Read and validate everything under ``root``; problems become findings.
 
     With ``cache_dir``, files unchanged since an earlier run are neither parsed nor hashed
-    again (see :mod:`ciptool.loader.cache`); without it, everything is read afresh. Every
+    again (see :mod:`ciptool.incremental.filecache`); without it, everything is read afresh. Every
     folder listed and file read is recorded in ``inputs``. ``ahead``, begun for the same
     ``root`` and ``cache_dir``, is taken over: its walk and reading are not done again.
     """
@@ -98,9 +98,10 @@ def same_data(root: Path, cache_dir: Path, texts: dict[str, str]) -> dict[str, S
 class Part:
     """Part of a repository read again: its settings and catalogs, and the record files asked for.
 
-    For a check of only what a few changed files can change (see :mod:`ciptool.recheck`).
-    Folders are not listed: the caller knows the files. The part is small, so its files are
-    read and hashed afresh: reading the whole cache would cost more.
+    For a check of only what a few changed files can change
+    (see :mod:`ciptool.incremental.recheck`). Folders are not listed: the caller knows the
+    files. The part is small, so its files are read and hashed afresh: reading the whole cache
+    would cost more.
     """
 
     def __init__(self, root: Path, inputs: Inputs) -> None:

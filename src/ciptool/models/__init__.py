@@ -1,15 +1,40 @@
-"""Pydantic models of every record kind, and where each record came from. No I/O here."""
+"""Pydantic models of every record kind, and where each record came from. No I/O here.
 
-from ciptool.models.catalog import Catalog, Crosswalk, Item, Resolution
-from ciptool.models.records import (
-    Control,
-    EvidenceRecord,
-    MappingTarget,
-    Policy,
-    ProgramConfig,
-    RiskException,
-)
-from ciptool.models.sourced import Sourced
+The names below load on first use, so that :mod:`ciptool.models.dates` (the dates ciptool
+accepts, which the command line checks ``--as-of`` against) is importable without pydantic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ciptool.models.catalog import Catalog, Crosswalk, Item, Resolution
+    from ciptool.models.records import (
+        Control,
+        EvidenceRecord,
+        MappingTarget,
+        Policy,
+        ProgramConfig,
+        RiskException,
+    )
+    from ciptool.models.sourced import Sourced
+
+#: Each name and the module that defines it.
+_HOMES = {
+    "Catalog": "catalog",
+    "Control": "records",
+    "Crosswalk": "catalog",
+    "EvidenceRecord": "records",
+    "Item": "catalog",
+    "MappingTarget": "records",
+    "Policy": "records",
+    "ProgramConfig": "records",
+    "Resolution": "catalog",
+    "RiskException": "records",
+    "Sourced": "sourced",
+}
 
 __all__ = [
     "Catalog",
@@ -24,3 +49,10 @@ __all__ = [
     "RiskException",
     "Sourced",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ciptool.models.{home}"), name)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
-from ciptool.daterange import DATE_RANGE, EARLIEST, LATEST
+from ciptool.models.dates import DATE_RANGE, EARLIEST, LATEST
 
 #: Each pattern here is matched against the whole text (``fullmatch``): Python's ``$`` also
 #: matches before a last line break, where JSON Schema's does not, and a value is written alone,

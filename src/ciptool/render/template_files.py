@@ -21,7 +21,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from ciptool.errors import UsageError
-from ciptool.regularfiles import FileTooLarge, NotRegularFile, read_regular_file
+from ciptool.fileio.regular import FileTooLarge, NotRegularFile, read_regular_file
 
 TEMPLATES_DIR = "templates"
 #: Largest template read. ciptool's largest own template is under 8 KB.

@@ -34,7 +34,7 @@ UNREADABLE = "unreadable"
 CONFIG_FILE = "ciptool.yaml"
 #: The folder of framework catalogs, in a repository and in ciptool's package.
 FRAMEWORKS_DIR = "frameworks"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def find_repository(start: Path) -> Path:

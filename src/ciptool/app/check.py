@@ -2,10 +2,11 @@
 
 A check's result depends only on ciptool itself, the run's settings (the date among them) and
 the bytes of the files it read and the folders it listed. After a run, the result is kept in
-the cache folder with the signature of every one of those (see :mod:`ciptool.inputs`); the next
-run with the same settings looks at the signatures again, and when none changed it prints the
-kept result without loading anything. A result is not kept when any input changed within
-:data:`~ciptool.cachefiles.RACY_NS` of the run: its signature might not show a second change.
+the cache folder with the signature of every one of those (see
+:mod:`ciptool.incremental.signatures`); the next run with the same settings looks at the
+signatures again, and when none changed it prints the kept result without loading anything. A
+result is not kept when any input changed within :data:`~ciptool.incremental.cachefiles.RACY_NS`
+of the run: its signature might not show a second change.
 
 When a few YAML files changed:
 
@@ -14,7 +15,7 @@ When a few YAML files changed:
   result was made from, and no finding points into them (their lines and columns could have
   moved), the kept result is still the result.
 - When they are evidence record files that say something new, only what they can change is
-  checked again (see :mod:`ciptool.recheck`), with what the kept result's scope holds.
+  checked again (see :mod:`ciptool.incremental.recheck`), with what the kept result's scope holds.
 
 A report needs the whole repository loaded either way. It takes the kept findings when its load
 read exactly what the kept result was made from, and when a few YAML files changed since, it
@@ -31,15 +32,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ciptool import cachefiles
-from ciptool.cachefiles import cache_file, read_cache_file, write_cache_file
-from ciptool.collector import gc_paused
-from ciptool.inputs import Inputs, Signature, code_signature, newest_change
+from ciptool.incremental import cachefiles
+from ciptool.incremental.cachefiles import cache_file, read_cache_file, write_cache_file
+from ciptool.incremental.signatures import Inputs, Signature, code_signature, newest_change
+from ciptool.loader.collector import gc_paused
 from ciptool.results import RunResult, RunSettings
 
 if TYPE_CHECKING:
     from ciptool.graph import Graph
-    from ciptool.recheck import Scope
+    from ciptool.incremental.recheck import Scope
 
 #: Bump when the layout of a kept result changes.
 _FORMAT = 5
@@ -240,7 +241,7 @@ def _fresh(
     """A fresh result, unless ``known`` knows it, the threshold for failing that ciptool.yaml
     sets, and the graph checked.
     """
-    from ciptool.loader.ahead import ReadAhead
+    from ciptool.incremental.ahead import ReadAhead
 
     # The record files are walked and their parsing begun while the models and checks load.
     with closing(ReadAhead(root, settings.cache_dir)) as ahead:
@@ -258,7 +259,7 @@ def _keep_settled(
     """Keep a fresh result (see :func:`_keep`) unless an input changed just before the run."""
     inputs: Inputs = kept[1]
     if settings.cache_dir is not None and inputs.newest_change() < started - cachefiles.RACY_NS:
-        from ciptool.recheck import Scope  # what a recheck needs is made only when kept
+        from ciptool.incremental.recheck import Scope  # what a recheck needs is made only when kept
 
         scope = Scope.of(graph, inputs, settings) if graph is not None else None
         _keep(settings.cache_dir, root, kept, scope)
@@ -335,7 +336,10 @@ def _recheck(
     body = read_cache_file(cache_file(cache_dir, root, _SCOPE_KIND), _made_by(root))
     if not (isinstance(body, tuple) and len(body) == 2 and body[0] == kept.token):
         return None
-    from ciptool.recheck import Scope, recheck  # the models and checks load only when needed
+    from ciptool.incremental.recheck import (
+        Scope,
+        recheck,
+    )  # the models and checks load only when needed
 
     try:
         scope = Scope.from_plain(body[1])

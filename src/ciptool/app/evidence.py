@@ -19,10 +19,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ciptool.atomic import CannotWrite, write_output
 from ciptool.checks.references import Closest, did_you_mean
 from ciptool.engine import load_graph
 from ciptool.errors import UsageError
+from ciptool.fileio.atomic import CannotWrite, write_output
 from ciptool.graph import Graph
 from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record

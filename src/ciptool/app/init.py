@@ -6,8 +6,8 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from ciptool.atomic import write_output
 from ciptool.errors import UsageError
+from ciptool.fileio.atomic import write_output
 
 _CONFIG = """\
 # ciptool settings; `ciptool schema config` lists every key.

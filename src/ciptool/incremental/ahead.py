@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ciptool.collector import gc_paused
 from ciptool.findings import Finding
-from ciptool.inputs import Inputs
-from ciptool.loader.cache import FileCache
+from ciptool.incremental.filecache import FileCache
+from ciptool.incremental.signatures import Inputs
+from ciptool.incremental.workers import Pending, Workers
+from ciptool.loader.collector import gc_paused
 from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.hashing import hash_later
 from ciptool.loader.reading import Reading
-from ciptool.loader.workers import Pending, Workers
 
 #: The folders of record files, in the order they are loaded.
 RECORD_FOLDER_NAMES = ("controls", "policies", "evidence", "exceptions")

@@ -26,9 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ciptool import cachefiles
-from ciptool.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
-from ciptool.inputs import Identity, code_signature
+from ciptool.incremental import cachefiles
+from ciptool.incremental.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
+from ciptool.incremental.signatures import Identity, code_signature
 from ciptool.loader.git import git_output
 
 #: Bump when the layout of entries changes; ciptool's version and a signature of its own files

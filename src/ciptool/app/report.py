@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ciptool.atomic import ReadByTheRun, write_product
+from ciptool.app.check import checked
 from ciptool.errors import UsageError
+from ciptool.fileio.atomic import ReadByTheRun, write_product
 from ciptool.findings import Finding, unread_files
 from ciptool.loader.git import git_state
 from ciptool.render.documents import has_template, render_document
 from ciptool.reports import REPORT_KINDS, build_report, report_meta
 from ciptool.results import RunSettings
-from ciptool.runs import checked
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class Report:
     """A rendered document, and what the repository it was made from reads."""
 
     data: bytes
-    #: Whether a path is a file the run read (see :meth:`ciptool.inputs.Inputs.hold`).
+    #: Whether a path is a file the run read
+    #: (see :meth:`ciptool.incremental.signatures.Inputs.hold`).
     read: ReadByTheRun
 
 
@@ -66,7 +67,7 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
             f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
         )
     if request.since:
-        from ciptool.history import check_since
+        from ciptool.app.since import check_since
 
         check_since(request.since, request.as_of)
     progress("loading and checking the repository")
@@ -80,7 +81,7 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
         raise UnreadFiles(unread)
     changes = None
     if request.since:
-        from ciptool.history import changes_since
+        from ciptool.app.since import changes_since
 
         progress(f"comparing with {request.since}")
         changes = changes_since(root, request.since, result, graph)

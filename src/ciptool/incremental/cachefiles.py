@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ciptool import __version__
-from ciptool.atomic import write_atomic
-from ciptool.regularfiles import FileTooLarge, NotRegularFile, read_regular_file
+from ciptool.fileio.atomic import write_atomic
+from ciptool.fileio.regular import FileTooLarge, NotRegularFile, read_regular_file
 
 #: The cache folder's name inside a repository, unless another folder is given.
 DEFAULT_DIR = ".ciptool-cache"

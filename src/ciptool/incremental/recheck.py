@@ -41,7 +41,7 @@ from ciptool.checks.evidence import listed_files
 from ciptool.engine import UNMATCHED, context, run_checks, settle, tally, unmatched_exceptions
 from ciptool.findings import Finding, sorted_findings
 from ciptool.graph import Graph, listed_paths
-from ciptool.inputs import Inputs
+from ciptool.incremental.signatures import Inputs
 from ciptool.loader import Part
 from ciptool.models import Control, EvidenceRecord, RiskException
 from ciptool.results import RunResult, RunSettings

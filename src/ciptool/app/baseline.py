@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ciptool.atomic import ReadByTheRun, write_product
 from ciptool.errors import UsageError
+from ciptool.fileio.atomic import ReadByTheRun, write_product
+from ciptool.fileio.regular import FileTooLarge, NotRegularFile, read_regular_file
 from ciptool.findings import Finding
-from ciptool.regularfiles import FileTooLarge, NotRegularFile, read_regular_file
 
 BASELINE_VERSION = 1
 #: Largest baseline read, as for a YAML file: about 60,000 findings (some 280 bytes each).

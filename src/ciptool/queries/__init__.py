@@ -1,0 +1,1 @@
+"""Questions about a loaded repository that checks and reports both ask."""
