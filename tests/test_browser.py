@@ -35,6 +35,7 @@ def chromium() -> str:
     return CHROMIUM
 
 
+@pytest.mark.browser
 def test_the_html_briefing_in_a_headless_browser(chromium: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -282,6 +282,7 @@ def test_the_pdf_headings_wear_the_html_documents_colours(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("kind", ["soc2", "soa", "csf-profile", "evidence-index"])
+@pytest.mark.browser
 def test_no_date_or_id_breaks_across_lines_and_no_table_overflows(
     kind: str, tmp_path: Path
 ) -> None:
