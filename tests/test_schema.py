@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from ciptool.app.schema import schema_for
 from ciptool.cli import app
-from ciptool.cli.schemas import schema_for
 from ciptool.models.files import FILE_KINDS
 from conftest import PROJECT_ROOT
 from yaml12 import load_yaml12

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ciptool.checks import ALL_CHECKS, Check, Context
@@ -196,64 +196,6 @@ class _Covering:
         return self.live[min(positions)] if positions else None
 
 
-def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None, list[Finding]]:
-    """The repository's graph for commands that read it (explain, reports), and load findings."""
-    repository = load_repository(root, cache_dir)
-    if repository.config is None:
-        return None, repository.findings
-    return Graph(repository), repository.findings
-
-
 def tally(findings: tuple[Finding, ...]) -> dict[str, int]:
     counted = Counter(f.severity.value for f in findings)
     return {severity.value: counted.get(severity.value, 0) for severity in Severity}
-
-
-#: What ``ciptool evidence verify`` judges: integrity and nothing else.
-INTEGRITY_CODES = ("EV003", "EV004", "RF008")
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """``ciptool evidence verify``: the integrity findings and what was verified."""
-
-    run: RunResult
-    records: int
-    files: int
-    intact: int
-
-    @property
-    def config_usable(self) -> bool:
-        """False when ciptool.yaml could not be read."""
-        return self.run.config_usable
-
-
-def verify_evidence(root: Path) -> VerifyResult:
-    """Check every evidence file against its recorded digest; nothing about dates or scope.
-
-    Every file is hashed afresh: an integrity check for an auditor takes no cache's word.
-    The files of a record that fails validation are verified when its ``files`` entries are
-    valid, and every error reading an evidence record is itself a failure of verification: a
-    record the check cannot read is a record whose files it cannot vouch for.
-    """
-    # The date plays no part in the integrity checks; any fixed day gives the same answer.
-    settings = RunSettings(today=dt.date.min, select=INTEGRITY_CODES, fail_on="error")
-    result, graph = check_repository(root, settings)
-    if graph is None:
-        return VerifyResult(result, 0, 0, 0)
-    repository = graph.repository
-    verified = repository.evidence_listing_files()
-    listed = sum(len(sourced.record.files) for sourced in verified)
-    intact = listed - len(result.findings)
-    unreadable = [
-        finding
-        for finding in repository.findings
-        if finding.severity is Severity.ERROR
-        and finding.location is not None
-        and finding.location.file.startswith("evidence/")
-    ]
-    if unreadable:
-        findings = tuple(sorted_findings([*result.findings, *unreadable]))
-        result = replace(result, findings=findings, counts=tally(findings))
-    records = len(repository.evidence) + len(repository.partial.get("evidence", ()))
-    return VerifyResult(result, records, listed, intact)

@@ -259,7 +259,8 @@ def frameworks_list(
     ] = ListFormat.terminal,
 ) -> None:
     """List every framework catalog with its counts: bundled ones, and the repository's own."""
-    from ciptool.cli.frameworks import catalogs_for, print_catalog_list
+    from ciptool.app.frameworks import catalogs_for
+    from ciptool.cli.frameworks import print_catalog_list
 
     catalogs = catalogs_for(_optional_repository(repo))
     print_catalog_list(catalogs, as_json=output_format is ListFormat.json)
@@ -279,22 +280,13 @@ def frameworks_show(
     repo: RepoOption = None,
 ) -> None:
     """Show a framework's requirements, or one requirement in full."""
-    from ciptool.cli.frameworks import catalogs_for, print_catalog, print_requirement
+    from ciptool.app.frameworks import show_framework
+    from ciptool.cli.frameworks import print_shown
 
-    catalogs = catalogs_for(_optional_repository(repo))
-    source = catalogs.catalogs.get(framework)
-    if source is None:
-        from ciptool.checks.references import suggest_framework
-
-        hint = suggest_framework(framework, sorted(catalogs.catalogs))
-        raise UsageError(f"unknown framework `{framework}`. {hint}")
-    if requirement is None:
-        print_catalog(source.catalog)
-    else:
-        print_requirement(source.catalog, requirement, catalogs)
-    stop_on_unread(
-        "frameworks show", catalogs.findings, "a catalog that could not be read is not shown"
-    )
+    shown = show_framework(_optional_repository(repo), framework, requirement)
+    print_shown(shown)
+    unread = shown.frameworks.findings
+    stop_on_unread("frameworks show", unread, "a catalog that could not be read is not shown")
 
 
 @app.command(short_help="Explain a control or a framework requirement.")
@@ -320,15 +312,19 @@ def explain(
     A requirement is read as `ciptool check` reads it, in every form check accepts, and has the
     status check gives it for the same --as-of and --period.
     """
-    from ciptool.cli.explain import explain_identifier
+    from ciptool.app.explain import explain_identifier
+    from ciptool.cli.explain import print_explanation
 
     today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
     soc2_period = parse_period(period) if period else None
     root = _repository(repo)
-    findings = explain_identifier(
+    explanation = explain_identifier(
         identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period
     )
-    stop_on_unread("explain", findings, "this answer leaves out whatever could not be read")
+    print_explanation(explanation)
+    stop_on_unread(
+        "explain", explanation.findings, "this answer leaves out whatever could not be read"
+    )
 
 
 @app.command(short_help="Print JSON Schema of a kind of file.")
@@ -348,29 +344,16 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of a kind of file, so editors check and complete YAML as you type."""
-    from ciptool.cli.schemas import print_kinds, print_schema, write_schemas
+    from ciptool.app.schema import kinds, schema_text, write_schemas
+    from ciptool.cli.schemas import print_kinds, print_written
 
     if output_dir is not None:
-        write_schemas(output_dir, _read_by_the_repository_at(output_dir))
+        cache = partial(_cache_dir, cache_dir=None, no_cache=False)
+        print_written(write_schemas(output_dir, cache))
     elif kind is None:
-        print_kinds()
+        print_kinds(kinds())
     else:
-        print_schema(kind)
-
-
-def _read_by_the_repository_at(folder: Path) -> ReadByTheRun | None:
-    """What the repository holding ``folder`` reads, evidence files listed anywhere in it
-    among them (a writer there must replace none); None outside any repository."""
-    from ciptool.incremental.signatures import Inputs, find_repository
-    from ciptool.loader import load_repository
-
-    try:
-        root = find_repository(folder)
-    except RepositoryNotFound:
-        return None
-    inputs = Inputs()
-    load_repository(root, _cache_dir(root, None, no_cache=False), inputs)
-    return partial(inputs.hold, root)
+        sys.stdout.write(schema_text(kind))
 
 
 @app.command(short_help="Create a new compliance repository.")
@@ -583,7 +566,7 @@ def evidence_verify(repo: RepoOption = None) -> None:
 
     Integrity only, offline, for an auditor: exit 0 when every digest matches, 1 otherwise.
     """
-    from ciptool.engine import verify_evidence
+    from ciptool.app.evidence import verify_evidence
     from ciptool.render.terminal import render_findings, terminal_console
 
     root = _repository(repo)

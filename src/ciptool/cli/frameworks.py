@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
-from ciptool.errors import UsageError
-from ciptool.loader import FrameworkSet, load_frameworks
+from ciptool.app.frameworks import Requirement, Shown, catalog_list_document
+from ciptool.loader import FrameworkSet
 from ciptool.models import Catalog
-from ciptool.models.catalog import IdReader
 from ciptool.render.terminal import terminal_console
-
-
-def catalogs_for(root: Path | None) -> FrameworkSet:
-    """Bundled catalogs, plus the repository's when there is one."""
-    return load_frameworks(root)
 
 
 def _console() -> Console:
@@ -27,21 +20,10 @@ def _console() -> Console:
 
 def print_catalog_list(frameworks: FrameworkSet, *, as_json: bool) -> None:
     """One row per catalog: id, name, version, counts per level, where it came from."""
-    rows = sorted(frameworks.catalogs.values(), key=lambda source: source.catalog.id)
     if as_json:
-        document = [
-            {
-                "id": source.catalog.id,
-                "name": source.catalog.name,
-                "version": source.catalog.version,
-                "origin": source.origin,
-                "counts": dict(source.catalog.counts()),
-                "requirements": len(source.catalog.requirements),
-            }
-            for source in rows
-        ]
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        sys.stdout.write(json.dumps(catalog_list_document(frameworks), indent=2) + "\n")
         return
+    rows = sorted(frameworks.catalogs.values(), key=lambda source: source.catalog.id)
     console = _console()
     width = max((len(source.catalog.id) for source in rows), default=0) + 2
     names = max((len(source.catalog.display_name) for source in rows), default=0) + 2
@@ -65,6 +47,14 @@ def print_catalog_list(frameworks: FrameworkSet, *, as_json: bool) -> None:
         )
 
 
+def print_shown(shown: Shown) -> None:
+    """A framework's items, or the one requirement asked for in full."""
+    if shown.requirement is None:
+        print_catalog(shown.catalog)
+    else:
+        print_requirement(shown.requirement)
+
+
 def print_catalog(catalog: Catalog) -> None:
     """Every item of the catalog as an indented outline."""
     console = _console()
@@ -81,65 +71,31 @@ def print_catalog(catalog: Catalog) -> None:
         console.print(line)
 
 
-def print_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -> None:
+def print_requirement(requirement: Requirement) -> None:
     """One item in full: its place in the hierarchy, text, examples, crosswalk links, and
-    where it went in a later version, read as ``ciptool check`` reads the id.
+    where it went in a later version.
     """
-    from ciptool.checks.references import (
-        explain_other_reading,
-        explain_unresolved,
-        level_name,
-        lineage_clause,
-    )
-
-    all_catalogs = {key: source.catalog for key, source in frameworks.catalogs.items()}
-    reader = IdReader(all_catalogs, [c.record for c in frameworks.crosswalks])
-    reading = reader.read(catalog.id, written)
-    if reading.item_id is None:
-        message, suggestion = explain_unresolved(reading, all_catalogs)
-        raise UsageError(f"{message}. {suggestion}")
-    item = catalog.by_id[reading.item_id]
+    catalog, item = requirement.catalog, requirement.item
     console = _console()
-    if reading.other is not None:
-        message, suggestion = explain_other_reading(reading, all_catalogs)
+    if requirement.other is not None:
+        message, suggestion = requirement.other
         console.print(Text(message, style="dim"))
         console.print(Text(suggestion, style="dim"))
-    elif not reading.resolution.exact:
-        console.print(Text(f"(`{written}` read as {item.id})", style="dim"))
+    elif not requirement.exact:
+        console.print(Text(f"(`{requirement.written}` read as {item.id})", style="dim"))
     console.print(Text(f"{catalog.id}:{item.id}", style="bold"))
-    chain = []
-    parent = item.parent
-    while parent:
-        ancestor = catalog.by_id[parent]
-        chain.append(f"{ancestor.id} {ancestor.title}".strip())
-        parent = ancestor.parent
-    if chain:
-        console.print(Text("in: " + " > ".join(reversed(chain)), style="dim"))
-    console.print(Text(f"type: {level_name(catalog, item.type)}"))
+    if requirement.ancestors:
+        console.print(Text("in: " + " > ".join(requirement.ancestors), style="dim"))
+    console.print(Text(f"type: {requirement.level}"))
     if item.title:
         console.print(Text(f"title: {item.title}"))
     if item.text:
         console.print(Text(item.text))
     for example in item.examples:
         console.print(Text(f"  {example.label or example.id}: {example.text}"))
-    children = [child for child in catalog.items if child.parent == item.id]
-    for child in children:
+    for child in requirement.children:
         console.print(Text(f"  {child.id}  {child.title or child.text}"))
-    later = [other for other in reader.versions(catalog.id) if other.previous_version == catalog.id]
-    for other in later:
-        lineage = reader.lineage(catalog.id, item.id, other.id)
-        if lineage.targets or lineage.withdrawn is not None:
-            clause = lineage_clause(lineage, all_catalogs)
-            console.print(Text(f"{clause[0].upper()}{clause[1:]}."))
-    for crosswalk in frameworks.crosswalks:
-        cw = crosswalk.record
-        if cw.source_framework == catalog.id:
-            linked = sorted({m.to for m in cw.mappings if m.from_ == item.id})
-            other_id = cw.target_framework
-        elif cw.target_framework == catalog.id:
-            linked = sorted({m.from_ for m in cw.mappings if m.to == item.id})
-            other_id = cw.source_framework
-        else:
-            continue
-        if linked:
-            console.print(Text(f"crosswalk {other_id} (a hint): {', '.join(linked)}", style="dim"))
+    for sentence in requirement.lineage:
+        console.print(Text(sentence))
+    for other_id, linked in requirement.crosswalks:
+        console.print(Text(f"crosswalk {other_id} (a hint): {', '.join(linked)}", style="dim"))

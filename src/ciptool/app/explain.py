@@ -1,0 +1,263 @@
+"""``ciptool explain ID``: what a control or a requirement is, and how it stands on a day.
+
+Every status is the one ``ciptool check`` gives on the same day and SOC 2 period: it is read
+from :func:`ciptool.checks.coverage.coverage`, never decided here; the rest of an
+explanation says why, from the same evidence, exceptions and deviations the check reads.
+:func:`explain_identifier` finds what an id names; :mod:`ciptool.cli.explain` prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ciptool.checks.base import Context
+from ciptool.checks.coverage import SOC2_CATEGORIES, control_evidence_current, coverage
+from ciptool.checks.evidence import (
+    EvidenceStatus,
+    RequirementEvidence,
+    dates,
+    deviations,
+    effective_date,
+    max_age,
+    requirement_evidence,
+)
+from ciptool.checks.exceptions import live_exceptions
+from ciptool.checks.references import explain_unresolved, id_reader
+from ciptool.engine import context
+from ciptool.errors import UsageError
+from ciptool.findings import Finding, unread_files
+from ciptool.graph import Graph
+from ciptool.loader import load_repository
+from ciptool.models import Catalog, Control, Item, RiskException, Sourced
+from ciptool.models.catalog import Reading
+from ciptool.models.records import Period
+from ciptool.render.printable import printable
+from ciptool.results import RequirementCoverage, RunSettings, Status
+
+
+def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None, list[Finding]]:
+    """The repository's graph for commands that read it without checking it (explain, evidence
+    add), and the findings of loading it; no graph when ciptool.yaml is not usable."""
+    repository = load_repository(root, cache_dir)
+    if repository.config is None:
+        return None, repository.findings
+    return Graph(repository), repository.findings
+
+
+class Standing:
+    """Where everything stands on the day: check's coverage rows and what they rest on."""
+
+    def __init__(self, graph: Graph, ctx: Context) -> None:
+        self.graph = graph
+        self.today = ctx.today
+        self.period = ctx.soc2_period
+        self.rows = {(row.framework, row.requirement): row for row in coverage(ctx)}
+        self.current = control_evidence_current(graph, ctx.today)
+        self.live = live_exceptions(graph, ctx.today)
+        self.missed = deviations(graph, self.period, ctx.today) if self.period else {}
+        self.evidence: dict[str, list[RequirementEvidence]] = {}
+        for item in requirement_evidence(graph):
+            self.evidence.setdefault(item.control.record.id, []).append(item)
+
+    def on_control(self, control: str) -> list[RiskException]:
+        """The live exceptions that name ``control``, in the repository's order."""
+        return [s.record for s in self.live if s.record.applies_to.control == control]
+
+    def on_requirement(self, reference: str) -> list[RiskException]:
+        """The live exceptions that name the requirement ``FRAMEWORK:ID`` itself."""
+        found = []
+        for sourced in self.live:
+            written = sourced.record.applies_to.requirement
+            if written and self.graph.canonical_reference(written) == reference:
+                found.append(sourced.record)
+        return found
+
+    def mapped_status(self, framework: str, item_id: str | None) -> str:
+        """The status check gives a mapped requirement, or why it has none."""
+        if item_id is None:
+            return "-"
+        row = self.rows.get((framework, item_id))
+        return row.status.value if row is not None else "not in scope"
+
+    def evidence_verdict(self, control: Control) -> str:
+        """Whether ``control``'s evidence covers anything on the day, in words."""
+        if not control.evidence:
+            return "none required, so no requirement is covered through it"
+        if self.current.get(control.id, False):
+            return "current and intact for every evidence requirement"
+        return "not current for every evidence requirement, so no requirement is covered through it"
+
+    def status_reasons(self, row: RequirementCoverage) -> list[str]:
+        """Why check gives the requirement of ``row`` its status."""
+        reasons = [row.reason] if row.reason else []
+        if row.status is Status.COVERED:
+            current = [c for c in row.controls if self.current.get(c, False)]
+            reasons.append(f"current, intact evidence: {', '.join(current)}")
+        if row.status is Status.EXCEPTED:
+            reference = f"{row.framework}:{row.requirement}"
+            reasons.extend(exception_line(e) for e in self.on_requirement(reference))
+        if row.suggested:
+            reasons.append(
+                f"a crosswalk suggests {', '.join(row.suggested)} (a hint, never coverage)"
+            )
+        return reasons
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What an id names, a control or a requirement as read, with where everything stands;
+    ``findings`` are those of loading the repository, for the caller to name what was not read.
+    """
+
+    standing: Standing
+    findings: list[Finding]
+    control: Sourced[Control] | None = None
+    reading: Reading | None = None
+
+
+def explain_identifier(
+    identifier: str,
+    root: Path,
+    cache_dir: Path | None = None,
+    today: dt.date | None = None,
+    period: Period | None = None,
+) -> Explanation:
+    """What ``identifier`` is and how it stands on ``today`` (default: the clock's day).
+
+    A requirement is read as ``ciptool check`` reads it, in every form check accepts
+    (``FRAMEWORK:ID`` or the id alone, variants, surrounding spaces, another version's id
+    with where its content went). An id given alone is looked up first in the frameworks
+    in scope (``frameworks:`` in ``ciptool.yaml``), then in every catalog; where it has
+    more than one reading, each is named and none is chosen. Statuses are check's, for the
+    SOC 2 ``period`` given or, by default, ``soc2.period`` in ``ciptool.yaml``.
+    """
+    graph, findings = load_graph(root, cache_dir)
+    if graph is None:
+        raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
+    day = today if today is not None else dt.date.today()
+    standing = Standing(graph, context(graph, RunSettings(today=day, soc2_period=period)))
+    written = identifier.strip()
+    control = graph.controls.get(written)
+    if control is not None:
+        return Explanation(standing, findings, control=control)
+    framework, requirement = _split(written, graph)
+    reader = id_reader(graph)
+    if framework:
+        return _answer(reader.read(framework, requirement), standing, findings)
+    config = graph.config
+    scope = [f for f in (config.frameworks if config else []) if f in graph.catalogs]
+    for pool in (scope, sorted(graph.catalogs)):
+        readings = [reader.read(key, written) for key in pool]
+        resolved = [r for r in readings if r.item_id is not None]
+        if not resolved:
+            # Another version's id, a withdrawn one, or one with two readings (`7.3`): each
+            # is answered as check answers it, the last by naming the readings.
+            resolved = [r for r in readings if explained(r) or r.resolution.ambiguous]
+        if len(resolved) == 1:
+            return _answer(resolved[0], standing, findings)
+        if resolved:
+            options = ", ".join(f"{r.framework}:{r.item_id or requirement}" for r in resolved)
+            raise UsageError(
+                f"`{written}` has a reading in several frameworks: {options}; name one as"
+                " FRAMEWORK:ID"
+            )
+    unread = len(unread_files(findings))
+    raise UsageError(
+        f"`{written}` is neither a control id nor a requirement of a known framework;"
+        " write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10"
+        + (
+            f" ({unread} loading error{'' if unread == 1 else 's'} left files unread:"
+            " run `ciptool check`)"
+            if unread
+            else ""
+        )
+    )
+
+
+def _answer(reading: Reading, standing: Standing, findings: list[Finding]) -> Explanation:
+    """The explanation of ``reading``, or why an id that names no item has none."""
+    if reading.item_id is None and not explained(reading):
+        message, suggestion = explain_unresolved(reading, standing.graph.catalogs)
+        raise UsageError(f"{message}. {suggestion}")
+    return Explanation(standing, findings, reading=reading)
+
+
+def _split(written: str, graph: Graph) -> tuple[str, str]:
+    """(framework, requirement) of ``FRAMEWORK:ID``; ("", written) for an id alone."""
+    framework, colon, requirement = written.partition(":")
+    if not colon:
+        return "", written
+    framework = framework.strip()
+    if framework not in graph.catalogs:
+        from ciptool.checks.references import suggest_framework
+
+        hint = suggest_framework(framework, sorted(graph.catalogs))
+        raise UsageError(f"unknown framework `{framework}`. {hint}")
+    return framework, requirement.strip()
+
+
+def explained(reading: Reading) -> bool:
+    """True when check explains an id that names no item: another version's, or withdrawn."""
+    resolution = reading.resolution
+    return reading.other is not None or resolution.withdrawn is not None
+
+
+def evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: dt.date) -> str:
+    """Why an evidence requirement stands where it does, from its newest record."""
+    newest = item.newest
+    if newest is None:
+        return "no evidence recorded"
+    effective = effective_date(newest.record)
+    head = f"newest effective {effective} ({count(len(item.records), 'record')})"
+    where = f"the newest record ({newest.file})"
+    if status is EvidenceStatus.BROKEN:
+        return (
+            f"{head}, but {where} lists a file that is missing or differs from its recorded"
+            " sha256 (`ciptool evidence verify` names it)"
+        )
+    if status is EvidenceStatus.FUTURE:
+        later = [f"{what} {day}" for what, day, _ in dates(newest.record) if day > today]
+        return f"{head}, but {where} is dated after {today}: {', '.join(later)}"
+    control = item.control.record
+    limit = max_age(control, item.index)
+    if limit is None:
+        return f"{head}; {control.frequency} evidence does not go stale"
+    until = limit.after(effective)
+    if control.evidence[item.index].max_age is not None:
+        rule = f"`max_age` allows {limit.describe()}"
+    else:
+        rule = f"{control.frequency} evidence may be {limit.describe()} old"
+    if status is EvidenceStatus.STALE:
+        return f"{head}, stale since {until + dt.timedelta(days=1)}: {rule}"
+    return f"{head}, current through {until}: {rule}"
+
+
+def exception_line(exception: RiskException) -> str:
+    """A live exception in one line: its id, until when, its risk and its approval."""
+    return one_line(
+        f"{exception.id} until {exception.expires_on} (risk {exception.risk}, approved by"
+        f" {exception.approved_by} on {exception.approved_on})"
+    )
+
+
+def one_line(text: str) -> str:
+    """A value from the repository on the line it belongs to: a newline in it is shown as
+    ``\\x0a``, so it cannot start a line of its own (one a CI log would read as a command).
+    """
+    return printable(text)
+
+
+def soc2_category(catalog: Catalog, item: Item) -> str:
+    """The SOC 2 category name of a criterion, from the top of its tree."""
+    top = item
+    while top.parent is not None:
+        top = catalog.by_id[top.parent]
+    names = {prefix: name for name, prefix in SOC2_CATEGORIES.items()}
+    return names.get(top.id, top.id)
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` ``noun``s, the noun singular for one."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
