@@ -4,6 +4,7 @@ one requirement in full, read as ``ciptool check`` reads its id.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,6 @@ def read_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -
         explain_other_reading,
         explain_unresolved,
         level_name,
-        lineage_clause,
     )
 
     all_catalogs = {key: source.catalog for key, source in frameworks.catalogs.items()}
@@ -111,13 +111,6 @@ def read_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -
         ancestors.append(f"{ancestor.id} {ancestor.title}".strip())
         parent = ancestor.parent
     children = [child for child in catalog.items if child.parent == item.id]
-    lineage = []
-    later = [v for v in reader.versions(catalog.id) if v.previous_version == catalog.id]
-    for version in later:
-        went = reader.lineage(catalog.id, item.id, version.id)
-        if went.targets or went.withdrawn is not None:
-            clause = lineage_clause(went, all_catalogs)
-            lineage.append(f"{clause[0].upper()}{clause[1:]}.")
     crosswalks = []
     for crosswalk in frameworks.crosswalks:
         cw = crosswalk.record
@@ -140,6 +133,23 @@ def read_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -
         ancestors=list(reversed(ancestors)),
         level=level_name(catalog, item.type),
         children=children,
-        lineage=lineage,
+        lineage=where_it_went(reader, all_catalogs, catalog.id, item.id),
         crosswalks=crosswalks,
     )
+
+
+def where_it_went(
+    reader: IdReader, catalogs: Mapping[str, Catalog], catalog: str, item: str
+) -> list[str]:
+    """Where the content of ``item`` went in each later version of ``catalog``, a sentence each."""
+    from ciptool.checks.references import lineage_clause
+
+    sentences = []
+    for version in reader.versions(catalog):
+        if version.previous_version != catalog:
+            continue
+        lineage = reader.lineage(catalog, item, version.id)
+        if lineage.targets or lineage.withdrawn is not None:
+            clause = lineage_clause(lineage, catalogs)
+            sentences.append(f"{clause[0].upper()}{clause[1:]}.")
+    return sentences

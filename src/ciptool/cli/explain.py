@@ -16,13 +16,13 @@ from ciptool.app.explain import (
     one_line,
     soc2_category,
 )
+from ciptool.app.frameworks import where_it_went
 from ciptool.checks.coverage import applicability
 from ciptool.checks.evidence import SOC2, EvidenceStatus, occurrence_tested
 from ciptool.checks.references import (
     explain_other_reading,
     explain_unresolved,
     id_reader,
-    lineage_clause,
     one_of,
 )
 from ciptool.models import Catalog, Control, Item, Sourced
@@ -171,14 +171,8 @@ def _explain_requirement(
         if row is not None:
             soc2 = row.framework == SOC2
             _print_control_standing(sourced, standing, console, indent="    ", soc2=soc2)
-    reader = id_reader(graph)
-    for other in reader.versions(catalog.id):
-        if other.previous_version != catalog.id:
-            continue
-        lineage = reader.lineage(catalog.id, item.id, other.id)
-        if lineage.targets or lineage.withdrawn is not None:
-            clause = lineage_clause(lineage, graph.catalogs)
-            console.print(Text(f"{clause[0].upper()}{clause[1:]}."))
+    for sentence in where_it_went(id_reader(graph), graph.catalogs, catalog.id, item.id):
+        console.print(Text(sentence))
     if row is None:
         _print_no_status(catalog, item, standing, console)
 
