@@ -1,19 +1,27 @@
 """Time ciptool on generated repositories and print each figure beside its baseline.
 
     python bench/run.py                 # corpus M (and S); add --large for corpus L (2 GB)
-    python bench/run.py --repeat 5 --work /var/tmp/ciptool-bench
+    python bench/run.py --repeat 9 --work /var/tmp/ciptool-bench
 
 Every figure is the median wall time of whole ``ciptool`` processes, with the largest peak
-resident memory of the runs. ``check`` is timed cold (no cache), warm (cache present, nothing
-changed), with a comment added to one evidence record file, and with one evidence record
-changed. The HTML briefing is timed warm with one evidence record changed since the last check
-(so the report rechecks what the change can change), and right after a check of the same files
-(so it takes the findings that check kept). The baseline is what reading the same bytes costs
-at the least, in one process with the garbage collector off: parsing every YAML file with the
-fastest parser installed (yaml-rs, with libyaml for a file it refuses) plus the SHA-256 of
-every evidence file. The runner also confirms that the findings are the same without the cache,
-with it, and after every file is touched, and prints how each figure grows from one corpus to
-the next, ten times larger. Results are printed, never asserted.
+resident memory of the runs: ``--repeat`` runs, and more until they took five seconds. ``check``
+is timed cold (no cache), warm (cache present, nothing changed), with a comment added to one
+evidence record file, and with one evidence record changed. The HTML briefing is timed warm with
+one evidence record changed since the last check (so the report rechecks what the change can
+change), and right after a check of the same files (so it takes the findings that check kept).
+The baseline is what reading the same bytes costs at the least, in one process with the garbage
+collector off: parsing every YAML file with the fastest parser installed (yaml-rs, with libyaml
+for a file it refuses) plus the SHA-256 of every evidence file. The runner also confirms that
+the findings are the same without the cache, with it, and after every file is touched, and
+prints how each figure grows from one corpus to the next, ten times larger. Results are printed,
+never asserted.
+
+Every timed run, of ciptool or of the baseline, follows a read of every file of the corpus, so
+that both read the same bytes from memory: a corpus left idle may have been paged out, and a
+baseline read from the disk would time the disk. Each check's baseline is timed beside it, right
+before each of its runs, so that the two share the machine's load of the moment; the ratio is
+the median of each run's ratio to its own baseline, the baseline column the median baseline.
+The baseline in a corpus's heading is timed before its checks, repeated the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,17 +58,63 @@ CORPORA = {
 
 @dataclass(frozen=True)
 class Timing:
-    """The median seconds and the largest peak memory of repeated runs."""
+    """The median seconds and the largest peak memory of repeated runs; with a baseline timed
+    beside each run, its median seconds and the median of each run's ratio to its own."""
 
     seconds: float
     peak_mb: float
+    base: float | None = None
+    ratio: float | None = None
 
 
-def run(command: list[str], repeat: int, prepare: object = None) -> Timing:
-    """Run ``command`` ``repeat`` times as a whole process; median time, peak memory."""
+def read_all(root: Path) -> None:
+    """Read every file under ``root`` once, so that the next run finds it in memory."""
+    buffer = bytearray(_PIECE)
+    for current, _dirs, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(current, name), "rb", buffering=0) as handle:  # noqa: PTH118, PTH123
+                while handle.readinto(buffer):
+                    pass
+
+
+#: Bytes read at a time by :func:`read_all`.
+_PIECE = 1 << 20
+
+#: The least time a figure is measured for: a short one is run more than ``--repeat`` times, so
+#: that its median does not follow a moment's load on a shared machine.
+_LEAST_SECONDS = 5.0
+
+
+def rounds(repeat: int) -> Iterator[int]:
+    """``repeat`` rounds at least, and more until they took :data:`_LEAST_SECONDS`."""
+    started = time.perf_counter()
+    for done in itertools.count():
+        if done >= repeat and time.perf_counter() - started >= _LEAST_SECONDS:
+            return
+        yield done
+
+
+def run(
+    command: list[str],
+    repeat: int,
+    root: Path | None = None,
+    prepare: object = None,
+    beside: Baseline | None = None,
+) -> Timing:
+    """Run ``command`` ``repeat`` times or more (see :func:`rounds`) as a whole process, each
+    time right after reading every file under ``root`` (when given), and with ``beside`` right
+    after timing that baseline from the same memory. A run and the baseline before it share the
+    machine's load of the moment.
+    """
     times = []
     peaks = []
-    for _ in range(repeat):
+    bases = []
+    for _ in rounds(repeat):
+        if root is not None:
+            read_all(root)
+        if beside is not None:
+            parse, digest = beside.time()
+            bases.append(parse + digest)
         if callable(prepare):
             prepare()
         started = time.perf_counter()
@@ -67,14 +122,19 @@ def run(command: list[str], repeat: int, prepare: object = None) -> Timing:
         _pid, _status, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - started)
         peaks.append(usage.ru_maxrss / 1024)  # kilobytes on Linux
-    return Timing(statistics.median(times), max(peaks))
+    if not bases:
+        return Timing(statistics.median(times), max(peaks))
+    ratios = [seconds / base for seconds, base in zip(times, bases, strict=True)]
+    return Timing(
+        statistics.median(times), max(peaks), statistics.median(bases), statistics.median(ratios)
+    )
 
 
-def row(label: str, timing: Timing, base: float | None = None) -> Timing:
+def row(label: str, timing: Timing) -> Timing:
     """One line of the table: what, median seconds, peak MB, and the baseline with the ratio."""
     line = f"{label:<48}{timing.seconds:>10.2f}{timing.peak_mb:>10.0f}"
-    if base:
-        line += f"{base:>12.2f}{timing.seconds / base:>8.1f}"
+    if timing.base is not None and timing.ratio is not None:
+        line += f"{timing.base:>12.2f}{timing.ratio:>8.2f}"
     print(line)
     return timing
 
@@ -116,31 +176,46 @@ def _parse(text: str) -> object:
     return yaml.compose(text, Loader=_TextLoader)
 
 
-def baseline(root: Path) -> tuple[float, float, int, int]:
-    """Seconds to parse all YAML and to hash all evidence; and their sizes."""
-    yaml_files = [
-        p
-        for p in root.rglob("*.y*ml")
-        if "files" not in p.relative_to(root).parts and p.relative_to(root).parts[0][0] != "."
-    ]
-    evidence = [p for p in (root / "evidence").rglob("*") if p.is_file() and "files" in p.parts]
-    gc.disable()
-    started = time.perf_counter()
-    yaml_bytes = 0
-    for path in yaml_files:
-        text = path.read_text(encoding="utf-8")
-        yaml_bytes += len(text)
-        _parse(text)
-    parse = time.perf_counter() - started
-    started = time.perf_counter()
-    evidence_bytes = 0
-    for path in evidence:
-        data = path.read_bytes()
-        evidence_bytes += len(data)
-        hashlib.sha256(data).hexdigest()
-    digest = time.perf_counter() - started
-    gc.enable()
-    return parse, digest, yaml_bytes, evidence_bytes
+@dataclass(frozen=True)
+class Baseline:
+    """What reading the corpus costs at the least: its YAML parsed, its evidence hashed."""
+
+    yaml_files: tuple[Path, ...]
+    evidence: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, root: Path) -> Baseline:
+        """The files of the corpus at ``root`` that the baseline reads."""
+        yaml_files = [
+            p
+            for p in root.rglob("*.y*ml")
+            if "files" not in p.relative_to(root).parts and p.relative_to(root).parts[0][0] != "."
+        ]
+        evidence = [p for p in (root / "evidence").rglob("*") if p.is_file() and "files" in p.parts]
+        return cls(tuple(yaml_files), tuple(evidence))
+
+    def sizes(self) -> tuple[int, int]:
+        """Bytes of YAML and of evidence."""
+        return (
+            sum(p.stat().st_size for p in self.yaml_files),
+            sum(p.stat().st_size for p in self.evidence),
+        )
+
+    def time(self) -> tuple[float, float]:
+        """Seconds to parse all YAML and to hash all evidence, in this process."""
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            for path in self.yaml_files:
+                _parse(path.read_text(encoding="utf-8"))
+            parse = time.perf_counter() - started
+            started = time.perf_counter()
+            for path in self.evidence:
+                hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = time.perf_counter() - started
+        finally:
+            gc.enable()
+        return parse, digest
 
 
 def _drop(cache: Path) -> None:
@@ -196,7 +271,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/ciptool-bench"))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs of each figure at least, and more until they took 5 s; the median is shown",
+    )
     parser.add_argument("--large", action="store_true", help="also corpus L (2 GB of evidence)")
     args = parser.parse_args(argv)
     ciptool = shutil.which("ciptool") or sys.exit("ciptool is not on PATH: pip install . first")
@@ -210,8 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, dict[str, float]] = {}
     for name in names:
         root = corpus(args.work, name)
-        parse, digest, yaml_bytes, evidence_bytes = baseline(root)
-        base = parse + digest
+        base = Baseline.of(root)
+        yaml_bytes, evidence_bytes = base.sizes()
+        parses, digests = [], []
+        for _ in rounds(args.repeat):
+            read_all(root)
+            parse, digest = base.time()
+            parses.append(parse)
+            digests.append(digest)
+        parse, digest = statistics.median(parses), statistics.median(digests)
         controls, records, _ = CORPORA[name]
         print(
             f"corpus {name}: {controls:,} controls, {records:,} records,"
@@ -223,31 +310,28 @@ def main(argv: list[str] | None = None) -> int:
         cache = root / ".ciptool-cache"
         cold = row(
             "  check, cold (no cache)",
-            run(check, args.repeat, functools.partial(_drop, cache)),
-            base,
+            run(check, args.repeat, root, functools.partial(_drop, cache), base),
         )
         subprocess.run(check, capture_output=True, check=True)
-        warm = row("  check, warm (nothing changed)", run(check, args.repeat), base)
+        warm = row("  check, warm (nothing changed)", run(check, args.repeat, root, beside=base))
         record = min((root / "evidence").rglob("records-*.yaml"))  # the same file everywhere
         commented = row(
             "  check, warm, a comment added to one file",
-            run(check, args.repeat, functools.partial(_comment, record)),
-            base,
+            run(check, args.repeat, root, functools.partial(_comment, record), base),
         )
         changed = row(
             "  check, warm, one record changed",
-            run(check, args.repeat, functools.partial(_edit, record)),
-            base,
+            run(check, args.repeat, root, functools.partial(_edit, record), base),
         )
         report = [ciptool, "report", "audit-committee", "--repo", str(root), "-f", "html", "-o",
                   str(args.work / f"briefing-{name}.html"), "--as-of", "2026-11-15"]  # fmt: skip
         briefing = row(
             "  report audit-committee html, a record changed",
-            run(report, args.repeat, functools.partial(_edit, record)),
+            run(report, args.repeat, root, functools.partial(_edit, record)),
         )
         time.sleep(_SETTLE_SECONDS)  # a check keeps its result only when its inputs are settled
         subprocess.run(check, capture_output=True, check=True)
-        after_check = row("  the same report, right after a check", run(report, args.repeat))
+        after_check = row("  the same report, right after a check", run(report, args.repeat, root))
         figures[name] = {
             "cold": cold.seconds,
             "warm": warm.seconds,
