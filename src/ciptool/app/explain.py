@@ -12,8 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from ciptool.app.frameworks import where_it_went
 from ciptool.checks.base import Context
-from ciptool.checks.coverage import SOC2_CATEGORIES, control_evidence_current, coverage
+from ciptool.checks.coverage import (
+    SOC2_CATEGORIES,
+    applicability,
+    control_evidence_current,
+    coverage,
+)
 from ciptool.checks.evidence import (
     EvidenceStatus,
     RequirementEvidence,
@@ -21,10 +27,16 @@ from ciptool.checks.evidence import (
     deviations,
     effective_date,
     max_age,
+    occurrence_tested,
     requirement_evidence,
 )
 from ciptool.checks.exceptions import live_exceptions
-from ciptool.checks.references import explain_unresolved, id_reader
+from ciptool.checks.references import (
+    explain_other_reading,
+    explain_unresolved,
+    id_reader,
+    one_of,
+)
 from ciptool.engine import context
 from ciptool.errors import UsageError
 from ciptool.findings import Finding, unread_files
@@ -56,7 +68,7 @@ class Standing:
         self.rows = {(row.framework, row.requirement): row for row in coverage(ctx)}
         self.current = control_evidence_current(graph, ctx.today)
         self.live = live_exceptions(graph, ctx.today)
-        self.missed = deviations(graph, self.period, ctx.today) if self.period else {}
+        self.deviations = deviations(graph, self.period, ctx.today) if self.period else {}
         self.evidence: dict[str, list[RequirementEvidence]] = {}
         for item in requirement_evidence(graph):
             self.evidence.setdefault(item.control.record.id, []).append(item)
@@ -89,6 +101,24 @@ class Standing:
             return "current and intact for every evidence requirement"
         return "not current for every evidence requirement, so no requirement is covered through it"
 
+    def missed(self, control: Control) -> list[str] | None:
+        """The intervals of the SOC 2 period ended by the day that ``control`` has no evidence
+        for; None when there is no period or the control is not tested by occurrence."""
+        if self.period is None or not occurrence_tested(control):
+            return None
+        return self.deviations.get(control.id, [])
+
+    def not_applicable(self, catalog: Catalog, item: Item) -> str | None:
+        """Why ``item``, or its category, is declared not applicable; None when it is not."""
+        decision = applicability(self.graph, catalog, item.id)  # its own, or its category's
+        if decision is not None and not decision.applicable:
+            return one_line(decision.justification)
+        return None
+
+    def where_it_went(self, catalog: Catalog, item: Item) -> list[str]:
+        """Where the content of ``item`` went in each later version, a sentence each."""
+        return where_it_went(id_reader(self.graph), self.graph.catalogs, catalog.id, item.id)
+
     def status_reasons(self, row: RequirementCoverage) -> list[str]:
         """Why check gives the requirement of ``row`` its status."""
         reasons = [row.reason] if row.reason else []
@@ -115,6 +145,9 @@ class Explanation:
     findings: list[Finding]
     control: Sourced[Control] | None = None
     reading: Reading | None = None
+    #: For an id that names no item (another version's, or withdrawn), or one written as
+    #: another version writes it: what check says of it, and what to do.
+    note: tuple[str, str] | None = None
 
 
 def explain_identifier(
@@ -178,9 +211,15 @@ def explain_identifier(
 
 def _answer(reading: Reading, standing: Standing, findings: list[Finding]) -> Explanation:
     """The explanation of ``reading``, or why an id that names no item has none."""
-    if reading.item_id is None and not explained(reading):
-        message, suggestion = explain_unresolved(reading, standing.graph.catalogs)
-        raise UsageError(f"{message}. {suggestion}")
+    catalogs = standing.graph.catalogs
+    if reading.item_id is None:
+        message, suggestion = explain_unresolved(reading, catalogs)
+        if not explained(reading):
+            raise UsageError(f"{message}. {suggestion}")
+        return Explanation(standing, findings, reading=reading, note=(message, suggestion))
+    if reading.other is not None:
+        note = explain_other_reading(reading, catalogs)
+        return Explanation(standing, findings, reading=reading, note=note)
     return Explanation(standing, findings, reading=reading)
 
 
@@ -261,3 +300,8 @@ def soc2_category(catalog: Catalog, item: Item) -> str:
 def count(number: int, noun: str) -> str:
     """``number`` ``noun``s, the noun singular for one."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def kind_of(catalog: Catalog, item: Item) -> str:
+    """What kind of item ``item`` is, with its article: "a category"."""
+    return one_of(catalog, item.type)

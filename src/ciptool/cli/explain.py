@@ -13,18 +13,11 @@ from ciptool.app.explain import (
     count,
     evidence_detail,
     exception_line,
+    kind_of,
     one_line,
     soc2_category,
 )
-from ciptool.app.frameworks import where_it_went
-from ciptool.checks.coverage import applicability
-from ciptool.checks.evidence import SOC2, EvidenceStatus, occurrence_tested
-from ciptool.checks.references import (
-    explain_other_reading,
-    explain_unresolved,
-    id_reader,
-    one_of,
-)
+from ciptool.checks.evidence import SOC2, EvidenceStatus
 from ciptool.models import Catalog, Control, Item, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.render.terminal import terminal_console
@@ -47,14 +40,15 @@ def print_explanation(explanation: Explanation) -> None:
     if explanation.control is not None:
         _explain_control(explanation.control, explanation.standing, console)
     elif explanation.reading is not None:
-        _explain_reading(explanation.reading, explanation.standing, console)
+        _explain_reading(explanation, explanation.reading, console)
 
 
-def _explain_reading(reading: Reading, standing: Standing, console: Console) -> None:
-    catalogs = standing.graph.catalogs
-    catalog = catalogs[reading.framework]
+def _explain_reading(explanation: Explanation, reading: Reading, console: Console) -> None:
+    standing = explanation.standing
+    catalog = standing.graph.catalogs[reading.framework]
     if reading.item_id is None:
-        message, suggestion = explain_unresolved(reading, catalogs)
+        assert explanation.note is not None  # what check says of an id that names no item
+        message, suggestion = explanation.note
         console.print(Text(f"{catalog.id}:{reading.resolution.written.strip()}", style="bold"))
         console.print(Text(message))
         console.print(Text(suggestion, style="dim"))
@@ -64,8 +58,8 @@ def _explain_reading(reading: Reading, standing: Standing, console: Console) -> 
                 console.print()
                 _explain_requirement(catalog, target, standing, console)
         return
-    if reading.other is not None:
-        message, suggestion = explain_other_reading(reading, catalogs)
+    if explanation.note is not None:
+        message, suggestion = explanation.note
         console.print(Text(message, style="dim"))
         console.print(Text(suggestion, style="dim"))
     _explain_requirement(catalog, reading.item_id, standing, console)
@@ -138,8 +132,8 @@ def _print_control_standing(
     elif not indent:
         console.print(Text(f"live exceptions on {control.id}: none", style="bold"))
     period = standing.period
-    if soc2 and period is not None and occurrence_tested(control):
-        runs = standing.missed.get(control.id)
+    runs = standing.missed(control) if soc2 else None
+    if period is not None and runs is not None:
         head = f"{indent}SOC 2 period {period.start}..{period.end}: "
         if runs:
             console.print(Text(f"{head}no evidence for {', '.join(runs)}", style="yellow"))
@@ -171,7 +165,7 @@ def _explain_requirement(
         if row is not None:
             soc2 = row.framework == SOC2
             _print_control_standing(sourced, standing, console, indent="    ", soc2=soc2)
-    for sentence in where_it_went(id_reader(graph), graph.catalogs, catalog.id, item.id):
+    for sentence in standing.where_it_went(catalog, item):
         console.print(Text(sentence))
     if row is None:
         _print_no_status(catalog, item, standing, console)
@@ -192,9 +186,8 @@ def _print_status(row: RequirementCoverage, standing: Standing, console: Console
 def _print_no_status(catalog: Catalog, item: Item, standing: Standing, console: Console) -> None:
     """Why check gives the item no status: out of scope, or not a requirement."""
     config = standing.graph.config
-    decision = applicability(standing.graph, catalog, item.id)  # its own, or its category's
-    if decision is not None and not decision.applicable:
-        justification = one_line(decision.justification)
+    justification = standing.not_applicable(catalog, item)
+    if justification is not None:
         console.print(Text(f"not applicable: {justification}", style="yellow"))
     if config is None or catalog.id not in config.frameworks:
         console.print(
@@ -219,7 +212,7 @@ def _print_not_a_requirement(catalog: Catalog, item: Item, console: Console) -> 
     """What a heading or another item that coverage does not count is, what is under it, and
     what a mapping to it counts for: nothing, as check's RF005 says.
     """
-    head = f"{item.id} is {one_of(catalog, item.type)} of {catalog.display_name}"
+    head = f"{item.id} is {kind_of(catalog, item)} of {catalog.display_name}"
     if item.type in catalog.heading_types:
         head += (
             ", a heading and not a requirement: check gives each requirement under it a status"
