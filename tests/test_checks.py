@@ -10,7 +10,7 @@ import pytest
 
 from ciptool.checks import ALL_CHECKS, ALL_RULES
 from ciptool.checks.references import leaves_repository
-from ciptool.graph import evidence_file_key
+from ciptool.models.paths import evidence_file_key
 from conftest import EXCEPTION_ON_IAM, PROJECT_ROOT, MakeRepo, brief, run
 
 EVIDENCE = """\

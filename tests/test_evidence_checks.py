@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ciptool.checks.evidence import RECURRING, intervals, span, spoken_for
 from ciptool.cli import app
 from ciptool.engine import check_repository
 from ciptool.models.records import EvidenceRecord, Period
+from ciptool.queries.evidence import span
+from ciptool.queries.intervals import RECURRING, intervals, spoken_for
 from ciptool.results import RunSettings
 from conftest import MINIMAL_CONTROL, MakeRepo, brief
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ciptool.checks import ALL_CHECKS, Check, Context
-from ciptool.checks.coverage import coverage
-from ciptool.checks.exceptions import NOT_EXCEPTABLE, UnmatchedException, live_exceptions
+from ciptool import checks
+from ciptool.checks import Check, Context
+from ciptool.checks.exceptions import UnmatchedException
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
 from ciptool.incremental.ahead import ReadAhead
@@ -18,6 +18,8 @@ from ciptool.incremental.signatures import Inputs
 from ciptool.loader import load_repository, locate_findings
 from ciptool.loader.collector import gc_paused
 from ciptool.models.records import RiskException
+from ciptool.queries.coverage import coverage
+from ciptool.queries.exceptions import NOT_EXCEPTABLE, live_exceptions
 from ciptool.results import RunResult, RunSettings, selected
 
 #: Given what a load read, the result of checking it when that is already known, else None.
@@ -67,8 +69,8 @@ def _check(
     if known is not None and (made := known(inputs)) is not None:
         return made, graph
     ctx = context(graph, settings)
-    found = list(repository.findings) + graph.duplicate_findings
-    found.extend(run_checks(ALL_CHECKS, ctx, settings))
+    found = list(repository.findings)
+    found.extend(run_checks(checks.ALL_CHECKS, ctx, settings))
     found.extend(unmatched_exceptions(ctx, found, settings))
     ordered = tuple(sorted_findings(settle(graph, found, settings)))
     result = RunResult(
@@ -80,7 +82,7 @@ def _check(
         settings.today,
         settings.fail_on or config.record.check.fail_on,
         tally(ordered),
-        tuple(coverage(ctx)),
+        tuple(coverage(graph, ctx.today, ctx.soc2_period)),
         True if settings.baseline is not None else None,
     )
     return result, graph
@@ -94,6 +96,7 @@ def context(graph: Graph, settings: RunSettings) -> Context:
     return Context(
         graph=graph,
         today=settings.today,
+        known_codes=checks.known_codes(),
         soc2_period=settings.soc2_period or (soc2.period if soc2 else None),
         expiry_warning_days=config.check.expiry_warning_days,
     )
@@ -107,7 +110,7 @@ def run_checks(checks: Iterable[Check], ctx: Context, settings: RunSettings) -> 
 
 
 #: The check that judges exceptions against the other checks' findings.
-UNMATCHED = next(check for check in ALL_CHECKS if isinstance(check, UnmatchedException))
+UNMATCHED = next(check for check in checks.ALL_CHECKS if isinstance(check, UnmatchedException))
 
 
 def unmatched_exceptions(

@@ -1,150 +1,50 @@
-"""The loaded repository as indexes: controls <-> framework requirements <-> evidence."""
+"""The loaded repository as indexes: controls <-> framework requirements <-> evidence.
+
+Indexes only. What the loader read is :mod:`ciptool.models.repository`; the repository path of a
+file a record lists is :mod:`ciptool.models.paths`; what the indexes mean (coverage, evidence
+currency, live exceptions) is :mod:`ciptool.queries`; the findings about ids used twice are
+the SC004 check's (:mod:`ciptool.checks.ids`).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import posixpath
-import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from enum import Enum
-from functools import cache, cached_property
-from pathlib import Path
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
-from ciptool.findings import Finding, Location, Severity
+from ciptool.findings import Location
 from ciptool.models import (
     Catalog,
     Control,
-    Crosswalk,
     EvidenceRecord,
-    Policy,
     ProgramConfig,
     Resolution,
     RiskException,
     Sourced,
 )
+from ciptool.models.repository import Repository
 
 _R = TypeVar("_R")
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class CatalogSource:
-    """A catalog and where it came from: ``bundled`` or a repository file."""
+class Duplicate(NamedTuple):
+    """A record whose id an earlier record of its kind (``control``, ``policy``, ``exception``)
+    already has."""
 
-    catalog: Catalog
-    origin: str
-
-
-#: A Windows drive (``C:``) at the start of a path: absolute on that system.
-_DRIVE = re.compile(r"^[A-Za-z]:")
-#: A relative path that is already normal: no ``.`` or ``..`` parts, no empty ones, no
-#: backslashes. Nearly every path a record lists is one, and joins without normalising.
-_PLAIN_PATH = re.compile(r"(?:[\w-][\w.-]*/)*[\w-][\w.-]*", re.ASCII)
+    kind: str
+    ident: str
+    record: Sourced[Any]
+    first: Sourced[Any]
 
 
-class FileState(str, Enum):
-    """What is found at an evidence file's path."""
+class RepeatedEvidenceId(NamedTuple):
+    """An evidence requirement of a control whose id an earlier one of the control has."""
 
-    PRESENT = "present"
-    MISSING = "missing"
-    NOT_A_FILE = "not-a-file"
-    OUTSIDE = "outside"  # a link that leads outside the repository
-    UNREADABLE = "unreadable"
-
-
-class EvidenceFileFacts(NamedTuple):
-    """An evidence file as found on disk: its state and, when present, its digest and size.
-
-    A named tuple: a large program has a hundred thousand of them, made in every run.
-    """
-
-    path: str
-    state: FileState
-    sha256: str | None = None
-    size: int = 0
-
-
-@cache  # every check and report asks again for the same (record file, path) pairs
-def evidence_file_key(record_file: str, written: str) -> str | None:
-    """The repository path of a file a record lists, or None when the path leaves the repository.
-
-    The path is relative to the record's folder; judged on the text alone, so absolute paths,
-    drive letters and ``..`` above the top of the repository give None.
-    """
-    folder = record_file.rpartition("/")[0]  # a repository path, always normal
-    if _PLAIN_PATH.fullmatch(written):
-        return f"{folder}/{written}" if folder else written
-    if written.startswith(("/", "\\")) or _DRIVE.match(written):
-        return None
-    joined = posixpath.normpath(posixpath.join(folder, written.replace("\\", "/")))
-    if joined == ".." or joined.startswith("../"):
-        return None
-    return joined
-
-
-def listed_paths(records: Iterable[Sourced[EvidenceRecord]]) -> Iterator[str]:
-    """The repository path of every file ``records`` list, in order; paths that leave the
-    repository are left out.
-    """
-    for sourced in records:
-        for entry in sourced.record.files:
-            key = evidence_file_key(sourced.file, entry.path)
-            if key is not None:
-                yield key
-
-
-@dataclass
-class Repository:
-    """Everything the loader read: valid records with their sources, and load findings."""
-
-    root: Path
-    config: Sourced[ProgramConfig] | None
-    controls: list[Sourced[Control]] = field(default_factory=list)
-    policies: list[Sourced[Policy]] = field(default_factory=list)
-    evidence: list[Sourced[EvidenceRecord]] = field(default_factory=list)
-    exceptions: list[Sourced[RiskException]] = field(default_factory=list)
-    catalogs: dict[str, CatalogSource] = field(default_factory=dict)
-    crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    files_read: int = 0
-    #: SHA-256 of every file read (YAML text as read; evidence files as found), by path.
-    input_digests: dict[str, str] = field(default_factory=dict)
-    #: Evidence files the records list, by repository path; the files under ``evidence/``
-    #: that are not records (artifacts), and those of them no record lists.
-    evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
-    artifacts: list[str] = field(default_factory=list)
-    unlisted_evidence: list[str] = field(default_factory=list)
-    #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
-    #: references to them are not reported again as unknown.
-    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
-    #: Records that failed validation, by kind, built from the fields that passed (the others
-    #: absent or default): read only by the reference checks, so that one run reports a
-    #: broken record's unknown policy or requirement too, and by the integrity checks, which
-    #: verify the files of an evidence record whose `files` entries are valid.
-    partial: dict[str, list[Sourced[Any]]] = field(default_factory=dict)
-
-    def inputs_digest(self) -> str:
-        """One SHA-256 over every input file's path and digest: what a report was made from."""
-        lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
-        return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-
-    def evidence_listing_files(self) -> list[Sourced[EvidenceRecord]]:
-        """The evidence records whose files are verified: the valid ones, then those that
-        failed validation but whose ``files`` entries are all valid (a misspelt key elsewhere
-        must not keep a changed file from being reported)."""
-        partial = self.partial.get("evidence", ())
-        return [*self.evidence, *(s for s in partial if "files" in s.record.model_fields_set)]
-
-    def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
-        """What was found at a path a record lists; None when the path leaves the repository."""
-        key = evidence_file_key(record_file, written)
-        return self.evidence_files.get(key) if key else None
-
-    def is_invalid(self, kind: str, ident: str) -> bool:
-        """True when a record of ``kind`` with this id exists but failed validation."""
-        return ident in self.invalid_ids.get(kind, ())
+    control: Sourced[Control]
+    position: int
+    first: int
 
 
 @dataclass(frozen=True)
@@ -173,11 +73,11 @@ class Graph:
 
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self.duplicate_findings: list[Finding] = []
+        #: The records whose id an earlier record of their kind has: each index keeps the first.
+        self.duplicates: list[Duplicate] = []
         self.controls = self._unique("control", repository.controls, lambda c: c.id)
         self.policies = self._unique("policy", repository.policies, lambda p: p.id)
         self.exceptions = self._unique("exception", repository.exceptions, lambda e: e.id)
-        self._check_evidence_ids()
         self._derived: dict[Any, Any] = {}
         self._resolved: dict[tuple[str, str], Resolution | None] = {}
 
@@ -206,39 +106,23 @@ class Graph:
             first = index.get(ident)
             if first is None:
                 index[ident] = sourced
-                continue
-            self.duplicate_findings.append(
-                Finding(
-                    "SC004",
-                    Severity.ERROR,
-                    f"{kind} id `{ident}` is already used by another {kind}",
-                    sourced.at("id"),
-                    f"Give this {kind} a new id, or remove one of the two.",
-                    subject=ident,
-                    related=(first.at("id"),),
-                )
-            )
+            else:
+                self.duplicates.append(Duplicate(kind, ident, sourced, first))
         return index
 
-    def _check_evidence_ids(self) -> None:
+    @cached_property
+    def repeated_evidence_ids(self) -> list[RepeatedEvidenceId]:
+        """The evidence requirements whose id an earlier one of the same control has: records
+        name a requirement by its control's id and its own, so only the first is indexed."""
+        found: list[RepeatedEvidenceId] = []
         for control in self.controls.values():
             seen: dict[str, int] = {}
             for position, requirement in enumerate(control.record.evidence):
                 if requirement.id in seen:
-                    self.duplicate_findings.append(
-                        Finding(
-                            "SC004",
-                            Severity.ERROR,
-                            f"evidence requirement id `{requirement.id}` is used twice in"
-                            f" control {control.record.id}",
-                            control.at("evidence", position, "id"),
-                            "Give each evidence requirement of a control its own id.",
-                            subject=f"{control.record.id}/{requirement.id}",
-                            related=(control.at("evidence", seen[requirement.id], "id"),),
-                        )
-                    )
+                    found.append(RepeatedEvidenceId(control, position, seen[requirement.id]))
                 else:
                     seen[requirement.id] = position
+        return found
 
     @cached_property
     def mapping_links(self) -> list[MappingLink]:

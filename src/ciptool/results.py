@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class Status(str, Enum):
-    """Where a requirement stands: defined once, in :mod:`ciptool.checks.coverage`."""
+    """Where a requirement stands: defined once, in :mod:`ciptool.queries.coverage`."""
 
     COVERED = "covered"
     COVERED_WITH_DEVIATIONS = "covered-with-deviations"

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ciptool.app.explain import load_graph
-from ciptool.checks.references import Closest, did_you_mean
 from ciptool.engine import check_repository, tally
 from ciptool.errors import UsageError
 from ciptool.fileio.atomic import CannotWrite, write_output
@@ -32,6 +31,7 @@ from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import EvidenceRecord
 from ciptool.models.records import Period
+from ciptool.queries.suggestions import Closest, did_you_mean
 from ciptool.results import RunResult, RunSettings
 
 EVIDENCE_DIR = "evidence"

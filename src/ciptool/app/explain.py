@@ -14,29 +14,6 @@ from pathlib import Path
 
 from ciptool.app.frameworks import where_it_went
 from ciptool.checks.base import Context
-from ciptool.checks.coverage import (
-    SOC2_CATEGORIES,
-    applicability,
-    control_evidence_current,
-    coverage,
-)
-from ciptool.checks.evidence import (
-    EvidenceStatus,
-    RequirementEvidence,
-    dates,
-    deviations,
-    effective_date,
-    max_age,
-    occurrence_tested,
-    requirement_evidence,
-)
-from ciptool.checks.exceptions import live_exceptions
-from ciptool.checks.references import (
-    explain_other_reading,
-    explain_unresolved,
-    id_reader,
-    one_of,
-)
 from ciptool.engine import context
 from ciptool.errors import UsageError
 from ciptool.findings import Finding, unread_files
@@ -45,6 +22,23 @@ from ciptool.loader import load_repository
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.records import Period
+from ciptool.queries.coverage import (
+    SOC2_CATEGORIES,
+    applicability,
+    control_evidence_current,
+    coverage,
+)
+from ciptool.queries.evidence import (
+    EvidenceStatus,
+    RequirementEvidence,
+    dates,
+    effective_date,
+    max_age,
+    requirement_evidence,
+)
+from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.intervals import deviations, occurrence_tested
+from ciptool.queries.readings import explain_other_reading, explain_unresolved, id_reader, one_of
 from ciptool.render.printable import printable
 from ciptool.results import RequirementCoverage, RunSettings, Status
 
@@ -65,7 +59,10 @@ class Standing:
         self.graph = graph
         self.today = ctx.today
         self.period = ctx.soc2_period
-        self.rows = {(row.framework, row.requirement): row for row in coverage(ctx)}
+        self.rows = {
+            (row.framework, row.requirement): row
+            for row in coverage(graph, ctx.today, ctx.soc2_period)
+        }
         self.current = control_evidence_current(graph, ctx.today)
         self.live = live_exceptions(graph, ctx.today)
         self.deviations = deviations(graph, self.period, ctx.today) if self.period else {}
@@ -230,7 +227,7 @@ def _split(written: str, graph: Graph) -> tuple[str, str]:
         return "", written
     framework = framework.strip()
     if framework not in graph.catalogs:
-        from ciptool.checks.references import suggest_framework
+        from ciptool.queries.suggestions import suggest_framework
 
         hint = suggest_framework(framework, sorted(graph.catalogs))
         raise UsageError(f"unknown framework `{framework}`. {hint}")

@@ -75,7 +75,7 @@ def show_framework(root: Path | None, framework: str, requirement: str | None) -
     frameworks = catalogs_for(root)
     source = frameworks.catalogs.get(framework)
     if source is None:
-        from ciptool.checks.references import suggest_framework
+        from ciptool.queries.suggestions import suggest_framework
 
         hint = suggest_framework(framework, sorted(frameworks.catalogs))
         raise UsageError(f"unknown framework `{framework}`. {hint}")
@@ -90,11 +90,7 @@ def read_requirement(catalog: Catalog, written: str, frameworks: FrameworkSet) -
     place in the hierarchy, the items under it, crosswalk links, and where it went in a later
     version.
     """
-    from ciptool.checks.references import (
-        explain_other_reading,
-        explain_unresolved,
-        level_name,
-    )
+    from ciptool.queries.readings import explain_other_reading, explain_unresolved, level_name
 
     all_catalogs = {key: source.catalog for key, source in frameworks.catalogs.items()}
     reader = IdReader(all_catalogs, [c.record for c in frameworks.crosswalks])
@@ -142,7 +138,7 @@ def where_it_went(
     reader: IdReader, catalogs: Mapping[str, Catalog], catalog: str, item: str
 ) -> list[str]:
     """Where the content of ``item`` went in each later version of ``catalog``, a sentence each."""
-    from ciptool.checks.references import lineage_clause
+    from ciptool.queries.readings import lineage_clause
 
     sentences = []
     for version in reader.versions(catalog):

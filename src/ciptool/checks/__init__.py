@@ -1,8 +1,12 @@
-"""Checks: one small class per check, with a stable code, registered here explicitly."""
+"""Checks: one small class per check, with a stable code and its scope, registered here
+explicitly.
+
+The engine and the check after a change read :data:`ALL_CHECKS` when they run, not when they
+are imported: a check is registered by its entry here and nowhere else."""
 
 from __future__ import annotations
 
-from ciptool.checks.base import Check, Context
+from ciptool.checks.base import Check, Context, Scope
 from ciptool.checks.coverage import UncoveredRequirement, UnmappedControl
 from ciptool.checks.evidence import (
     DigestMismatch,
@@ -20,6 +24,7 @@ from ciptool.checks.exceptions import (
     ExpiredException,
     UnmatchedException,
 )
+from ciptool.checks.ids import DuplicateId
 from ciptool.checks.loading import LOADER_RULES, LoaderRule
 from ciptool.checks.policies import (
     PolicyNotApproved,
@@ -41,8 +46,9 @@ from ciptool.checks.references import (
     UnknownRequirement,
 )
 
-#: Every check, in code order. Codes never change; a retired code is never reused.
+#: Every check, in the order they run. Codes never change; a retired code is never reused.
 ALL_CHECKS: tuple[Check, ...] = (
+    DuplicateId(),
     UnknownFramework(),
     UnknownRequirement(),
     NormalisedRequirementId(),
@@ -81,8 +87,9 @@ ALL_RULES: tuple[Check | LoaderRule, ...] = tuple(
 
 
 def known_codes() -> frozenset[str]:
-    """Every code ciptool can report."""
-    return frozenset(rule.code for rule in ALL_RULES)
+    """Every code ciptool can report: the loader's and those of the checks registered now."""
+    rules: tuple[Check | LoaderRule, ...] = (*LOADER_RULES, *ALL_CHECKS)
+    return frozenset(rule.code for rule in rules)
 
 
-__all__ = ["ALL_CHECKS", "ALL_RULES", "Check", "Context", "LoaderRule", "known_codes"]
+__all__ = ["ALL_CHECKS", "ALL_RULES", "Check", "Context", "LoaderRule", "Scope", "known_codes"]

@@ -1,4 +1,5 @@
-"""What every check is: a code, a slug, a default severity, documentation, and a pure run."""
+"""What every check is: a code, a slug, a default severity, a scope, documentation, and a pure
+run."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import ClassVar
 
 from ciptool.checks.loading import first_paragraph
@@ -16,24 +18,59 @@ from ciptool.models.records import Period
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may read: the graph, the run's "today", and the run's settings."""
+    """What a check may read: the graph, the run's "today", the codes of every rule (which the
+    exception checks hold an exception's check code against), and the run's settings."""
 
     graph: Graph
     today: dt.date
+    known_codes: frozenset[str]
     soc2_period: Period | None = None
     expiry_warning_days: int = 30
+
+
+class Scope(Enum):
+    """What a change to the repository can affect of a check's findings.
+
+    A check after evidence records changed (:mod:`ciptool.incremental.recheck`) runs again
+    only the checks whose findings those records can change, and keeps the others' findings:
+    a check that says less than it depends on is reported with ``--no-cache`` and missing
+    from a kept result. When unsure, say ``REPOSITORY``: it is never wrong, only slower.
+    """
+
+    #: Each finding is about one record and located in its file; it depends on that record,
+    #: the files it lists, the program settings and, for an evidence record, the control it
+    #: names (whether it exists, and its evidence requirements). A change to a record changes
+    #: only the findings located in its file. (A check that reads no evidence record says
+    #: ``DEFINITIONS``, even when each of its findings is about one control or policy.)
+    RECORD = "record"
+    #: Each finding is about one control (its ``control``) and depends on the control, the
+    #: program settings and every evidence record that names the control.
+    CONTROL = "control"
+    #: Each finding is about one file under ``evidence/`` (its ``subject``) and depends on
+    #: whether any record lists it.
+    EVIDENCE_FILE = "evidence-file"
+    #: Findings depend on the program's definitions (settings, catalogs, crosswalks, controls,
+    #: policies, exceptions), never on an evidence record: a change to evidence records
+    #: changes none of them.
+    DEFINITIONS = "definitions"
+    #: A finding may depend on anything in the repository: any change may change any
+    #: finding, so a check after a change runs it over the whole repository.
+    REPOSITORY = "repository"
 
 
 class Check:
     """Base of every check. The class docstring is the check's documentation.
 
     A check is a pure generator over the context: it reads no files and no clock (the run's
-    "today" is in the context), and keeps no state between runs.
+    "today" is in the context), and keeps no state between runs. Each check says its
+    :class:`Scope`; there is no default, so that a new check cannot be wrong under a kept
+    result by saying nothing.
     """
 
     code: ClassVar[str]
     slug: ClassVar[str]
     family: ClassVar[str]
+    scope: ClassVar[Scope]
     severity: ClassVar[Severity] = Severity.ERROR
 
     def run(self, ctx: Context) -> Iterator[Finding]:

@@ -1,32 +1,26 @@
-"""Evidence checks: every required piece of evidence exists, is current, intact and honest."""
+"""Evidence checks: every required piece of evidence exists, is current, intact and honest.
+
+What makes evidence current, and the SOC 2 intervals it speaks for, are
+:mod:`ciptool.queries.evidence` and :mod:`ciptool.queries.intervals`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from typing import NamedTuple
+from collections.abc import Iterator
 
-from ciptool.checks.base import Check, Context
+from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Location, Severity
-from ciptool.graph import EvidenceFileFacts, FileState, Graph
-from ciptool.models import Control, EvidenceRecord, Sourced
-from ciptool.models.records import EvidenceFile, Period
-from ciptool.models.types import Duration
-
-#: How old the newest evidence may be, by the control's frequency, unless ``max_age`` says
-#: otherwise. Each default leaves a margin for collecting evidence after the interval ends.
-DEFAULT_MAX_AGE: dict[str, Duration | None] = {
-    "continuous": Duration(40, "d"),
-    "daily": Duration(7, "d"),
-    "weekly": Duration(14, "d"),
-    "monthly": Duration(40, "d"),
-    "quarterly": Duration(100, "d"),
-    "semiannual": Duration(200, "d"),
-    "annual": Duration(13, "mo"),
-    "event-driven": None,  # evidence follows events; there is no schedule to fall behind
-}
+from ciptool.models import Control, Sourced
+from ciptool.models.repository import FileState
+from ciptool.queries.evidence import (
+    ahead_of_collection,
+    dates,
+    effective_date,
+    listed_files,
+    max_age,
+    requirement_evidence,
+)
+from ciptool.queries.intervals import deviations
 
 _FILE_PROBLEMS = {
     FileState.MISSING: "is missing",
@@ -34,153 +28,6 @@ _FILE_PROBLEMS = {
     FileState.OUTSIDE: "is a link that leads outside the repository",
     FileState.UNREADABLE: "cannot be read",
 }
-
-
-def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
-    """The first and last day the record speaks for: its period, or its one effective day."""
-    if record.period is not None:
-        return record.period.start, record.period.end
-    assert record.effective_on is not None  # the model requires one of the two
-    return record.effective_on, record.effective_on
-
-
-def effective_date(record: EvidenceRecord) -> dt.date:
-    """The last day the evidence speaks for: the end of its period, or its effective date."""
-    return span(record)[1]
-
-
-def dates(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
-    """The days a record names, each with what it is and its YAML path in the record:
-    collected, and the end of its period or its effective day.
-    """
-    found: list[tuple[str, dt.date, tuple[str, ...]]] = [
-        ("collected", record.collected_on, ("collected_on",))
-    ]
-    if record.period is not None:
-        found.append(("its period ends", record.period.end, ("period", "end")))
-    elif record.effective_on is not None:
-        found.append(("effective", record.effective_on, ("effective_on",)))
-    return found
-
-
-def in_the_future(record: EvidenceRecord, today: dt.date) -> bool:
-    """True when the record is collected, effective or ends its period after ``today``:
-    EV005 reports exactly these records.
-    """
-    return any(day > today for _, day, _ in dates(record))
-
-
-def ahead_of_collection(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
-    """The days of :func:`dates` the record speaks for after the day it was collected (its
-    effective day, or the end of its period): EV008 reports exactly these.
-    """
-    return [found for found in dates(record)[1:] if found[1] > record.collected_on]
-
-
-def counts_on(record: EvidenceRecord, today: dt.date) -> bool:
-    """True when the record may speak for anything on ``today``.
-
-    The one definition: a record in the future (EV005) or dated after its own collection
-    (EV008) counts for nothing, not for currency, coverage or SOC 2 occurrences.
-    """
-    return not in_the_future(record, today) and not ahead_of_collection(record)
-
-
-def max_age(control: Control, requirement_index: int) -> Duration | None:
-    """How old the newest evidence for the requirement may be."""
-    requirement = control.evidence[requirement_index]
-    return requirement.max_age or DEFAULT_MAX_AGE[control.frequency]
-
-
-class EvidenceStatus(str, Enum):
-    """Where one evidence requirement of one control stands on a day, by its newest record."""
-
-    CURRENT = "current"
-    STALE = "stale"
-    MISSING = "missing"
-    BROKEN = "broken"  # a listed file is missing or its digest differs
-    #: dated after the day, or speaking for a day after its own collection (see :func:`counts_on`)
-    FUTURE = "future"
-
-
-@dataclass(frozen=True)
-class RequirementEvidence:
-    """The records of one evidence requirement of one control, newest last."""
-
-    control: Sourced[Control]
-    index: int
-    records: tuple[Sourced[EvidenceRecord], ...]
-
-    @property
-    def newest(self) -> Sourced[EvidenceRecord] | None:
-        """The record whose evidence speaks for the latest day."""
-        return self.records[-1] if self.records else None
-
-    def stale_on(self, today: dt.date) -> bool:
-        """True when the newest evidence is older than allowed on ``today``."""
-        newest = self.newest
-        limit = max_age(self.control.record, self.index)
-        if newest is None or limit is None:
-            return False
-        return limit.after(effective_date(newest.record)) < today
-
-    def status_on(self, graph: Graph, today: dt.date) -> EvidenceStatus:
-        """Where the requirement stands on ``today``: only ``CURRENT`` counts for coverage."""
-        newest = self.newest
-        if newest is None:
-            return EvidenceStatus.MISSING
-        if not intact(graph, newest):
-            return EvidenceStatus.BROKEN
-        if not counts_on(newest.record, today):
-            return EvidenceStatus.FUTURE
-        if self.stale_on(today):
-            return EvidenceStatus.STALE
-        return EvidenceStatus.CURRENT
-
-
-def requirement_evidence(graph: Graph) -> list[RequirementEvidence]:
-    """Every evidence requirement of every control with its records, newest last."""
-    return graph.derived("requirement_evidence", lambda: list(_requirement_evidence(graph)))
-
-
-def _requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
-    for control in graph.iter_controls():
-        for index, requirement in enumerate(control.record.evidence):
-            found = graph.evidence_by_requirement.get((control.record.id, requirement.id), [])
-            ordered = sorted(found, key=lambda s: (effective_date(s.record), s.record.collected_on))
-            yield RequirementEvidence(control, index, tuple(ordered))
-
-
-def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
-    """True when every file the record lists is present with the recorded digest."""
-    for entry in sourced.record.files:
-        facts = graph.repository.facts_for(sourced.file, entry.path)
-        if facts is None or facts.state is not FileState.PRESENT or facts.sha256 != entry.sha256:
-            return False
-    return True
-
-
-class ListedFile(NamedTuple):
-    """A file an evidence record lists, with what the loader found at its path."""
-
-    record: Sourced[EvidenceRecord]
-    position: int  # in the record's `files`
-    entry: EvidenceFile
-    facts: EvidenceFileFacts
-
-
-def listed_files(graph: Graph) -> list[ListedFile]:
-    """Every file every record lists that stays inside the repository, with its facts."""
-    return graph.derived("listed_files", lambda: list(_listed_files(graph)))
-
-
-def _listed_files(graph: Graph) -> Iterator[ListedFile]:
-    facts_for = graph.repository.facts_for
-    for sourced in graph.repository.evidence_listing_files():
-        for index, entry in enumerate(sourced.record.files):
-            found = facts_for(sourced.file, entry.path)
-            if found is not None:
-                yield ListedFile(sourced, index, entry, found)
 
 
 def _subject(control: Sourced[Control], index: int) -> str:
@@ -202,6 +49,7 @@ class MissingEvidence(Check):
     code = "EV001"
     slug = "missing-evidence"
     family = "evidence"
+    scope = Scope.CONTROL
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         repository = ctx.graph.repository
@@ -241,6 +89,7 @@ class StaleEvidence(Check):
     code = "EV002"
     slug = "stale-evidence"
     family = "evidence"
+    scope = Scope.CONTROL
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -278,6 +127,7 @@ class EvidenceFileProblem(Check):
     code = "EV003"
     slug = "evidence-file-missing"
     family = "evidence"
+    scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for listed in listed_files(ctx.graph):
@@ -308,6 +158,7 @@ class DigestMismatch(Check):
     code = "EV004"
     slug = "digest-mismatch"
     family = "evidence"
+    scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for listed in listed_files(ctx.graph):
@@ -340,6 +191,7 @@ class FutureEvidence(Check):
     code = "EV005"
     slug = "evidence-in-the-future"
     family = "evidence"
+    scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.repository.evidence:
@@ -376,6 +228,7 @@ class EvidenceAheadOfCollection(Check):
     code = "EV008"
     slug = "evidence-dated-after-collection"
     family = "evidence"
+    scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.repository.evidence:
@@ -409,6 +262,7 @@ class UnlistedEvidenceFile(Check):
     code = "EV006"
     slug = "unlisted-evidence-file"
     family = "evidence"
+    scope = Scope.EVIDENCE_FILE
     severity = Severity.NOTE
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -419,77 +273,6 @@ class UnlistedEvidenceFile(Check):
                 "Record it with `ciptool evidence add`, or delete it.",
                 subject=path,
             )
-
-
-#: The catalog id of SOC 2, whose Type II period tests recurring controls.
-SOC2 = "soc2-2017"
-#: Frequencies tested interval by interval over a SOC 2 Type II period.
-RECURRING = ("daily", "weekly", "monthly", "quarterly", "semiannual", "annual")
-
-
-@dataclass(frozen=True, order=True)
-class Interval:
-    """One occurrence window of a recurring control, e.g. 2026-Q2."""
-
-    start: dt.date
-    end: dt.date
-    name: str
-
-
-def intervals(frequency: str, period: Period) -> list[Interval]:
-    """The calendar intervals of ``frequency`` that overlap ``period``, clipped to it."""
-    found: list[Interval] = []
-    day = period.start
-    while day <= period.end:
-        start, end, name = _interval_around(frequency, day)
-        found.append(Interval(max(start, period.start), min(end, period.end), name))
-        day = end + dt.timedelta(days=1)
-    return found
-
-
-def _interval_around(frequency: str, day: dt.date) -> tuple[dt.date, dt.date, str]:
-    if frequency == "daily":
-        return day, day, day.isoformat()
-    if frequency == "weekly":
-        start = day - dt.timedelta(days=day.weekday())
-        year, week, _ = start.isocalendar()
-        return start, start + dt.timedelta(days=6), f"{year}-W{week:02d}"
-    months = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}[frequency]
-    first_month = (day.month - 1) // months * months + 1
-    start = dt.date(day.year, first_month, 1)
-    next_month = first_month + months
-    following = dt.date(day.year + (next_month > 12), (next_month - 1) % 12 + 1, 1)
-    end = following - dt.timedelta(days=1)
-    if frequency == "monthly":
-        name = f"{day.year}-{first_month:02d}"
-    elif frequency == "quarterly":
-        name = f"{day.year}-Q{(first_month - 1) // 3 + 1}"
-    elif frequency == "semiannual":
-        name = f"{day.year}-H{(first_month - 1) // 6 + 1}"
-    else:
-        name = str(day.year)
-    return start, end, name
-
-
-def spoken_for(records: Iterable[EvidenceRecord], due: Sequence[Interval]) -> list[bool]:
-    """For each interval, whether some record's day or span falls in it.
-
-    One pass over the records sorted by their first day: asking every record about every
-    interval would grow with their product (a daily control with a year of daily evidence
-    is 365 records by 365 intervals).
-    """
-    spans = sorted(span(record) for record in records)
-    covered = [False] * len(due)
-    reach: dt.date | None = None  # the latest last day of the spans that start in time
-    taken = 0
-    for index in sorted(range(len(due)), key=lambda i: due[i].end):
-        interval = due[index]
-        while taken < len(spans) and spans[taken][0] <= interval.end:
-            last = spans[taken][1]
-            reach = last if reach is None else max(reach, last)
-            taken += 1
-        covered[index] = reach is not None and reach >= interval.start
-    return covered
 
 
 class Soc2OccurrenceMissing(Check):
@@ -515,6 +298,7 @@ class Soc2OccurrenceMissing(Check):
     code = "EV007"
     slug = "soc2-occurrence-missing"
     family = "evidence"
+    scope = Scope.CONTROL
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -533,74 +317,3 @@ class Soc2OccurrenceMissing(Check):
                     subject=f"{control}/{named}",
                     control=control,
                 )
-
-
-def occurrence_tested(control: Control) -> bool:
-    """True when a SOC 2 Type II period tests the control interval by interval."""
-    return (
-        control.frequency in RECURRING
-        and bool(control.evidence)
-        and bool(control.mappings.get(SOC2))
-    )
-
-
-def occurrences(
-    graph: Graph, control: Control, period: Period, today: dt.date
-) -> list[tuple[Interval, bool | None]]:
-    """Each interval of ``period`` for the control, with whether evidence speaks for it (None
-    while the interval has not ended on ``today``). Records that do not count (see
-    :func:`counts_on`) speak for no interval, as everywhere.
-    """
-    evidence = [
-        sourced.record
-        for requirement in control.evidence
-        for sourced in graph.evidence_by_requirement.get((control.id, requirement.id), [])
-        if counts_on(sourced.record, today)
-    ]
-    every = intervals(control.frequency, period)
-    return [
-        (interval, ok if interval.end < today else None)
-        for interval, ok in zip(every, spoken_for(evidence, every), strict=True)
-    ]
-
-
-def deviations(graph: Graph, period: Period, today: dt.date) -> dict[str, list[str]]:
-    """Control id -> the runs of ended intervals of the SOC 2 period without evidence
-    ("2026-Q2", "2026-01..2026-03"), for every occurrence-tested control that has any.
-
-    EV007 reports each run; coverage of the SOC 2 criteria such a control maps says
-    ``covered-with-deviations``.
-    """
-    key = ("deviations", period.start, period.end, today)
-    return graph.derived(key, lambda: _deviations(graph, period, today))
-
-
-def _deviations(graph: Graph, period: Period, today: dt.date) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for sourced in graph.iter_controls():
-        control = sourced.record
-        if not occurrence_tested(control):
-            continue
-        cells = occurrences(graph, control, period, today)
-        due = [interval for interval, ok in cells if ok is not None]
-        missing = [interval for interval, ok in cells if ok is False]
-        runs = [
-            run[0].name if len(run) == 1 else f"{run[0].name}..{run[-1].name}"
-            for run in _consecutive(missing, due)
-        ]
-        if runs:
-            found[control.id] = runs
-    return found
-
-
-def _consecutive(missing: list[Interval], due: list[Interval]) -> Iterator[list[Interval]]:
-    """Group missing intervals that follow each other, so a long gap is one finding."""
-    position = {interval: index for index, interval in enumerate(due)}
-    run: list[Interval] = []
-    for interval in missing:
-        if run and position[interval] != position[run[-1]] + 1:
-            yield run
-            run = []
-        run.append(interval)
-    if run:
-        yield run

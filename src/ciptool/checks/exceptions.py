@@ -1,24 +1,20 @@
-"""Exception checks: accepted risks expire, and each must point at something real."""
+"""Exception checks: accepted risks expire, and each must point at something real.
+
+Which exceptions are live, and which findings none may cover, are
+:mod:`ciptool.queries.exceptions`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
-from ciptool.checks.base import Check, Context
-from ciptool.checks.references import Closest, explain_unresolved, id_reader, suggest_framework
+from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
-from ciptool.models import RiskException, Sourced
-
-
-def live_exceptions(graph: Graph, today: dt.date) -> list[Sourced[RiskException]]:
-    """Exceptions approved on or before ``today`` that have not expired (expiry day included)."""
-    return [
-        sourced
-        for sourced in graph.exceptions.values()
-        if sourced.record.approved_on <= today <= sourced.record.expires_on
-    ]
+from ciptool.queries.exceptions import NOT_EXCEPTABLE
+from ciptool.queries.readings import explain_unresolved, id_reader
+from ciptool.queries.suggestions import Closest, suggest_framework
 
 
 class ExpiredException(Check):
@@ -37,6 +33,7 @@ class ExpiredException(Check):
     code = "EX001"
     slug = "expired-exception"
     family = "exceptions"
+    scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.exceptions.values():
@@ -66,6 +63,7 @@ class ExceptionExpiringSoon(Check):
     code = "EX002"
     slug = "exception-expiring-soon"
     family = "exceptions"
+    scope = Scope.DEFINITIONS
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -80,10 +78,6 @@ class ExceptionExpiringSoon(Check):
                     "Close the gap it covers, or ask its approver to renew it.",
                     subject=exception.id,
                 )
-
-
-#: Families an exception can never cover: a broken file or an exception's own problems.
-NOT_EXCEPTABLE = ("LD", "SC", "EX")
 
 
 class DanglingException(Check):
@@ -103,10 +97,9 @@ class DanglingException(Check):
     code = "EX003"
     slug = "exception-applies-to-nothing"
     family = "exceptions"
+    scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from ciptool.checks import known_codes
-
         graph = ctx.graph
         controls = Closest(graph.controls)
         for sourced in graph.referring_exceptions():
@@ -123,7 +116,7 @@ class DanglingException(Check):
                 problem, suggestion = _requirement_problem(graph, target.requirement)
                 key = "requirement"
             else:
-                if target.check not in known_codes():
+                if target.check not in ctx.known_codes:
                     problem = f"`{target.check}` is not a check code (see `ciptool rules list`)"
                 elif str(target.check).startswith(NOT_EXCEPTABLE):
                     problem = (
@@ -166,6 +159,7 @@ class UnmatchedException(Check):
     code = "EX004"
     slug = "exception-matches-no-finding"
     family = "exceptions"
+    scope = Scope.REPOSITORY
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -177,9 +171,7 @@ class UnmatchedException(Check):
     ) -> Iterator[Finding]:
         """Findings for the exceptions on a check that ``ran`` whose subject none of
         ``findings`` has."""
-        from ciptool.checks import known_codes
-
-        codes = known_codes()
+        codes = ctx.known_codes
         targets = [
             (sourced, target.check, target.subject)
             for sourced in ctx.graph.exceptions.values()

@@ -2,6 +2,8 @@
 
 The loader reports these itself, as it reads; they are listed here so that every code has
 documentation for ``ciptool rules`` and can be selected, ignored or re-graded like any check.
+An id used twice (SC004) is a check, :mod:`ciptool.checks.ids`: it is seen across records, once
+they are indexed; the loader reports it itself only for an item id used twice in a catalog.
 """
 
 from __future__ import annotations
@@ -300,20 +302,6 @@ Passes: a control with `id`, `title`, `owner` and `frequency`.
 Fails: a control without `owner`.
 
 Fix: add the key.
-""",
-    ),
-    _rule(
-        "SC004",
-        "duplicate-id",
-        """
-Two records of the same kind share an id (both places are named).
-
-Why: ids are how records refer to each other; a duplicate makes every reference ambiguous.
-
-Passes: unique ids across the whole repository.
-Fails: `IAM-03` defined in two files.
-
-Fix: give one of them a new id, or remove one.
 """,
     ),
     _rule(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ciptool.checks.base import Check, Context
+from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
 
 
@@ -24,6 +24,7 @@ class PolicyReviewOverdue(Check):
     code = "PL001"
     slug = "policy-review-overdue"
     family = "policies"
+    scope = Scope.DEFINITIONS
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -59,6 +60,7 @@ class PolicyNotApproved(Check):
     code = "PL002"
     slug = "policy-not-approved"
     family = "policies"
+    scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.policies.values():
@@ -95,6 +97,7 @@ class PolicyWithoutOwner(Check):
     code = "PL003"
     slug = "policy-without-owner"
     family = "policies"
+    scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.policies.values():
@@ -122,6 +125,7 @@ class PolicyWithoutReviewCycle(Check):
     code = "PL004"
     slug = "policy-without-review-cycle"
     family = "policies"
+    scope = Scope.DEFINITIONS
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:

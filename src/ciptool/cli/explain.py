@@ -17,9 +17,10 @@ from ciptool.app.explain import (
     one_line,
     soc2_category,
 )
-from ciptool.checks.evidence import SOC2, EvidenceStatus
 from ciptool.models import Catalog, Control, Item, Sourced
 from ciptool.models.catalog import Reading
+from ciptool.queries.evidence import EvidenceStatus
+from ciptool.queries.intervals import SOC2
 from ciptool.render.terminal import terminal_console
 from ciptool.results import RequirementCoverage, Status
 

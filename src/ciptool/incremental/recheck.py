@@ -12,10 +12,13 @@ is said in three places:
 So when the only files that changed since a kept result are evidence record files, a check
 reads those files, the definitions of the controls their records name before and after the
 change (the *touched* controls), every record of those controls, the settings, the catalogs
-and the exceptions, and runs the evidence checks on that part of the repository. The kept
-result's findings in those three places make way for the new ones; every other finding
-depends on nothing that changed, except whether an exception on one check's finding matches
-any finding (EX004), which is judged again over the findings as they are now.
+and the exceptions, and runs on that part of the repository the checks whose scope
+(:class:`ciptool.checks.Scope`, which each check declares) is one record, one control or one
+evidence file. The kept result's findings in those three places make way for the new ones;
+every other finding is of a check that reads no evidence record, and depends on nothing that
+changed, except whether an exception on one check's finding matches any finding (EX004),
+which is judged again over the findings as they are now. A selected check that may depend on
+anything in the repository makes it decline.
 
 What the kept result does not hold, which records each file names and lists, which controls
 have current evidence and how often each evidence file is listed, is kept beside it as a
@@ -30,30 +33,62 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ciptool.checks import ALL_CHECKS
-from ciptool.checks.coverage import (
+from ciptool import checks
+from ciptool.checks import Check
+from ciptool.checks import Scope as Reach
+from ciptool.engine import UNMATCHED, context, run_checks, settle, tally, unmatched_exceptions
+from ciptool.findings import Finding, sorted_findings
+from ciptool.graph import Graph
+from ciptool.incremental.signatures import Inputs
+from ciptool.loader import Part
+from ciptool.models import Control, EvidenceRecord, RiskException
+from ciptool.models.paths import listed_paths
+from ciptool.queries.coverage import (
     control_evidence_current,
     deviating_controls,
     excepted_controls,
     restated,
 )
-from ciptool.checks.evidence import listed_files
-from ciptool.engine import UNMATCHED, context, run_checks, settle, tally, unmatched_exceptions
-from ciptool.findings import Finding, sorted_findings
-from ciptool.graph import Graph, listed_paths
-from ciptool.incremental.signatures import Inputs
-from ciptool.loader import Part
-from ciptool.models import Control, EvidenceRecord, RiskException
-from ciptool.results import RunResult, RunSettings
+from ciptool.queries.evidence import listed_files
+from ciptool.results import RunResult, RunSettings, selected
 
-#: Findings about one evidence record, located in its file.
-PER_RECORD = frozenset({"EV003", "EV004", "EV005", "EV008", "RF006", "RF007", "RF008"})
-#: Findings about one control that depend on all of its evidence records.
-PER_CONTROL = frozenset({"EV001", "EV002", "EV007"})
-#: Findings about an evidence file no record lists.
-UNLISTED = "EV006"
-_CHECKS = tuple(c for c in ALL_CHECKS if c.code in PER_RECORD | PER_CONTROL or c.code == UNLISTED)
 _EVIDENCE = "evidence/"
+
+
+@dataclass(frozen=True)
+class _Rerun:
+    """The registered checks whose findings changed evidence records can change, by what each
+    says it can affect (:class:`ciptool.checks.Scope`): read from the registry at each run."""
+
+    checks: tuple[Check, ...]
+    #: Codes of findings about one record, located in its file.
+    per_record: frozenset[str]
+    #: Codes of findings about one control that depend on all of its evidence records.
+    per_control: frozenset[str]
+    #: Codes of findings about an evidence file, which no record may list.
+    per_file: frozenset[str]
+    #: True when a selected check may depend on anything: only a full check can say it.
+    whole: bool
+
+    @classmethod
+    def of(cls, registered: tuple[Check, ...], settings: RunSettings) -> _Rerun:
+        def codes(reach: Reach) -> frozenset[str]:
+            return frozenset(check.code for check in registered if check.scope is reach)
+
+        rerun = (Reach.RECORD, Reach.CONTROL, Reach.EVIDENCE_FILE)
+        return cls(
+            tuple(check for check in registered if check.scope in rerun),
+            codes(Reach.RECORD),
+            codes(Reach.CONTROL),
+            codes(Reach.EVIDENCE_FILE),
+            # EX004 is judged again below, over the findings as they are now.
+            any(
+                check.scope is Reach.REPOSITORY
+                and check.code != UNMATCHED.code
+                and selected(check.code, settings.select, settings.ignore)
+                for check in registered
+            ),
+        )
 
 
 @dataclass
@@ -80,7 +115,7 @@ class Scope:
     def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
         """The scope of a full check of ``graph``; None when a recheck could not be trusted."""
         repository = graph.repository
-        if graph.duplicate_findings or repository.config is None:
+        if graph.duplicates or graph.repeated_evidence_ids or repository.config is None:
             return None  # which of two records with one id counts is decided by all of them
         named: dict[str, dict[str, None]] = {
             rel: {} for rel in inputs.files if rel.startswith(_EVIDENCE)
@@ -151,6 +186,9 @@ def recheck(
     """
     if not changed or any(rel not in scope.records for rel in changed):
         return None
+    rerun = _Rerun.of(checks.ALL_CHECKS, settings)
+    if rerun.whole:
+        return None
     read_now = Inputs()
     part = Part(root, read_now)
     if part.repository.config is None:
@@ -194,8 +232,8 @@ def recheck(
     repository.invalid_ids = {"evidence": set(scope.invalid)}
     graph = Graph(repository)
     ctx = context(graph, settings)
-    owned = _Owned(set(changed), touched, concerned)
-    found = [f for f in run_checks(_CHECKS, ctx, settings) if owned.by_rerun(f)]
+    owned = _Owned(rerun, set(changed), touched, concerned)
+    found = [f for f in run_checks(rerun.checks, ctx, settings) if owned.by_rerun(f)]
     kept_findings = [f for f in kept.findings if not owned.by_rerun(f)]
     if any(owned.points_into_changed(f) for f in kept_findings):
         return None  # a finding this module does not account for
@@ -233,17 +271,18 @@ def recheck(
 class _Owned:
     """Which findings a recheck says afresh: those in the three places records change."""
 
+    rerun: _Rerun
     changed: set[str]
     touched: set[str]
     paths: set[str]
 
     def by_rerun(self, finding: Finding) -> bool:
         """True when the recheck makes this finding, or its absence."""
-        if finding.code in PER_RECORD:
+        if finding.code in self.rerun.per_record:
             return finding.location is not None and finding.location.file in self.changed
-        if finding.code in PER_CONTROL:
+        if finding.code in self.rerun.per_control:
             return finding.control in self.touched
-        return finding.code == UNLISTED and finding.subject in self.paths
+        return finding.code in self.rerun.per_file and finding.subject in self.paths
 
     def points_into_changed(self, finding: Finding) -> bool:
         """True when the finding is located, or has a related location, in a changed file."""

@@ -11,7 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ciptool.graph import CatalogSource
     from ciptool.incremental.signatures import find_repository
     from ciptool.loader.positions import locate_findings
     from ciptool.loader.repository import (
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
         same_data,
     )
     from ciptool.loader.yamlparse import FAST_PARSER
+    from ciptool.models.repository import CatalogSource
 
 __all__ = [
     "FAST_PARSER",
@@ -39,7 +39,7 @@ __all__ = [
 #: The names that are not defined in :mod:`ciptool.loader.repository`, and their modules.
 _ELSEWHERE = {
     "FAST_PARSER": "ciptool.loader.yamlparse",
-    "CatalogSource": "ciptool.graph",
+    "CatalogSource": "ciptool.models.repository",
     "find_repository": "ciptool.incremental.signatures",
     "locate_findings": "ciptool.loader.positions",
 }

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
-from ciptool.graph import CatalogSource
 from ciptool.incremental.signatures import FRAMEWORKS_DIR, Inputs, bundled_frameworks_dir
 from ciptool.loader.files import YAML_SUFFIXES, FoundFile, read_text, walk_yaml
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import Catalog, Crosswalk, Sourced
+from ciptool.models.repository import CatalogSource
 
 BUNDLED = "bundled"
 

@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ciptool.graph import EvidenceFileFacts, FileState, listed_paths
 from ciptool.incremental.filecache import FileCache
 from ciptool.incremental.signatures import (
     Identity,
@@ -23,6 +22,8 @@ from ciptool.incremental.signatures import (
 from ciptool.incremental.workers import Pending
 from ciptool.loader.hashing import collect, sha256_file
 from ciptool.models import EvidenceRecord, Sourced
+from ciptool.models.paths import listed_paths
+from ciptool.models.repository import EvidenceFileFacts, FileState
 
 
 def inspect_evidence_files(

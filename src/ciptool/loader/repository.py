@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, format_yaml_path
-from ciptool.graph import CatalogSource, Repository
 from ciptool.incremental.ahead import EVIDENCE_FILES_DIR, ReadAhead
 from ciptool.incremental.filecache import FileCache
 from ciptool.incremental.signatures import CONFIG_FILE, Inputs, Signature, signature
@@ -36,6 +35,7 @@ from ciptool.models import (
     RiskException,
     Sourced,
 )
+from ciptool.models.repository import CatalogSource, Repository
 
 M = TypeVar("M", bound=BaseModel)
 

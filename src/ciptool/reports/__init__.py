@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ciptool.checks.evidence import SOC2
 from ciptool.errors import UsageError
-from ciptool.graph import Graph, evidence_file_key
+from ciptool.graph import Graph
+from ciptool.models.paths import evidence_file_key
+from ciptool.queries.intervals import SOC2
 from ciptool.reports.briefing import Changes, build_briefing, risk_acceptances
 from ciptool.reports.common import ReportMeta, evidence_lines, report_meta
 from ciptool.reports.frameworks import (

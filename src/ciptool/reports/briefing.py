@@ -7,10 +7,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ciptool.checks.evidence import SOC2, EvidenceStatus
-from ciptool.checks.exceptions import live_exceptions
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
+from ciptool.queries.evidence import EvidenceStatus
+from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.intervals import SOC2
 from ciptool.reports.common import EvidenceLine, percent
 from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
 from ciptool.results import RequirementCoverage, RunResult, Status

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ciptool import __version__
-from ciptool.checks.evidence import (
+from ciptool.graph import Graph
+from ciptool.queries.evidence import (
     EvidenceStatus,
     effective_date,
     max_age,
     requirement_evidence,
 )
-from ciptool.graph import Graph
 from ciptool.results import RunResult
 
 

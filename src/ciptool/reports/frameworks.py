@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ciptool.checks.coverage import REQUIREMENT_EXCEPTED, applicability
-from ciptool.checks.evidence import occurrence_tested, occurrences
-from ciptool.checks.exceptions import live_exceptions
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
+from ciptool.queries.coverage import REQUIREMENT_EXCEPTED, applicability
+from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.intervals import occurrence_tested, occurrences
 from ciptool.reports.common import percent
 from ciptool.results import RequirementCoverage, RunResult, Status
 

@@ -1,0 +1,100 @@
+"""What the loader read: the valid records with their sources, the catalogs, what was found at
+each evidence file's path, and the load's findings. The loader makes a :class:`Repository`;
+:class:`ciptool.graph.Graph` indexes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ciptool.findings import Finding
+from ciptool.models.catalog import Catalog, Crosswalk
+from ciptool.models.paths import evidence_file_key
+from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
+from ciptool.models.sourced import Sourced
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """A catalog and where it came from: ``bundled`` or a repository file."""
+
+    catalog: Catalog
+    origin: str
+
+
+class FileState(str, Enum):
+    """What is found at an evidence file's path."""
+
+    PRESENT = "present"
+    MISSING = "missing"
+    NOT_A_FILE = "not-a-file"
+    OUTSIDE = "outside"  # a link that leads outside the repository
+    UNREADABLE = "unreadable"
+
+
+class EvidenceFileFacts(NamedTuple):
+    """An evidence file as found on disk: its state and, when present, its digest and size.
+
+    A named tuple: a large program has a hundred thousand of them, made in every run.
+    """
+
+    path: str
+    state: FileState
+    sha256: str | None = None
+    size: int = 0
+
+
+@dataclass
+class Repository:
+    """Everything the loader read: valid records with their sources, and load findings."""
+
+    root: Path
+    config: Sourced[ProgramConfig] | None
+    controls: list[Sourced[Control]] = field(default_factory=list)
+    policies: list[Sourced[Policy]] = field(default_factory=list)
+    evidence: list[Sourced[EvidenceRecord]] = field(default_factory=list)
+    exceptions: list[Sourced[RiskException]] = field(default_factory=list)
+    catalogs: dict[str, CatalogSource] = field(default_factory=dict)
+    crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files_read: int = 0
+    #: SHA-256 of every file read (YAML text as read; evidence files as found), by path.
+    input_digests: dict[str, str] = field(default_factory=dict)
+    #: Evidence files the records list, by repository path; the files under ``evidence/``
+    #: that are not records (artifacts), and those of them no record lists.
+    evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
+    artifacts: list[str] = field(default_factory=list)
+    unlisted_evidence: list[str] = field(default_factory=list)
+    #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
+    #: references to them are not reported again as unknown.
+    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
+    #: Records that failed validation, by kind, built from the fields that passed (the others
+    #: absent or default): read only by the reference checks, so that one run reports a
+    #: broken record's unknown policy or requirement too, and by the integrity checks, which
+    #: verify the files of an evidence record whose `files` entries are valid.
+    partial: dict[str, list[Sourced[Any]]] = field(default_factory=dict)
+
+    def inputs_digest(self) -> str:
+        """One SHA-256 over every input file's path and digest: what a report was made from."""
+        lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
+        return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def evidence_listing_files(self) -> list[Sourced[EvidenceRecord]]:
+        """The evidence records whose files are verified: the valid ones, then those that
+        failed validation but whose ``files`` entries are all valid (a misspelt key elsewhere
+        must not keep a changed file from being reported)."""
+        partial = self.partial.get("evidence", ())
+        return [*self.evidence, *(s for s in partial if "files" in s.record.model_fields_set)]
+
+    def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
+        """What was found at a path a record lists; None when the path leaves the repository."""
+        key = evidence_file_key(record_file, written)
+        return self.evidence_files.get(key) if key else None
+
+    def is_invalid(self, kind: str, ident: str) -> bool:
+        """True when a record of ``kind`` with this id exists but failed validation."""
+        return ident in self.invalid_ids.get(kind, ())
