@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import os
 import textwrap
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -14,10 +13,7 @@ from typing import NoReturn
 import pytest
 from typer.testing import CliRunner
 
-from ciptool import engine
-from ciptool.engine import check_repository
-from ciptool.incremental import cachefiles, recheck
-from ciptool.incremental import filecache as loader_cache
+from ciptool.app.check import check_repository
 from ciptool.results import RunResult, RunSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -147,60 +143,3 @@ def brief(result: RunResult) -> list[tuple[str, str, int, int]]:
 def cli() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""
     return CliRunner()
-
-
-#: What each recheck returned: its result, or None where it declined.
-Calls = list[object]
-
-
-@pytest.fixture
-def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """One entry each time the engine ran every check on a loaded repository."""
-    ran: list[object] = []
-    real = engine.run_checks
-
-    def counted(*args: object) -> object:
-        ran.append(args)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(engine, "run_checks", counted)
-    return ran
-
-
-@pytest.fixture
-def rechecks(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """What each recheck after changed evidence records returned (see incremental.recheck)."""
-    calls: Calls = []
-    real = recheck.recheck
-
-    def counted(*args: object, **kwargs: object) -> object:
-        outcome = real(*args, **kwargs)  # type: ignore[arg-type]
-        calls.append(outcome)
-        return outcome
-
-    monkeypatch.setattr(recheck, "recheck", counted)
-    return calls
-
-
-def written_just_now(root: Path) -> None:
-    """Stamp every file under ``root`` as modified at this process's now.
-
-    Whether a file changed just before a run is judged against the process's clock; under a
-    clock moved for a test run (libfaketime) the filesystem's own stamps stay on the real one.
-    """
-    now = time.time_ns()
-    for path in root.rglob("*"):
-        if path.is_file():
-            os.utime(path, ns=(now, now))
-
-
-@pytest.fixture
-def settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files written before a run count as settled, as if written long ago.
-
-    The tests write files moments before each run; on a filesystem with coarse timestamps
-    their entries would be racy and verified (see the coarse-timestamp test in test_cache.py);
-    this one has nanosecond timestamps, so nothing is lost by trusting entries at once.
-    """
-    monkeypatch.setattr(loader_cache, "RACY_NS", 0)
-    monkeypatch.setattr(cachefiles, "RACY_NS", 0)

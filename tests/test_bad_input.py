@@ -19,8 +19,8 @@ import yaml
 from typer.testing import CliRunner
 
 import ciptool.loader.files
+from ciptool.app.check import check_repository
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
 from conftest import FIXTURES, MINIMAL_POLICY, SETTINGS, MakeRepo, brief, run, write_repo
 

@@ -159,7 +159,7 @@ def test_internal_error_exits_3_without_local_variables(
         local_value = secret  # noqa: F841 - must not appear in the report
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ciptool.engine, "check_repository", broken)
+    monkeypatch.setattr(ciptool.engine, "check_graph", broken)
     root = make_repo()
     monkeypatch.setattr(sys, "argv", ["ciptool", "check", "--repo", str(root)])
     with pytest.raises(SystemExit) as exit_info:

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from ciptool.app.check import check_repository
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.models.records import EvidenceRecord, Period
 from ciptool.queries.evidence import span
 from ciptool.queries.intervals import RECURRING, intervals, spoken_for

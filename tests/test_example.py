@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from typer.testing import CliRunner
 
+from ciptool.app.check import check_repository
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.graph import Graph
 from ciptool.results import RunSettings
 from conftest import PROJECT_ROOT, SETTINGS, brief

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from ciptool.app.check import check_repository
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.findings import Finding, Location, Severity
 from ciptool.loader.files import decode_yaml
 from ciptool.loader.yamlparse import parse_fast, parse_yaml

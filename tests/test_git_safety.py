@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.incremental import filecache as cache_module
 from conftest import EVIDENCE_CSV, write_repo
+from incremental.conftest import git_for_every_miss  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -60,14 +60,14 @@ ATTRIBUTES = """\
 
 
 @pytest.fixture
-def isolated_git(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def isolated_git(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, str]:
     """Neither this machine's git configuration nor the clock decide what git does here."""
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_AUTHOR_DATE", MOMENT)
     monkeypatch.setenv("GIT_COMMITTER_DATE", MOMENT)
     # Every miss consults git's index, as a large fresh clone's first run does.
-    monkeypatch.setattr(cache_module, "GIT_MIN_MISSES", 1)
+    request.getfixturevalue("git_for_every_miss")
     return dict(os.environ)
 
 

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from ciptool.incremental import source
 from ciptool.loader import evidence_files, reading
 from ciptool.loader.files import read_yaml_bytes
 from ciptool.loader.hashing import sha256_file
@@ -292,7 +293,7 @@ def test_an_evidence_file_hashed_ahead_through_a_folder_swapped_for_a_link_is_ou
         digest = hashlib.sha256(EVIDENCE_CSV).hexdigest()
         return {"evidence/2026/files/q.csv": (ident, digest, len(EVIDENCE_CSV))}
 
-    monkeypatch.setattr(evidence_files, "collect", hashed_through_a_swapped_folder)
+    monkeypatch.setattr(source, "collect", hashed_through_a_swapped_folder)
     code, output = invoke("evidence", "verify", "--repo", str(root))
     assert code == 1
     assert (

@@ -26,7 +26,8 @@ from ciptool.render.indented import Items, indented_json
 from ciptool.render.junit import render_junit
 from ciptool.render.terminal import render_findings, terminal_console
 from ciptool.results import RunResult
-from conftest import AS_OF, MakeRepo, run, settled  # noqa: F401 - a fixture
+from conftest import AS_OF, MakeRepo, run
+from incremental.conftest import settled  # noqa: F401 - a fixture
 
 #: A list item that is no record: each is an SC002 error of its own.
 COUNT = 2_500

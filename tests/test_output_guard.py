@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from ciptool.cli import app
 from conftest import MakeRepo
+from incremental.conftest import settled  # noqa: F401 - a fixture
 
 INPUTS = [
     "controls/iam.yaml",
@@ -121,8 +122,9 @@ def _with_evidence_outside(make_repo: MakeRepo) -> Path:
 )
 @pytest.mark.parametrize("option", ["-o", "--write-baseline"])
 @pytest.mark.parametrize("cache", ["--no-cache", "cached"])
+@pytest.mark.usefixtures("settled")
 def test_check_refuses_to_write_over_an_evidence_file_outside_the_folders(
-    make_repo: MakeRepo, settled: None, target: str, option: str, cache: str
+    make_repo: MakeRepo, target: str, option: str, cache: str
 ) -> None:
     root = _with_evidence_outside(make_repo)
     args = ["check", "--repo", str(root), "--as-of", "2026-11-01", "--format", "sarif"]

@@ -7,8 +7,8 @@ import json
 
 from typer.testing import CliRunner
 
+from ciptool.app.check import check_repository
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.results import RunSettings
 from conftest import (
     AS_OF,

@@ -1,80 +1,69 @@
-"""Runs the checks over a loaded repository and applies the run's settings to the findings."""
+"""Runs the checks over a loaded repository and applies the run's settings to the findings.
+
+A function of the loaded repository and the run's settings: what was read, and how (afresh,
+or partly from a cache), is the caller's business.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 from ciptool import checks
 from ciptool.checks import Check, Context
 from ciptool.checks.exceptions import UnmatchedException
 from ciptool.findings import Finding, Severity, sorted_findings
 from ciptool.graph import Graph
-from ciptool.incremental.ahead import ReadAhead
-from ciptool.incremental.signatures import Inputs
-from ciptool.loader import load_repository, locate_findings
+from ciptool.loader import locate_findings
 from ciptool.loader.collector import gc_paused
 from ciptool.models.records import RiskException
+from ciptool.models.repository import Repository
 from ciptool.queries.coverage import coverage
 from ciptool.queries.exceptions import NOT_EXCEPTABLE, live_exceptions
 from ciptool.results import RunResult, RunSettings, selected
 
-#: Given what a load read, the result of checking it when that is already known, else None.
-Known = Callable[[Inputs], RunResult | None]
 
-
-def check_repository(
-    root: Path,
-    settings: RunSettings,
-    inputs: Inputs | None = None,
-    known: Known | None = None,
-    ahead: ReadAhead | None = None,
-) -> tuple[RunResult, Graph | None]:
-    """Load ``root``, run every selected check, and return the result with its graph.
-
-    The folders and files read are recorded in ``inputs``. With ``known``, the checks do not
-    run when it knows the result for what this load read: that result is returned with the
-    graph just loaded. ``ahead`` is the load begun already (see :mod:`ciptool.incremental.ahead`).
-    """
+def check_loaded(repository: Repository, settings: RunSettings) -> tuple[RunResult, Graph | None]:
+    """Run every selected check on a loaded repository; the result, with its graph (None when
+    ciptool.yaml could not be used, and nothing else was read)."""
     # The whole run builds long-lived objects; the cyclic collector would only rescan them.
     with gc_paused():
-        return _check(root, settings, inputs if inputs is not None else Inputs(), known, ahead)
+        if repository.config is None:
+            return unusable(repository, settings), None
+        graph = Graph(repository)
+        return check_graph(graph, settings), graph
 
 
-def _check(
-    root: Path,
-    settings: RunSettings,
-    inputs: Inputs,
-    known: Known | None,
-    ahead: ReadAhead | None,
-) -> tuple[RunResult, Graph | None]:
-    repository = load_repository(root, settings.cache_dir, inputs, ahead)
+def unusable(repository: Repository, settings: RunSettings) -> RunResult:
+    """The result for a repository whose ciptool.yaml could not be used: what is wrong with it."""
+    findings = tuple(sorted_findings(repository.findings))
+    return RunResult(
+        repository.root,
+        "",
+        findings,
+        repository.files_read,
+        False,
+        settings.today,
+        counts=tally(findings),
+    )
+
+
+def check_graph(graph: Graph, settings: RunSettings) -> RunResult:
+    """Run every selected check on ``graph``, and settle the findings as the run asks:
+    selected, at their configured severity, marked where an exception or the baseline covers
+    them."""
+    repository = graph.repository
     config = repository.config
-    if config is None:
-        findings = tuple(sorted_findings(repository.findings))
-        result = RunResult(
-            root,
-            "",
-            findings,
-            repository.files_read,
-            False,
-            settings.today,
-            counts=tally(findings),
-        )
-        return result, None
-    graph = Graph(repository)
-    if known is not None and (made := known(inputs)) is not None:
-        return made, graph
+    assert config is not None  # a graph is made only of a repository with usable settings
     ctx = context(graph, settings)
     found = list(repository.findings)
     found.extend(run_checks(checks.ALL_CHECKS, ctx, settings))
     found.extend(unmatched_exceptions(ctx, found, settings))
     ordered = tuple(sorted_findings(settle(graph, found, settings)))
-    result = RunResult(
-        root,
+    return RunResult(
+        repository.root,
         config.record.program,
         ordered,
         repository.files_read,
@@ -85,7 +74,6 @@ def _check(
         tuple(coverage(graph, ctx.today, ctx.soc2_period)),
         True if settings.baseline is not None else None,
     )
-    return result, graph
 
 
 def context(graph: Graph, settings: RunSettings) -> Context:

@@ -17,15 +17,18 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ciptool.app.explain import load_graph
-from ciptool.engine import check_repository, tally
+from ciptool.engine import check_loaded, tally
 from ciptool.errors import UsageError
 from ciptool.fileio.atomic import CannotWrite, write_output
 from ciptool.findings import Severity, sorted_findings
 from ciptool.graph import Graph
+from ciptool.incremental.ahead import ReadAhead
+from ciptool.loader import load_repository
 from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
@@ -362,7 +365,9 @@ def verify_evidence(root: Path) -> VerifyResult:
     """
     # The date plays no part in the integrity checks; any fixed day gives the same answer.
     settings = RunSettings(today=dt.date.min, select=INTEGRITY_CODES, fail_on="error")
-    result, graph = check_repository(root, settings)
+    # Read ahead, with no cache: every file is hashed afresh, by workers when many.
+    with closing(ReadAhead(root, None)) as source:
+        result, graph = check_loaded(load_repository(root, source), settings)
     if graph is None:
         return VerifyResult(result, 0, 0, 0)
     repository = graph.repository

@@ -1,7 +1,7 @@
 """``ciptool explain ID``: what a control or a requirement is, and how it stands on a day.
 
 Every status is the one ``ciptool check`` gives on the same day and SOC 2 period: it is read
-from :func:`ciptool.checks.coverage.coverage`, never decided here; the rest of an
+from :func:`ciptool.queries.coverage.coverage`, never decided here; the rest of an
 explanation says why, from the same evidence, exceptions and deviations the check reads.
 :func:`explain_identifier` finds what an id names; :mod:`ciptool.cli.explain` prints it.
 """
@@ -9,6 +9,7 @@ explanation says why, from the same evidence, exceptions and deviations the chec
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from ciptool.engine import context
 from ciptool.errors import UsageError
 from ciptool.findings import Finding, unread_files
 from ciptool.graph import Graph
+from ciptool.incremental.ahead import ReadAhead
 from ciptool.loader import load_repository
+from ciptool.loader.source import FileSource
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.records import Period
@@ -43,10 +46,11 @@ from ciptool.render.printable import printable
 from ciptool.results import RequirementCoverage, RunSettings, Status
 
 
-def load_graph(root: Path, cache_dir: Path | None = None) -> tuple[Graph | None, list[Finding]]:
+def load_graph(root: Path, source: FileSource | None = None) -> tuple[Graph | None, list[Finding]]:
     """The repository's graph for commands that read it without checking it (explain, evidence
-    add), and the findings of loading it; no graph when ciptool.yaml is not usable."""
-    repository = load_repository(root, cache_dir)
+    add), and the findings of loading it; no graph when ciptool.yaml is not usable. The files
+    are read through ``source`` when given (see :mod:`ciptool.loader.source`)."""
+    repository = load_repository(root, source)
     if repository.config is None:
         return None, repository.findings
     return Graph(repository), repository.findings
@@ -163,7 +167,8 @@ def explain_identifier(
     more than one reading, each is named and none is chosen. Statuses are check's, for the
     SOC 2 ``period`` given or, by default, ``soc2.period`` in ``ciptool.yaml``.
     """
-    graph, findings = load_graph(root, cache_dir)
+    with closing(ReadAhead(root, cache_dir)) as source:
+        graph, findings = load_graph(root, source)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     day = today if today is not None else dt.date.today()

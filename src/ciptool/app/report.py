@@ -71,9 +71,7 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
 
         check_since(request.since, request.as_of)
     progress("loading and checking the repository")
-    result, graph, inputs = checked(
-        root, RunSettings(today=request.as_of, cache_dir=request.cache_dir)
-    )
+    result, graph, inputs = checked(root, RunSettings(today=request.as_of), request.cache_dir)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
     unread = unread_files(result.findings)

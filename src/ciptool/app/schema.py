@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +75,11 @@ def _read_by_the_repository_at(
 ) -> ReadByTheRun | None:
     """What the repository holding ``folder`` reads, evidence files listed anywhere in it
     among them (a writer there must replace none); None outside any repository."""
-    from ciptool.incremental.signatures import Inputs, find_repository
-    from ciptool.loader import load_repository
+    from ciptool.app.check import read_by
+    from ciptool.loader.places import find_repository
 
     try:
         root = find_repository(folder)
     except RepositoryNotFound:
         return None
-    inputs = Inputs()
-    load_repository(root, cache_dir(root), inputs)
-    return partial(inputs.hold, root)
+    return read_by(root, cache_dir(root))

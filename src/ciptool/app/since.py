@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from ciptool.engine import check_repository
+from ciptool.app.check import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
 from ciptool.loader.git import export_revision, looks_like_date, resolve_revision

@@ -65,7 +65,7 @@ Soc2Period = Annotated[
 
 
 def _repository(repo: Path | None) -> Path:
-    from ciptool.incremental.signatures import CONFIG_FILE, find_repository
+    from ciptool.loader.places import CONFIG_FILE, find_repository
 
     if repo is None:
         return find_repository(Path.cwd())
@@ -172,11 +172,10 @@ def check(
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 bad usage or an
     unusable ciptool.yaml; 3 an internal error.
     """
-    from dataclasses import replace
 
     from ciptool.app.baseline import read_baseline
     from ciptool.app.check import check as run_check
-    from ciptool.incremental.signatures import work_tree_prefix
+    from ciptool.loader.places import work_tree_prefix
     from ciptool.render.outputs import RunScope, exit_code, render_check
     from ciptool.results import RunSettings
 
@@ -189,8 +188,7 @@ def check(
         baseline=read_baseline(baseline) if baseline else None,
     )
     root = _repository(repo)
-    settings = replace(settings, cache_dir=_cache_dir(root, cache_dir, no_cache))
-    result, inputs = run_check(root, settings)
+    result, inputs = run_check(root, settings, _cache_dir(root, cache_dir, no_cache))
     scope = RunScope(settings.select, settings.ignore, work_tree_prefix(root))
     if output is None and write_baseline is None and output_format is not CheckFormat.terminal:
         _write_out(render_check(output_format, result, scope))  # a console is not needed

@@ -1,3 +1,4 @@
-"""The two ways ciptool touches a file it did not make: a bounded read of a regular file, and
-an atomic write that never replaces an input, a device or a folder it does not own.
+"""How ciptool touches a file it did not make: a bounded read of a regular file, an atomic
+write that never replaces an input, a device or a folder it does not own, and marshalled data
+read back without running what it holds.
 """

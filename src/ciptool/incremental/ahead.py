@@ -12,56 +12,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ciptool.findings import Finding
 from ciptool.incremental.filecache import FileCache
+from ciptool.incremental.reading import Reading
 from ciptool.incremental.signatures import Inputs
+from ciptool.incremental.source import CachedSource, hash_later
 from ciptool.incremental.workers import Pending, Workers
 from ciptool.loader.collector import gc_paused
-from ciptool.loader.files import FoundFile, walk_yaml
-from ciptool.loader.hashing import hash_later
-from ciptool.loader.reading import Reading
+from ciptool.loader.source import RecordFiles, walk_records
 
-#: The folders of record files, in the order they are loaded.
-RECORD_FOLDER_NAMES = ("controls", "policies", "evidence", "exceptions")
-#: Evidence artifacts live in folders of this name and are never read as records.
-EVIDENCE_FILES_DIR = "files"
 #: Hashing evidence files ahead pays for starting workers from this many files that the cache
 #: has no entry for (a first run, or a cache folder newly made).
 HASH_AHEAD_MIN_FILES = 512
 
 
-class ReadAhead:
+class ReadAhead(CachedSource):
     """The record files of ``root`` found, and their parsing and the hashing of new evidence
-    files begun; the workers stop when the load is done or :meth:`close` is called (use it
-    with :func:`contextlib.closing`).
+    files begun, through the cache in ``cache_dir`` (none: everything is read afresh); what
+    is read is recorded in ``inputs``. The workers stop when the load is done or
+    :meth:`close` is called (use it with :func:`contextlib.closing`).
     """
 
-    def __init__(self, root: Path, cache_dir: Path | None) -> None:
-        self.root = root = root.resolve()
-        self.cache = FileCache(root, cache_dir)
-        #: What the walk listed and found, and its findings.
-        self.inputs = Inputs()
-        self.findings: list[Finding] = []
-        #: The files under evidence/ that are not records.
-        self.artifacts: list[str] = []
-        self.workers = Workers()
+    def __init__(self, root: Path, cache_dir: Path | None, inputs: Inputs | None = None) -> None:
+        root = root.resolve()
+        # The walk is recorded apart: it joins what the load reads when the loader asks for
+        # the record files, in the order of a load without read-ahead.
+        super().__init__(root, FileCache(root, cache_dir), Inputs(), Workers())
         with gc_paused():
-            self.found: dict[str, list[FoundFile]] = {
-                folder: list(
-                    walk_yaml(
-                        root,
-                        folder,
-                        self.findings,
-                        self.inputs,
-                        skip_dir=EVIDENCE_FILES_DIR if folder == "evidence" else "",
-                        others=self.artifacts if folder == "evidence" else None,
-                    )
-                )
-                for folder in RECORD_FOLDER_NAMES
-            }
-            files = [found for files in self.found.values() for found in files]
-            self.reading = Reading(files, self.cache, self.workers)
+            self._records = walk_records(self)
+            files = [found for items in self._records.found.values() for found in items]
+            self._reading = Reading(files, self.cache, self.workers)
+        self._walked, self.inputs = self.inputs, inputs if inputs is not None else Inputs()
         self.hashing = self._hash_ahead()
+
+    def record_files(self) -> RecordFiles:
+        """The record files found and read ahead; the parsed files are saved now."""
+        self.inputs.folders.update(self._walked.folders)
+        self.inputs.files.update(self._walked.files)
+        records = self._records
+        records.read = self._reading.finish()
+        self.cache.finish("yaml")
+        return records
 
     def _hash_ahead(self) -> Pending | None:
         """Evidence files new to the cache, queued for the workers behind the parsing.
@@ -69,13 +59,10 @@ class ReadAhead:
         They are all the files in ``evidence/`` but records: nearly always the files the
         records list, which are only known once the records are validated.
         """
-        if not self.workers.available:
+        workers = self.workers
+        if workers is None or not workers.available:
             return None
-        new = [path for path in self.artifacts if not self.cache.knows("files", path)]
+        new = [path for path in self._records.artifacts if not self.cache.knows("files", path)]
         if len(new) < HASH_AHEAD_MIN_FILES:
             return None
-        return hash_later(self.workers, self.root, new)
-
-    def close(self) -> None:
-        """Stop the workers; what they had not finished is dropped."""
-        self.workers.__exit__(None, None, None)
+        return hash_later(workers, self.root, new)

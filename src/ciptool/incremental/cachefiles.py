@@ -19,6 +19,7 @@ from typing import Any
 
 from ciptool import __version__
 from ciptool.fileio.atomic import write_atomic
+from ciptool.fileio.marshalled import unmarshal
 from ciptool.fileio.regular import FileTooLarge, NotRegularFile, read_regular_file
 
 #: The cache folder's name inside a repository, unless another folder is given.
@@ -47,18 +48,6 @@ def cache_file(directory: Path, root: Path, kind: str) -> Path:
 def header(root: Path, layout: int) -> tuple[Any, ...]:
     """What a cache file records about its maker: layout, ciptool and Python versions, root."""
     return (layout, __version__, sys.version_info[:2], str(root))
-
-
-def unmarshal(data: bytes | memoryview) -> Any:
-    """``marshal.loads``, refusing code objects where Python can (3.13 and later).
-
-    What a cache file holds is checked by its reader as well: marshal is not made to be safe
-    against crafted data, and a cache folder may have been written by anyone who could write
-    the repository's folder.
-    """
-    if sys.version_info >= (3, 13):
-        return marshal.loads(data, allow_code=False)
-    return marshal.loads(data)
 
 
 def read_cache_file(path: Path, expected: tuple[Any, ...]) -> Any:

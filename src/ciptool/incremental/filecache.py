@@ -28,8 +28,9 @@ from typing import Any, NamedTuple
 
 from ciptool.incremental import cachefiles
 from ciptool.incremental.cachefiles import RACY_NS, cache_file, read_cache_file, write_cache_file
-from ciptool.incremental.signatures import Identity, code_signature
+from ciptool.incremental.signatures import code_signature
 from ciptool.loader.git import git_output
+from ciptool.loader.identities import Identity
 
 #: Bump when the layout of entries changes; ciptool's version and a signature of its own files
 #: are part of the key as well, so a parser or a check changed in place meets no entry made

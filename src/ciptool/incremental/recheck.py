@@ -39,7 +39,9 @@ from ciptool.checks import Scope as Reach
 from ciptool.engine import UNMATCHED, context, run_checks, settle, tally, unmatched_exceptions
 from ciptool.findings import Finding, sorted_findings
 from ciptool.graph import Graph
+from ciptool.incremental.filecache import FileCache
 from ciptool.incremental.signatures import Inputs
+from ciptool.incremental.source import CachedSource
 from ciptool.loader import Part
 from ciptool.models import Control, EvidenceRecord, RiskException
 from ciptool.models.paths import listed_paths
@@ -190,7 +192,10 @@ def recheck(
     if rerun.whole:
         return None
     read_now = Inputs()
-    part = Part(root, read_now)
+    # The part is small, so its files are read and hashed afresh: reading the whole cache
+    # would cost more.
+    root = root.resolve()
+    part = Part(CachedSource(root, FileCache.disabled(root), read_now))
     if part.repository.config is None:
         return None
     before = len(part.findings)
@@ -255,9 +260,7 @@ def recheck(
             tuple(dict.fromkeys(sourced.record.control for sourced in mine)),
             tuple(listed_paths(mine)),
         )
-    inputs.files.update(read_now.files)
-    inputs.texts.update(read_now.texts)
-    inputs.evidence.update(read_now.evidence)
+    _absorb(inputs, read_now)
     return result, replace(
         scope,
         records=records,
@@ -265,6 +268,13 @@ def recheck(
         current=frozenset(current),
         deviating=dict(sorted(deviating.items())),
     )
+
+
+def _absorb(inputs: Inputs, read_now: Inputs) -> None:
+    """Add to a kept result's ``inputs`` the signatures of what the recheck read."""
+    inputs.files.update(read_now.files)
+    inputs.texts.update(read_now.texts)
+    inputs.evidence.update(read_now.evidence)
 
 
 @dataclass(frozen=True)

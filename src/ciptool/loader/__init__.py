@@ -1,8 +1,9 @@
 """The only place that reads repository files: discovery, YAML, validation, catalogs.
 
-The names below load on first use, most from :mod:`ciptool.loader.repository`: that module
-needs the models, and :mod:`ciptool.incremental.ahead` must be importable without them, to begin
-reading a repository while they load.
+The loader reads through a file source (:mod:`ciptool.loader.source`): the plain one here, or
+one the incremental room supplies. The names below load on first use, most from
+:mod:`ciptool.loader.repository`: that module needs the models, and a source must be able to
+begin reading a repository without them, while they load.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ciptool.incremental.signatures import find_repository
+    from ciptool.loader.places import find_repository
     from ciptool.loader.positions import locate_findings
     from ciptool.loader.repository import (
         FrameworkSet,
         Part,
         load_frameworks,
         load_repository,
-        same_data,
     )
     from ciptool.loader.yamlparse import FAST_PARSER
     from ciptool.models.repository import CatalogSource
@@ -32,7 +32,6 @@ __all__ = [
     "load_frameworks",
     "load_repository",
     "locate_findings",
-    "same_data",
 ]
 
 
@@ -40,7 +39,7 @@ __all__ = [
 _ELSEWHERE = {
     "FAST_PARSER": "ciptool.loader.yamlparse",
     "CatalogSource": "ciptool.models.repository",
-    "find_repository": "ciptool.incremental.signatures",
+    "find_repository": "ciptool.loader.places",
     "locate_findings": "ciptool.loader.positions",
 }
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
-from ciptool.incremental.signatures import FRAMEWORKS_DIR, Inputs, bundled_frameworks_dir
-from ciptool.loader.files import YAML_SUFFIXES, FoundFile, read_text, walk_yaml
+from ciptool.loader.files import YAML_SUFFIXES, FoundFile, read_text
+from ciptool.loader.places import FRAMEWORKS_DIR, bundled_frameworks_dir
+from ciptool.loader.source import FileSource
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import Catalog, Crosswalk, Sourced
@@ -42,11 +42,10 @@ def bundled_files() -> Iterator[BundledFile]:
 
 
 def load_catalogs(
-    root: Path | None, findings: list[Finding], parse_file: ParseFile, inputs: Inputs
+    source: FileSource | None, findings: list[Finding], parse_file: ParseFile
 ) -> tuple[dict[str, CatalogSource], list[Sourced[Crosswalk]]]:
-    """Bundled catalogs and crosswalks, then the repository's, which may add to or replace them.
-
-    The repository's folders and files read are recorded in ``inputs``.
+    """Bundled catalogs and crosswalks, then those of the repository ``source`` reads, which
+    may add to or replace them.
     """
     catalogs: dict[str, CatalogSource] = {}
     crosswalks: dict[str, Sourced[Crosswalk]] = {}
@@ -58,7 +57,7 @@ def load_catalogs(
         for kind in ("catalog", "crosswalk"):
             if isinstance(parsed.data, dict) and isinstance(parsed.data.get(kind), dict):
                 bundled_text[f"{kind}:{parsed.data[kind].get('id')}"] = bundled.text
-    repository_files = walk_yaml(root, FRAMEWORKS_DIR, findings, inputs) if root is not None else ()
+    repository_files = source.walk(FRAMEWORKS_DIR, findings) if source is not None else ()
     for found in repository_files:
         text, _ = read_text(found.rel, found.path)  # bounded; the parse says what is wrong
         if text is not None and text in bundled_text.values():

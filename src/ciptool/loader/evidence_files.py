@@ -8,81 +8,38 @@ files under ``evidence/`` that no record lists are found by the walk that finds 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ciptool.incremental.filecache import FileCache
-from ciptool.incremental.signatures import (
-    Identity,
-    Inputs,
-    evidence_signatures,
-    folder_inside,
-    open_folder,
-)
-from ciptool.incremental.workers import Pending
-from ciptool.loader.hashing import collect, sha256_file
-from ciptool.models import EvidenceRecord, Sourced
-from ciptool.models.paths import listed_paths
+from ciptool.loader.hashing import sha256_file
+from ciptool.loader.identities import Signature, evidence_signatures, open_folder
 from ciptool.models.repository import EvidenceFileFacts, FileState
 
 
-def inspect_evidence_files(
-    root: Path,
-    records: Iterable[Sourced[EvidenceRecord]],
-    cache: FileCache,
-    inputs: Inputs,
-    ahead: Pending | None = None,
-) -> dict[str, EvidenceFileFacts]:
-    """Facts for every distinct file that the records list, keyed by repository path.
-
-    Files hashed ``ahead`` (:func:`~ciptool.loader.hashing.hash_later`) take their digest from
-    there, and files whose identity is unchanged since an earlier run take theirs from
-    ``cache``; what was found at each path is recorded in ``inputs``.
-    """
-    keys = dict.fromkeys(listed_paths(records))
-    facts: dict[str, EvidenceFileFacts] = {}
-    # A file hashed ahead is taken with the identity it was hashed with: looking at it again
-    # would cost a system call (0.35 s for 100,000 files) and find the same file, or a newer
-    # one that the next run sees changed.
-    # A worker opens a path as it is then: a folder on the way swapped for a link since the
-    # walk could have led it outside. Each folder is resolved once.
-    real_root, folders = os.path.realpath(root), dict[str, bool]()
-    hashed = {
-        key: found
-        for key, found in collect(ahead).items()
-        if folder_inside(real_root, key.rpartition("/")[0], folders)
+def evidence_facts(root: Path, keys: Sequence[str]) -> dict[str, EvidenceFileFacts]:
+    """Facts for each of the distinct repository paths ``keys``, looked at and hashed now."""
+    looked = looked_at(root, keys)
+    facts = {
+        key: EvidenceFileFacts(key, FileState(sig))
+        for key, sig in looked.items()
+        if isinstance(sig, str)
     }
-    with open_folder(root) as root_fd:
-        unhashed = (key for key in keys if key not in hashed)
-        looked = dict(evidence_signatures(root, unhashed, root_fd))
-    present: dict[str, Identity] = {}
-    for key in keys:
-        if (known := hashed.get(key)) is not None:
-            ident, digest, size = known
-            inputs.evidence[key] = ident
-            facts[key] = EvidenceFileFacts(key, FileState.PRESENT, digest, size)
-            cache.store("files", key, ident, (digest, size))
-            continue
-        sig = inputs.evidence[key] = looked[key]
-        if isinstance(sig, str):
-            facts[key] = EvidenceFileFacts(key, FileState(sig))
-        else:
-            present[key] = sig
-    hits = cache.match("files", present.items())
-    for key, hit in hits.items():
-        digest, size = hit.payload
-        facts[key] = EvidenceFileFacts(key, FileState.PRESENT, digest, size)
-    to_hash = [key for key in present if key not in hits]
+    present = [(key, sig[2]) for key, sig in looked.items() if not isinstance(sig, str)]
     # One file after another: hashing threads measured slower, not faster, on 100,000 files of
     # 20 KB (4.2 s in one thread, 4.9 s in two, the process holding the parsed records).
-    for found in _hash_files(root, [(key, present[key][2]) for key in to_hash]):
+    for found in hash_files(root, present):
         facts[found.path] = found
-        if found.state is FileState.PRESENT:
-            cache.store("files", found.path, present[found.path], found[2:])
     return {key: facts[key] for key in keys}
 
 
-def _hash_files(root: Path, keys: list[tuple[str, int]]) -> Iterator[EvidenceFileFacts]:
+def looked_at(root: Path, keys: Sequence[str]) -> dict[str, Signature]:
+    """What is at each evidence path in ``keys``: a readable file's identity, or why it is
+    none (see :func:`~ciptool.loader.identities.evidence_signature`)."""
+    with open_folder(root) as root_fd:
+        return dict(evidence_signatures(root, keys, root_fd))
+
+
+def hash_files(root: Path, keys: list[tuple[str, int]]) -> Iterator[EvidenceFileFacts]:
     """Facts of the files at ``keys``, each with the inode it was looked at with: another file
     found there (a link swapped in since) is unreadable, never hashed."""
     for key, inode in keys:

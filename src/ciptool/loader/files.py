@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ciptool.fileio.regular import FileReplaced, FileTooLarge, NotRegularFile, read_regular_file
 from ciptool.findings import Finding, Location, Severity
-from ciptool.incremental.signatures import Inputs, Signature, signature
+from ciptool.loader.identities import Signature, signature
 
 #: Largest YAML file read. A 10,000-control program split across files stays far below it.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -41,27 +41,30 @@ def walk_yaml(
     root: Path,
     folder: str,
     findings: list[Finding],
-    inputs: Inputs,
     *,
     skip_dir: str = "",
     others: list[str] | None = None,
+    listed: dict[str, Signature] | None = None,
 ) -> Iterator[FoundFile]:
     """YAML files under ``root/folder`` in sorted order; hidden entries are passed over.
 
     Links that leave the repository become findings; folders named ``skip_dir`` hold no YAML
     to load. With ``others``, every other file is listed in it, those in ``skip_dir`` folders
     included, README files not (the evidence files under ``evidence/``, found in the same
-    walk). The folders listed and the files found are recorded in ``inputs``.
+    walk). Each file found carries its signature; with ``listed``, the folders listed are
+    recorded in it with theirs.
     """
     base = root / folder
     if base.is_symlink():
-        inputs.folders[folder] = signature(base)
+        if listed is not None:
+            listed[folder] = signature(base)
         if not _check_link(root, base, findings, folder_link=False):
             return  # a top-level folder linked inside the repository is followed
     if not base.is_dir():
-        inputs.folders[folder] = signature(base)
+        if listed is not None:
+            listed[folder] = signature(base)
         return
-    walk = _Walk(root, findings, inputs, skip_dir, others)
+    walk = _Walk(root, findings, skip_dir, others, listed)
     yield from walk.folder(folder, skipped=False)
 
 
@@ -71,9 +74,9 @@ class _Walk:
 
     root: Path
     findings: list[Finding]
-    inputs: Inputs
     skip_dir: str
     others: list[str] | None
+    listed: dict[str, Signature] | None
 
     def folder(self, rel_dir: str, *, skipped: bool) -> Iterator[FoundFile]:
         """The files of one folder by name, then those of its folders, in name order.
@@ -81,7 +84,8 @@ class _Walk:
         ``skipped`` is true inside a ``skip_dir`` folder, walked only to list ``others``.
         """
         here = os.path.join(self.root, rel_dir)  # noqa: PTH118 - text paths, one per file
-        self.inputs.folders[rel_dir] = signature(here)
+        if self.listed is not None:
+            self.listed[rel_dir] = signature(here)
         try:
             with os.scandir(here) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -119,8 +123,7 @@ class _Walk:
             if not _is_regular(entry):
                 self.findings.append(_not_regular(rel))
                 continue
-            found = self.inputs.files[rel] = signature(entry.path)
-            yield FoundFile(rel, path, found)
+            yield FoundFile(rel, path, signature(entry.path))
         for sub, inside in folders:
             yield from self.folder(sub, skipped=inside)
 

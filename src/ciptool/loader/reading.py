@@ -1,28 +1,24 @@
-"""Reading many YAML files at once: from the cache when unchanged, in parallel when many.
+"""YAML files read and parsed in this process, and a parse's outcome as it is kept.
 
-Parsing is the largest cost of a check (about 12 MB a second, see :mod:`.yamlparse`), and it
-is the same work for the same bytes, so each file's outcome is cached (see
-:mod:`ciptool.incremental.filecache`) and only changed files are parsed. When the files to
-parse add up to more than :data:`PARALLEL_MIN_BYTES`, worker processes parse them and hand
-back marshalled bytes; below that, starting workers costs more than it saves.
+A file's outcome is its SHA-256 and its data and problems marshalled (:data:`Payload`): the
+form in which the incremental room keeps it between runs, so a parsed file is opened the same
+way whether it was parsed now or taken from a cache. What a payload holds is checked when it
+is opened (:func:`unpacked`): one that no parse could have made is read again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import marshal
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ciptool.fileio.marshalled import unmarshal
 from ciptool.findings import Finding, Location, Severity, format_yaml_path
-from ciptool.incremental.cachefiles import unmarshal
-from ciptool.incremental.filecache import FileCache, git_blob_id
-from ciptool.incremental.signatures import Identity, identity
-from ciptool.incremental.workers import Workers
 from ciptool.loader.files import FoundFile, decode_yaml, read_yaml_bytes
+from ciptool.loader.identities import identity
 from ciptool.loader.yamlparse import (
     MAX_ALIAS_CHARACTERS,
     MAX_ALIAS_EXPANSION,
@@ -31,12 +27,7 @@ from ciptool.loader.yamlparse import (
     parse_yaml,
 )
 
-#: Below this many bytes to parse, one process does it all (measured: a worker process pays
-#: for itself from about a megabyte of YAML).
-PARALLEL_MIN_BYTES = 2 * 1024 * 1024
-_CHUNK_BYTES = 512 * 1024
-
-#: A parsed file as the cache keeps it: the SHA-256 of its text, and its data and problems
+#: A parsed file as it is kept: the SHA-256 of its text, and its data and problems
 #: marshalled (kept as bytes, a file's data costs memory only while its records are validated).
 Payload = tuple[str, bytes]
 
@@ -52,7 +43,7 @@ class ParsedFile:
 
 @dataclass(frozen=True)
 class ReadFile:
-    """A file read or taken from the cache, to be opened when its records are validated."""
+    """A file read (or taken from a cache), to be opened when its records are validated."""
 
     rel: str
     payload: Payload | None
@@ -70,10 +61,8 @@ class ReadFile:
         content = unpacked(packed)
         if content is None and self.path is not None:
             # A cache file may hold anything: what does not unpack is read afresh.
-            ((_rel, outcome),) = _parse_chunk([(self.rel, self.path, self.inode)], {})
-            if outcome[0] == "read":
-                return ParsedFile(None, None, (_read_problem(self.rel, outcome[1]),))
-            return ReadFile(self.rel, outcome[2]).open()
+            again = parse_file(self.rel, self.path, self.inode)
+            return ReadFile(self.rel, again.payload, again.problem).open()
         data, problems = content if content is not None else (None, ())
         findings = tuple(_yaml_finding(self.rel, YamlProblem(*problem)) for problem in problems)
         return ParsedFile(data, digest, findings)
@@ -171,124 +160,50 @@ def parsed_data(data: Any) -> bool:
     return True
 
 
-def read_yaml_files(
-    files: Sequence[FoundFile], cache: FileCache, workers: Workers | None = None
-) -> dict[str, ReadFile]:
-    """Every file by path: from the cache when the file is unchanged, else parsed now.
-
-    Many files to parse are shared among ``workers``; without them, this process parses all.
-    """
-    return Reading(files, cache, workers).finish()
-
-
-class Reading:
-    """YAML files being read: those unchanged taken from the cache, and the parsing of the
-    others begun (in ``workers``, when there are many).
-    """
-
-    def __init__(
-        self, files: Sequence[FoundFile], cache: FileCache, workers: Workers | None = None
-    ) -> None:
-        identities: dict[str, Identity] = {}
-        for found in files:
-            if isinstance(found.signature, tuple):  # as the walk found it
-                identities[found.rel] = found.signature
-            elif found.signature is None:
-                with contextlib.suppress(OSError):  # reading the file says why
-                    identities[found.rel] = identity(found.path.stat())
-        hits = cache.match("yaml", identities.items())
-        self._results: dict[str, ReadFile] = {}
-        to_parse: list[FoundFile] = []
-        for found in files:
-            hit = hits.get(found.rel)
-            if hit is not None and hit.trusted:
-                inode = identities[found.rel][2]
-                self._results[found.rel] = ReadFile(
-                    found.rel, hit.payload, path=str(found.path), inode=inode
-                )
-            else:
-                to_parse.append(found)  # a racy hit is parsed again unless its text is unchanged
-        verified = {f.rel: hits[f.rel].payload for f in to_parse if f.rel in hits}
-        self._outcomes = _parse_all(to_parse, identities, verified, workers)
-        self._identities, self._cache = identities, cache
-        self._paths = {found.rel: str(found.path) for found in files}
-
-    def finish(self) -> dict[str, ReadFile]:
-        """Every file by path, once the parsing is done; the files parsed are cached."""
-        results, identities = self._results, self._identities
-        for rel, outcome in self._outcomes:
-            if outcome[0] == "read":
-                results[rel] = ReadFile(rel, None, _read_problem(rel, outcome[1]))
-                continue
-            _kind, blob, payload = outcome
-            ident = identities.get(rel)
-            inode = ident[2] if ident is not None else None
-            results[rel] = ReadFile(rel, payload, path=self._paths.get(rel), inode=inode)
-            if rel in identities:
-                self._cache.store("yaml", rel, identities[rel], payload, blob)
-        return results
-
-
-#: A file to parse: its repository path, its path, and its inode when it was found (a file
-#: found there with another is not read; see :func:`read_yaml_bytes`).
-_ToParse = tuple[str, str, int | None]
-
-
-def _parse_all(
-    files: list[FoundFile],
-    identities: dict[str, Identity],
-    verified: dict[str, Payload],
-    workers: Workers | None,
-) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """(path, outcome) for each file; with ``workers``, their parsing begins at once."""
-    jobs: list[tuple[_ToParse, int]] = []
+def parse_files(files: Sequence[FoundFile]) -> dict[str, ReadFile]:
+    """Every file by path, read and parsed now, one after another."""
+    read = {}
     for found in files:
-        ident = identities.get(found.rel)
-        inode, size = (ident[2], ident[0]) if ident is not None else (None, 0)
-        jobs.append(((found.rel, str(found.path), inode), size))
-    total = sum(size for _, size in jobs)
-    if total < PARALLEL_MIN_BYTES or workers is None or not workers.available:
-        return _parse_chunk([item for item, _ in jobs], verified)
-    chunks: list[tuple[list[_ToParse], dict[str, Payload]]] = []
-    chunk: list[_ToParse] = []
-    size = 0
-    for index, (item, item_size) in enumerate(jobs):
-        chunk.append(item)
-        size += item_size
-        if size >= _CHUNK_BYTES or index == len(jobs) - 1:
-            chunks.append((chunk, {rel: verified[rel] for rel, _, _ in chunk if rel in verified}))
-            chunk, size = [], 0
-    return itertools.chain.from_iterable(workers.imap(_parse_job, chunks))
+        inode = None
+        if isinstance(found.signature, tuple):  # as the walk found it
+            inode = found.signature[2]
+        elif found.signature is None:
+            with contextlib.suppress(OSError):  # reading the file says why
+                inode = identity(found.path.stat())[2]
+        read[found.rel] = parse_file(found.rel, str(found.path), inode)
+    return read
 
 
-def _parse_job(job: tuple[list[_ToParse], dict[str, Payload]]) -> list[Any]:
-    return list(_parse_chunk(*job))
+def parse_file(rel: str, path: str, inode: int | None) -> ReadFile:
+    """The file at ``path`` read and parsed; with ``inode``, only the file found with it."""
+    raw, text, problem = read_yaml_text(rel, path, inode)
+    if problem is not None:
+        return ReadFile(rel, None, read_problem(rel, problem_fields(problem)))
+    assert raw is not None
+    assert text is not None
+    return ReadFile(rel, parsed_payload(text), path=path, inode=inode)
 
 
-def _parse_chunk(
-    chunk: list[_ToParse], verified: dict[str, Payload]
-) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """(path, outcome) for each file: ``("read", problem)`` or ``("yaml", blob, payload)``."""
-    for rel, path, inode in chunk:
-        raw, problem = read_yaml_bytes(rel, path, inode)
-        if raw is not None:
-            text, problem = decode_yaml(rel, raw)
-        if problem is not None:
-            yield rel, ("read", _problem_tuple(problem))
-            continue
-        assert raw is not None
-        assert text is not None
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        known = verified.get(rel)
-        if known is not None and known[0] == digest:
-            yield rel, ("yaml", git_blob_id(raw), known)
-            continue
-        parsed = parse_yaml(text)
-        problems = tuple(
-            (p.code, p.message, p.line, p.column, p.suggestion, p.yaml_path)
-            for p in parsed.problems
-        )
-        yield rel, ("yaml", git_blob_id(raw), (digest, marshal.dumps((parsed.data, problems))))
+def read_yaml_text(
+    rel: str, path: str, inode: int | None
+) -> tuple[bytes | None, str | None, Finding | None]:
+    """The file's bytes and text, or the finding that says why it cannot be YAML text (see
+    :func:`~ciptool.loader.files.read_yaml_bytes`)."""
+    raw, problem = read_yaml_bytes(rel, path, inode)
+    if raw is None:
+        return None, None, problem
+    text, problem = decode_yaml(rel, raw)
+    return raw, text, problem
+
+
+def parsed_payload(text: str) -> Payload:
+    """``text`` parsed: the SHA-256 of the text, and its data and problems marshalled."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    parsed = parse_yaml(text)
+    problems = tuple(
+        (p.code, p.message, p.line, p.column, p.suggestion, p.yaml_path) for p in parsed.problems
+    )
+    return digest, marshal.dumps((parsed.data, problems))
 
 
 def _yaml_finding(rel: str, item: YamlProblem) -> Finding:
@@ -301,11 +216,13 @@ def _yaml_finding(rel: str, item: YamlProblem) -> Finding:
     )
 
 
-def _problem_tuple(problem: Finding) -> tuple[Any, ...]:
+def problem_fields(problem: Finding) -> tuple[Any, ...]:
+    """A reading problem as plain data, to be sent between processes."""
     line, column = (problem.location.line, problem.location.column) if problem.location else (0, 0)
     return (problem.code, problem.message, line, column, problem.suggestion)
 
 
-def _read_problem(rel: str, fields: tuple[Any, ...]) -> Finding:
+def read_problem(rel: str, fields: tuple[Any, ...]) -> Finding:
+    """The finding :func:`problem_fields` gave the fields of."""
     code, message, line, column, suggestion = fields
     return Finding(code, Severity.ERROR, message, Location(rel, line, column), suggestion)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,15 +15,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, format_yaml_path
-from ciptool.incremental.ahead import EVIDENCE_FILES_DIR, ReadAhead
-from ciptool.incremental.filecache import FileCache
-from ciptool.incremental.signatures import CONFIG_FILE, Inputs, Signature, signature
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.collector import gc_paused
-from ciptool.loader.evidence_files import inspect_evidence_files
 from ciptool.loader.files import FoundFile
+from ciptool.loader.places import CONFIG_FILE
 from ciptool.loader.positions import locate_findings
-from ciptool.loader.reading import ReadFile, read_yaml_files, unpacked
+from ciptool.loader.reading import ReadFile
+from ciptool.loader.source import EVIDENCE_FILES_DIR, FileSource, PlainSource
 from ciptool.loader.validate import validate_all, validate_record
 from ciptool.models import (
     Control,
@@ -35,7 +32,8 @@ from ciptool.models import (
     RiskException,
     Sourced,
 )
-from ciptool.models.repository import CatalogSource, Repository
+from ciptool.models.paths import listed_paths
+from ciptool.models.repository import CatalogSource, EvidenceFileFacts, Repository
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,51 +46,14 @@ RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def load_repository(
-    root: Path,
-    cache_dir: Path | None = None,
-    inputs: Inputs | None = None,
-    ahead: ReadAhead | None = None,
-) -> Repository:
+def load_repository(root: Path, source: FileSource | None = None) -> Repository:
     """Read and validate everything under ``root``; problems become findings.
 
-    With ``cache_dir``, files unchanged since an earlier run are neither parsed nor hashed
-    again (see :mod:`ciptool.incremental.filecache`); without it, everything is read afresh. Every
-    folder listed and file read is recorded in ``inputs``. ``ahead``, begun for the same
-    ``root`` and ``cache_dir``, is taken over: its walk and reading are not done again.
+    The files are read through ``source`` (see :mod:`ciptool.loader.source`), begun for the
+    same ``root``; without one, everything is read afresh in this process.
     """
-    with closing(ahead if ahead is not None else ReadAhead(root, cache_dir)) as begun:
-        with gc_paused():
-            repository = _load(begun.root, begun, inputs if inputs is not None else Inputs())
-        begun.cache.save()
-    return repository
-
-
-def same_data(root: Path, cache_dir: Path, texts: dict[str, str]) -> dict[str, Signature] | None:
-    """The signatures now of the YAML files in ``texts``, when none says anything new.
-
-    ``texts`` holds the SHA-256 of each file's text when it was last read. A file says nothing
-    new when it parses to the same data and YAML problems as that text did: touched, saved
-    again, or changed only in comments or layout. None when any says something new, cannot
-    be read, or its earlier text is not in the cache to compare with.
-    """
-    root = root.resolve()
-    cache = FileCache(root, cache_dir, kinds=("yaml",))
-    found = []
-    for rel in texts:
-        now = signature(root / rel)
-        if isinstance(now, str):
-            return None
-        found.append(FoundFile(rel, root / rel, now))
-    before = {rel: cache.payload("yaml", rel) for rel in texts}
-    read = read_yaml_files(found, cache)  # the cache is not written: its entries still hold
-    for rel, text in texts.items():
-        old, new = before[rel], read[rel].payload
-        if old is None or new is None or old[0] != text:
-            return None  # no parse of the text the result was made from
-        if new[0] != text and unpacked(old[1]) != unpacked(new[1]):
-            return None  # the text changed, and so did what it says (or the cache was not sound)
-    return {item.rel: item.signature for item in found if item.signature is not None}
+    with gc_paused():
+        return _load(source if source is not None else PlainSource(root))
 
 
 class Part:
@@ -100,20 +61,17 @@ class Part:
 
     For a check of only what a few changed files can change
     (see :mod:`ciptool.incremental.recheck`). Folders are not listed: the caller knows the
-    files. The part is small, so its files are read and hashed afresh: reading the whole cache
-    would cost more.
+    files.
     """
 
-    def __init__(self, root: Path, inputs: Inputs) -> None:
-        """Read ``root``'s settings; what is read is recorded in ``inputs``."""
-        self.root = root.resolve()
-        self.inputs = inputs
-        self.cache = FileCache.disabled(self.root)
+    def __init__(self, source: FileSource) -> None:
+        """Read the settings of the repository ``source`` reads."""
+        self.root = source.root
+        self.source = source
         self.findings: list[Finding] = []
         self._digests: dict[str, str] = {}
         self._read: dict[str, list[Sourced[Any]]] = {}
-        self._parse = _parser(self.cache, self._digests)
-        inputs.files[CONFIG_FILE] = signature(self.root / CONFIG_FILE)
+        self._parse = _parser(source, self._digests)
         self.repository = Repository(
             root=self.root,
             config=_load_config(self.root, self.findings, self._parse),
@@ -123,7 +81,7 @@ class Part:
 
     def read_catalogs(self) -> None:
         """Read the catalogs and crosswalks, bundled and the repository's own."""
-        catalogs = load_catalogs(self.root, self.findings, self._parse, self.inputs)
+        catalogs = load_catalogs(self.source, self.findings, self._parse)
         self.repository.catalogs, self.repository.crosswalks = catalogs
 
     def records(self, folder: str, files: Iterable[str], model: type[M]) -> list[Sourced[M]]:
@@ -131,11 +89,8 @@ class Part:
         are in :attr:`findings`. A file asked for again is not read again.
         """
         wanted = [rel for rel in dict.fromkeys(files) if rel not in self._read]
-        found = []
-        for rel in wanted:
-            sig = self.inputs.files[rel] = signature(self.root / rel)
-            found.append(FoundFile(rel, self.root / rel, sig))
-        parsed = read_yaml_files(found, self.cache)
+        found = [FoundFile(rel, self.root / rel) for rel in wanted]
+        parsed = self.source.yaml_files(found)
         for item in found:
             listed = {folder: [item]}
             self._read[item.rel] = _records(
@@ -154,12 +109,9 @@ class Part:
         repository.controls, repository.evidence = controls, evidence
         repository.exceptions = exceptions
         with gc_paused():
-            repository.evidence_files = inspect_evidence_files(
-                self.root, repository.evidence_listing_files(), self.cache, self.inputs
-            )
+            repository.evidence_files = _evidence_files(self.source, repository)
         repository.findings = locate_findings(self.root, self.findings)
-        texts = self._digests
-        self.inputs.texts.update((rel, texts[rel]) for rel in self.inputs.files if rel in texts)
+        self.source.loaded(repository)
         return repository
 
 
@@ -175,55 +127,60 @@ class FrameworkSet:
 def load_frameworks(root: Path | None) -> FrameworkSet:
     """The bundled catalogs, plus the repository's own when ``root`` is given."""
     findings: list[Finding] = []
-    root = root.resolve() if root is not None else None
-    cache = FileCache.disabled(root or Path())
-    catalogs, crosswalks = load_catalogs(root, findings, _parser(cache, {}), Inputs())
-    return FrameworkSet(catalogs, crosswalks, locate_findings(root, findings) if root else findings)
+    source = PlainSource(root) if root is not None else None
+    catalogs, crosswalks = load_catalogs(source, findings, _parser(source, {}))
+    if source is None:
+        return FrameworkSet(catalogs, crosswalks, findings)
+    return FrameworkSet(catalogs, crosswalks, locate_findings(source.root, findings))
 
 
-def _load(root: Path, ahead: ReadAhead, inputs: Inputs) -> Repository:
-    cache = ahead.cache
+def _load(source: FileSource) -> Repository:
+    root = source.root
     findings: list[Finding] = []
     digests: dict[str, str] = {}
-    parse = _parser(cache, digests)
-    inputs.files[CONFIG_FILE] = signature(root / CONFIG_FILE)
+    parse = _parser(source, digests)
     config = _load_config(root, findings, parse)
     repo = Repository(root=root, config=config, findings=findings, input_digests=digests)
     repo.files_read = 1
     if config is None:
         repo.findings = locate_findings(root, findings)
+        source.loaded(repo)
         return repo
-    repo.catalogs, repo.crosswalks = load_catalogs(root, findings, parse, inputs)
-    # The record files, found and read ahead, in the order of a walk made now.
-    found = ahead.found
-    findings.extend(ahead.findings)
-    inputs.folders.update(ahead.inputs.folders)
-    inputs.files.update(ahead.inputs.files)
-    parsed = ahead.reading.finish()
-    cache.finish("yaml")  # written now: the parsed files need not stay while records validate
+    repo.catalogs, repo.crosswalks = load_catalogs(source, findings, parse)
+    # The record files, found and read, in the order of the walk.
+    records = source.record_files()
+    found, parsed = records.found, records.read
+    findings.extend(records.findings)
     repo.files_read += len(parsed)
     repo.controls = _records("controls", found, parsed, Control, findings, repo)
     repo.policies = _records("policies", found, parsed, Policy, findings, repo)
     repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
     repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
-    repo.evidence_files = inspect_evidence_files(
-        root, repo.evidence_listing_files(), cache, inputs, ahead.hashing
-    )
-    ahead.close()
+    repo.evidence_files = _evidence_files(source, repo)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value
-    repo.artifacts = ahead.artifacts
+    repo.artifacts = records.artifacts
     repo.unlisted_evidence = [path for path in repo.artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)
-    inputs.texts.update((rel, digests[rel]) for rel in inputs.files if rel in digests)
+    source.loaded(repo)
     return repo
 
 
-def _parser(cache: FileCache, digests: dict[str, str]) -> ParseFile:
-    """Reads one file through ``cache``: its data, with its findings and digest recorded."""
+def _evidence_files(source: FileSource, repository: Repository) -> dict[str, EvidenceFileFacts]:
+    """Facts for every distinct file that the repository's records list, by repository path."""
+    keys = list(dict.fromkeys(listed_paths(repository.evidence_listing_files())))
+    return source.evidence_files(keys)
+
+
+def _parser(source: FileSource | None, digests: dict[str, str]) -> ParseFile:
+    """Reads one file through ``source``: its data, with its findings and digest recorded.
+
+    Without a source (the bundled catalogs alone), there is no file to read.
+    """
 
     def parse(found: FoundFile, findings: list[Finding]) -> Any:
-        return _take(read_yaml_files([found], cache)[found.rel], findings, digests)
+        assert source is not None
+        return _take(source.yaml_files([found])[found.rel], findings, digests)
 
     return parse
 

@@ -7,7 +7,7 @@ on the right file when the compliance repository is a sub-folder.
 from __future__ import annotations
 
 from ciptool.findings import Finding
-from ciptool.incremental.signatures import CONFIG_FILE
+from ciptool.loader.places import CONFIG_FILE
 from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope
 from ciptool.render.printable import undecodable_escaped
 from ciptool.results import RunResult

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ciptool.incremental.signatures import CONFIG_FILE
 from ciptool.loader.collector import gc_paused
+from ciptool.loader.places import CONFIG_FILE
 from ciptool.render import CheckFormat
 from ciptool.results import RunResult, selected
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from ciptool import HOMEPAGE, __version__
 from ciptool.checks import ALL_RULES, Check, LoaderRule
 from ciptool.findings import Finding, Location
-from ciptool.incremental.signatures import CONFIG_FILE
+from ciptool.loader.places import CONFIG_FILE
 from ciptool.render.indented import Items, indented_json
 from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope, exit_code
 from ciptool.render.rules import help_uri, rule_markdown

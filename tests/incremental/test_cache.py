@@ -14,24 +14,20 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.engine import check_repository
 from ciptool.incremental import ahead, cachefiles
 from ciptool.incremental import filecache as cache_module
-from ciptool.incremental import signatures as inputs
+from ciptool.incremental import reading as cached_reading
 from ciptool.incremental.cachefiles import DEFAULT_DIR
 from ciptool.incremental.filecache import FileCache
-from ciptool.incremental.signatures import identity
-from ciptool.loader import evidence_files, hashing, reading
+from ciptool.incremental.kept import fresh
+from ciptool.incremental.signatures import Inputs
+from ciptool.loader import evidence_files, hashing, identities, reading
+from ciptool.loader.identities import identity
 from ciptool.loader.yamlparse import ParsedYaml, parse_yaml
 from ciptool.results import RunSettings
-from conftest import (
-    AS_OF,
-    EVIDENCE_CSV,
-    MINIMAL_CONTROL,
-    MINIMAL_EVIDENCE,
-    MakeRepo,
-    written_just_now,
-)
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo
+
+from .conftest import written_just_now
 
 CSV = "evidence/2026/files/q.csv"
 RECORD = "evidence/2026/iam-01.yaml"
@@ -39,7 +35,7 @@ RECORD = "evidence/2026/iam-01.yaml"
 
 def codes(root: Path, cache_dir: Path | None) -> list[tuple[str, str]]:
     """(code, file) of every finding of a check that uses ``cache_dir``."""
-    result, _graph = check_repository(root, RunSettings(today=AS_OF, cache_dir=cache_dir))
+    result, _configured, _graph = fresh(root, RunSettings(today=AS_OF), cache_dir, Inputs())
     return [(f.code, f.location.file if f.location else "") for f in result.findings]
 
 
@@ -175,8 +171,8 @@ def test_racy_entries_are_verified_where_timestamps_are_coarse(
         mtime, ctime = info.st_mtime_ns // second * second, info.st_ctime_ns // second * second
         return (info.st_size, mtime, info.st_ino, ctime)
 
-    monkeypatch.setattr(inputs, "identity", coarse)
-    monkeypatch.setattr(reading, "identity", coarse)
+    monkeypatch.setattr(identities, "identity", coarse)
+    monkeypatch.setattr(cached_reading, "identity", coarse)
     root = make_repo()
     written_just_now(root)
     cache_dir = root / DEFAULT_DIR
@@ -259,8 +255,8 @@ def test_parsing_in_worker_processes_gives_the_same_data(
     files["controls/broken.yaml"] = "controls:\n  - id: [\n"
     root = make_repo(files)
     one_process = codes(root, None)
-    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(reading, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(cached_reading, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(cached_reading, "_CHUNK_BYTES", 1)
     assert codes(root, None) == one_process
     assert ("LD001", "controls/broken.yaml") in one_process
     assert ("SC004", "controls/c1.yaml") in one_process

@@ -18,10 +18,13 @@ from typer.testing import CliRunner
 
 from ciptool.app import check as runs
 from ciptool.app import report as reporting
+from ciptool.incremental.plain import result_to_plain
 from ciptool.results import RunResult
-from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, PROJECT_ROOT, Calls, MakeRepo
-from test_cache import check_json
-from test_runs import briefing
+from conftest import EVIDENCE_CSV, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo
+
+from .conftest import Calls
+from .test_cache import check_json
+from .test_runs import briefing
 
 #: An edit of the example's evidence records; it returns what it did, for a failure's message.
 Edit = Callable[[Path, random.Random], str]
@@ -177,7 +180,7 @@ def test_a_report_after_edits_takes_a_recheck_of_the_kept_result(
         rechecked = len(rechecks) > asked and rechecks[-1] is not None
         assert len(full_checks) == ran + (not rechecked), done
         assert report == briefing(cli, example, "--no-cache"), done
-        assert results[-2].to_plain() == results[-1].to_plain(), done
+        assert result_to_plain(results[-2]) == result_to_plain(results[-1]), done
     assert sum(outcome is not None for outcome in rechecks) >= 5, done
 
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from ciptool.incremental import cachefiles
+from ciptool.fileio import marshalled
 from conftest import MakeRepo
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -108,7 +108,7 @@ def _never_unmarshalled(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
             raise AssertionError("a cache file was unmarshalled")
         return real(data)
 
-    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=guarded, dumps=marshal.dumps))
+    monkeypatch.setattr(marshalled, "marshal", SimpleNamespace(loads=guarded, dumps=marshal.dumps))
 
 
 @needs_git
@@ -181,7 +181,7 @@ def test_an_untracked_cache_in_a_git_checkout_is_used(
         loaded.append(bytes(data[:1]))
         return real(data, *rest, **options)
 
-    monkeypatch.setattr(cachefiles, "marshal", SimpleNamespace(loads=counted, dumps=marshal.dumps))
+    monkeypatch.setattr(marshalled, "marshal", SimpleNamespace(loads=counted, dumps=marshal.dumps))
     code, err = invoke(*args)
     assert code == 0
     assert "git" not in err

@@ -14,12 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool import engine
-from ciptool.app import check as runs
 from ciptool.cli import app
+from ciptool.graph import Graph
 from ciptool.incremental import cachefiles
+from ciptool.incremental import kept as runs
 from ciptool.incremental.cachefiles import DEFAULT_DIR
-from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, Calls, MakeRepo, written_just_now
-from test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
+from conftest import AS_OF, EVIDENCE_CSV, MINIMAL_CONTROL, MakeRepo
+
+from .conftest import Calls, written_just_now
+from .test_cache import CSV, RECORD, check_json, rewrite_keeping_size_and_mtime
 
 Edit = Callable[[Path], None]
 
@@ -28,13 +31,13 @@ Edit = Callable[[Path], None]
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The repositories the engine really checked, one entry per check."""
     calls: list[Path] = []
-    real = engine.check_repository
+    real = engine.check_graph
 
-    def counted(root: Path, *args: object, **kwargs: object) -> object:
-        calls.append(root)
-        return real(root, *args, **kwargs)  # type: ignore[arg-type]
+    def counted(graph: Graph, *args: object, **kwargs: object) -> object:
+        calls.append(graph.repository.root)
+        return real(graph, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "check_repository", counted)
+    monkeypatch.setattr(engine, "check_graph", counted)
     return calls
 
 
@@ -404,12 +407,14 @@ def test_a_kept_result_is_printed_without_importing_the_models_or_checks(
     assert "ciptool.checks" in modules("first")
     heavy = ("ciptool.models", "ciptool.loader", "ciptool.checks", "ciptool.engine")
     # Asking git whether the cache folder came with the repository: 3 ms to import. The
-    # packages' own modules load nothing on import; the garbage collector's pause and a date's
-    # bounds are leaves.
+    # packages' own modules load nothing on import; the garbage collector's pause, a date's
+    # bounds, where the repository is and what is at a path on disk are leaves.
     light = (
         "ciptool.loader",
         "ciptool.loader.git",
         "ciptool.loader.collector",
+        "ciptool.loader.identities",
+        "ciptool.loader.places",
         "ciptool.models",
         "ciptool.models.dates",
     )
