@@ -21,6 +21,9 @@ A report needs the whole repository loaded either way. It takes the kept finding
 read exactly what the kept result was made from, and when a few YAML files changed since, it
 compares what it read with the kept signatures and goes on as a check would; a report that had
 to check everything keeps its result as a check does.
+
+A fresh result (:func:`fresh`) is the repository loaded through the read-ahead
+(:mod:`.ahead`), which records what was read, and checked by the engine.
 """
 
 from __future__ import annotations

@@ -1,0 +1,69 @@
+"""A repository loads the same through the plain file source and through the cached one, cold
+and warm; only the cached one records what was read."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import closing
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ciptool.graph import Repository
+from ciptool.incremental.ahead import ReadAhead
+from ciptool.incremental.signatures import Inputs
+from ciptool.loader import load_repository
+from ciptool.loader.source import PlainSource
+from conftest import PROJECT_ROOT
+
+#: The example repository's folders: enough records, evidence files, catalogs and findings.
+EXAMPLE = ("ciptool.yaml", "controls", "policies", "evidence", "exceptions", "frameworks")
+
+
+def _example(tmp_path: Path) -> Path:
+    root = tmp_path / "example"
+    root.mkdir()
+    for name in EXAMPLE:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    (root / "controls" / "broken.yaml").write_text("controls: [\n", encoding="utf-8")
+    return root
+
+
+def _everything(repository: Repository) -> dict[str, Any]:
+    """Every field of a loaded repository, the catalogs by id and origin."""
+    loaded = {f.name: getattr(repository, f.name) for f in fields(repository)}
+    loaded["catalogs"] = {ident: c.origin for ident, c in repository.catalogs.items()}
+    return loaded
+
+
+def _cached(root: Path, cache_dir: Path | None) -> tuple[Repository, Inputs]:
+    inputs = Inputs()
+    with closing(ReadAhead(root, cache_dir, inputs)) as source:
+        return load_repository(root, source), inputs
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_plain_and_the_cached_source_load_the_same_repository(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    plain = _everything(load_repository(root, PlainSource(root)))
+    assert plain == _everything(load_repository(root))  # the plain source is the default
+    assert plain["findings"]  # the broken file, located
+    assert plain["evidence_files"] and plain["catalogs"]
+    uncached, read = _cached(root, None)
+    assert _everything(uncached) == plain
+    cache_dir = tmp_path / "cache"
+    cold, cold_read = _cached(root, cache_dir)
+    warm, warm_read = _cached(root, cache_dir)
+    assert _everything(cold) == _everything(warm) == plain
+    # What was read is recorded: the settings first, every folder listed, every file read.
+    assert next(iter(read.files)) == "ciptool.yaml"
+    assert {"controls/broken.yaml", "frameworks"} <= {*read.files, *read.folders}
+    assert set(read.evidence) == set(plain["evidence_files"])
+    assert read.texts.keys() <= read.files.keys()
+    assert read.digests() == cold_read.digests() == warm_read.digests()
