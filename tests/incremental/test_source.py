@@ -4,6 +4,8 @@ and warm; only the cached one records what was read."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
@@ -11,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from ciptool.graph import Repository
 from ciptool.incremental.ahead import ReadAhead
 from ciptool.incremental.signatures import Inputs
 from ciptool.loader import load_repository
 from ciptool.loader.source import PlainSource
+from ciptool.models.repository import Repository
 from conftest import PROJECT_ROOT
 
 #: The example repository's folders: enough records, evidence files, catalogs and findings.
@@ -67,3 +69,17 @@ def test_the_plain_and_the_cached_source_load_the_same_repository(tmp_path: Path
     assert set(read.evidence) == set(plain["evidence_files"])
     assert read.texts.keys() <= read.files.keys()
     assert read.digests() == cold_read.digests() == warm_read.digests()
+
+
+def test_the_read_ahead_begins_without_the_models() -> None:
+    """The read-ahead walks and starts parsing while the models and checks load (about 0.2 s
+    of a cold run): importing it must not import them first."""
+    code = (
+        "import sys, ciptool.incremental.ahead;"
+        " print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'ciptool.checks',"
+        " 'ciptool.models.records', 'ciptool.graph', 'ciptool.engine'))))"
+    )
+    outcome = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert outcome.stdout == "[]\n"

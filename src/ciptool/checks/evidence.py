@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Location, Severity
 from ciptool.models import Control, Sourced
-from ciptool.models.repository import FileState
+from ciptool.models.filefacts import FileState
 from ciptool.queries.evidence import (
     ahead_of_collection,
     dates,

@@ -14,6 +14,7 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ciptool.findings import Finding
 from ciptool.incremental.filecache import FileCache
@@ -26,7 +27,10 @@ from ciptool.loader.hashing import sha256_fd
 from ciptool.loader.identities import Identity, Signature, folder_inside, identity, signature
 from ciptool.loader.reading import ReadFile, unpacked
 from ciptool.loader.source import RecordFiles, walk_records
-from ciptool.models.repository import EvidenceFileFacts, FileState, Repository
+from ciptool.models.filefacts import EvidenceFileFacts, FileState
+
+if TYPE_CHECKING:
+    from ciptool.models.repository import Repository
 
 #: An evidence file hashed ahead: its identity when hashed, its SHA-256 and size.
 Hashed = tuple[Identity, str, int]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ciptool.loader.hashing import sha256_file
 from ciptool.loader.identities import Signature, evidence_signatures, open_folder
-from ciptool.models.repository import EvidenceFileFacts, FileState
+from ciptool.models.filefacts import EvidenceFileFacts, FileState
 
 
 def evidence_facts(root: Path, keys: Sequence[str]) -> dict[str, EvidenceFileFacts]:

@@ -32,8 +32,9 @@ from ciptool.models import (
     RiskException,
     Sourced,
 )
+from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import listed_paths
-from ciptool.models.repository import CatalogSource, EvidenceFileFacts, Repository
+from ciptool.models.repository import CatalogSource, Repository
 
 M = TypeVar("M", bound=BaseModel)
 

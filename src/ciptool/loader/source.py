@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ciptool.findings import Finding
 from ciptool.loader.evidence_files import evidence_facts
 from ciptool.loader.files import FoundFile, walk_yaml
 from ciptool.loader.reading import ReadFile, parse_files
-from ciptool.models.repository import EvidenceFileFacts, Repository
+from ciptool.models.filefacts import EvidenceFileFacts
+
+if TYPE_CHECKING:
+    from ciptool.models.repository import Repository
 
 #: The folders of record files, in the order they are loaded.
 RECORD_FOLDER_NAMES = ("controls", "policies", "evidence", "exceptions")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ciptool.findings import Finding
 from ciptool.models.catalog import Catalog, Crosswalk
+from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
 from ciptool.models.sourced import Sourced
@@ -24,28 +24,6 @@ class CatalogSource:
 
     catalog: Catalog
     origin: str
-
-
-class FileState(str, Enum):
-    """What is found at an evidence file's path."""
-
-    PRESENT = "present"
-    MISSING = "missing"
-    NOT_A_FILE = "not-a-file"
-    OUTSIDE = "outside"  # a link that leads outside the repository
-    UNREADABLE = "unreadable"
-
-
-class EvidenceFileFacts(NamedTuple):
-    """An evidence file as found on disk: its state and, when present, its digest and size.
-
-    A named tuple: a large program has a hundred thousand of them, made in every run.
-    """
-
-    path: str
-    state: FileState
-    sha256: str | None = None
-    size: int = 0
 
 
 @dataclass

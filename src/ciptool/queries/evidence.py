@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from ciptool.graph import Graph
 from ciptool.models import Control, EvidenceRecord, Sourced
+from ciptool.models.filefacts import EvidenceFileFacts, FileState
 from ciptool.models.records import EvidenceFile
-from ciptool.models.repository import EvidenceFileFacts, FileState
 from ciptool.models.types import Duration
 
 #: How old the newest evidence may be, by the control's frequency, unless ``max_age`` says
