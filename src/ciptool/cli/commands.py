@@ -29,7 +29,7 @@ from ciptool.render import CheckFormat
 if TYPE_CHECKING:
     from ciptool.fileio.atomic import ReadByTheRun
     from ciptool.models.records import Period
-    from ciptool.render.outputs import RunScope
+    from ciptool.render.run_scope import RunScope
     from ciptool.results import RunResult
 
 
@@ -176,7 +176,8 @@ def check(
     from ciptool.app.baseline import read_baseline
     from ciptool.app.check import check as run_check
     from ciptool.loader.places import work_tree_prefix
-    from ciptool.render.outputs import RunScope, exit_code, render_check
+    from ciptool.render.outputs import CHECK_OUTPUTS, render_check
+    from ciptool.render.run_scope import RunScope, exit_code
     from ciptool.results import RunSettings
 
     settings = RunSettings(
@@ -190,7 +191,8 @@ def check(
     root = _repository(repo)
     result, inputs = run_check(root, settings, _cache_dir(root, cache_dir, no_cache))
     scope = RunScope(settings.select, settings.ignore, work_tree_prefix(root))
-    if output is None and write_baseline is None and output_format is not CheckFormat.terminal:
+    to_terminal = CHECK_OUTPUTS[output_format].for_terminal
+    if output is None and write_baseline is None and not to_terminal:
         _write_out(render_check(output_format, result, scope))  # a console is not needed
     else:
         targets = (output, write_baseline)
@@ -212,7 +214,7 @@ def _show_check(
     """
     from ciptool.app.baseline import write_baseline as write_baseline_file
     from ciptool.fileio.atomic import refuse_an_input, write_product
-    from ciptool.render.outputs import render_check
+    from ciptool.render.outputs import CHECK_OUTPUTS, render_check
     from ciptool.render.terminal import (
         render_coverage,
         render_findings,
@@ -232,7 +234,7 @@ def _show_check(
         write_product(output, render_check(output_format, result, scope), read)
         render_summary(result, err, scope)
         err.print(f"wrote {output}")
-    elif output_format is CheckFormat.terminal:
+    elif CHECK_OUTPUTS[output_format].for_terminal:
         render_findings(result, terminal_console())
         render_coverage(result, err)
         render_summary(result, err, scope)

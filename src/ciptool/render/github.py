@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ciptool.findings import Finding
 from ciptool.loader.places import CONFIG_FILE
-from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope
 from ciptool.render.printable import undecodable_escaped
+from ciptool.render.run_scope import UNUSABLE_CONFIG_NOTE, RunScope
 from ciptool.results import RunResult
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}

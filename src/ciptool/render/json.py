@@ -16,7 +16,7 @@ from ciptool.render.printable import undecodable_escaped
 from ciptool.results import RunResult, summary
 
 if TYPE_CHECKING:
-    from ciptool.render.outputs import RunScope
+    from ciptool.render.run_scope import RunScope
 
 SCHEMA_VERSION = 1
 

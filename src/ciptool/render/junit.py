@@ -20,8 +20,8 @@ from collections import Counter
 
 from ciptool.checks import ALL_RULES
 from ciptool.findings import Finding, Location
-from ciptool.render.outputs import RunScope
 from ciptool.render.printable import undecodable_escaped
+from ciptool.render.run_scope import RunScope
 from ciptool.results import RunResult
 
 

@@ -1,122 +1,87 @@
-"""Every format of ``ciptool check`` and its renderer, and what the machine formats say
-beyond the result.
+"""The registry of the formats of ``ciptool check``: each format and its renderer, one module
+per format.
 
-Each renderer is imported only when its format is asked for: a check whose result was kept
-from an earlier run prints it without loading the rule catalogue that SARIF and JUnit need.
+Each renderer is imported only when its format is asked for (a deferred import, for start-up):
+a check whose result was kept from an earlier run prints it without loading the rule catalogue
+that SARIF and JUnit need.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ciptool.loader.collector import gc_paused
-from ciptool.loader.places import CONFIG_FILE
 from ciptool.render import CheckFormat
-from ciptool.results import RunResult, selected
+from ciptool.render.run_scope import RunScope
+from ciptool.results import RunResult
 
-if TYPE_CHECKING:
-    from ciptool.checks import Check, LoaderRule
+#: A renderer: the result, and what the run was asked for, written in one format.
+Renderer = Callable[[RunResult, RunScope | None], str]
 
 
 @dataclass(frozen=True)
-class RunScope:
-    """What SARIF, JUnit and GitHub annotations say beyond the result: which codes the run was
-    asked for, and where the compliance repository sits in its git work tree.
-    """
+class CheckOutput:
+    """A format of ``ciptool check``, and what it needs to be written."""
 
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    #: The repository's folder within its git work tree, with a trailing slash
-    #: (``compliance/``); "" at the work tree's top or outside git. CI systems name files
-    #: from the work tree's top, so these formats do too.
-    prefix: str = ""
-
-    def not_run(self, result: RunResult, rule: Check | LoaderRule) -> str:
-        """Why ``rule`` did not run in ``result``, or "" when it ran."""
-        if not result.config_usable and not any(f.code == rule.code for f in result.findings):
-            return "ciptool.yaml cannot be used"
-        if self.select and not selected(rule.code, self.select, ()):
-            return f"--select {','.join(self.select)} leaves {rule.code} out"
-        if not selected(rule.code, (), self.ignore):
-            return f"--ignore {','.join(self.ignore)} leaves {rule.code} out"
-        return ""
-
-    def asked(self) -> str:
-        """The options that narrowed the run, as written: ``--select EV --ignore EV002``."""
-        options = (("--select", self.select), ("--ignore", self.ignore))
-        return " ".join(f"{option} {','.join(codes)}" for option, codes in options if codes)
-
-    def rules_not_run(self, result: RunResult) -> list[tuple[str, str]]:
-        """(code, why) of each rule that did not run in ``result``, in the rules' order."""
-        if result.config_usable and not self.select and not self.ignore:
-            return []  # every rule ran: no need to load the rule catalogue to say so
-        from ciptool.checks import ALL_RULES
-
-        return [(rule.code, why) for rule in ALL_RULES if (why := self.not_run(result, rule))]
-
-    def left_out(self, result: RunResult) -> list[tuple[int, Check | LoaderRule]]:
-        """The rules ``--select``/``--ignore`` left out of ``result``, with their positions in
-        the rule catalogue; none when ciptool.yaml cannot be used (then nothing ran).
-        """
-        if not result.config_usable or not (self.select or self.ignore):
-            return []  # a full run needs no rule catalogue: a kept result prints without it
-        from ciptool.checks import ALL_RULES
-
-        return [(at, rule) for at, rule in enumerate(ALL_RULES) if self.not_run(result, rule)]
-
-    def left_out_note(self, left_out: list[tuple[int, Check | LoaderRule]]) -> str:
-        """What SARIF and GitHub annotations say about the rules a selection left out."""
-        from ciptool.checks import ALL_RULES
-
-        return (
-            f"{self.asked()}: {len(left_out)} of {len(ALL_RULES)} rules did not run"
-            f" ({', '.join(rule.code for _, rule in left_out)}); their absence of results says"
-            " nothing about the repository."
-        )
+    format: CheckFormat
+    #: Imports the format's module and gives its renderer.
+    renderer: Callable[[], Renderer]
+    #: Printed to a terminal in colour, with the coverage and a summary on standard error,
+    #: unless written to a file; every other format is written to standard output as it is.
+    for_terminal: bool = False
 
 
-#: What SARIF and GitHub annotations say when ciptool.yaml cannot be used (exit 2).
-UNUSABLE_CONFIG_NOTE = (
-    f"{CONFIG_FILE} cannot be used, so nothing else was read and no check ran; the results are"
-    f" only what is wrong with {CONFIG_FILE}."
-)
+def _terminal() -> Renderer:
+    from ciptool.render.terminal import render_text
+
+    return render_text
 
 
-def exit_code(result: RunResult) -> int:
-    """The exit code of ``ciptool check`` for ``result``."""
-    if not result.config_usable:
-        return 2
-    return 1 if result.failing() else 0
+def _json() -> Renderer:
+    from ciptool.render.json import render_json
+
+    return render_json
+
+
+def _sarif() -> Renderer:
+    from ciptool.render.sarif import render_sarif
+
+    return render_sarif
+
+
+def _junit() -> Renderer:
+    from ciptool.render.junit import render_junit
+
+    return render_junit
+
+
+def _github() -> Renderer:
+    from ciptool.render.github import render_github
+
+    return render_github
+
+
+#: Every format of ``ciptool check``; a test proves each :class:`CheckFormat` is here and
+#: nothing else is.
+CHECK_OUTPUTS: dict[CheckFormat, CheckOutput] = {
+    output.format: output
+    for output in (
+        CheckOutput(CheckFormat.terminal, _terminal, for_terminal=True),
+        CheckOutput(CheckFormat.json, _json),
+        CheckOutput(CheckFormat.sarif, _sarif),
+        CheckOutput(CheckFormat.junit, _junit),
+        CheckOutput(CheckFormat.github, _github),
+    )
+}
 
 
 def render_check(
     output_format: CheckFormat, result: RunResult, scope: RunScope | None = None
 ) -> str:
     """``result`` written in ``output_format``; the terminal format as plain text."""
+    renderer = CHECK_OUTPUTS[output_format].renderer()
     # Rendering makes objects that reference counting frees: the cyclic collector, left on,
     # would scan the findings again and again (a third of the time for 300,000 findings).
     with gc_paused():
-        return _render(output_format, result, scope if scope is not None else RunScope())
-
-
-def _render(output_format: CheckFormat, result: RunResult, scope: RunScope) -> str:
-    if output_format is CheckFormat.json:
-        from ciptool.render.json import render_json
-
-        return render_json(result, scope)
-    if output_format is CheckFormat.sarif:
-        from ciptool.render.sarif import render_sarif
-
-        return render_sarif(result, scope)
-    if output_format is CheckFormat.junit:
-        from ciptool.render.junit import render_junit
-
-        return render_junit(result, scope)
-    if output_format is CheckFormat.github:
-        from ciptool.render.github import render_github
-
-        return render_github(result, scope)
-    from ciptool.render.terminal import render_text
-
-    return render_text(result, scope)
+        return renderer(result, scope if scope is not None else RunScope())

@@ -26,8 +26,8 @@ from ciptool.checks import ALL_RULES, Check, LoaderRule
 from ciptool.findings import Finding, Location
 from ciptool.loader.places import CONFIG_FILE
 from ciptool.render.indented import Items, indented_json
-from ciptool.render.outputs import UNUSABLE_CONFIG_NOTE, RunScope, exit_code
 from ciptool.render.rules import help_uri, rule_markdown
+from ciptool.render.run_scope import UNUSABLE_CONFIG_NOTE, RunScope, exit_code
 from ciptool.results import RunResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

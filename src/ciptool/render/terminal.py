@@ -17,7 +17,7 @@ from ciptool.render.printable import printable
 from ciptool.results import RunResult, Status, summary
 
 if TYPE_CHECKING:
-    from ciptool.render.outputs import RunScope
+    from ciptool.render.run_scope import RunScope
 
 
 class _Printable:
