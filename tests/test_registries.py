@@ -3,12 +3,23 @@ falls through to another's output."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
-from ciptool.render import CheckFormat
+import pytest
+from typer.testing import CliRunner
+
+import ciptool.reports
+from ciptool.cli import app
+from ciptool.render import CheckFormat, ReportFormat
+from ciptool.render.documents import has_template
 from ciptool.render.outputs import CHECK_OUTPUTS, render_check
+from ciptool.render.report_formats import REPORT_OUTPUTS
+from ciptool.reports import REPORT_KINDS
+from ciptool.reports.view import kind_content
 from ciptool.results import RunResult
-from conftest import AS_OF
+from conftest import AS_OF, MakeRepo
 
 
 def test_every_check_format_is_served_by_its_own_renderer_and_nothing_else_is() -> None:
@@ -34,3 +45,135 @@ def test_only_the_terminal_format_is_printed_for_a_terminal() -> None:
     assert [f for f, output in CHECK_OUTPUTS.items() if output.for_terminal] == [
         CheckFormat.terminal
     ]
+
+
+# --- report formats and report kinds ------------------------------------------------------
+
+#: The formats each report kind comes in, as the command line has always offered them.
+SERVED = {
+    "soc2": ["md", "html", "csv", "xlsx", "pdf"],
+    "soa": ["md", "html", "csv", "xlsx"],
+    "csf-profile": ["md", "html"],
+    "audit-committee": ["md", "html", "pdf"],
+    "evidence-index": ["md", "html", "csv", "xlsx"],
+}
+FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
+ALL_FRAMEWORKS = "program: Test Program\nframeworks: [nist-csf-2.0, iso27001-2022, soc2-2017]\n"
+
+
+def test_every_report_format_is_served_and_nothing_else_is() -> None:
+    assert list(REPORT_OUTPUTS) == list(ReportFormat)
+    for report_format, output in REPORT_OUTPUTS.items():
+        assert output.format is report_format
+    assert [f.value for f, output in REPORT_OUTPUTS.items() if output.binary] == ["xlsx", "pdf"]
+    assert [f.value for f, output in REPORT_OUTPUTS.items() if output.from_tables] == [
+        "csv",
+        "xlsx",
+    ]
+
+
+def test_every_report_kind_is_served_by_its_own_module_and_nothing_else_is() -> None:
+    assert {name: list(kind.formats) for name, kind in REPORT_KINDS.items()} == SERVED
+    package = Path(ciptool.reports.__file__).parent
+    with_content = {
+        f"ciptool.reports.{module.name}"
+        for module in pkgutil.iter_modules([str(package)])
+        if hasattr(importlib.import_module(f"ciptool.reports.{module.name}"), "CONTENT")
+    }
+    assert with_content == {kind.module for kind in REPORT_KINDS.values()}
+    for name, kind in REPORT_KINDS.items():
+        assert kind.name == name
+        assert kind.module == f"ciptool.reports.{name.replace('-', '_')}"
+        content = kind_content(kind)
+        assert content.build.__module__ == kind.module
+        # A kind comes as CSV and XLSX exactly when it has tables, and as PDF exactly when
+        # it has a template laid out for paper.
+        assert (content.tables is not None) == ("csv" in kind.formats) == ("xlsx" in kind.formats)
+        assert has_template(None, name, "pdf.html") == ("pdf" in kind.formats)
+        for fmt in ("md", "html"):
+            assert has_template(None, name, fmt) and fmt in kind.formats
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    [(kind, fmt.value) for kind in SERVED for fmt in ReportFormat if fmt.value not in SERVED[kind]],
+)
+def test_a_kind_in_a_format_it_does_not_come_in_is_refused(
+    kind: str, fmt: str, make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    root = make_repo({"ciptool.yaml": ALL_FRAMEWORKS})
+    refused = cli.invoke(app, ["report", kind, "--repo", str(root), "-f", fmt, *FIXED])
+    assert refused.exit_code == 2
+    assert refused.stderr == f"ciptool: `{kind}` comes as {', '.join(SERVED[kind])}, not {fmt}\n"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf"])
+def test_a_report_of_your_own_is_served_in_every_format_made_from_templates(
+    fmt: str, make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
+) -> None:
+    weekly = "<p>{{ meta.program }}: {{ evidence_index.files | length }} files</p>\n"
+    # PDF asks for templates/KIND.pdf.j2 and lays out KIND.pdf.html.j2, as it always has.
+    names = {"md": ["md"], "html": ["html"], "pdf": ["pdf", "pdf.html"]}[fmt]
+    root = make_repo({f"templates/weekly.{name}.j2": weekly for name in names})
+    out = tmp_path / f"weekly.{fmt}"
+    made = cli.invoke(app, ["report", "weekly", "--repo", str(root), "-f", fmt, "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    if fmt == "pdf":
+        assert out.read_bytes().startswith(b"%PDF-")
+    else:
+        assert out.read_text() == "<p>Test Program: 1 files</p>\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_report_of_your_own_is_refused_as_tables_even_with_a_template_of_that_name(
+    fmt: str, make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    root = make_repo({f"templates/weekly.{fmt}.j2": "{{ meta.program }}\n"})
+    refused = cli.invoke(app, ["report", "weekly", "--repo", str(root), "-f", fmt, *FIXED])
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr == (
+        f"ciptool: `weekly` is a report of your own, made from templates: {fmt} is made from"
+        " the tables of ciptool's reports (soc2, soa, evidence-index), which it has not\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_report_of_your_own_without_its_template_is_unknown(
+    fmt: str, make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    root = make_repo({"templates/weekly.md.j2": "{{ meta.program }}\n"})
+    refused = cli.invoke(app, ["report", "weekly", "--repo", str(root), "-f", fmt, *FIXED])
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "ciptool: unknown report `weekly`: use one of soc2, soa, csf-profile, audit-committee,"
+        f" evidence-index, or add templates/weekly.{fmt}.j2 to the repository\n"
+    )
+
+
+#: The names a template reads in each kind's content, in order: a repository's own report
+#: walks them as it walks any mapping.
+NAMES = {
+    "soc2": "meta kind statuses categories period tally criteria controls evidence exceptions"
+    " occurrences in_scope",
+    "soa": "meta kind statuses rows tally",
+    "csf_profile": "meta kind statuses functions categories groups tally in_scope",
+    "audit_committee": "meta kind statuses briefing iso soc2",
+    "evidence_index": "meta kind statuses files evidence",
+}
+
+
+def test_a_report_of_your_own_reads_every_kind_as_a_mapping_of_its_names(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    walk = "".join(
+        f"{name}: {{{{ {name} | join(' ') }}}} {{{{ {name} | length }}}}"
+        f" {{{{ {name}['meta'] == {name}.meta }}}} {{{{ {name}.items() | list | length }}}}\n"
+        for name in NAMES
+    )
+    root = make_repo({"ciptool.yaml": ALL_FRAMEWORKS, "templates/walk.md.j2": walk})
+    walked = cli.invoke(app, ["report", "walk", "--repo", str(root), "-o", "-", *FIXED])
+    assert walked.exit_code == 0, walked.output
+    assert walked.stdout == "".join(
+        f"{name}: {names} {len(names.split())} True {len(names.split())}\n"
+        for name, names in NAMES.items()
+    )

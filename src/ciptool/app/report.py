@@ -13,8 +13,12 @@ from ciptool.errors import UsageError
 from ciptool.fileio.atomic import ReadByTheRun, write_product
 from ciptool.findings import Finding, unread_files
 from ciptool.loader.git import git_state
-from ciptool.render.documents import has_template, render_document
-from ciptool.reports import REPORT_KINDS, build_report, report_meta
+from ciptool.render import ReportFormat
+from ciptool.render.documents import has_template
+from ciptool.render.report_formats import REPORT_OUTPUTS, Document
+from ciptool.reports import REPORT_KINDS
+from ciptool.reports.common import report_meta
+from ciptool.reports.view import ReportSource, build_report, kind_content, repository_report
 from ciptool.results import RunSettings
 
 
@@ -23,7 +27,7 @@ class ReportRequest:
     """What the command line asked for."""
 
     kind: str
-    fmt: str
+    fmt: ReportFormat
     as_of: dt.date
     generated_at: dt.datetime
     since: str | None = None
@@ -56,15 +60,21 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
     """The document; a usage error for an unknown kind or an unsupported format, and
     :class:`UnreadFiles` when a file of the repository could not be read."""
     builtin = REPORT_KINDS.get(request.kind)
-    if builtin is None and not has_template(root, request.kind, request.fmt):
+    output = REPORT_OUTPUTS[request.fmt]
+    fmt = request.fmt.value
+    if builtin is None and not has_template(root, request.kind, fmt):
         known = ", ".join(REPORT_KINDS)
         raise UsageError(
             f"unknown report `{request.kind}`: use one of {known}, or add"
-            f" templates/{request.kind}.{request.fmt}.j2 to the repository"
+            f" templates/{request.kind}.{fmt}.j2 to the repository"
         )
-    if builtin is not None and request.fmt not in builtin.formats:
+    if builtin is not None and fmt not in builtin.formats:
+        raise UsageError(f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {fmt}")
+    if builtin is None and output.from_tables:
+        tabled = ", ".join(kind.name for kind in REPORT_KINDS.values() if fmt in kind.formats)
         raise UsageError(
-            f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {request.fmt}"
+            f"`{request.kind}` is a report of your own, made from templates: {fmt} is made"
+            f" from the tables of ciptool's reports ({tabled}), which it has not"
         )
     if request.since:
         from ciptool.app.since import check_since
@@ -94,23 +104,16 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
         commit=state.commit,
         dirty=state.dirty,
     )
-    progress(f"rendering {request.kind} as {request.fmt}")
-    context = build_report(request.kind, graph, result, meta, changes, everything=builtin is None)
-    read = partial(inputs.hold, root)
-    if request.fmt in ("md", "html"):
-        document = render_document(root, request.kind, request.fmt, context).encode("utf-8")
-        return Report(document, read)
-    if request.fmt == "csv":
-        from ciptool.render.spreadsheets import render_csv
-
-        return Report(render_csv(request.kind, context), read)
-    if request.fmt == "xlsx":
-        from ciptool.render.spreadsheets import render_xlsx
-
-        return Report(render_xlsx(request.kind, context, request.generated_at), read)
-    from ciptool.render.pdf import render_pdf
-
-    return Report(render_pdf(request.kind, context, root), read)
+    progress(f"rendering {request.kind} as {fmt}")
+    if builtin is None:
+        context = repository_report(graph, result, meta, changes)
+        document = Document(root, request.kind, context)
+    else:
+        view = build_report(builtin, ReportSource(graph, result, meta, builtin, changes))
+        content = kind_content(builtin)
+        tables = content.sheets(view) if output.from_tables else ()
+        document = Document(root, request.kind, view, tables, content.shows_statuses)
+    return Report(output.render(document), partial(inputs.hold, root))
 
 
 def write_report(path: Path, report: Report) -> None:

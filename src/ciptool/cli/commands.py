@@ -24,7 +24,8 @@ from ciptool.cli import (
     stop_on_unread,
 )
 from ciptool.errors import RepositoryNotFound, UsageError
-from ciptool.render import CheckFormat
+from ciptool.render import CheckFormat, ReportFormat
+from ciptool.reports import REPORT_KINDS
 
 if TYPE_CHECKING:
     from ciptool.fileio.atomic import ReadByTheRun
@@ -375,25 +376,12 @@ def init(
     echo(f"next: cd {path} && ciptool check")
 
 
-class ReportFormat(str, Enum):
-    """Formats of ``ciptool report``."""
-
-    md = "md"
-    html = "html"
-    csv = "csv"
-    xlsx = "xlsx"
-    pdf = "pdf"
-
-
-@app.command(short_help="Render a report: soc2, soa, csf-profile, audit-committee, evidence-index.")
+@app.command(short_help=f"Render a report: {', '.join(REPORT_KINDS)}.")
 @reports_errors
 def report(
     kind: Annotated[
         str,
-        typer.Argument(
-            help="soc2, soa, csf-profile, audit-committee, evidence-index, or a report of your"
-            " own from templates/."
-        ),
+        typer.Argument(help=f"{', '.join(REPORT_KINDS)}, or a report of your own from templates/."),
     ],
     report_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Document format.")
@@ -441,7 +429,7 @@ def report(
     today = parse_date(as_of, "--as-of") if as_of else dt.date.today()
     request = ReportRequest(
         kind=kind,
-        fmt=report_format.value,
+        fmt=report_format,
         as_of=today,
         generated_at=_generation_time(generated_at),
         since=since,
@@ -457,7 +445,9 @@ def report(
         )
         raise
     if output == "-":
-        if report_format.value in ("xlsx", "pdf"):
+        from ciptool.render.report_formats import REPORT_OUTPUTS
+
+        if REPORT_OUTPUTS[report_format].binary:
             raise UsageError(f"{report_format.value} is binary: write it to a file with -o PATH")
         sys.stdout.write(report.data.decode("utf-8"))
         return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def _repository_templates(env: jinja2.Environment) -> RepositoryTemplates | None
     return None
 
 
-def render_document(root: Path | None, kind: str, fmt: str, context: dict[str, Any]) -> str:
+def render_document(root: Path | None, kind: str, fmt: str, context: Mapping[str, Any]) -> str:
     """Render ``KIND.FMT.j2`` with ``context``; HTML, including the PDF's layout
     (``pdf.html``), escapes every value, so user text is printed, never read as markup.
 
@@ -73,13 +74,14 @@ def render_document(root: Path | None, kind: str, fmt: str, context: dict[str, A
     any error of a template it served is a usage error at the template's line.
     """
     env = environment(root, html=fmt.endswith("html"))
+    values = dict(context)  # jinja2 takes a dict: a view-model's fields become its names
     name = f"{kind}.{fmt}.j2"
     repository = _repository_templates(env)
     limits = RenderingLimits()
     try:
         with limits.applied() if repository else contextlib.nullcontext(limits):
             template = env.get_template(name)
-            text = render_bounded(template, context) if repository else template.render(context)
+            text = render_bounded(template, values) if repository else template.render(values)
     except UsageError:
         raise
     except jinja2.TemplateNotFound as exc:

@@ -11,6 +11,7 @@ extracted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -35,7 +36,7 @@ def _printable(text: str) -> str:
     return "".join(ch if ord(ch) < 0x100 or ch in _EXTRA else "?" for ch in text)
 
 
-def render_pdf(kind: str, context: dict[str, Any], root: Any = None) -> bytes:
+def render_pdf(kind: str, context: Mapping[str, Any], root: Any = None) -> bytes:
     """The document as PDF bytes; a usage error when the ``pdf`` extra is not installed."""
     try:
         from fpdf import FPDF, FontFace, TextStyle

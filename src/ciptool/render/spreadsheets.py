@@ -12,15 +12,13 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-from ciptool.reports.frameworks import RequirementRow
+from ciptool.reports.common import ReportMeta
+from ciptool.reports.view import Table
 
-Table = tuple[str, list[str], list[list[Any]]]  # (sheet name, header, rows)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-#: The reports whose tables show coverage statuses: their About sheet says what each means.
-_WITH_STATUSES = frozenset({"soc2", "soa"})
 _W3CDTF = re.compile(
     r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
 )
@@ -38,27 +36,13 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def tables(kind: str, context: dict[str, Any]) -> list[Table]:
-    """The tables of a report kind, in sheet order."""
-    builders: dict[str, Callable[[dict[str, Any]], list[Table]]] = {
-        "soc2": _soc2,
-        "soa": _soa,
-        "evidence-index": _evidence_index,
-    }
-    builder = builders.get(kind)
-    if builder is None:
-        raise LookupError(f"`{kind}` has no spreadsheet form")
-    return builder(context)
-
-
-def render_csv(kind: str, context: dict[str, Any]) -> bytes:
-    """The report as one CSV table, its header on the first line.
+def render_csv(sheets: Sequence[Table]) -> bytes:
+    """A report's tables as one CSV table, its header on the first line.
 
     A report of several tables (SOC 2's control matrix and evidence request list) is one
     table whose first column, "Table", names the table each row belongs to; its columns are
     those of every table, a column the tables share (Control, Owner, Status...) once.
     """
-    sheets = tables(kind, context)
     if len(sheets) == 1:
         _, header, rows = sheets[0]
     else:
@@ -80,20 +64,22 @@ def render_csv(kind: str, context: dict[str, Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -> bytes:
-    """The report's tables as an XLSX workbook, one sheet per table."""
+def render_xlsx(
+    sheets: Sequence[Table], meta: ReportMeta, statuses: Sequence[tuple[str, str]] = ()
+) -> bytes:
+    """A report's tables as an XLSX workbook, one sheet per table, and an About sheet with
+    its provenance and, for tables that show statuses, what each status means."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    moment = generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    moment = meta.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     workbook.properties.created = moment
     workbook.properties.modified = moment
     workbook.properties.creator = "ciptool"
-    meta = context["meta"]
     workbook.properties.title = f"{meta.title} - {meta.program}"
-    for name, header, rows in tables(kind, context):
+    for name, header, rows in sheets:
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append(header)
         for cell in sheet[1]:
@@ -118,12 +104,12 @@ def render_xlsx(kind: str, context: dict[str, Any], generated_at: dt.datetime) -
         # The program's name comes from the repository: it is a cell like any other.
         provenance.append([label])
         _set_cell(provenance.cell(row=provenance.max_row, column=2), value)
-    if kind in _WITH_STATUSES:
+    if statuses:
         provenance.append([])
         provenance.append(["Status", "What it means"])
         for cell in provenance[provenance.max_row]:
             cell.font = Font(bold=True)
-        for name, meaning in context["statuses"]:
+        for name, meaning in statuses:
             provenance.append([name, meaning])
             provenance.cell(row=provenance.max_row, column=2).alignment = Alignment(wrap_text=True)
     for column in ("A", "B"):
@@ -177,133 +163,3 @@ def _fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
                 ).encode("utf-8")
             target.writestr(entry, content)
     return out.getvalue()
-
-
-def _soc2(context: dict[str, Any]) -> list[Table]:
-    matrix: list[list[Any]] = []
-    controls = context["controls"]
-    for _group, _title, rows in context["criteria"]:
-        row: RequirementRow
-        for row in rows:
-            mapped = row.controls or ("",)
-            for control_id in mapped:
-                control = controls.get(control_id)
-                matrix.append(
-                    [
-                        row.id,
-                        row.title,
-                        row.status,
-                        control_id,
-                        control.title if control else "",
-                        control.owner if control else "",
-                        control.frequency if control else "",
-                        row.note,
-                    ]
-                )
-    requests = [
-        [
-            line.control,
-            line.control_title,
-            line.requirement,
-            line.description,
-            line.owner,
-            line.frequency,
-            line.last_collected,
-            line.last_effective,
-            line.max_age,
-            line.status.value,
-        ]
-        for line in context["evidence"]
-    ]
-    return [
-        (
-            "Control matrix",
-            [
-                "Criterion",
-                "Criterion (paraphrase)",
-                "Status",
-                "Control",
-                "Control title",
-                "Owner",
-                "Frequency",
-                "Note",
-            ],
-            matrix,
-        ),
-        (
-            "Evidence requests",
-            [
-                "Control",
-                "Control title",
-                "Evidence",
-                "Description",
-                "Owner",
-                "Frequency",
-                "Last collected",
-                "Speaks for",
-                "May be",
-                "Status",
-            ],
-            requests,
-        ),
-    ]
-
-
-def _soa(context: dict[str, Any]) -> list[Table]:
-    rows = [
-        [
-            row.id,
-            row.title,
-            row.theme,
-            "yes" if row.applicable else "no",
-            row.justification,
-            ", ".join(row.controls),
-            row.status,
-            row.note,
-        ]
-        for row in context["rows"]
-    ]
-    header = [
-        "Control",
-        "Title",
-        "Theme",
-        "Applicable",
-        "Justification",
-        "Implemented by",
-        "Status",
-        "Note",
-    ]
-    return [("Statement of Applicability", header, rows)]
-
-
-def _evidence_index(context: dict[str, Any]) -> list[Table]:
-    rows = [
-        [
-            f.path,
-            f.sha256,
-            f.size,
-            f.state,
-            f.control,
-            f.requirement,
-            f.collected_on,
-            f.effective,
-            f.source,
-            f.record,
-            f.references,
-        ]
-        for f in context["files"]
-    ]
-    header = [
-        "File",
-        "SHA-256",
-        "Bytes",
-        "State",
-        "Control",
-        "Evidence",
-        "Collected",
-        "Speaks for",
-        "Source",
-        "Record",
-        "Framework references",
-    ]
-    return [("Evidence index", header, rows)]
