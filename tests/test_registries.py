@@ -165,6 +165,7 @@ NAMES = {
 def test_a_report_of_your_own_reads_every_kind_as_a_mapping_of_its_names(
     make_repo: MakeRepo, cli: CliRunner
 ) -> None:
+    assert list(NAMES) == [name.replace("-", "_") for name in REPORT_KINDS]
     walk = "".join(
         f"{name}: {{{{ {name} | join(' ') }}}} {{{{ {name} | length }}}}"
         f" {{{{ {name}['meta'] == {name}.meta }}}} {{{{ {name}.items() | list | length }}}}\n"
