@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,19 @@ def test_a_report_of_your_own_reads_every_kind_as_a_mapping_of_its_names(
         f"{name}: {names} {len(names.split())} True {len(names.split())}\n"
         for name, names in NAMES.items()
     )
+
+
+def test_the_command_line_offers_every_format_and_kind_without_importing_one() -> None:
+    """``--help`` and ``--version`` stay fast: the registries' names load, no renderer does."""
+    shown = subprocess.run(
+        [sys.executable, "-c", "import sys, ciptool.cli; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    formats = ("terminal", "json", "sarif", "junit", "github", "documents", "spreadsheets", "pdf")
+    served = [f"ciptool.render.{name}" for name in formats]
+    served += ["ciptool.render.outputs", "ciptool.render.report_formats", "ciptool.reports.view"]
+    served += [kind.module for kind in REPORT_KINDS.values()]
+    assert "ciptool.render" in shown and "ciptool.reports" in shown
+    assert [module for module in served if module in shown] == []
