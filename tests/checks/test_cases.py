@@ -33,6 +33,7 @@ KEYS = (
     "column",
     "message",
     "suggestion",
+    "subject",
     "related",
     "excepted_by",
     "excepted_until",
