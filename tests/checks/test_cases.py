@@ -110,7 +110,7 @@ def test_case(name: str, tmp_path: Path) -> None:
     if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
         text = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
         path.write_text(text, encoding="utf-8")
-    assert actual == expected(name)
+    assert actual == expected(name), read_case(name)["about"]
 
 
 def listed_codes() -> list[str]:
@@ -137,6 +137,14 @@ def test_every_code_has_a_failing_and_a_passing_case() -> None:
         if found != {True, False}:
             missing.append(code)
     assert missing == []
+
+
+def test_every_case_folder_holds_a_case_and_its_findings() -> None:
+    """A folder without case.yaml would be skipped silently; one without expected.json fails."""
+    folders = sorted(path for path in CASES.glob("*/*") if path.is_dir())
+    assert len(folders) == len(case_names()) > 0
+    for folder in folders:
+        assert sorted(p.name for p in folder.iterdir()) == ["case.yaml", "expected.json"], folder
 
 
 @pytest.mark.parametrize("name", case_names())
