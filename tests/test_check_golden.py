@@ -41,28 +41,44 @@ def golden(fmt: str) -> Path:
     return GOLDEN / f"mixed-{fmt}{EXTENSIONS.get(fmt, '.txt')}"
 
 
-def check(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
-    """``ciptool check --format FMT -o FILE`` on the mixed repository: the file's bytes."""
+def check(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *output: str
+) -> tuple[bytes, bytes]:
+    """``ciptool check --format FMT [OUTPUT]`` on the mixed repository: stdout and stderr."""
     work = tmp_path / "work"
     shutil.copytree(FIXTURES / "mixed", work / "compliance")
     (work / ".git").mkdir()
     monkeypatch.chdir(work)
+    monkeypatch.setenv("COLUMNS", "100")
     args = ["check", "--repo", "compliance", "--format", fmt, "--no-cache"]
-    result = CliRunner().invoke(app, [*args, "--as-of", "2026-11-15", "-o", "out"])
+    result = CliRunner().invoke(app, [*args, "--as-of", "2026-11-15", *output])
     assert result.exit_code == 1, result.output
-    return (work / "out").read_bytes()
+    return result.stdout_bytes, result.stderr_bytes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_check_output_is_its_golden_file(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    output = check(fmt, tmp_path, monkeypatch)
+    """``-o FILE`` writes the golden bytes (the terminal's text with its summary)."""
+    check(fmt, tmp_path, monkeypatch, "-o", "out")
+    output = (tmp_path / "work" / "out").read_bytes()
     if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
         GOLDEN.mkdir(exist_ok=True)
         golden(fmt).write_bytes(output)
     assert output == golden(fmt).read_bytes()
     assert str(tmp_path).encode() not in output
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_check_prints_its_golden_file(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Standard output is the same bytes, but for the terminal's coverage table and summary,
+    which go to standard error."""
+    stdout, stderr = check(fmt, tmp_path, monkeypatch)
+    assert stdout + stderr == golden(fmt).read_bytes()
+    assert stderr.startswith(b"Coverage as of") if fmt == "terminal" else stderr == b""
 
 
 def test_every_format_the_cli_offers_has_a_golden_file() -> None:
