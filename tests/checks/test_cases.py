@@ -18,11 +18,11 @@ import yaml
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from conftest import AS_OF
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"
 MINIMAL = HERE / "minimal"
-AS_OF = "2026-11-15"
 
 #: The keys of a JSON finding that a case's expected file holds, in this order.
 KEYS = (
@@ -46,7 +46,7 @@ CASE_KEYS = {"about", "as_of", "select", "args", "files"}
 ELSEWHERE = {
     "LD007": "a symbolic link: test_links.py and test_bad_input.py",
     "LD008": "a file over 16 MiB or with 2,000,000 punctuation marks: test_bad_input.py",
-    "LD013": "a file the reader may not open (mode 000, a dangling link): test_bad_input.py",
+    "LD013": "a file that cannot be read (a dangling link, a FIFO): test_bad_input.py",
     "LD015": "a file with more than 10,000 problems: test_bad_input.py",
 }
 
@@ -81,7 +81,7 @@ def command(case: dict[str, Any], root: Path, code: str) -> list[str]:
     """The ``ciptool check`` command line of a case (``select: all`` selects every code)."""
     select = str(case.get("select", code))
     args = ["check", "--repo", str(root), "--format", "json", "--no-cache"]
-    args += ["--as-of", str(case.get("as_of", AS_OF))]
+    args += ["--as-of", str(case.get("as_of", AS_OF.isoformat()))]
     if select != "all":
         args += ["--select", select]
     return args + [str(arg) for arg in case.get("args") or []]
