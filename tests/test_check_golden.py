@@ -9,11 +9,14 @@ the machine appears. ``CIPTOOL_UPDATE_GOLDEN=1`` writes ``golden/check/`` again.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -87,3 +90,11 @@ def test_every_format_the_cli_offers_has_a_golden_file() -> None:
     assert sorted(path.name for path in GOLDEN.iterdir()) == sorted(
         golden(fmt).name for fmt in FORMATS
     )
+
+
+def test_the_golden_documents_are_documents_of_their_formats() -> None:
+    """A golden file written again by the switch is still valid JSON, SARIF 2.1.0 and XML."""
+    json.loads(golden("json").read_bytes())
+    schema = json.loads((Path(__file__).parent / "schemas/sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(json.loads(golden("sarif").read_bytes()))
+    assert ET.fromstring(golden("junit").read_bytes()).tag == "testsuites"
