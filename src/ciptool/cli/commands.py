@@ -76,46 +76,13 @@ def _repository(repo: Path | None) -> Path:
 
 
 def _cache_dir(root: Path, cache_dir: Path | None, no_cache: bool) -> Path | None:
-    """Where this run keeps its cache; None for none."""
-    from ciptool.incremental.cachefiles import DEFAULT_DIR, not_a_cache
+    """Where this run keeps its cache; None for none (see :mod:`ciptool.app.cachefolder`)."""
+    from ciptool.app.cachefolder import cache_folder
 
-    if no_cache:
-        return None
-    if cache_dir is None:
-        default = root / DEFAULT_DIR
-        # A received repository's own cache folder may be a link to anywhere, or files it
-        # supplies: such a folder is neither read nor written, and the run goes on without a
-        # cache.
-        if not default.resolve().is_relative_to(root.resolve()):
-            why: str | None = "is a link leading outside the repository"
-        else:
-            why = _came_with_the_repository(default)
-        if why is None:
-            return default
-        echo(f"ciptool: {default} {why}; the run goes on without a cache", err=True)
-        return None
-    why = not_a_cache(cache_dir) or _came_with_the_repository(cache_dir)
-    if why is not None:
-        raise UsageError(f"--cache-dir {cache_dir} {why}; name a new or empty folder")
-    return cache_dir.resolve()
-
-
-def _came_with_the_repository(directory: Path) -> str | None:
-    """Why the cache folder ``directory`` may hold what a repository supplied, or None.
-
-    A folder that git tracks anything in (committed, received in a pull request, or only
-    added to the index) came with the repository, CACHEDIR.TAG and intact files included:
-    its files are data to distrust, never a cache this ciptool made. In a git work tree whose
-    index git cannot list, that cannot be ruled out.
-    """
-    from ciptool.loader.git import tracked
-
-    if not directory.is_dir():
-        return None  # nothing there yet: ciptool makes it
-    known = tracked(directory)
-    if known is None:
-        return "lies in a git work tree whose index git cannot list"
-    return "holds files git tracks (it came with the repository)" if known else None
+    folder, note = cache_folder(root, cache_dir, no_cache)
+    if note is not None:
+        echo(f"ciptool: {note}", err=True)
+    return folder
 
 
 @app.command(short_help="Validate the repository and report findings.")
