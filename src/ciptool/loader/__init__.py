@@ -44,8 +44,10 @@ _ELSEWHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        module = _ELSEWHERE.get(name, "ciptool.loader.repository")
-        return getattr(importlib.import_module(module), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if not TYPE_CHECKING:  # mypy reads the names above, and flags any other
+
+    def __getattr__(name: str) -> Any:
+        if name in __all__:
+            module = _ELSEWHERE.get(name, "ciptool.loader.repository")
+            return getattr(importlib.import_module(module), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
