@@ -32,7 +32,8 @@ def offered_formats() -> list[str]:
     """The formats ``ciptool check --help`` lists for ``--format``."""
     result = CliRunner().invoke(app, ["check", "--help"])
     assert result.exit_code == 0, result.output
-    match = re.search(r"--format <([a-z|-]+)>", result.stdout)
+    # Newer typer writes the choices as <a|b>, older as [a|b].
+    match = re.search(r"--format [<\[]([a-z|-]+)[>\]]", result.stdout)
     assert match, result.stdout
     return match.group(1).split("|")
 
