@@ -18,8 +18,7 @@ from ciptool import checks
 from ciptool.checks import Check, Context, Scope
 from ciptool.cli import app
 from ciptool.findings import Finding, Severity
-from ciptool.incremental import cachefiles, filecache
-from conftest import AS_OF
+from conftest import AS_OF, write_repo
 from test_check_scopes import undeclared_scopes
 
 _CSV = b"system,reviewer\ncrm,a.manager\n"
@@ -102,19 +101,7 @@ def _record(control: str, collected_on: str) -> str:
 
 
 @pytest.fixture
-def results_kept_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Results and parsed files are kept even when an input changed just before the run.
-
-    A run keeps nothing made from a file changed in the last few seconds, which may still be
-    changing; the test writes its files moments before each run, on a filesystem with
-    nanosecond timestamps, so nothing is lost by trusting them at once.
-    """
-    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
-    monkeypatch.setattr(filecache, "RACY_NS", 0)
-
-
-@pytest.fixture
-def weekend_repo(tmp_path: Path, results_kept_at_once: None) -> Path:
+def weekend_repo(tmp_path: Path, settled: None) -> Path:
     """Two controls, each with one evidence record collected on a Friday."""
     root = tmp_path / "repo"
     files: dict[str, str | bytes] = {
@@ -126,14 +113,7 @@ def weekend_repo(tmp_path: Path, results_kept_at_once: None) -> Path:
         "evidence/files/iam-01.csv": _CSV,
         "evidence/files/iam-02.csv": _CSV,
     }
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-    return root
+    return write_repo(root, files, minimal=False)
 
 
 def _register(monkeypatch: pytest.MonkeyPatch, check: Check) -> None:
