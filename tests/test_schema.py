@@ -19,7 +19,17 @@ from yaml12 import load_yaml12
 def example_files() -> list[tuple[str, Path]]:
     """(kind, path) of every YAML file of the example program and bundled catalogs."""
     files = [("config", PROJECT_ROOT / "ciptool.yaml")]
-    for kind in ("controls", "policies", "exceptions"):
+    for kind in (
+        "controls",
+        "policies",
+        "exceptions",
+        "risks",
+        "third-parties",
+        "apps",
+        "metrics",
+        "findings",
+        "incidents",
+    ):
         files += [(kind, p) for p in sorted((PROJECT_ROOT / kind).rglob("*.yaml"))]
     files += [
         ("evidence", p)

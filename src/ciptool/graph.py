@@ -15,13 +15,19 @@ from typing import Any, NamedTuple, TypeVar
 
 from ciptool.findings import Location
 from ciptool.models import (
+    App,
+    AssessmentFinding,
     Catalog,
     Control,
     EvidenceRecord,
+    Incident,
+    Metric,
     ProgramConfig,
     Resolution,
+    Risk,
     RiskException,
     Sourced,
+    ThirdParty,
 )
 from ciptool.models.repository import Repository
 
@@ -78,6 +84,22 @@ class Graph:
         self.controls = self._unique("control", repository.controls, lambda c: c.id)
         self.policies = self._unique("policy", repository.policies, lambda p: p.id)
         self.exceptions = self._unique("exception", repository.exceptions, lambda e: e.id)
+        self.risks: dict[str, Sourced[Risk]] = self._unique(
+            "risk", repository.risks, lambda r: r.id
+        )
+        self.third_parties: dict[str, Sourced[ThirdParty]] = self._unique(
+            "third party", repository.third_parties, lambda t: t.id
+        )
+        self.apps: dict[str, Sourced[App]] = self._unique("app", repository.apps, lambda a: a.id)
+        self.metrics: dict[str, Sourced[Metric]] = self._unique(
+            "metric", repository.metrics, lambda m: m.id
+        )
+        self.assessment_findings: dict[str, Sourced[AssessmentFinding]] = self._unique(
+            "finding", repository.assessment_findings, lambda f: f.id
+        )
+        self.incidents: dict[str, Sourced[Incident]] = self._unique(
+            "incident", repository.incidents, lambda i: i.id
+        )
         self._derived: dict[Any, Any] = {}
         self._resolved: dict[tuple[str, str], Resolution | None] = {}
 

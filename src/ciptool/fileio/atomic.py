@@ -86,7 +86,20 @@ class CannotWrite(OSError):
 
 #: What a repository reads, beside ``ciptool.yaml``: its record folders, its own framework
 #: catalogs and crosswalks, and its report templates. No output may be written in them.
-INPUT_FOLDERS = ("controls", "policies", "evidence", "exceptions", "frameworks", "templates")
+INPUT_FOLDERS = (
+    "controls",
+    "policies",
+    "evidence",
+    "exceptions",
+    "risks",
+    "third-parties",
+    "apps",
+    "metrics",
+    "findings",
+    "incidents",
+    "frameworks",
+    "templates",
+)
 
 
 #: Whether a path, links followed, is a file the run read from the repository (evidence files

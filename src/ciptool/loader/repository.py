@@ -24,13 +24,19 @@ from ciptool.loader.reading import ReadFile
 from ciptool.loader.source import EVIDENCE_FILES_DIR, FileSource, PlainSource
 from ciptool.loader.validate import validate_all, validate_record
 from ciptool.models import (
+    App,
+    AssessmentFinding,
     Control,
     Crosswalk,
     EvidenceRecord,
+    Incident,
+    Metric,
     Policy,
     ProgramConfig,
+    Risk,
     RiskException,
     Sourced,
+    ThirdParty,
 )
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import listed_paths
@@ -44,6 +50,12 @@ RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
     "policies": ("policies", Policy),
     "evidence": ("evidence", EvidenceRecord),
     "exceptions": ("exceptions", RiskException),
+    "risks": ("risks", Risk),
+    "third-parties": ("third_parties", ThirdParty),
+    "apps": ("apps", App),
+    "metrics": ("metrics", Metric),
+    "findings": ("findings", AssessmentFinding),
+    "incidents": ("incidents", Incident),
 }
 
 
@@ -157,6 +169,14 @@ def _load(source: FileSource) -> Repository:
     repo.policies = _records("policies", found, parsed, Policy, findings, repo)
     repo.evidence = _records("evidence", found, parsed, EvidenceRecord, findings, repo)
     repo.exceptions = _records("exceptions", found, parsed, RiskException, findings, repo)
+    repo.risks = _records("risks", found, parsed, Risk, findings, repo)
+    repo.third_parties = _records("third-parties", found, parsed, ThirdParty, findings, repo)
+    repo.apps = _records("apps", found, parsed, App, findings, repo)
+    repo.metrics = _records("metrics", found, parsed, Metric, findings, repo)
+    repo.assessment_findings = _records(
+        "findings", found, parsed, AssessmentFinding, findings, repo
+    )
+    repo.incidents = _records("incidents", found, parsed, Incident, findings, repo)
     repo.evidence_files = _evidence_files(source, repo)
     for path, facts in repo.evidence_files.items():
         digests[path] = facts.sha256 or facts.state.value

@@ -26,7 +26,18 @@ if TYPE_CHECKING:
     from ciptool.models.repository import Repository
 
 #: The folders of record files, in the order they are loaded.
-RECORD_FOLDER_NAMES = ("controls", "policies", "evidence", "exceptions")
+RECORD_FOLDER_NAMES = (
+    "controls",
+    "policies",
+    "evidence",
+    "exceptions",
+    "risks",
+    "third-parties",
+    "apps",
+    "metrics",
+    "findings",
+    "incidents",
+)
 #: Evidence artifacts live in folders of this name and are never read as records.
 EVIDENCE_FILES_DIR = "files"
 

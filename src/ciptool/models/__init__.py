@@ -19,35 +19,55 @@ if TYPE_CHECKING:
         ProgramConfig,
         RiskException,
     )
+    from ciptool.models.registers import (
+        App,
+        AssessmentFinding,
+        Incident,
+        Metric,
+        Risk,
+        ThirdParty,
+    )
     from ciptool.models.sourced import Sourced
 
 #: Each name and the module that defines it.
 _HOMES = {
+    "App": "registers",
+    "AssessmentFinding": "registers",
     "Catalog": "catalog",
     "Control": "records",
     "Crosswalk": "catalog",
     "EvidenceRecord": "records",
+    "Incident": "registers",
     "Item": "catalog",
     "MappingTarget": "records",
+    "Metric": "registers",
     "Policy": "records",
     "ProgramConfig": "records",
     "Resolution": "catalog",
+    "Risk": "registers",
     "RiskException": "records",
     "Sourced": "sourced",
+    "ThirdParty": "registers",
 }
 
 __all__ = [
+    "App",
+    "AssessmentFinding",
     "Catalog",
     "Control",
     "Crosswalk",
     "EvidenceRecord",
+    "Incident",
     "Item",
     "MappingTarget",
+    "Metric",
     "Policy",
     "ProgramConfig",
     "Resolution",
+    "Risk",
     "RiskException",
     "Sourced",
+    "ThirdParty",
 ]
 
 

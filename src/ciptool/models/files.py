@@ -13,6 +13,14 @@ from ciptool.models.records import (
     Record,
     RiskException,
 )
+from ciptool.models.registers import (
+    App,
+    AssessmentFinding,
+    Incident,
+    Metric,
+    Risk,
+    ThirdParty,
+)
 
 
 class ControlsFile(Record):
@@ -39,6 +47,42 @@ class ExceptionsFile(Record):
     exceptions: list[RiskException] = Field(default_factory=list)
 
 
+class RisksFile(Record):
+    """A file in risks/: a list of risks with their action plans."""
+
+    risks: list[Risk] = Field(default_factory=list)
+
+
+class ThirdPartiesFile(Record):
+    """A file in third-parties/: a list of third parties."""
+
+    third_parties: list[ThirdParty] = Field(default_factory=list)
+
+
+class AppsFile(Record):
+    """A file in apps/: a list of member data-sharing apps."""
+
+    apps: list[App] = Field(default_factory=list)
+
+
+class MetricsFile(Record):
+    """A file in metrics/: a list of metrics with their values."""
+
+    metrics: list[Metric] = Field(default_factory=list)
+
+
+class FindingsFile(Record):
+    """A file in findings/: a list of assessment findings."""
+
+    findings: list[AssessmentFinding] = Field(default_factory=list)
+
+
+class IncidentsFile(Record):
+    """A file in incidents/: a list of incidents."""
+
+    incidents: list[Incident] = Field(default_factory=list)
+
+
 class CatalogFile(Record):
     """A framework catalog in frameworks/."""
 
@@ -58,6 +102,12 @@ FILE_KINDS: dict[str, tuple[type[Record], str]] = {
     "policies": (PoliciesFile, "policies/**/*.yaml"),
     "evidence": (EvidenceRecordsFile, "evidence/**/*.yaml (not under files/)"),
     "exceptions": (ExceptionsFile, "exceptions/**/*.yaml"),
+    "risks": (RisksFile, "risks/**/*.yaml"),
+    "third-parties": (ThirdPartiesFile, "third-parties/**/*.yaml"),
+    "apps": (AppsFile, "apps/**/*.yaml"),
+    "metrics": (MetricsFile, "metrics/**/*.yaml"),
+    "findings": (FindingsFile, "findings/**/*.yaml"),
+    "incidents": (IncidentsFile, "incidents/**/*.yaml"),
     "catalog": (CatalogFile, "frameworks/*.yaml with a top-level catalog:"),
     "crosswalk": (CrosswalkFile, "frameworks/*.yaml with a top-level crosswalk:"),
 }

@@ -23,6 +23,7 @@ from ciptool.models.types import (
     YAML_TEXT_TYPES,
     Duration,
     RecordId,
+    ScoreProduct,
     WarningDays,
     YamlBool,
     YamlDate,
@@ -45,7 +46,7 @@ Automation = Literal["manual", "automated", "hybrid"]
 Relationship = Literal["equal", "subset_of", "superset_of", "intersects_with", "related"]
 SeverityName = Literal["error", "warning", "note"]
 FailOn = Literal["error", "warning", "never"]
-Risk = Literal["low", "medium", "high", "critical"]
+RiskLevel = Literal["low", "medium", "high", "critical"]
 Soc2Category = Literal[
     "security", "availability", "confidentiality", "processing-integrity", "privacy"
 ]
@@ -274,7 +275,7 @@ class RiskException(Record):
     id: RecordId
     applies_to: AppliesTo
     reason: Text
-    risk: Risk
+    risk: RiskLevel
     approved_by: Text
     approved_on: YamlDate
     expires_on: YamlDate
@@ -324,6 +325,15 @@ class CheckSettings(Record):
     )
 
 
+class RiskSettings(Record):
+    """How the risk register is judged."""
+
+    appetite: ScoreProduct = Field(
+        description="The highest residual score (likelihood x impact) accepted without an"
+        " exception: 1 to 25."
+    )
+
+
 class ProgramConfig(Record):
     """``ciptool.yaml``: the program's name, frameworks in scope and settings."""
 
@@ -332,3 +342,4 @@ class ProgramConfig(Record):
     soc2: Soc2Settings | None = None
     applicability: dict[str, dict[str, Applicability]] = Field(default_factory=dict)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    risk: RiskSettings | None = None

@@ -15,6 +15,7 @@ from ciptool.models.catalog import Catalog, Crosswalk
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
+from ciptool.models.registers import App, AssessmentFinding, Incident, Metric, Risk, ThirdParty
 from ciptool.models.sourced import Sourced
 
 
@@ -36,6 +37,12 @@ class Repository:
     policies: list[Sourced[Policy]] = field(default_factory=list)
     evidence: list[Sourced[EvidenceRecord]] = field(default_factory=list)
     exceptions: list[Sourced[RiskException]] = field(default_factory=list)
+    risks: list[Sourced[Risk]] = field(default_factory=list)
+    third_parties: list[Sourced[ThirdParty]] = field(default_factory=list)
+    apps: list[Sourced[App]] = field(default_factory=list)
+    metrics: list[Sourced[Metric]] = field(default_factory=list)
+    assessment_findings: list[Sourced[AssessmentFinding]] = field(default_factory=list)
+    incidents: list[Sourced[Incident]] = field(default_factory=list)
     catalogs: dict[str, CatalogSource] = field(default_factory=dict)
     crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
@@ -98,6 +99,44 @@ def _parse_int(value: Any) -> Any:
     )
 
 
+def _ranged(low: int, high: int) -> Any:
+    """A parser of whole numbers from ``low`` to ``high``, written as numbers or as text."""
+
+    def parse(value: Any) -> Any:
+        number = _parse_int(value)
+        if not low <= number <= high:
+            raise PydanticCustomError(
+                "ciptool_range",
+                "should be a whole number from {low} to {high}, found {number}",
+                {"low": low, "high": high, "number": number},
+            )
+        return number
+
+    return parse
+
+
+_NUMBER = re.compile(r"^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
+#: The most digits a number may have: more is not a measurement.
+_NUMBER_DIGITS = 30
+
+
+def _parse_number(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value) and len(value) <= _NUMBER_DIGITS:
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            pass
+    raise PydanticCustomError(
+        "ciptool_number",
+        "expected a number such as 42 or 3.5, found {found}",
+        {"found": _describe(value)},
+    )
+
+
 #: The longest warning window, in days: ten years.
 MAX_WARNING_DAYS = 3650
 
@@ -182,6 +221,61 @@ WarningDays = Annotated[
             "anyOf": [
                 {"type": "integer", "minimum": 0, "maximum": MAX_WARNING_DAYS},
                 {"type": "string", "pattern": _WARNING_DAYS_TEXT},
+            ]
+        }
+    ),
+]
+#: A likelihood or an impact: 1 (lowest) to 5 (highest).
+Score = Annotated[
+    int,
+    BeforeValidator(_ranged(1, 5)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 5},
+                {"type": "string", "pattern": "^[+]?0*[1-5]$"},
+            ],
+            "description": "1 (lowest) to 5 (highest).",
+        }
+    ),
+]
+#: A risk score, likelihood times impact: 1 to 25.
+ScoreProduct = Annotated[
+    int,
+    BeforeValidator(_ranged(1, 25)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 25},
+                {"type": "string", "pattern": "^[+]?0*([1-9]|1[0-9]|2[0-5])$"},
+            ],
+            "description": "Likelihood times impact: 1 to 25.",
+        }
+    ),
+]
+#: A whole number of zero or more, e.g. records affected.
+Count = Annotated[
+    int,
+    BeforeValidator(_ranged(0, 10**12)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10**12},
+                {"type": "string", "pattern": "^[+]?[0-9]{1,13}$"},
+            ]
+        }
+    ),
+]
+#: A measured value, kept exactly as written (3.20 stays 3.20): a decimal number.
+YamlNumber = Annotated[
+    Decimal,
+    BeforeValidator(_parse_number),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": "^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"},
             ]
         }
     ),
@@ -304,3 +398,76 @@ def _add_months(start: dt.date, months: int) -> dt.date:
     year, month = start.year + index // 12, index % 12 + 1
     last_day = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(year, month, min(start.day, last_day))
+
+
+_REPORTING_PERIOD = re.compile(r"^([0-9]{4})(?:-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$")
+_PERIOD_SCHEMA = "^(19[0-9]{2}|2[0-9]{3})(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
+#: The months each form of period spans: a quarter, a half, a month, a year.
+_PERIOD_MONTHS = {"Q": 3, "H": 6, "M": 1, "Y": 12}
+#: The metric frequency each form of period is measured at.
+PERIOD_FREQUENCIES = {"Q": "quarterly", "H": "semiannual", "M": "monthly", "Y": "annual"}
+
+
+@dataclass(frozen=True, order=True)
+class ReportingPeriod:
+    """A period a metric is measured for: ``2026``, ``2026-H1``, ``2026-Q3`` or ``2026-07``."""
+
+    start: dt.date
+    end: dt.date
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> ReportingPeriod:
+        """Read ``text``; raise ValueError when it is not a period of a known form in range."""
+        match = _REPORTING_PERIOD.fullmatch(text)
+        if not match:
+            raise ValueError(text)
+        year, part = int(match.group(1)), match.group(2) or ""
+        form = part[:1] if part[:1] in {"Q", "H"} else ("M" if part else "Y")
+        index = int(part[1:]) if form in {"Q", "H"} else (int(part) if part else 1)
+        months = _PERIOD_MONTHS[form]
+        start = dt.date(year, (index - 1) * months + 1, 1)
+        end = _add_months(start, months) - dt.timedelta(days=1)
+        if not (start >= EARLIEST and end <= LATEST):
+            raise ValueError(text)
+        return cls(start, end, text)
+
+    @property
+    def frequency(self) -> str:
+        """The metric frequency this form of period belongs to: ``quarterly`` for 2026-Q3."""
+        part = self.text[5:]
+        return PERIOD_FREQUENCIES[part[:1] if part[:1] in {"Q", "H"} else ("M" if part else "Y")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Any) -> ReportingPeriod:
+            if isinstance(value, ReportingPeriod):
+                return value
+            if isinstance(value, str):
+                try:
+                    return cls.parse(value)
+                except ValueError:
+                    pass
+            raise PydanticCustomError(
+                "ciptool_period",
+                "expected a period such as 2026, 2026-H1, 2026-Q3 or 2026-07, found {found}",
+                {"found": _describe(value)},
+            )
+
+        return core_schema.no_info_plain_validator_function(
+            validate, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": _PERIOD_SCHEMA,
+            "description": "A year (2026), half (2026-H1), quarter (2026-Q3) or month (2026-07).",
+            "examples": ["2026-Q3"],
+        }
