@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
+from ciptool.fileio.atomic import INPUT_FOLDERS
+from ciptool.loader.source import RECORD_FOLDER_NAMES
 from conftest import MakeRepo
 from incremental.conftest import settled  # noqa: F401 - a fixture
 
@@ -196,3 +198,22 @@ def test_schema_refuses_to_write_over_an_evidence_file_outside_the_folders(
     code, out, err = invoke("schema", "--write", str(root / "schemas"))
     assert code == 0, err
     assert out.splitlines()[0] == f"wrote {root / 'schemas/config.schema.json'}"
+
+
+def test_every_record_folder_is_an_input_folder() -> None:
+    assert set(RECORD_FOLDER_NAMES) <= set(INPUT_FOLDERS)
+
+
+@pytest.mark.parametrize(
+    "target", ["risks/new.md", "third-parties/x.md", "apps/list.md", "incidents/new/x.md"]
+)
+def test_a_report_is_never_written_into_a_register_folder(make_repo: MakeRepo, target: str) -> None:
+    root = make_repo()
+    code, _, err = invoke(
+        "report", "evidence-index", "--repo", str(root), "--format", "md", "-o", str(root / target)
+    )
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"ciptool: {root / target} is an input of the repository; choose another path"
+    )
+    assert not (root / target).exists()
