@@ -123,3 +123,17 @@ def test_every_evidence_digest_matches(
             assert hashlib.sha256(data).hexdigest() == entry.sha256, entry.path
             checked += 1
     assert checked > 300
+
+
+def test_every_attestation_document_is_the_pdf_recorded(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    attested = [app.record for app in graph.repository.apps if app.record.carin_attestation]
+    for app in attested:
+        attestation = app.carin_attestation
+        assert attestation is not None
+        data = (PROJECT_ROOT / attestation.document).read_bytes()
+        assert data.startswith(b"%PDF-1."), attestation.document
+        assert hashlib.sha256(data).hexdigest() == attestation.sha256, attestation.document
+    assert len(attested) == 3
