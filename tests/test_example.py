@@ -129,11 +129,13 @@ def test_every_attestation_document_is_the_pdf_recorded(
     example: tuple[list[tuple[str, str, int, int]], Graph],
 ) -> None:
     _findings, graph = example
-    attested = [app.record for app in graph.repository.apps if app.record.carin_attestation]
-    for app in attested:
-        attestation = app.carin_attestation
-        assert attestation is not None
+    attestations = [
+        sourced.record.carin_attestation
+        for sourced in graph.repository.apps
+        if sourced.record.carin_attestation is not None
+    ]
+    for attestation in attestations:
         data = (PROJECT_ROOT / attestation.document).read_bytes()
         assert data.startswith(b"%PDF-1."), attestation.document
         assert hashlib.sha256(data).hexdigest() == attestation.sha256, attestation.document
-    assert len(attested) == 3
+    assert len(attestations) == 3
