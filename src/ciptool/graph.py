@@ -29,6 +29,7 @@ from ciptool.models import (
     Sourced,
     ThirdParty,
 )
+from ciptool.models.registers import Action
 from ciptool.models.repository import Repository
 
 _R = TypeVar("_R")
@@ -36,8 +37,8 @@ _T = TypeVar("_T")
 
 
 class Duplicate(NamedTuple):
-    """A record whose id an earlier record of its kind (``control``, ``policy``, ``exception``)
-    already has."""
+    """A record whose id an earlier record of its kind (``control``, ``policy``, ``exception``,
+    ``risk``, ``action``, ...) already has."""
 
     kind: str
     ident: str
@@ -100,8 +101,19 @@ class Graph:
         self.incidents: dict[str, Sourced[Incident]] = self._unique(
             "incident", repository.incidents, lambda i: i.id
         )
+        #: Every action of every risk and incident: action ids are unique across the repository.
+        self.actions: dict[str, Sourced[Action]] = self._unique(
+            "action", list(self._actions()), lambda a: a.id
+        )
         self._derived: dict[Any, Any] = {}
         self._resolved: dict[tuple[str, str], Resolution | None] = {}
+
+    def _actions(self) -> Iterator[Sourced[Action]]:
+        """The actions of the risks, then of the incidents, each located in its record."""
+        for records in (self.risks.values(), self.incidents.values()):
+            for sourced in records:
+                for index, action in enumerate(sourced.record.actions):
+                    yield Sourced(action, sourced.file, (*sourced.path, "actions", index))
 
     def derived(self, key: Any, compute: Callable[[], _T]) -> _T:
         """A view of the graph that checks and reports share: computed once, under ``key``."""

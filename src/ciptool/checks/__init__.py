@@ -45,6 +45,13 @@ from ciptool.checks.references import (
     UnknownPolicy,
     UnknownRequirement,
 )
+from ciptool.checks.risks import (
+    OverdueRiskAction,
+    RiskAboveAppetite,
+    RiskControlEvidenceNotCurrent,
+    RiskReviewOverdue,
+    RiskWithoutControls,
+)
 
 #: Every check, in the order they run. Codes never change; a retired code is never reused.
 ALL_CHECKS: tuple[Check, ...] = (
@@ -78,6 +85,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnmatchedException(),
     UncoveredRequirement(),
     UnmappedControl(),
+    # The risk register.
+    OverdueRiskAction(),
+    RiskAboveAppetite(),
+    RiskWithoutControls(),
+    RiskReviewOverdue(),
+    RiskControlEvidenceNotCurrent(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

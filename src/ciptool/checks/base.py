@@ -44,7 +44,9 @@ class Scope(Enum):
     #: ``DEFINITIONS``, even when each of its findings is about one control or policy.)
     RECORD = "record"
     #: Each finding is about one control (its ``control``) and depends on the control, the
-    #: program settings and every evidence record that names the control.
+    #: program settings and every evidence record that names the control (and, when it is
+    #: located in a risk, on the risks that name the control, which a check after changed
+    #: evidence records reads again).
     CONTROL = "control"
     #: Each finding is about one file under ``evidence/`` (its ``subject``) and depends on
     #: whether any record lists it.

@@ -14,11 +14,14 @@ reads those files, the definitions of the controls their records name before and
 change (the *touched* controls), every record of those controls, the settings, the catalogs
 and the exceptions, and runs on that part of the repository the checks whose scope
 (:class:`ciptool.checks.Scope`, which each check declares) is one record, one control or one
-evidence file. The kept result's findings in those three places make way for the new ones;
-every other finding is of a check that reads no evidence record, and depends on nothing that
-changed, except whether an exception on one check's finding matches any finding (EX004),
-which is judged again over the findings as they are now. A selected check that may depend on
-anything in the repository makes it decline.
+evidence file. A risk leans on the controls it names, and what their evidence says of it is a
+finding about the control (RK005): so the risk files that name a touched control are read too
+(most controls are named by few risks, or none, and the common edit reads no risk file). The
+kept result's findings in those three places make way for the new ones; every other finding
+is of a check that reads no evidence record, and depends on nothing that changed, except
+whether an exception on one check's finding matches any finding (EX004), which is judged again
+over the findings as they are now. A selected check that may depend on anything in the
+repository makes it decline.
 
 What the kept result does not hold, which records each file names and lists, which controls
 have current evidence and how often each evidence file is listed, is kept beside it as a
@@ -43,7 +46,7 @@ from ciptool.incremental.filecache import FileCache
 from ciptool.incremental.signatures import Inputs
 from ciptool.incremental.source import CachedSource
 from ciptool.loader import Part
-from ciptool.models import Control, EvidenceRecord, RiskException
+from ciptool.models import Control, EvidenceRecord, Risk, RiskException, Sourced
 from ciptool.models.paths import listed_paths
 from ciptool.queries.coverage import (
     control_evidence_current,
@@ -112,6 +115,8 @@ class Scope:
     invalid: frozenset[str]
     #: The controls that missed intervals of the SOC 2 period, each with what it missed.
     deviating: dict[str, str]
+    #: The files of the risks that name each control, for the controls risks name.
+    leaning: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
@@ -133,6 +138,10 @@ class Scope:
         listings = {path: counts.get(path, 0) for path in repository.artifacts}
         current = control_evidence_current(graph, settings.today)
         period = context(graph, settings).soc2_period
+        leaning: dict[str, dict[str, None]] = {}
+        for risk in repository.risks:
+            for ident in risk.record.controls:
+                leaning.setdefault(ident, {})[risk.file] = None
         return cls(
             {rel: (tuple(named[rel]), tuple(listed[rel])) for rel in named},
             {ident: sourced.file for ident, sourced in graph.controls.items()},
@@ -141,6 +150,7 @@ class Scope:
             frozenset(ident for ident, ok in current.items() if ok),
             frozenset(repository.invalid_ids.get("evidence", ())),
             deviating_controls(graph, period, settings.today),
+            {ident: tuple(files) for ident, files in leaning.items()},
         )
 
     def to_plain(self) -> tuple[Any, ...]:
@@ -153,13 +163,15 @@ class Scope:
             tuple(sorted(self.current)),
             tuple(sorted(self.invalid)),
             self.deviating,
+            self.leaning,
         )
 
     @classmethod
     def from_plain(cls, plain: Any) -> Scope:
         """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
-        records, controls, exceptions, listings, current, invalid, deviating = plain
-        if not all(isinstance(part, dict) for part in (records, controls, listings, deviating)):
+        records, controls, exceptions, listings, current, invalid, deviating, leaning = plain
+        parts = (records, controls, listings, deviating, leaning)
+        if not all(isinstance(part, dict) for part in parts):
             raise TypeError("not a scope")
         return cls(
             records,
@@ -169,6 +181,7 @@ class Scope:
             frozenset(current),
             frozenset(invalid),
             deviating,
+            {ident: tuple(files) for ident, files in leaning.items()},
         )
 
 
@@ -226,7 +239,8 @@ def recheck(
     exceptions = part.records("exceptions", scope.exceptions, RiskException)
     if any(sourced.record.applies_to.requirement for sourced in exceptions):
         part.read_catalogs()  # to know which requirement each one names
-    repository = part.finish(controls, evidence, exceptions)
+    risks = _leaning_risks(part, scope, touched)
+    repository = part.finish(controls, evidence, exceptions, risks)
     if _changed_meanwhile(read_now, inputs, changed):
         return None
     listed_before = [key for rel in changed for key in scope.records[rel][1]]
@@ -268,6 +282,13 @@ def recheck(
         current=frozenset(current),
         deviating=dict(sorted(deviating.items())),
     )
+
+
+def _leaning_risks(part: Part, scope: Scope, touched: set[str]) -> list[Sourced[Risk]]:
+    """The risks of the files whose risks name a ``touched`` control: what their evidence
+    says of a risk is a finding about the control."""
+    files = sorted({rel for ident in touched for rel in scope.leaning.get(ident, ())})
+    return part.records("risks", files, Risk)
 
 
 def _absorb(inputs: Inputs, read_now: Inputs) -> None:

@@ -116,11 +116,13 @@ class Part:
         controls: list[Sourced[Control]],
         evidence: list[Sourced[EvidenceRecord]],
         exceptions: list[Sourced[RiskException]],
+        risks: list[Sourced[Risk]] | None = None,
     ) -> Repository:
         """The repository of these records, with their evidence files inspected."""
         repository = self.repository
         repository.controls, repository.evidence = controls, evidence
         repository.exceptions = exceptions
+        repository.risks = risks or []
         with gc_paused():
             repository.evidence_files = _evidence_files(self.source, repository)
         repository.findings = locate_findings(self.root, self.findings)
