@@ -74,7 +74,7 @@ def test_after_an_evidence_change_a_recheck_reports_the_risks_a_control_carries(
     after = check_json(cli, root)
     assert rechecks and rechecks[-1] is not None
     assert after == check_json(cli, root, "--no-cache")
-    why = "`recert-signoff` is stale (newest evidence for 2026-06-30)"
+    why = "recert-signoff is stale (newest evidence for 2026-06-30)"
     assert _rk005(after) == [
         (
             "risks/access.yaml",

@@ -100,12 +100,12 @@ def _problems(graph: Graph, today: dt.date) -> dict[str, tuple[str, ...]]:
         requirement = item.control.record.evidence[item.index].id
         newest = item.newest
         if status is EvidenceStatus.MISSING or newest is None:
-            why = f"`{requirement}` has no evidence"
+            why = f"{requirement} has no evidence"
         elif status is EvidenceStatus.STALE:
-            why = f"`{requirement}` is stale (newest evidence for {effective_date(newest.record)})"
+            why = f"{requirement} is stale (newest evidence for {effective_date(newest.record)})"
         elif status is EvidenceStatus.BROKEN:
-            why = f"`{requirement}`'s newest evidence has a missing or changed file"
+            why = f"{requirement}: the newest evidence has a missing or changed file"
         else:
-            why = f"`{requirement}`'s newest evidence is dated ahead of {today} or its collection"
+            why = f"{requirement}: the newest evidence is dated after {today} or its collection"
         found.setdefault(item.control.record.id, []).append(why)
     return {control: tuple(reasons) for control, reasons in found.items()}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ciptool.reports.frameworks import Tally
+from ciptool.reports.risk_register import HeatCell
 
 _COLOURS = {
     "covered": "#2e7d32",
@@ -117,3 +119,130 @@ def _legend(y: float, names: list[str], counts: dict[str, int] | None = None) ->
         parts.append(_text(x + 14, y + 9, label))
         x += 30 + 6.5 * len(label)
     return "".join(parts)
+
+
+#: The fill of a heat-map cell by the level of its score: light, so that the text on it reads.
+_LEVEL_FILLS = {
+    "low": "#c8e6c9",
+    "medium": "#fff59d",
+    "high": "#ffcc80",
+    "critical": "#ef9a9a",
+}
+_LEVEL_RANGES = (("low", "1-4"), ("medium", "5-9"), ("high", "10-16"), ("critical", "20-25"))
+
+
+def heat_map(cells: Sequence[HeatCell], title: str, appetite: int | None) -> str:
+    """Two 5 x 5 grids side by side, before controls (inherent) and with them (residual): in
+    each cell its score, how many risks sit there and their ids (all of them in the cell's
+    title). Cells above the ``appetite`` have a heavy outline; the legend says the levels and
+    the outline in words, so that nothing is told by colour alone.
+    """
+    cell_w, cell_h, left, top, gap = 84, 58, 64, 64, 90
+    width = left + 2 * 5 * cell_w + gap + 20
+    height = top + 5 * cell_h + 124
+    parts = [_open(width, height, title), f"<desc>{escape(_heat_desc(cells, appetite))}</desc>"]
+    parts.append(_text(4, 18, title, weight="bold"))
+    grids: tuple[tuple[str, Callable[[HeatCell], tuple[str, ...]]], ...] = (
+        ("Inherent: before controls", lambda c: c.inherent),
+        ("Residual: with controls", lambda c: c.residual),
+    )
+    for grid, (label, pick) in enumerate(grids):
+        x0 = left + grid * (5 * cell_w + gap)
+        parts.append(_text(x0, top - 22, label, weight="bold"))
+        for cell in cells:
+            parts.append(
+                _heat_cell(
+                    cell,
+                    pick(cell),
+                    x0 + (cell.likelihood - 1) * cell_w,
+                    top + (5 - cell.impact) * cell_h,
+                    cell_w,
+                    cell_h,
+                )
+            )
+        for step in range(1, 6):
+            y = top + (5 - step) * cell_h + cell_h / 2 + 4
+            parts.append(_text(x0 - 14, y, str(step)))
+            x = x0 + (step - 1) * cell_w + cell_w / 2 - 3
+            parts.append(_text(x, top + 5 * cell_h + 16, str(step)))
+        parts.append(_text(x0 + 5 * cell_w / 2 - 30, top + 5 * cell_h + 34, "Likelihood"))
+        middle = f"{top + 5 * cell_h / 2 + 20:.1f}"
+        parts.append(
+            f'<text x="{x0 - 30}" y="{middle}" fill="#212121"'
+            f' transform="rotate(-90 {x0 - 30} {middle})">Impact</text>'
+        )
+    y = top + 5 * cell_h + 58
+    x = 4.0
+    parts.append(_text(x, y + 10, "Score (likelihood x impact):"))
+    x += 176
+    for name, span in _LEVEL_RANGES:
+        parts.append(_rect(x, y, 12, 12, _LEVEL_FILLS[name], name))
+        label = f"{name} {span}"
+        parts.append(_text(x + 16, y + 10, label))
+        x += 30 + 6.5 * len(label)
+    y += 22
+    if appetite is not None:
+        parts.append(
+            f'<rect x="4" y="{y}" width="12" height="12" fill="#ffffff" stroke="#212121"'
+            ' stroke-width="2.5"/>'
+        )
+        parts.append(_text(22, y + 10, f"heavy outline: a score above the appetite of {appetite}"))
+        y += 22
+    parts.append(
+        _text(
+            4,
+            y + 10,
+            "In each cell: its score (top left), how many risks sit there (top right, bold)"
+            " and their ids.",
+        )
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat_cell(  # noqa: PLR0917 - a cell is its risks and its box
+    cell: HeatCell, ids: tuple[str, ...], x: float, y: float, width: int, height: int
+) -> str:
+    """One cell of a heat map: its fill, outline, score, count and up to three ids."""
+    where = (
+        f"likelihood {cell.likelihood}, impact {cell.impact}: score {cell.score}"
+        f" ({cell.level}{', above the appetite' if cell.above_appetite else ''})"
+    )
+    tip = f"{where}; " + (", ".join(ids) if ids else "no risk")
+    stroke = ' stroke="#212121" stroke-width="2.5"' if cell.above_appetite else ""
+    parts = [
+        f'<g><title>{escape(tip)}</title><rect x="{x + 1}" y="{y + 1}" width="{width - 2}"'
+        f' height="{height - 2}" fill="{_LEVEL_FILLS[cell.level]}"{stroke}/>'
+        f'<text x="{x + 5}" y="{y + 14}" font-size="10" fill="#37474f">{cell.score}</text>'
+    ]
+    if ids:
+        parts.append(
+            f'<text x="{x + width - 6}" y="{y + 16}" font-size="15" font-weight="bold"'
+            f' text-anchor="end" fill="#212121">{len(ids)}</text>'
+        )
+        shown = ids if len(ids) <= 3 else (*ids[:2], f"+{len(ids) - 2} more")
+        for line, text in enumerate(shown):
+            parts.append(
+                f'<text x="{x + 6}" y="{y + 29 + 11 * line}" font-size="10"'
+                f' fill="#212121">{escape(text)}</text>'
+            )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _heat_desc(cells: Sequence[HeatCell], appetite: int | None) -> str:
+    """The heat map in words, for a reader who cannot see it."""
+
+    def where(pick: Callable[[HeatCell], tuple[str, ...]]) -> str:
+        placed = [
+            f"{', '.join(pick(c))} at likelihood {c.likelihood}, impact {c.impact}"
+            f" (score {c.score})"
+            for c in cells
+            if pick(c)
+        ]
+        return "; ".join(placed) or "no risk"
+
+    said = f"Inherent: {where(lambda c: c.inherent)}. Residual: {where(lambda c: c.residual)}."
+    if appetite is not None:
+        said += f" The appetite is a score of {appetite}."
+    return said

@@ -54,6 +54,7 @@ def environment(root: Path | None, *, html: bool) -> TemplateSandbox:
     env.filters["cell"] = markdown_cell
     env.globals["coverage_chart"] = _markup(charts.coverage_bars, html)
     env.globals["status_chart"] = _markup(charts.status_bar, html)
+    env.globals["heat_map_chart"] = _markup(charts.heat_map, html)
     return env
 
 

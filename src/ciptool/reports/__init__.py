@@ -74,5 +74,13 @@ REPORT_KINDS: dict[str, ReportKind] = {
             "every evidence file with its digest, dates, control and framework references",
             "ciptool.reports.evidence_index",
         ),
+        ReportKind(
+            "risk-register",
+            "Risk register",
+            ("md", "html", "csv", "xlsx"),
+            "every risk with its levels before and after controls, treatment, controls and"
+            " their evidence, acceptances, review and action plan; a 5 x 5 heat map",
+            "ciptool.reports.risk_register",
+        ),
     )
 }
