@@ -125,9 +125,10 @@ class RiskWithoutControls(Check):
         for sourced in ctx.graph.risks.values():
             risk = sourced.record
             if not risk.controls and risk.treatment != "avoid":
+                written = "controls" in risk.model_fields_set
                 yield self.finding(
                     f"risk {risk.id} ({risk.treatment}) names no controls",
-                    sourced.at("id"),
+                    sourced.at("controls") if written else sourced.at("id"),
                     "List the controls that treat it under `controls`.",
                     subject=risk.id,
                 )
