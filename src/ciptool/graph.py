@@ -198,6 +198,28 @@ class Graph:
             if "applies_to" in sourced.record.model_fields_set:
                 yield sourced
 
+    def referring_risks(self) -> Iterator[Sourced[Risk]]:
+        """The risks whose control and exception ids are checked: those with unique ids, then
+        those that failed validation (see :attr:`Repository.partial`)."""
+        yield from self.risks.values()
+        yield from self.repository.partial.get("risks", ())
+
+    def referring_metrics(self) -> Iterator[Sourced[Metric]]:
+        """The metrics whose control ids are checked, as :meth:`referring_risks`."""
+        yield from self.metrics.values()
+        yield from self.repository.partial.get("metrics", ())
+
+    def referring_assessment_findings(self) -> Iterator[Sourced[AssessmentFinding]]:
+        """The assessment findings whose control, risk and exception ids are checked, as
+        :meth:`referring_risks`."""
+        yield from self.assessment_findings.values()
+        yield from self.repository.partial.get("findings", ())
+
+    def referring_incidents(self) -> Iterator[Sourced[Incident]]:
+        """The incidents whose control and risk ids are checked, as :meth:`referring_risks`."""
+        yield from self.incidents.values()
+        yield from self.repository.partial.get("incidents", ())
+
     def referring_evidence(self) -> Iterator[Sourced[EvidenceRecord]]:
         """The evidence records whose references are checked: the valid ones, then those that
         failed validation (see :attr:`Repository.partial`)."""

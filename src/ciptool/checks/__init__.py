@@ -43,6 +43,9 @@ from ciptool.checks.references import (
     UnknownEvidenceRequirement,
     UnknownFramework,
     UnknownPolicy,
+    UnknownRegisterControl,
+    UnknownRegisterException,
+    UnknownRegisterRisk,
     UnknownRequirement,
 )
 from ciptool.checks.risks import (
@@ -91,6 +94,10 @@ ALL_CHECKS: tuple[Check, ...] = (
     RiskWithoutControls(),
     RiskReviewOverdue(),
     RiskControlEvidenceNotCurrent(),
+    # The registers' references to controls, risks and exceptions.
+    UnknownRegisterControl(),
+    UnknownRegisterRisk(),
+    UnknownRegisterException(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

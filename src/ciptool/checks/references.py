@@ -6,12 +6,14 @@ How an id reads and the words that explain a reading are :mod:`ciptool.queries.r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import Graph, MappingLink
+from ciptool.models import Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.paths import evidence_file_key
 from ciptool.queries.readings import (
@@ -617,3 +619,107 @@ class PathOutsideRepository(Check):
                     "Use a URL, or a path inside the repository such as policies/docs/x.md.",
                     subject=policy.record.id,
                 )
+
+
+def _register_references(graph: Graph, field: str) -> Iterator[tuple[str, Sourced[Any], int, str]]:
+    """(kind, record, index, id) of every id the registers' risks, metrics, findings and
+    incidents list under ``field`` (``controls``, ``risks`` or ``exceptions``), those that
+    failed validation included; a kind without the field lists nothing."""
+    kinds: tuple[tuple[str, Iterable[Sourced[Any]]], ...] = (
+        ("risk", graph.referring_risks()),
+        ("metric", graph.referring_metrics()),
+        ("finding", graph.referring_assessment_findings()),
+        ("incident", graph.referring_incidents()),
+    )
+    for kind, records in kinds:
+        for sourced in records:
+            for index, ident in enumerate(getattr(sourced.record, field, ())):
+                yield kind, sourced, index, ident
+
+
+def _unknown_in_registers(
+    check: Check, graph: Graph, field: str, index: dict[str, Any]
+) -> Iterator[Finding]:
+    """A finding for each id under ``field`` (``controls``, ``risks`` or ``exceptions``) of a
+    register record that names no record of that kind in ``index``; the id of a record that
+    exists but failed validation is not one (its own findings say what is wrong with it)."""
+    known = Closest(index)
+    noun = field[:-1]
+    for owner, sourced, position, ident in _register_references(graph, field):
+        if ident in index or graph.repository.is_invalid(field, ident):
+            continue
+        yield check.finding(
+            f"{owner} {sourced.record.id} names the unknown {noun} `{ident}`",
+            sourced.at(field, position),
+            known.hint(ident, f"Correct the {noun} id, or remove it from `{field}`."),
+            subject=f"{sourced.record.id}/{ident}",
+        )
+
+
+class UnknownRegisterControl(Check):
+    """A risk, metric, assessment finding or incident names a control that does not exist.
+
+    Why: a risk treated by a control that does not exist is untreated; a metric, finding or
+    incident tied to one reaches no control's owner and no report of the control. It usually
+    means a control id was renamed or mistyped.
+
+    Passes: ``controls: [BCM-02]`` in a risk, with control BCM-02 defined
+    Fails: ``controls: [BCM-2]``
+
+    Fix: correct the control id, or remove it from the record's ``controls``.
+    """
+
+    code = "RF012"
+    slug = "unknown-register-control"
+    family = "references"
+    scope = Scope.DEFINITIONS
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        yield from _unknown_in_registers(self, graph, "controls", graph.controls)
+
+
+class UnknownRegisterRisk(Check):
+    """An assessment finding or an incident names a risk that the risk register does not have.
+
+    Why: a finding or an incident tied to a risk is how the register learns that the risk
+    happened or is more likely than it says; tied to an unknown id, it tells the risk's owner
+    nothing.
+
+    Passes: ``risks: [RSK-007]`` in a finding, with risk RSK-007 in ``risks/``
+    Fails: ``risks: [RSK-07]``
+
+    Fix: correct the risk id, or add the risk to ``risks/``.
+    """
+
+    code = "RF013"
+    slug = "unknown-register-risk"
+    family = "references"
+    scope = Scope.DEFINITIONS
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        yield from _unknown_in_registers(self, graph, "risks", graph.risks)
+
+
+class UnknownRegisterException(Check):
+    """A risk or an assessment finding names an exception that does not exist.
+
+    Why: a risk above the appetite, or a finding left ``accepted``, is carried by the
+    acceptances it names; an acceptance that does not exist carries nothing, and nobody
+    approved the risk.
+
+    Passes: ``exceptions: [EXC-2026-002]`` in a risk, with that exception in ``exceptions/``
+    Fails: ``exceptions: [EXC-2026-02]``
+
+    Fix: correct the exception id, or record the acceptance in ``exceptions/``.
+    """
+
+    code = "RF014"
+    slug = "unknown-register-exception"
+    family = "references"
+    scope = Scope.DEFINITIONS
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        yield from _unknown_in_registers(self, graph, "exceptions", graph.exceptions)
