@@ -12,6 +12,7 @@ import datetime as dt
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ciptool.app.frameworks import where_it_went
 from ciptool.checks.base import Context
@@ -149,6 +150,32 @@ class Explanation:
     #: For an id that names no item (another version's, or withdrawn), or one written as
     #: another version writes it: what check says of it, and what to do.
     note: tuple[str, str] | None = None
+    #: A record of the registers: its kind (one of :data:`RECORD_KINDS` but ``control``) and
+    #: the record.
+    record: tuple[str, Sourced[Any]] | None = None
+
+
+#: The kinds of record an id may name, as ``--kind`` writes them: (the graph's index, the
+#: key of :attr:`Repository.invalid_ids`, the kind in words).
+RECORD_KINDS: dict[str, tuple[str, str, str]] = {
+    "control": ("controls", "controls", "a control"),
+    "risk": ("risks", "risks", "a risk"),
+    "third-party": ("third_parties", "third_parties", "a third party"),
+    "app": ("apps", "apps", "an app"),
+    "metric": ("metrics", "metrics", "a metric"),
+    "finding": ("assessment_findings", "findings", "an assessment finding"),
+    "incident": ("incidents", "incidents", "an incident"),
+}
+
+
+def records_named(graph: Graph, ident: str) -> dict[str, Sourced[Any]]:
+    """The records ``ident`` names, by kind (:data:`RECORD_KINDS`), in that order."""
+    found = {}
+    for kind, (index, _, _) in RECORD_KINDS.items():
+        sourced = getattr(graph, index).get(ident)
+        if sourced is not None:
+            found[kind] = sourced
+    return found
 
 
 def explain_identifier(
@@ -157,6 +184,8 @@ def explain_identifier(
     cache_dir: Path | None = None,
     today: dt.date | None = None,
     period: Period | None = None,
+    *,
+    kind: str | None = None,
 ) -> Explanation:
     """What ``identifier`` is and how it stands on ``today`` (default: the clock's day).
 
@@ -166,6 +195,10 @@ def explain_identifier(
     in scope (``frameworks:`` in ``ciptool.yaml``), then in every catalog; where it has
     more than one reading, each is named and none is chosen. Statuses are check's, for the
     SOC 2 ``period`` given or, by default, ``soc2.period`` in ``ciptool.yaml``.
+
+    A control or a register record (a risk, third party, app, metric, assessment finding or
+    incident) is named by its id. An id that records of two kinds have is read as neither
+    until ``kind`` (a key of :data:`RECORD_KINDS`) names one.
     """
     with closing(ReadAhead(root, cache_dir)) as source:
         graph, findings = load_graph(root, source)
@@ -174,9 +207,24 @@ def explain_identifier(
     day = today if today is not None else dt.date.today()
     standing = Standing(graph, context(graph, RunSettings(today=day, soc2_period=period)))
     written = identifier.strip()
-    control = graph.controls.get(written)
-    if control is not None:
-        return Explanation(standing, findings, control=control)
+    named = records_named(graph, written)
+    if kind is not None and kind not in RECORD_KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(RECORD_KINDS)}, not `{kind}`")
+    if kind is not None:
+        if kind not in named:
+            raise UsageError(_not_of_kind(graph, written, kind, named))
+        named = {kind: named[kind]}
+    if len(named) > 1:
+        kinds = [RECORD_KINDS[k][2] for k in named]
+        choices = " or ".join(f"--kind {k}" for k in named)
+        raise UsageError(
+            f"`{written}` names {', '.join(kinds[:-1])} and {kinds[-1]}; name one with {choices}"
+        )
+    if "control" in named:
+        return Explanation(standing, findings, control=named["control"])
+    if named:
+        ((found, sourced),) = named.items()
+        return Explanation(standing, findings, record=(found, sourced))
     framework, requirement = _split(written, graph)
     reader = id_reader(graph)
     if framework:
@@ -198,9 +246,15 @@ def explain_identifier(
                 f"`{written}` has a reading in several frameworks: {options}; name one as"
                 " FRAMEWORK:ID"
             )
+    invalid = _invalid_kinds(graph, written)
+    if invalid:
+        raise UsageError(
+            f"`{written}` is {' and '.join(invalid)} that failed validation;"
+            " run `ciptool check` to see why"
+        )
     unread = len(unread_files(findings))
     raise UsageError(
-        f"`{written}` is neither a control id nor a requirement of a known framework;"
+        f"`{written}` names no control, register record or requirement of a known framework;"
         " write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10"
         + (
             f" ({unread} loading error{'' if unread == 1 else 's'} left files unread:"
@@ -209,6 +263,22 @@ def explain_identifier(
             else ""
         )
     )
+
+
+def _invalid_kinds(graph: Graph, ident: str) -> list[str]:
+    """The kinds, in words, of the records with id ``ident`` that failed validation."""
+    return [
+        words for _, key, words in RECORD_KINDS.values() if graph.repository.is_invalid(key, ident)
+    ]
+
+
+def _not_of_kind(graph: Graph, ident: str, kind: str, named: dict[str, Sourced[Any]]) -> str:
+    """Why ``--kind`` finds no record of ``kind`` with id ``ident``, and what it does name."""
+    words = RECORD_KINDS[kind][2]
+    if graph.repository.is_invalid(RECORD_KINDS[kind][1], ident):
+        return f"`{ident}` is {words} that failed validation; run `ciptool check` to see why"
+    others = " and ".join(f"{RECORD_KINDS[k][2]} (--kind {k})" for k in named)
+    return f"`{ident}` is not {words}" + (f"; it is {others}" if others else "")
 
 
 def _answer(reading: Reading, standing: Standing, findings: list[Finding]) -> Explanation:

@@ -264,18 +264,28 @@ def explain(
         str,
         typer.Argument(
             metavar="ID",
-            help="A control id (IAM-03), or a requirement: iso27001-2022:A.5.10, or just A.5.10"
-            " (looked up in the frameworks in scope first).",
+            help="A control id (IAM-03), a register record's id (RSK-007), or a requirement:"
+            " iso27001-2022:A.5.10, or just A.5.10 (looked up in the frameworks in scope first).",
         ),
     ],
     as_of: JudgedAsOf = None,
     period: Soc2Period = None,
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="KIND",
+            help="For an id that records of two kinds have: control, risk, third-party, app,"
+            " metric, finding or incident.",
+        ),
+    ] = None,
     repo: RepoOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Explain a control (what it maps to, its evidence, its exceptions) or a requirement (its
-    status, why, and the controls that map it), as of a day.
+    """Explain a control (what it maps to, its evidence, its exceptions, the register records
+    that name it), a requirement (its status, why, and the controls that map it), or a record
+    of the registers (a risk, third party, app, metric, assessment finding or incident), as of
+    a day.
 
     A requirement is read as `ciptool check` reads it, in every form check accepts, and has the
     status check gives it for the same --as-of and --period.
@@ -287,7 +297,7 @@ def explain(
     soc2_period = parse_period(period) if period else None
     root = _repository(repo)
     explanation = explain_identifier(
-        identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period
+        identifier, root, _cache_dir(root, cache_dir, no_cache), today, soc2_period, kind=kind
     )
     print_explanation(explanation)
     stop_on_unread(

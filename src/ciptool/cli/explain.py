@@ -17,10 +17,12 @@ from ciptool.app.explain import (
     one_line,
     soc2_category,
 )
+from ciptool.cli.explain_registers import print_naming, print_record
 from ciptool.models import Catalog, Control, Item, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.queries.evidence import EvidenceStatus
 from ciptool.queries.intervals import SOC2
+from ciptool.queries.registers import naming_control
 from ciptool.render.terminal import terminal_console
 from ciptool.results import RequirementCoverage, Status
 
@@ -40,6 +42,9 @@ def print_explanation(explanation: Explanation) -> None:
     console = terminal_console()
     if explanation.control is not None:
         _explain_control(explanation.control, explanation.standing, console)
+    elif explanation.record is not None:
+        kind, sourced = explanation.record
+        print_record(kind, sourced, explanation.standing, console, _control_standing)
     elif explanation.reading is not None:
         _explain_reading(explanation, explanation.reading, console)
 
@@ -101,6 +106,14 @@ def _explain_control(sourced: Sourced[Control], standing: Standing, console: Con
     if not links:
         console.print("  (none)")
     _print_control_standing(sourced, standing, console, indent="", soc2=True)
+    print_naming(naming_control(graph, control.id), console)
+
+
+def _control_standing(
+    sourced: Sourced[Control], standing: Standing, console: Console, indent: str
+) -> None:
+    """A control's evidence and live exceptions under a register record that names it."""
+    _print_control_standing(sourced, standing, console, indent=indent, soc2=False)
 
 
 def _status_style(status: str) -> str:

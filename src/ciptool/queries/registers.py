@@ -1,0 +1,103 @@
+"""What the registers say of each other and of the controls, on a day: which risks, metrics,
+findings and incidents name a control, the acceptances of a risk and whether each is live, an
+action past due, a metric value beyond its threshold.
+
+Shared by ``explain``, the register checks and the reports, so that each says the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ciptool.graph import Graph
+from ciptool.models import AssessmentFinding, Incident, Metric, Risk, RiskException, Sourced
+from ciptool.models.registers import Action
+
+
+@dataclass(frozen=True)
+class Naming:
+    """The register records that name one id, each kind in the repository's order."""
+
+    risks: list[Sourced[Risk]]
+    metrics: list[Sourced[Metric]]
+    findings: list[Sourced[AssessmentFinding]]
+    incidents: list[Sourced[Incident]]
+
+    def __bool__(self) -> bool:
+        return bool(self.risks or self.metrics or self.findings or self.incidents)
+
+
+def naming_control(graph: Graph, control: str) -> Naming:
+    """The risks, metrics, assessment findings and incidents whose ``controls`` name
+    ``control`` (records with unique ids only)."""
+    return Naming(
+        [s for s in graph.risks.values() if control in s.record.controls],
+        [s for s in graph.metrics.values() if control in s.record.controls],
+        [s for s in graph.assessment_findings.values() if control in s.record.controls],
+        [s for s in graph.incidents.values() if control in s.record.controls],
+    )
+
+
+def naming_risk(graph: Graph, risk: str) -> Naming:
+    """The assessment findings and incidents whose ``risks`` name ``risk``."""
+    return Naming(
+        [],
+        [],
+        [s for s in graph.assessment_findings.values() if risk in s.record.risks],
+        [s for s in graph.incidents.values() if risk in s.record.risks],
+    )
+
+
+def is_live(exception: RiskException, today: dt.date) -> bool:
+    """True when ``exception`` is approved on or before ``today`` and has not expired (its
+    expiry day included), as :func:`ciptool.queries.exceptions.live_exceptions` says."""
+    return exception.approved_on <= today <= exception.expires_on
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """One id of a record's ``exceptions``: the exception it names, if any, and whether it is
+    live on the day."""
+
+    ident: str
+    exception: Sourced[RiskException] | None
+    live: bool
+
+
+def acceptances(graph: Graph, exceptions: list[str], today: dt.date) -> list[Acceptance]:
+    """Each of ``exceptions`` (a risk's or a finding's), as listed, with whether it is live."""
+    found = []
+    for ident in exceptions:
+        sourced = graph.exceptions.get(ident)
+        live = sourced is not None and is_live(sourced.record, today)
+        found.append(Acceptance(ident, sourced, live))
+    return found
+
+
+def live_acceptances(graph: Graph, exceptions: list[str], today: dt.date) -> list[str]:
+    """The ids of ``exceptions`` (a risk's or a finding's) that name a live exception."""
+    return [a.ident for a in acceptances(graph, exceptions, today) if a.live]
+
+
+def overdue_days(action: Action, today: dt.date) -> int:
+    """How many days ``action`` is past its due date and not done on ``today``; 0 if none."""
+    if action.status == "done" or action.due_on >= today:
+        return 0
+    return (today - action.due_on).days
+
+
+def review_due(risk: Risk) -> dt.date:
+    """When the risk's next review is due: ``reviewed_on`` plus ``review_every``."""
+    return risk.review_every.after(risk.reviewed_on)
+
+
+def beyond_threshold(metric: Metric, value: Decimal) -> bool | None:
+    """True when ``value`` is beyond the metric's threshold (above it where lower is better,
+    below it where higher is better); None when the metric has no threshold."""
+    if metric.threshold is None:
+        return None
+    if metric.better == "lower":
+        return value > metric.threshold
+    return value < metric.threshold
