@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ciptool.app.init import scaffold_repository
 from ciptool.cli import app
 from conftest import AS_OF, MINIMAL_CONTROL, MakeRepo, write_repo
 
@@ -277,6 +279,37 @@ def test_init_creates_a_repository_that_passes_check(cli: CliRunner, tmp_path: P
     again = cli.invoke(app, ["init", str(target)])
     assert again.exit_code == 2
     assert "never overwrites" in again.stderr
+
+
+#: Days whose arithmetic a worked example could get wrong: a year's first and last day, a
+#: quarter's last day (its value then due), the day after one, a leap day.
+INIT_DAYS = ["2026-01-01", "2026-03-31", "2026-04-01", "2026-11-15", "2026-12-31", "2028-02-29"]
+
+
+@pytest.mark.parametrize("day", INIT_DAYS)
+def test_init_gives_a_worked_example_of_every_register_kind_that_check_passes(
+    cli: CliRunner, tmp_path: Path, day: str
+) -> None:
+    """The new repository as of the day it is made: a risk, a third party, an app, a metric, a
+    finding and an incident, all naming its control, and no finding but its coverage gaps."""
+    target = tmp_path / "new"
+    scaffold_repository(target, "P", dt.date.fromisoformat(day))
+    checked = cli.invoke(app, ["check", "--repo", str(target), "-f", "json", "--as-of", day])
+    assert checked.exit_code == 0, checked.output
+    assert {f["code"] for f in json.loads(checked.stdout)["findings"]} == {"CV001"}
+    year = day[:4]
+    for ident in ("RSK-001", "TP-EXAMPLE-MAIL", "APP-0001", "KPI-RECERT", f"IA-{year}-01"):
+        explained = cli.invoke(app, ["explain", ident, "--repo", str(target), "--as-of", day])
+        assert explained.exit_code == 0, explained.output
+    explained = cli.invoke(app, ["explain", "IAM-01", "--repo", str(target), "--as-of", day])
+    assert explained.stdout.splitlines()[-5:] == [
+        "named in the registers:",
+        "  risk RSK-001  Former staff keep access to member data (residual likelihood 2 x impact"
+        " 3 = 6)",
+        "  metric KPI-RECERT  Access recertifications completed on time",
+        f"  finding IA-{year}-01  Recertification of the CRM skipped service accounts (open)",
+        f"  incident INC-{year}-001  Leaver's account used after departure",
+    ]
 
 
 def test_init_never_overwrites_a_users_file(tmp_path: Path) -> None:
