@@ -621,3 +621,18 @@ def test_a_value_at_the_threshold_is_not_beyond_it_and_an_action_due_today_is_no
     )
     assert overdue_days(action, AS_OF) == 0
     assert overdue_days(action, AS_OF.replace(day=17)) == 2
+
+
+def test_an_id_whose_record_of_another_kind_failed_validation_is_not_read_silently(
+    registers: Path, cli: CliRunner
+) -> None:
+    (registers / "controls" / "broken.yaml").write_text(
+        "controls:\n  - id: RSK-009\n    title: Half-written\n", encoding="utf-8"
+    )
+    assert _refused(cli, registers, "RSK-009") == (
+        "ciptool: `RSK-009` names a risk, and a control with that id failed validation"
+        " (`ciptool check` says why); name one with --kind risk\n"
+    )
+    assert _explain(cli, registers, "RSK-009", "--kind", "risk")[0] == (
+        "RSK-009: Leavers keep access"
+    )

@@ -220,6 +220,14 @@ def explain_identifier(
         raise UsageError(
             f"`{written}` names {', '.join(kinds[:-1])} and {kinds[-1]}; name one with {choices}"
         )
+    broken = [k for k in RECORD_KINDS if k not in named and _is_invalid(graph, k, written)]
+    if named and broken and kind is None:
+        (only,) = named
+        raise UsageError(
+            f"`{written}` names {RECORD_KINDS[only][2]}, and"
+            f" {' and '.join(RECORD_KINDS[k][2] for k in broken)} with that id failed"
+            f" validation (`ciptool check` says why); name one with --kind {only}"
+        )
     if "control" in named:
         return Explanation(standing, findings, control=named["control"])
     if named:
@@ -265,17 +273,20 @@ def explain_identifier(
     )
 
 
+def _is_invalid(graph: Graph, kind: str, ident: str) -> bool:
+    """True when a record of ``kind`` with id ``ident`` exists but failed validation."""
+    return graph.repository.is_invalid(RECORD_KINDS[kind][1], ident)
+
+
 def _invalid_kinds(graph: Graph, ident: str) -> list[str]:
     """The kinds, in words, of the records with id ``ident`` that failed validation."""
-    return [
-        words for _, key, words in RECORD_KINDS.values() if graph.repository.is_invalid(key, ident)
-    ]
+    return [RECORD_KINDS[kind][2] for kind in RECORD_KINDS if _is_invalid(graph, kind, ident)]
 
 
 def _not_of_kind(graph: Graph, ident: str, kind: str, named: dict[str, Sourced[Any]]) -> str:
     """Why ``--kind`` finds no record of ``kind`` with id ``ident``, and what it does name."""
     words = RECORD_KINDS[kind][2]
-    if graph.repository.is_invalid(RECORD_KINDS[kind][1], ident):
+    if _is_invalid(graph, kind, ident):
         return f"`{ident}` is {words} that failed validation; run `ciptool check` to see why"
     others = " and ".join(f"{RECORD_KINDS[k][2]} (--kind {k})" for k in named)
     return f"`{ident}` is not {words}" + (f"; it is {others}" if others else "")

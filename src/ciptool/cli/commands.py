@@ -311,7 +311,8 @@ def schema(
     kind: Annotated[
         Optional[str],  # noqa: UP045
         typer.Argument(
-            help="config, controls, policies, evidence, exceptions, catalog or crosswalk."
+            help="config, controls, policies, evidence, exceptions, risks, third-parties, apps,"
+            " metrics, findings, incidents, catalog or crosswalk."
         ),
     ] = None,
     output_dir: Annotated[
