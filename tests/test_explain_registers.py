@@ -636,3 +636,25 @@ def test_an_id_whose_record_of_another_kind_failed_validation_is_not_read_silent
     assert _explain(cli, registers, "RSK-009", "--kind", "risk")[0] == (
         "RSK-009: Leavers keep access"
     )
+
+
+def test_a_line_break_in_a_registers_text_stays_on_its_line(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    metric = METRICS.replace("unit: percent", 'unit: "per\\ncent"').replace(
+        "owner: Security Awareness Lead", 'owner: "Lead\\n::error::x"'
+    )
+    root = make_repo({"metrics/security.yaml": metric})
+    lines = _explain(cli, root, "KRI-PHISH")
+    assert lines[2:5] == [
+        "kind:      kri, lower is better",
+        "target:    3.0 per\\x0acent",
+        "threshold: 5.0 per\\x0acent",
+    ]
+    assert lines[5] == "owner:     Lead\\x0a::error::x"
+    assert lines[8:12] == [
+        "  2026-Q1  4.1 per\\x0acent",
+        "  2026-Q2  5.5 per\\x0acent  beyond the threshold  New lure templates",
+        "  2026-Q3  4.25 per\\x0acent",
+        "latest: 2026-Q3 4.25 per\\x0acent, within the threshold of 5.0",
+    ]

@@ -304,7 +304,7 @@ def _metric(
     console.print(Text("values:", style="bold"))
     for value in sorted(metric.values, key=lambda v: v.period.start):
         beyond = beyond_threshold(metric, value.value)
-        line = Text(f"  {value.period.text}  {value.value}{unit}")
+        line = Text(f"  {value.period.text}  {value.value}{one_line(unit)}")
         if beyond:
             line.append("  beyond the threshold", style="yellow")
         if value.note:
@@ -320,7 +320,7 @@ def _metric(
             if beyond is None
             else ("beyond" if beyond else "within") + f" the threshold of {metric.threshold}"
         )
-        line = Text(f"latest: {latest.period.text} {latest.value}{unit}, ", style="bold")
+        line = Text(f"latest: {latest.period.text} {latest.value}{one_line(unit)}, ", style="bold")
         line.append(where, style="yellow" if beyond else "")
         console.print(line)
     _controls(metric.controls, standing, console, control_standing)
