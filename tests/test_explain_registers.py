@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ciptool.app.explain import load_graph
 from ciptool.cli import app
 from ciptool.models import Metric
 from ciptool.models.registers import Action
-from ciptool.queries.registers import beyond_threshold, overdue_days
+from ciptool.queries.registers import Naming, beyond_threshold, naming_control, overdue_days
 from conftest import AS_OF, PROJECT_ROOT, MakeRepo
 
 CONFIG = """\
@@ -658,3 +659,13 @@ def test_a_line_break_in_a_registers_text_stays_on_its_line(
         "  2026-Q3  4.25 per\\x0acent",
         "latest: 2026-Q3 4.25 per\\x0acent, within the threshold of 5.0",
     ]
+
+
+def test_a_record_naming_a_control_twice_is_named_once(make_repo: MakeRepo) -> None:
+    twice = RISKS.replace("[IAM-01, OPS-02, OPS-99]", "[IAM-01, IAM-01]")
+    root = make_repo({"risks/cyber.yaml": twice})
+    graph, _ = load_graph(root)
+    assert graph is not None
+    named = naming_control(graph, "IAM-01")
+    assert [s.record.id for s in named.risks] == ["RSK-007"]
+    assert naming_control(graph, "OPS-99") == Naming([], [], [], [])

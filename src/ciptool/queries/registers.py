@@ -31,13 +31,33 @@ class Naming:
 
 def naming_control(graph: Graph, control: str) -> Naming:
     """The risks, metrics, assessment findings and incidents whose ``controls`` name
-    ``control`` (records with unique ids only)."""
-    return Naming(
-        [s for s in graph.risks.values() if control in s.record.controls],
-        [s for s in graph.metrics.values() if control in s.record.controls],
-        [s for s in graph.assessment_findings.values() if control in s.record.controls],
-        [s for s in graph.incidents.values() if control in s.record.controls],
-    )
+    ``control`` (records with unique ids only). The index over every control is built once per
+    graph (shared: read it, never change it), so asking for each of many controls costs one
+    pass over the registers."""
+    index = graph.derived(("register-naming", "controls"), lambda: _by_control(graph))
+    return index.get(control) or Naming([], [], [], [])
+
+
+def _by_control(graph: Graph) -> dict[str, Naming]:
+    index: dict[str, Naming] = {}
+
+    def naming(control: str) -> Naming:
+        return index.setdefault(control, Naming([], [], [], []))
+
+    # dict.fromkeys: a record listing a control twice is named once.
+    for risk in graph.risks.values():
+        for control in dict.fromkeys(risk.record.controls):
+            naming(control).risks.append(risk)
+    for metric in graph.metrics.values():
+        for control in dict.fromkeys(metric.record.controls):
+            naming(control).metrics.append(metric)
+    for finding in graph.assessment_findings.values():
+        for control in dict.fromkeys(finding.record.controls):
+            naming(control).findings.append(finding)
+    for incident in graph.incidents.values():
+        for control in dict.fromkeys(incident.record.controls):
+            naming(control).incidents.append(incident)
+    return index
 
 
 def naming_risk(graph: Graph, risk: str) -> Naming:
