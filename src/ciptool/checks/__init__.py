@@ -6,6 +6,8 @@ are imported: a check is registered by its entry here and nowhere else."""
 
 from __future__ import annotations
 
+from ciptool.checks.apps import AttestationDocumentProblem, PrivacyPolicyReviewOverdue
+from ciptool.checks.assessments import AcceptedFindingWithoutException, FindingPastDue
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.checks.coverage import UncoveredRequirement, UnmappedControl
 from ciptool.checks.evidence import (
@@ -25,7 +27,9 @@ from ciptool.checks.exceptions import (
     UnmatchedException,
 )
 from ciptool.checks.ids import DuplicateId
+from ciptool.checks.incidents import ClosedWithoutRootCause, NotificationNotRecorded
 from ciptool.checks.loading import LOADER_RULES, LoaderRule
+from ciptool.checks.metrics import MetricBeyondThreshold, MetricValueMissing
 from ciptool.checks.policies import (
     PolicyNotApproved,
     PolicyReviewOverdue,
@@ -98,6 +102,15 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnknownRegisterControl(),
     UnknownRegisterRisk(),
     UnknownRegisterException(),
+    # The registers: member data-sharing apps, metrics, assessment findings and incidents.
+    PrivacyPolicyReviewOverdue(),
+    AttestationDocumentProblem(),
+    MetricBeyondThreshold(),
+    MetricValueMissing(),
+    FindingPastDue(),
+    AcceptedFindingWithoutException(),
+    NotificationNotRecorded(),
+    ClosedWithoutRootCause(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

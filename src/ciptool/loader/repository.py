@@ -179,8 +179,14 @@ def _load(source: FileSource) -> Repository:
         "findings", found, parsed, AssessmentFinding, findings, repo
     )
     repo.incidents = _records("incidents", found, parsed, Incident, findings, repo)
-    repo.evidence_files = _evidence_files(source, repo)
-    for path, facts in repo.evidence_files.items():
+    # The apps' attestation documents are looked at and hashed with the evidence files, so
+    # that a cached run notices a changed document as it notices a changed evidence file.
+    keys = _evidence_keys(repo)
+    documents = repo.attestation_documents()
+    found_files = source.evidence_files(list(dict.fromkeys([*keys, *documents])))
+    repo.evidence_files = {key: found_files[key] for key in keys}
+    repo.app_documents = {key: found_files[key] for key in documents}
+    for path, facts in found_files.items():
         digests[path] = facts.sha256 or facts.state.value
     repo.artifacts = records.artifacts
     repo.unlisted_evidence = [path for path in repo.artifacts if path not in repo.evidence_files]
@@ -191,8 +197,12 @@ def _load(source: FileSource) -> Repository:
 
 def _evidence_files(source: FileSource, repository: Repository) -> dict[str, EvidenceFileFacts]:
     """Facts for every distinct file that the repository's records list, by repository path."""
-    keys = list(dict.fromkeys(listed_paths(repository.evidence_listing_files())))
-    return source.evidence_files(keys)
+    return source.evidence_files(_evidence_keys(repository))
+
+
+def _evidence_keys(repository: Repository) -> list[str]:
+    """Every distinct file that the repository's evidence records list, by repository path."""
+    return list(dict.fromkeys(listed_paths(repository.evidence_listing_files())))
 
 
 def _parser(source: FileSource | None, digests: dict[str, str]) -> ParseFile:

@@ -41,6 +41,13 @@ def evidence_file_key(record_file: str, written: str) -> str | None:
     return joined
 
 
+def document_key(written: str) -> str | None:
+    """The repository path of a document written from the repository's top folder (an app's
+    attestation), or None when the path leaves the repository; judged as
+    :func:`evidence_file_key` judges a path."""
+    return evidence_file_key("", written)
+
+
 def listed_paths(records: Iterable[Sourced[EvidenceRecord]]) -> Iterator[str]:
     """The repository path of every file ``records`` list, in order; paths that leave the
     repository are left out.

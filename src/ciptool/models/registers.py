@@ -162,7 +162,10 @@ class Attestation(Record):
     """The developer's attestation to the CARIN Alliance code of conduct, and its document."""
 
     attested_on: YamlDate
-    document: Text = Field(description="The attestation's repository path.")
+    document: Text = Field(
+        description="The attestation's path from the repository's top folder, e.g."
+        " apps/attestations/app-0042.pdf."
+    )
     sha256: str | None = Field(
         None,
         pattern=r"^[0-9a-f]{64}$",
@@ -219,6 +222,11 @@ class Metric(Record):
     threshold: YamlNumber | None = Field(None, description="The breach level.")
     owner: Text
     frequency: MetricFrequency
+    reporting_lag: Duration | None = Field(
+        None,
+        description="How long after a period ends its value may still be missing (e.g. 30d);"
+        " without it, a value is due as soon as its period has ended.",
+    )
     controls: list[RecordId] = Field(default_factory=list)
     values: list[MetricValue] = Field(default_factory=list)
 

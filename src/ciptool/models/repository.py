@@ -13,7 +13,7 @@ from typing import Any
 from ciptool.findings import Finding
 from ciptool.models.catalog import Catalog, Crosswalk
 from ciptool.models.filefacts import EvidenceFileFacts
-from ciptool.models.paths import evidence_file_key
+from ciptool.models.paths import document_key, evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
 from ciptool.models.registers import App, AssessmentFinding, Incident, Metric, Risk, ThirdParty
 from ciptool.models.sourced import Sourced
@@ -53,6 +53,9 @@ class Repository:
     #: that are not records (artifacts), and those of them no record lists.
     evidence_files: dict[str, EvidenceFileFacts] = field(default_factory=dict)
     artifacts: list[str] = field(default_factory=list)
+    #: The attestation documents of approved apps, by repository path: read as evidence
+    #: files are, so that a changed document is noticed as a changed evidence file is.
+    app_documents: dict[str, EvidenceFileFacts] = field(default_factory=dict)
     unlisted_evidence: list[str] = field(default_factory=list)
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.
@@ -74,6 +77,16 @@ class Repository:
         must not keep a changed file from being reported)."""
         partial = self.partial.get("evidence", ())
         return [*self.evidence, *(s for s in partial if "files" in s.record.model_fields_set)]
+
+    def attestation_documents(self) -> list[str]:
+        """The repository path of every approved app's attestation document, once each, in
+        the order of the apps; paths that leave the repository are left out."""
+        keys = (
+            document_key(sourced.record.carin_attestation.document)
+            for sourced in self.apps
+            if sourced.record.status == "approved" and sourced.record.carin_attestation
+        )
+        return list(dict.fromkeys(key for key in keys if key is not None))
 
     def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
         """What was found at a path a record lists; None when the path leaves the repository."""
