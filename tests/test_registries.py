@@ -59,6 +59,7 @@ SERVED = {
     "audit-committee": ["md", "html", "pdf"],
     "evidence-index": ["md", "html", "csv", "xlsx"],
     "risk-register": ["md", "html", "csv", "xlsx"],
+    "approved-apps": ["md", "html", "csv", "xlsx"],
 }
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 ALL_FRAMEWORKS = "program: Test Program\nframeworks: [nist-csf-2.0, iso27001-2022, soc2-2017]\n"
@@ -136,7 +137,8 @@ def test_a_report_of_your_own_is_refused_as_tables_even_with_a_template_of_that_
     assert refused.exit_code == 2, refused.output
     assert refused.stderr == (
         f"ciptool: `weekly` is a report of your own, made from templates: {fmt} is made from"
-        " the tables of ciptool's reports (soc2, soa, evidence-index, risk-register), which it"
+        " the tables of ciptool's reports (soc2, soa, evidence-index, risk-register,"
+        " approved-apps), which it"
         " has not\n"
     )
 
@@ -150,7 +152,8 @@ def test_a_report_of_your_own_without_its_template_is_unknown(
     assert refused.exit_code == 2
     assert refused.stderr == (
         "ciptool: unknown report `weekly`: use one of soc2, soa, csf-profile, audit-committee,"
-        f" evidence-index, risk-register, or add templates/weekly.{fmt}.j2 to the repository\n"
+        f" evidence-index, risk-register, approved-apps, or add templates/weekly.{fmt}.j2 to the"
+        " repository\n"
     )
 
 
@@ -164,6 +167,7 @@ NAMES = {
     "audit_committee": "meta kind statuses briefing iso soc2",
     "evidence_index": "meta kind statuses files evidence",
     "risk_register": "meta kind statuses summary risks heat_map",
+    "approved_apps": "meta kind statuses apps mark mark_text mark_meaning approval_meaning",
 }
 
 

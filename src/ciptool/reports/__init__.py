@@ -82,5 +82,14 @@ REPORT_KINDS: dict[str, ReportKind] = {
             " their evidence, acceptances, review and action plan; a 5 x 5 heat map",
             "ciptool.reports.risk_register",
         ),
+        ReportKind(
+            "approved-apps",
+            "Apps approved to read members' claims data",
+            ("md", "html", "csv", "xlsx"),
+            "the approved member data-sharing apps for a member-facing page: developer, approval"
+            " date, privacy policy, and a mark for those attested to the CARIN Alliance Code of"
+            " Conduct, with what the mark and the approval mean",
+            "ciptool.reports.approved_apps",
+        ),
     )
 }
