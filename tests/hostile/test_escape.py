@@ -134,3 +134,34 @@ def test_evidence_add_writes_nothing_through_a_folder_linked_outside(
         f"ciptool: `{linked}` is a link that leads outside the repository; nothing was recorded\n"
     )
     assert list(sink.iterdir()) == []
+
+
+def attested_app(document: str, digest: str) -> str:
+    """An approved app whose attestation names ``document`` with ``digest``."""
+    return (
+        "apps:\n  - id: APP-0042\n    name: Wallet\n    developer: Example Apps Inc.\n"
+        "    status: approved\n    decided_on: 2026-04-02\n"
+        f"    carin_attestation: {{attested_on: 2026-03-28, document: {document},"
+        f" sha256: {digest}}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["apps/etc/passwd", "apps/passwd-link.pdf"],
+    ids=["attestation-through-linked-folder", "attestation-linked-to-passwd"],
+)
+def test_an_attestation_document_linked_outside_is_never_hashed(
+    hostile: Hostile, document: str
+) -> None:
+    hostile.link("apps/etc", hostile.outside / "etc")
+    hostile.link("apps/passwd-link.pdf", hostile.outside / "etc/passwd")
+    hostile.write({"apps/members.yaml": attested_app(document, "1" * 64)})
+    for cache in (["--no-cache"], []):  # without the cache, then through it
+        outcome = hostile.run(*CHECK, "--select", "AP002", *cache, code=1)
+        assert findings(outcome) == [("AP002", "apps/members.yaml", 7, 60)]
+        (finding,) = json.loads(outcome.stdout)["findings"]
+        assert finding["message"] == (
+            f"attestation document `{document}` is a link that leads outside the repository"
+        )
+        assert PASSWD_DIGEST not in outcome.output

@@ -230,3 +230,18 @@ def test_a_runaway_template_is_a_usage_error(hostile: Hostile, case: tuple[str, 
     hostile.write({"ciptool.yaml": SOC2_CONFIG, "templates/soc2.md.j2": template})
     outcome = hostile.run("report", "soc2", "-o", hostile.out / "soc2.md", *AS_OF, code=2)
     hostile.template_error(outcome, f"templates/soc2.md.j2:1: {error}")
+
+
+@needs_fifo
+def test_an_attestation_document_that_is_a_fifo_is_never_opened(hostile: Hostile) -> None:
+    hostile.write(
+        {
+            "apps/members.yaml": "apps:\n  - id: APP-0042\n    name: Wallet\n"
+            "    developer: Example Apps Inc.\n    status: approved\n    decided_on: 2026-04-02\n"
+            "    carin_attestation: {attested_on: 2026-03-28, document: apps/app-0042.pdf}\n"
+        }
+    )
+    os.mkfifo(hostile.repo / "apps/app-0042.pdf")
+    for cache in (["--no-cache"], []):  # without the cache, then through it
+        outcome = hostile.run(*CHECK, "--select", "AP002", *cache, code=1)
+        assert findings(outcome) == [("AP002", "apps/members.yaml", 7, 60)]
