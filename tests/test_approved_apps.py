@@ -154,3 +154,24 @@ apps:
     assert "| https://x.example/a) \\[b\\](c |" in markdown
     table = list(csv.reader(io.StringIO(report(root, "csv", tmp_path / "a.csv").read_text())))
     assert table[1][1] == '\'=HYPERLINK("http://x")'
+
+
+def test_an_attestation_whose_document_changed_or_is_missing_is_not_marked(
+    tmp_path: Path,
+) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    (root / "apps/attestations/app-0042.pdf").write_bytes(ATTESTATION.replace(b"Inc.", b"Inc!"))
+    markdown = report(root, "md", tmp_path / "a.md").read_text()
+    assert (
+        "| Example Health Wallet | Example Apps Inc. | 2026-04-02 |"
+        " <https://example.org/privacy> |  |\n"
+    ) in markdown
+    assert "\u2713 attested" not in markdown
+    (root / "apps/attestations/app-0042.pdf").unlink()
+    html = report(root, "html", tmp_path / "a.html").read_text()
+    assert "</span> attested" not in html
+    rows = list(csv.reader(io.StringIO(report(root, "csv", tmp_path / "a.csv").read_text())))
+    assert rows[2][4] == (
+        "not marked: attested on 2026-03-28, but the attestation document is missing or changed"
+        " (see AP002)"
+    )

@@ -14,6 +14,7 @@ from ciptool.findings import Finding, Severity
 from ciptool.models.filefacts import FileState
 from ciptool.models.paths import document_key
 from ciptool.models.types import Duration
+from ciptool.queries.apps import document_facts
 
 #: How often an approved app's privacy policy is reviewed.
 _POLICY_REVIEW = Duration(1, "y")
@@ -77,7 +78,8 @@ class AttestationDocumentProblem(Check):
 
     Why: an approved app is marked, on the list members see, as attested to the CARIN Alliance
     code of conduct on the strength of the document its record names; a document that is not
-    there, or not the one recorded, leaves the mark without support. The document's path is
+    there, or not the one recorded, leaves the mark without support, and ``ciptool report
+    approved-apps`` does not show the mark until the document is as recorded. The path is
     written from the repository's top folder (``apps/attestations/app-0042.pdf``) and read as
     evidence files are: a regular file inside the repository, a link out of it refused. Its
     ``sha256``, when given, must be the SHA-256 of the file's bytes, as for evidence.
@@ -97,14 +99,12 @@ class AttestationDocumentProblem(Check):
     scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        documents = ctx.graph.repository.app_documents
         for sourced in ctx.graph.apps.values():
             app, attestation = sourced.record, sourced.record.carin_attestation
             if app.status != "approved" or attestation is None:
                 continue
-            key = document_key(attestation.document)
-            found = documents.get(key) if key is not None else None
-            if key is None:
+            found = document_facts(ctx.graph.repository, attestation)
+            if document_key(attestation.document) is None:
                 yield self.finding(
                     f"attestation document path `{attestation.document}` points outside the"
                     " repository",

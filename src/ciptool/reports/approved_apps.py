@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ciptool.graph import Graph
+from ciptool.queries.apps import attestation_holds
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
 #: The mark of an app whose developer attested to the CARIN Alliance Code of Conduct, and the
@@ -35,11 +36,14 @@ class ApprovedApp:
     policy_link: str
     #: When the developer attested to the CARIN Alliance Code of Conduct; None: not attested.
     attested_on: dt.date | None
+    #: Whether the attestation's document is there as recorded (AP002 says what is wrong when
+    #: it is not); an attestation without its document is not marked.
+    document_holds: bool
 
     @property
     def attested(self) -> bool:
-        """True when the app carries the mark."""
-        return self.attested_on is not None
+        """True when the app carries the mark: attested, and the document is as recorded."""
+        return self.attested_on is not None and self.document_holds
 
 
 def approved_apps(graph: Graph) -> list[ApprovedApp]:
@@ -50,6 +54,7 @@ def approved_apps(graph: Graph) -> list[ApprovedApp]:
         if app.status != "approved" or app.decided_on is None:
             continue
         url = app.privacy_policy.url if app.privacy_policy else ""
+        attestation = app.carin_attestation
         rows.append(
             ApprovedApp(
                 id=app.id,
@@ -58,7 +63,9 @@ def approved_apps(graph: Graph) -> list[ApprovedApp]:
                 approved_on=app.decided_on,
                 privacy_policy=url,
                 policy_link=url if _LINKABLE.fullmatch(url) else "",
-                attested_on=app.carin_attestation.attested_on if app.carin_attestation else None,
+                attested_on=attestation.attested_on if attestation else None,
+                document_holds=attestation is not None
+                and attestation_holds(graph.repository, attestation),
             )
         )
     return sorted(rows, key=lambda row: (row.name.casefold(), row.id))
@@ -112,7 +119,7 @@ def tables(view: ApprovedApps) -> list[Table]:
             app.developer,
             app.approved_on,
             app.privacy_policy,
-            f"{MARK} attested on {app.attested_on}" if app.attested_on else "not attested",
+            _attestation_cell(app),
             app.id,
         ]
         for app in view.apps
@@ -126,6 +133,17 @@ def tables(view: ApprovedApps) -> list[Table]:
         "Id",
     ]
     return [("Approved apps", header, rows)]
+
+
+def _attestation_cell(app: ApprovedApp) -> str:
+    if app.attested:
+        return f"{MARK} attested on {app.attested_on}"
+    if app.attested_on is not None:
+        return (
+            f"not marked: attested on {app.attested_on}, but the attestation document is"
+            " missing or changed (see AP002)"
+        )
+    return "not attested"
 
 
 CONTENT = KindContent(build, tables)
