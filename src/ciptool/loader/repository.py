@@ -183,9 +183,12 @@ def _load(source: FileSource) -> Repository:
     # that a cached run notices a changed document as it notices a changed evidence file.
     keys = _evidence_keys(repo)
     documents = repo.attestation_documents()
-    found_files = source.evidence_files(list(dict.fromkeys([*keys, *documents])))
-    repo.evidence_files = {key: found_files[key] for key in keys}
-    repo.app_documents = {key: found_files[key] for key in documents}
+    if documents:
+        found_files = source.evidence_files(list(dict.fromkeys([*keys, *documents])))
+        repo.evidence_files = {key: found_files[key] for key in keys}
+        repo.app_documents = {key: found_files[key] for key in documents}
+    else:  # no copies of the evidence files' facts (100,000 of them in a large repository)
+        found_files = repo.evidence_files = source.evidence_files(keys)
     for path, facts in found_files.items():
         digests[path] = facts.sha256 or facts.state.value
     repo.artifacts = records.artifacts
