@@ -20,6 +20,8 @@ IMPERFECTIONS = [
     ("EV007", "controls/infrastructure.yaml", 283, 16),
     ("EV002", "controls/security-operations.yaml", 146, 13),
     ("EX002", "exceptions/2026.yaml", 40, 17),
+    ("AF001", "findings/2026.yaml", 92, 13),
+    ("MT001", "metrics/security.yaml", 141, 16),
     ("PL001", "policies/privacy-and-assurance.yaml", 43, 20),
     ("RK004", "risks/privacy.yaml", 93, 18),
 ]
