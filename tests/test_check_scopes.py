@@ -34,3 +34,4 @@ def test_the_partial_recheck_reruns_the_evidence_checks_by_their_scopes() -> Non
     assert by_scope[Scope.CONTROL] == {"EV001", "EV002", "EV007", "RK005"}
     assert by_scope[Scope.EVIDENCE_FILE] == {"EV006"}
     assert by_scope[Scope.REPOSITORY] == {"EX004"}
+    assert by_scope[Scope.THIRD_PARTY] == {"TP001", "TP002", "TP006"}

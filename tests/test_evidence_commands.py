@@ -407,3 +407,124 @@ def test_a_copy_never_points_at_other_bytes_that_took_its_name_meanwhile(
     assert (files / "export-2.csv").read_bytes() == export.read_bytes()
     record = (root / "evidence/2025/iam-01-recert-signoff-2025-09-30.yaml").read_text()
     assert "path: files/export-2.csv" in record
+
+
+THIRD_PARTY = """\
+third_parties:
+  - id: TP-ACME-CLAIMS
+    name: Acme Claims Services
+    arrangement: delegated-provider
+    services: Claims adjudication
+    data: [pii]
+    tier: critical
+    owner: Director, Third Party Management
+"""
+
+
+def test_add_records_a_third_partys_minimum_standard(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"third-parties/claims.yaml": THIRD_PARTY})
+    memo = tmp_path / "annual-review.txt"
+    memo.write_bytes(b"Annual review held; continue.\n")
+    code, out, err = invoke(
+        "evidence", "add", str(memo), "--repo", str(root), "--third-party", "TP-ACME-CLAIMS",
+        "--requirement", "annual-review", "--effective-on", "2026-09-22",
+        "--collected-on", "2026-09-22", "--collected-by", "Third Party Management Office",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines() == [
+        "copied evidence/2026/files/annual-review.txt",
+        "wrote evidence/2026/tp-acme-claims-annual-review-2026-09-22.yaml",
+    ]
+    digest = hashlib.sha256(memo.read_bytes()).hexdigest()
+    assert (root / "evidence/2026/tp-acme-claims-annual-review-2026-09-22.yaml").read_text() == (
+        "evidence:\n"
+        "  - third_party: TP-ACME-CLAIMS\n"
+        "    requirement: annual-review\n"
+        "    collected_on: 2026-09-22\n"
+        "    effective_on: 2026-09-22\n"
+        "    collected_by: Third Party Management Office\n"
+        "    files:\n"
+        f'      - {{path: files/annual-review.txt, sha256: "{digest}"}}\n'
+    )
+    # The file is listed, and intact; the five other standards are missing.
+    findings = brief(run(root, "EV", "RF", "TP"))
+    assert [code for code, *_ in findings] == ["TP001"] * 5
+    code, _, err = invoke("evidence", "verify", "--repo", str(root))
+    assert (code, err) == (
+        0,
+        "ciptool evidence verify: 2 files in 2 records; 2 intact, 0 problems\n",
+    )
+    again = ["--effective-on", "2026-09-22", "--collected-on", "2026-09-22"]
+    code, out, err = invoke(
+        "evidence", "add", str(memo), "--repo", str(root), "--third-party", "TP-ACME-CLAIMS",
+        "--requirement", "annual-review", *again,
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "ciptool: evidence/2026/tp-acme-claims-annual-review-2026-09-22.yaml already records"
+        " this evidence for TP-ACME-CLAIMS / annual-review effective 2026-09-22 (the same"
+        " digests); nothing was written\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--third-party", "TP-ACME-CLAIM", "--requirement", "annual-review"],
+            "ciptool: no third party `TP-ACME-CLAIM`. Did you mean `TP-ACME-CLAIMS`?\n",
+        ),
+        (
+            ["--third-party", "TP-NOBODY-AT-ALL", "--requirement", "annual-review"],
+            "ciptool: no third party `TP-NOBODY-AT-ALL`. Its id is in third-parties/.\n",
+        ),
+        (
+            ["--third-party", "TP-ACME-CLAIMS", "--requirement", "yearly-review"],
+            "ciptool: `yearly-review` is not a minimum standard of the Third Party Management"
+            " Program (they are: confidentiality-agreement, due-diligence, risk-assessment,"
+            " contract-review, performance-metrics, annual-review). Did you mean"
+            " `annual-review`?\n",
+        ),
+        (
+            ["--third-party", "TP-ACME-CLAIMS", *IAM],
+            "ciptool: give --control or --third-party, one of the two\n",
+        ),
+        (
+            ["--requirement", "annual-review"],
+            "ciptool: give --control or --third-party, one of the two\n",
+        ),
+    ],
+)
+def test_add_refuses_an_unknown_third_party_or_standard(
+    make_repo: MakeRepo, tmp_path: Path, args: list[str], message: str
+) -> None:
+    root = make_repo({"third-parties/claims.yaml": THIRD_PARTY})
+    memo = tmp_path / "memo.txt"
+    memo.write_text("x\n")
+    code, out, err = invoke("evidence", "add", str(memo), "--repo", str(root), *args)
+    assert (code, out, err) == (2, "", message)
+    assert sorted(p.name for p in (root / "evidence/2026").iterdir()) == ["files", "iam-01.yaml"]
+
+
+def test_verify_reports_a_changed_third_party_evidence_file(make_repo: MakeRepo) -> None:
+    memo = b"Annual review held; continue.\n"
+    record = (
+        "evidence:\n"
+        "  - third_party: TP-ACME-CLAIMS\n"
+        "    requirement: annual-review\n"
+        "    collected_on: 2026-09-22\n"
+        "    effective_on: 2026-09-22\n"
+        "    files:\n"
+        f'      - {{path: files/review.txt, sha256: "{hashlib.sha256(memo).hexdigest()}"}}\n'
+    )
+    root = make_repo(
+        {
+            "third-parties/claims.yaml": THIRD_PARTY,
+            "evidence/2026/tp.yaml": record,
+            "evidence/2026/files/review.txt": "Annual review held; end it.\n",
+        }
+    )
+    code, out, err = invoke("evidence", "verify", "--repo", str(root))
+    assert code == 1
+    assert out.startswith("evidence/2026/tp.yaml\n  7:42    error   EV004")
+    assert err == "ciptool evidence verify: 2 files in 2 records; 1 intact, 1 problems\n"

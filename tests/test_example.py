@@ -24,6 +24,8 @@ IMPERFECTIONS = [
     ("MT001", "metrics/security.yaml", 141, 16),
     ("PL001", "policies/privacy-and-assurance.yaml", 43, 20),
     ("RK004", "risks/privacy.yaml", 93, 18),
+    ("TP004", "third-parties/operations.yaml", 12, 40),
+    ("TP005", "third-parties/operations.yaml", 33, 19),
 ]
 
 

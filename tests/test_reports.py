@@ -91,6 +91,70 @@ exceptions:
     expires_on: 2026-12-01
 """
 
+THIRD_PARTIES = """\
+third_parties:
+  - id: TP-CLAIMS
+    name: Harbor Claims Services
+    arrangement: delegated-provider
+    services: Claims adjudication
+    data: [phi, pii]
+    tier: critical
+    owner: Director, Third Party Management
+    contract: {start: 2024-01-01, end: 2027-12-31}
+    business_associate_agreement: {signed_on: 2024-01-01}
+    soc2_report: {received_on: 2026-02-01, expires_on: 2026-10-31}
+  - id: TP-MAIL
+    name: Quay Print and Mail
+    arrangement: outsourced-process
+    services: Statement printing and mailing
+    data: [phi]
+    tier: high
+    owner: Director, Member Communications
+    contract: {start: 2023-11-01, end: 2026-10-31}
+  - id: TP-LAW
+    name: Moss and Rowe LLP
+    arrangement: legal
+    services: Outside counsel
+    data: [confidential]
+    tier: medium
+    owner: Deputy General Counsel
+"""
+TP_REVIEW = b"Annual review of Harbor Claims Services: continue.\n"
+TP_EVIDENCE = """\
+evidence:
+  - third_party: TP-CLAIMS
+    requirement: annual-review
+    collected_on: 2026-09-22
+    effective_on: 2026-09-22
+    source: Third Party Management Office
+    files:
+      - {path: files/tp-review.txt, sha256: "%s"}
+  - third_party: TP-CLAIMS
+    requirement: confidentiality-agreement
+    collected_on: 2023-10-18
+    effective_on: 2023-10-18
+  - third_party: TP-CLAIMS
+    requirement: due-diligence
+    collected_on: 2023-11-14
+    effective_on: 2023-11-14
+  - third_party: TP-CLAIMS
+    requirement: risk-assessment
+    collected_on: 2023-11-29
+    effective_on: 2023-11-29
+  - third_party: TP-CLAIMS
+    requirement: contract-review
+    collected_on: 2023-12-18
+    effective_on: 2023-12-18
+  - third_party: TP-CLAIMS
+    requirement: performance-metrics
+    collected_on: 2026-10-14
+    period: {start: 2026-07-01, end: 2026-09-30}
+  - third_party: TP-MAIL
+    requirement: annual-review
+    collected_on: 2025-08-11
+    effective_on: 2025-08-11
+"""
+
 
 def fixture_repo(root: Path) -> Path:
     import hashlib
@@ -109,6 +173,9 @@ def fixture_repo(root: Path) -> Path:
             "evidence/2026/ir-01.yaml": IR_EVIDENCE % hashlib.sha256(IR_REPORT).hexdigest(),
             "evidence/2026/files/ir.md": IR_REPORT,
             "exceptions/2026.yaml": EXCEPTIONS,
+            "third-parties/suppliers.yaml": THIRD_PARTIES,
+            "evidence/2026/third-parties.yaml": TP_EVIDENCE % hashlib.sha256(TP_REVIEW).hexdigest(),
+            "evidence/2026/files/tp-review.txt": TP_REVIEW,
         },
         minimal=False,
     )
@@ -213,6 +280,51 @@ def test_user_text_is_inert_everywhere(make_repo: MakeRepo, tmp_path: Path) -> N
     assert cell.quotePrefix
 
 
+def _sheets_text(path: Path) -> str:
+    """Every sheet of a workbook but About, a row a line, cells tab-separated."""
+    book = load_workbook(path)
+    lines = []
+    for name in book.sheetnames[:-1]:
+        lines.append(f"== {name}")
+        for row in book[name].iter_rows(values_only=True):
+            lines.append("\t".join("" if v is None else str(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_third_party_register_tables(fmt: str, tmp_path: Path) -> None:
+    root = fixture_repo(tmp_path / "repo")
+    out = report(root, "third-parties", fmt, tmp_path / f"tp.{fmt}")
+    text = out.read_text(encoding="utf-8") if fmt == "csv" else _sheets_text(out)
+    golden = GOLDEN / f"third-parties.{fmt}{'.txt' if fmt == 'xlsx' else ''}"
+    if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+    if fmt == "xlsx":
+        assert load_workbook(out).sheetnames == ["Third parties", "Summary", "About"]
+
+
+def test_the_third_party_register_of_the_example(tmp_path: Path) -> None:
+    from conftest import PROJECT_ROOT
+
+    out = report(PROJECT_ROOT, "third-parties", "csv", tmp_path / "tp.csv")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    register = [row for row in rows if row[0] == "Third parties"]
+    assert len(register) == 12
+    in_program = [row[1] for row in register if row[3] == "yes"]
+    assert in_program == [
+        "TP-ACME-CLAIMS",
+        "TP-KEYSTONE-TPA",
+        "TP-NORTHSTAR-UM",
+        "TP-BRIGHTPATH-RAD",
+        "TP-LUMEN-CONTACT",
+        "TP-MERIDIAN-MAIL",
+    ]
+    standards = [cell for row in register if row[3] == "yes" for cell in row[13:19]]
+    assert len(standards) == 36
+    assert all(cell.startswith("current (") for cell in standards)
+
+
 def test_the_soa_spreadsheet_lists_all_93_annex_a_controls(tmp_path: Path) -> None:
     root = fixture_repo(tmp_path / "repo")
     workbook = load_workbook(report(root, "soa", "xlsx", tmp_path / "soa.xlsx"))
@@ -266,7 +378,7 @@ def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> Non
     weekly = runner.invoke(app, ["report", "weekly", "--repo", str(root), "-o", "-", *FIXED])
     assert weekly.exit_code == 0, weekly.output
     assert weekly.stdout.startswith("Fixture Health Information Protection Program: ")
-    assert weekly.stdout.endswith(" errors, 2 files\n")
+    assert weekly.stdout.endswith(" errors, 3 files\n")
     (root / "templates/broken.md.j2").write_text("{{ no_such_name }}\n")
     broken = runner.invoke(app, ["report", "broken", "--repo", str(root), "-o", "-", *FIXED])
     assert broken.exit_code == 2

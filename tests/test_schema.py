@@ -68,6 +68,26 @@ def test_a_misspelt_key_is_rejected() -> None:
     ]
 
 
+def test_an_evidence_file_holds_a_controls_records_and_a_third_partys() -> None:
+    validator = jsonschema.Draft202012Validator(schema_for("evidence"))
+    both = load_yaml12(
+        "evidence:\n"
+        "  - {control: IAM-01, requirement: r, collected_on: 2026-10-03,"
+        " effective_on: 2026-10-01}\n"
+        "  - {third_party: TP-ACME-CLAIMS, requirement: annual-review, collected_on: 2026-09-22,"
+        " effective_on: 2026-09-22}\n"
+    )
+    assert [e.message for e in validator.iter_errors(both)] == []
+    mixed = load_yaml12(
+        "evidence:\n"
+        "  - {control: IAM-01, third_party: TP-ACME-CLAIMS, requirement: r,"
+        " collected_on: 2026-10-03, effective_on: 2026-10-01}\n"
+    )
+    assert [e.message for e in validator.iter_errors(mixed)] == [
+        f"{mixed['evidence'][0]!r} is not valid under any of the given schemas"
+    ]
+
+
 def test_an_unquoted_number_id_is_accepted_as_ciptool_reads_it() -> None:
     # Editors read `id: 5.10` as the number 5.1; ciptool reads the text "5.10", a valid id.
     document = load_yaml12("controls:\n  - {id: 5.10, title: T, owner: o, frequency: daily}\n")

@@ -45,7 +45,13 @@ def example(tmp_path: Path) -> Path:
 
 
 def _record_files(root: Path) -> list[Path]:
-    return sorted((root / "evidence").rglob("*.yaml"))
+    """The record files of controls' evidence: those of a third party's are left alone (a
+    change to one is checked in full, see test_third_party_recheck.py)."""
+    return sorted(
+        path
+        for path in (root / "evidence").rglob("*.yaml")
+        if "  - third_party:" not in path.read_text(encoding="utf-8")
+    )
 
 
 def _split(text: str) -> tuple[str, list[str]]:

@@ -1,6 +1,9 @@
 """``ciptool evidence add``: record evidence with its digests, as a new file, never overwriting;
 ``ciptool evidence verify``: check every evidence file against its recorded digest.
 
+Evidence is for a control's evidence requirement, or for a third party's minimum standard of
+the Third Party Management Program (``--third-party``); the two are recorded and verified alike.
+
 Files already inside the repository are referenced where they are; files from elsewhere are
 copied into the ``files/`` folder beside the new record. The record is written the way a
 person would write it, read back and validated before it is written, and written atomically
@@ -32,9 +35,12 @@ from ciptool.loader import load_repository
 from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
-from ciptool.models import EvidenceRecord
+from ciptool.models import EvidenceRecord, ThirdPartyEvidenceRecord
 from ciptool.models.records import Period
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE, SourcedEvidence
+from ciptool.models.standards import MINIMUM_STANDARDS, STANDARDS_BY_ID
 from ciptool.queries.suggestions import Closest, did_you_mean
+from ciptool.queries.third_parties import evidence_by_third_party
 from ciptool.results import RunResult, RunSettings
 
 EVIDENCE_DIR = "evidence"
@@ -48,7 +54,9 @@ class NewEvidence:
     """What the user asked to record."""
 
     files: tuple[Path, ...]
+    #: The control the evidence is for; empty for a third party's evidence.
     control: str
+    #: The control's evidence requirement, or the third party's minimum standard.
     requirement: str
     collected_on: dt.date
     effective_on: dt.date | None = None
@@ -56,6 +64,13 @@ class NewEvidence:
     source: str = ""
     collected_by: str = ""
     today: dt.date = field(default_factory=dt.date.today)
+    #: The third party the evidence is for, instead of a control.
+    third_party: str = ""
+
+    @property
+    def owner(self) -> str:
+        """The control, or the third party, the evidence is for."""
+        return self.third_party or self.control
 
     def when(self) -> str:
         """The days the evidence speaks for, in words."""
@@ -79,6 +94,44 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     graph, _findings = load_graph(root)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
+    if new.third_party:
+        _refuse_unknown_standard(graph, new)
+    else:
+        _refuse_unknown_requirement(graph, new)
+    if not new.files:
+        raise UsageError("name at least one evidence file")
+    effective = new.period.end if new.period else new.effective_on or new.collected_on
+    folder = root / EVIDENCE_DIR / str(effective.year)
+    _refuse_links_out(root, folder)
+    plan = [_place(root, folder, source) for source in new.files]
+    _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
+    stem = f"{_slug(new.owner)}-{_slug(new.requirement)}-{effective}"
+    record_path = _free_name(folder, stem, ".yaml")
+    made: list[Path] = []  # the folders and files this command made, in the order made
+    try:
+        copied, plan = _copy(plan, made)
+        entries = [
+            (posixpath.relpath(target.relative_to(root).as_posix(), _rel(root, folder)), digest)
+            for _, target, digest in plan
+        ]
+        text = render_record(new, entries)
+        _validate(text, record_path.relative_to(root).as_posix(), third_party=bool(new.third_party))
+        _make_folders(record_path.parent, made)
+        # Another run recording at the same time may take the name first: the next is taken.
+        while not _write_new(record_path, text.encode("utf-8")):
+            record_path = _free_name(folder, stem, ".yaml")
+    except CannotWrite as exc:
+        _remove(made)
+        raise CannotWrite(f"{exc}; nothing was recorded") from None
+    except BaseException:
+        _remove(made)
+        raise
+    referenced = tuple(target for source, target, _ in plan if source == target)
+    return Recorded(record_path, copied, referenced)
+
+
+def _refuse_unknown_requirement(graph: Graph, new: NewEvidence) -> None:
+    """Refuse a control, or an evidence requirement of it, that does not exist."""
     control = graph.controls.get(new.control)
     if control is None and graph.repository.is_invalid("controls", new.control):
         raise UsageError(f"control {new.control} has errors; `ciptool check` shows them")
@@ -93,36 +146,23 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
             f"control {new.control} has no evidence requirement `{new.requirement}`"
             f" (it has: {listed})" + (f". {hint}" if hint else "")
         )
-    if not new.files:
-        raise UsageError("name at least one evidence file")
-    effective = new.period.end if new.period else new.effective_on or new.collected_on
-    folder = root / EVIDENCE_DIR / str(effective.year)
-    _refuse_links_out(root, folder)
-    plan = [_place(root, folder, source) for source in new.files]
-    _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
-    stem = f"{_slug(new.control)}-{_slug(new.requirement)}-{effective}"
-    record_path = _free_name(folder, stem, ".yaml")
-    made: list[Path] = []  # the folders and files this command made, in the order made
-    try:
-        copied, plan = _copy(plan, made)
-        entries = [
-            (posixpath.relpath(target.relative_to(root).as_posix(), _rel(root, folder)), digest)
-            for _, target, digest in plan
-        ]
-        text = render_record(new, entries)
-        _validate(text, record_path.relative_to(root).as_posix())
-        _make_folders(record_path.parent, made)
-        # Another run recording at the same time may take the name first: the next is taken.
-        while not _write_new(record_path, text.encode("utf-8")):
-            record_path = _free_name(folder, stem, ".yaml")
-    except CannotWrite as exc:
-        _remove(made)
-        raise CannotWrite(f"{exc}; nothing was recorded") from None
-    except BaseException:
-        _remove(made)
-        raise
-    referenced = tuple(target for source, target, _ in plan if source == target)
-    return Recorded(record_path, copied, referenced)
+
+
+def _refuse_unknown_standard(graph: Graph, new: NewEvidence) -> None:
+    """Refuse a third party, or a minimum standard, that does not exist."""
+    ident = new.third_party
+    if ident not in graph.third_parties:
+        if graph.repository.is_invalid("third_parties", ident):
+            raise UsageError(f"third party {ident} has errors; `ciptool check` shows them")
+        hint = Closest(graph.third_parties).hint(ident, "Its id is in third-parties/.")
+        raise UsageError(f"no third party `{ident}`. {hint}")
+    if new.requirement not in STANDARDS_BY_ID:
+        known = [standard.id for standard in MINIMUM_STANDARDS]
+        hint = did_you_mean(new.requirement, known, "")
+        raise UsageError(
+            f"`{new.requirement}` is not a minimum standard of the Third Party Management"
+            f" Program (they are: {', '.join(known)})" + (f". {hint}" if hint else "")
+        )
 
 
 def _copy(
@@ -235,13 +275,19 @@ def _check_dates(new: NewEvidence) -> None:
 def _refuse_a_repeat(graph: Graph, new: NewEvidence, digests: set[str]) -> None:
     """Refuse to record again files a record already lists for the same control and days."""
     effective_on = None if new.period else new.effective_on or new.collected_on
-    for sourced in graph.evidence_by_requirement.get((new.control, new.requirement), ()):
+    key = (new.owner, new.requirement)
+    records: list[SourcedEvidence] = (
+        [*evidence_by_third_party(graph).get(key, ())]
+        if new.third_party
+        else [*graph.evidence_by_requirement.get(key, ())]
+    )
+    for sourced in records:
         record = sourced.record
         if record.period != new.period or record.effective_on != effective_on:
             continue
         if digests <= {listed.sha256 for listed in record.files}:
             raise UsageError(
-                f"{sourced.file} already records this evidence for {new.control} /"
+                f"{sourced.file} already records this evidence for {new.owner} /"
                 f" {new.requirement} {new.when()} (the same digests); nothing was written"
             )
 
@@ -269,9 +315,10 @@ def _place(root: Path, folder: Path, source: Path) -> tuple[Path, Path, str]:
 
 def render_record(new: NewEvidence, files: list[tuple[str, str]]) -> str:
     """The record as YAML, formatted as in the README's examples."""
+    owner = "third_party" if new.third_party else "control"
     lines = [
         "evidence:",
-        f"  - control: {scalar(new.control)}",
+        f"  - {owner}: {scalar(new.owner)}",
         f"    requirement: {scalar(new.requirement)}",
         f"    collected_on: {new.collected_on.isoformat()}",
     ]
@@ -300,12 +347,13 @@ def scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
 
-def _validate(text: str, rel: str) -> None:
+def _validate(text: str, rel: str, *, third_party: bool) -> None:
     parsed = parse_yaml(text)
     data = parsed.data
     if parsed.problems or not isinstance(data, dict) or not isinstance(data.get("evidence"), list):
         raise UsageError("the record could not be written as valid YAML")  # a bug guard
-    _record, problems = validate_record(EvidenceRecord, data["evidence"][0], rel, ("evidence", 0))
+    model = ThirdPartyEvidenceRecord if third_party else EvidenceRecord
+    _record, problems = validate_record(model, data["evidence"][0], rel, ("evidence", 0))
     if problems:
         raise UsageError("; ".join(f.message for f in problems))
 
@@ -384,5 +432,9 @@ def verify_evidence(root: Path) -> VerifyResult:
     if unreadable:
         findings = tuple(sorted_findings([*result.findings, *unreadable]))
         result = replace(result, findings=findings, counts=tally(findings))
-    records = len(repository.evidence) + len(repository.partial.get("evidence", ()))
+    records = (
+        sum(len(repository.partial.get(kind, ())) for kind in ("evidence", THIRD_PARTY_EVIDENCE))
+        + len(repository.evidence)
+        + len(repository.third_party_evidence)
+    )
     return VerifyResult(result, records, listed, intact)

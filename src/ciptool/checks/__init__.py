@@ -59,6 +59,14 @@ from ciptool.checks.risks import (
     RiskReviewOverdue,
     RiskWithoutControls,
 )
+from ciptool.checks.third_parties import (
+    ContractEnded,
+    MissingStandardEvidence,
+    PhiWithoutBaa,
+    StaleStandardEvidence,
+    SupplierReportExpired,
+    UnknownThirdPartyOrStandard,
+)
 
 #: Every check, in the order they run. Codes never change; a retired code is never reused.
 ALL_CHECKS: tuple[Check, ...] = (
@@ -111,6 +119,13 @@ ALL_CHECKS: tuple[Check, ...] = (
     AcceptedFindingWithoutException(),
     NotificationNotRecorded(),
     ClosedWithoutRootCause(),
+    # The Third Party Management Program.
+    MissingStandardEvidence(),
+    StaleStandardEvidence(),
+    PhiWithoutBaa(),
+    ContractEnded(),
+    SupplierReportExpired(),
+    UnknownThirdPartyOrStandard(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

@@ -51,6 +51,12 @@ class Scope(Enum):
     #: Each finding is about one file under ``evidence/`` (its ``subject``) and depends on
     #: whether any record lists it.
     EVIDENCE_FILE = "evidence-file"
+    #: Each finding is about one third party or a third party's evidence record, and depends
+    #: on the third parties, the minimum standards, the program settings and the third
+    #: parties' evidence records, never on a control's. A check after changed evidence records
+    #: keeps these findings, and declines when a changed file holds a third party's evidence
+    #: record, before or after the change.
+    THIRD_PARTY = "third-party"
     #: Findings depend on the program's definitions (settings, catalogs, crosswalks, controls,
     #: policies, exceptions), never on an evidence record: a change to evidence records
     #: changes none of them.

@@ -12,10 +12,13 @@ from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Location, Severity
 from ciptool.models import Control, Sourced
 from ciptool.models.filefacts import FileState
+from ciptool.models.repository import SourcedEvidence
 from ciptool.queries.evidence import (
     ahead_of_collection,
     dates,
     effective_date,
+    evidence_control,
+    evidence_names,
     listed_files,
     max_age,
     requirement_evidence,
@@ -138,7 +141,7 @@ class EvidenceFileProblem(Check):
                 listed.record.at("files", listed.position, "path"),
                 "Commit the file at this path (relative to the record's folder), or correct it.",
                 subject=listed.facts.path,
-                control=listed.record.record.control,
+                control=evidence_control(listed.record.record),
             )
 
 
@@ -172,7 +175,7 @@ class DigestMismatch(Check):
                 "Restore the recorded file; if the new content is right, record it as new"
                 " evidence with `ciptool evidence add`.",
                 subject=found.path,
-                control=listed.record.record.control,
+                control=evidence_control(listed.record.record),
             )
 
 
@@ -194,17 +197,19 @@ class FutureEvidence(Check):
     scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for sourced in ctx.graph.repository.evidence:
+        repository = ctx.graph.repository
+        both: list[SourcedEvidence] = [*repository.evidence, *repository.third_party_evidence]
+        for sourced in both:
             record = sourced.record
+            owner, requirement = evidence_names(record)
             for label, date, where in dates(record):
                 if date > ctx.today:
                     yield self.finding(
-                        f"evidence for {record.control} / {record.requirement}: {label}"
-                        f" {date}, after {ctx.today}",
+                        f"evidence for {owner} / {requirement}: {label} {date}, after {ctx.today}",
                         sourced.at(*where),
                         "Correct the date, or record the evidence once it has happened.",
-                        subject=f"{record.control}/{record.requirement}/{label}",
-                        control=record.control,
+                        subject=f"{owner}/{requirement}/{label}",
+                        control=evidence_control(record),
                     )
 
 
@@ -231,17 +236,20 @@ class EvidenceAheadOfCollection(Check):
     scope = Scope.RECORD
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for sourced in ctx.graph.repository.evidence:
+        repository = ctx.graph.repository
+        both: list[SourcedEvidence] = [*repository.evidence, *repository.third_party_evidence]
+        for sourced in both:
             record = sourced.record
+            owner, requirement = evidence_names(record)
             for label, date, where in ahead_of_collection(record):
                 yield self.finding(
-                    f"evidence for {record.control} / {record.requirement}: {label} {date},"
+                    f"evidence for {owner} / {requirement}: {label} {date},"
                     f" after it was collected on {record.collected_on}",
                     sourced.at(*where),
                     "Correct the date: evidence speaks for a day no later than the day it was"
                     " collected.",
-                    subject=f"{record.control}/{record.requirement}/{label}",
-                    control=record.control,
+                    subject=f"{owner}/{requirement}/{label}",
+                    control=evidence_control(record),
                 )
 
 

@@ -16,6 +16,8 @@ from ciptool.graph import Graph, MappingLink
 from ciptool.models import Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.paths import evidence_file_key
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE, SourcedEvidence
+from ciptool.queries.evidence import evidence_names
 from ciptool.queries.readings import (
     explain_ambiguous,
     explain_other_reading,
@@ -597,7 +599,15 @@ class PathOutsideRepository(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
-        for sourced in graph.referring_evidence():
+        repository = graph.repository
+        # A control's evidence records, then a third party's, valid or not.
+        records: list[SourcedEvidence] = [
+            *graph.referring_evidence(),
+            *repository.third_party_evidence,
+            *repository.partial.get(THIRD_PARTY_EVIDENCE, ()),
+        ]
+        for sourced in records:
+            owner, requirement = evidence_names(sourced.record)
             for index, entry in enumerate(sourced.record.files):
                 if leaves_repository(sourced.file, entry.path):
                     yield self.finding(
@@ -605,7 +615,7 @@ class PathOutsideRepository(Check):
                         sourced.at("files", index, "path"),
                         "Copy the file into the repository and give its path relative to"
                         " the record's folder.",
-                        subject=f"{sourced.record.control}/{sourced.record.requirement}",
+                        subject=f"{owner}/{requirement}",
                     )
         for policy in graph.policies.values():
             document = policy.record.document

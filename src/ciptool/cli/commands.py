@@ -472,10 +472,25 @@ def _generation_time(text: str | None) -> dt.datetime:
 @reports_errors
 def evidence_add(
     files: Annotated[list[Path], typer.Argument(help="The evidence files.", exists=False)],
-    control: Annotated[str, typer.Option(help="The control the evidence is for, e.g. IAM-03.")],
     requirement: Annotated[
-        str, typer.Option(help="The control's evidence requirement, e.g. recert-signoff.")
+        str,
+        typer.Option(
+            help="The control's evidence requirement, e.g. recert-signoff; with --third-party,"
+            " the minimum standard, e.g. annual-review."
+        ),
     ],
+    control: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="The control the evidence is for, e.g. IAM-03."),
+    ] = None,
+    third_party: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--third-party",
+            metavar="ID",
+            help="The third party the evidence is for, instead of a control, e.g. TP-ACME-CLAIMS.",
+        ),
+    ] = None,
     effective_on: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -496,14 +511,18 @@ def evidence_add(
 ) -> None:
     """Write a new evidence record listing FILES with their SHA-256 digests.
 
+    The evidence is for a control's evidence requirement (--control), or for a minimum
+    standard of the Third Party Management Program that a third party meets (--third-party).
     Files inside the repository are referenced where they are; others are copied into the
     files/ folder beside the record. Nothing is ever overwritten. Exit 2, writing nothing, for
-    an unknown control or requirement (with the closest id), a date after today or after
-    --collected-on, or files a record already lists for the same control and days. A run that
-    fails part way leaves nothing it made behind.
+    an unknown control, third party, requirement or standard (with the closest id), a date
+    after today or after --collected-on, or files a record already lists for the same control
+    or third party and days. A run that fails part way leaves nothing it made behind.
     """
     from ciptool.app.evidence import NewEvidence, add_evidence
 
+    if (control is None) == (third_party is None):
+        raise UsageError("give --control or --third-party, one of the two")
     if effective_on and period:
         raise UsageError("give --effective-on or --period, not both")
     today = dt.date.today()
@@ -512,8 +531,9 @@ def evidence_add(
         root,
         NewEvidence(
             files=tuple(files),
-            control=control,
+            control=control or "",
             requirement=requirement,
+            third_party=third_party or "",
             collected_on=parse_date(collected_on, "--collected-on") if collected_on else today,
             effective_on=parse_date(effective_on, "--effective-on") if effective_on else None,
             period=parse_period(period) if period else None,

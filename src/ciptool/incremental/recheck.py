@@ -23,6 +23,11 @@ whether an exception on one check's finding matches any finding (EX004), which i
 over the findings as they are now. A selected check that may depend on anything in the
 repository makes it decline.
 
+A third party's evidence record (one that names ``third_party:``) speaks for no control: the
+findings about it and its third party are of checks of :attr:`~ciptool.checks.Scope.THIRD_PARTY`
+scope, which are kept. So a changed file that holds such a record, before or after the change,
+makes this module decline.
+
 What the kept result does not hold, which records each file names and lists, which controls
 have current evidence and how often each evidence file is listed, is kept beside it as a
 :class:`Scope`. Anything this module does not account for (a changed file with a problem of
@@ -48,6 +53,7 @@ from ciptool.incremental.source import CachedSource
 from ciptool.loader import Part
 from ciptool.models import Control, EvidenceRecord, Risk, RiskException, Sourced
 from ciptool.models.paths import listed_paths
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE
 from ciptool.queries.coverage import (
     control_evidence_current,
     deviating_controls,
@@ -117,6 +123,8 @@ class Scope:
     deviating: dict[str, str]
     #: The files of the risks that name each control, for the controls risks name.
     leaning: dict[str, tuple[str, ...]]
+    #: The evidence record files that hold a third party's evidence record.
+    third_parties: frozenset[str]
 
     @classmethod
     def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
@@ -151,6 +159,13 @@ class Scope:
             frozenset(repository.invalid_ids.get("evidence", ())),
             deviating_controls(graph, period, settings.today),
             {ident: tuple(files) for ident, files in leaning.items()},
+            frozenset(
+                sourced.file
+                for sourced in (
+                    *repository.third_party_evidence,
+                    *repository.partial.get(THIRD_PARTY_EVIDENCE, ()),
+                )
+            ),
         )
 
     def to_plain(self) -> tuple[Any, ...]:
@@ -164,12 +179,13 @@ class Scope:
             tuple(sorted(self.invalid)),
             self.deviating,
             self.leaning,
+            tuple(sorted(self.third_parties)),
         )
 
     @classmethod
     def from_plain(cls, plain: Any) -> Scope:
         """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
-        records, controls, exceptions, listings, current, invalid, deviating, leaning = plain
+        records, controls, exceptions, listings, current, invalid, deviating, leaning, third = plain
         parts = (records, controls, listings, deviating, leaning)
         if not all(isinstance(part, dict) for part in parts):
             raise TypeError("not a scope")
@@ -182,6 +198,7 @@ class Scope:
             frozenset(invalid),
             deviating,
             {ident: tuple(files) for ident, files in leaning.items()},
+            frozenset(third),
         )
 
 
@@ -199,7 +216,10 @@ def recheck(
     ``inputs`` are the kept result's; the signatures of what is read now are added to them.
     None when this part of the repository cannot say it: the caller checks everything.
     """
-    if not changed or any(rel not in scope.records for rel in changed):
+    # A file that held a third party's evidence: its findings are kept, never rechecked.
+    if not changed or any(
+        rel not in scope.records or rel in scope.third_parties for rel in changed
+    ):
         return None
     rerun = _Rerun.of(checks.ALL_CHECKS, settings)
     if rerun.whole:
@@ -213,8 +233,10 @@ def recheck(
         return None
     before = len(part.findings)
     fresh = part.records("evidence", changed, EvidenceRecord)
-    if len(part.findings) > before:
-        return None  # a changed file's own problems can hide records from the checks
+    # A changed file's own problems can hide records from the checks; a third party's
+    # evidence in it now has findings that are kept, never rechecked.
+    if len(part.findings) > before or part.repository.third_party_evidence:
+        return None
     named = {sourced.record.control for sourced in fresh}
     if not named <= scope.controls.keys():
         return None  # naming an unknown control is reported with hints from every control

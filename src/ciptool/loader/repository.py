@@ -37,10 +37,11 @@ from ciptool.models import (
     RiskException,
     Sourced,
     ThirdParty,
+    ThirdPartyEvidenceRecord,
 )
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import listed_paths
-from ciptool.models.repository import CatalogSource, Repository
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE, CatalogSource, Repository
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -268,6 +269,9 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
             ):  # a record of more keys than that could alone give as many problems
                 findings.append(_too_many_problems(found.rel, (key, index)))
                 break
+            if folder == "evidence" and isinstance(item, dict) and "third_party" in item:
+                _third_party_evidence(item, found.rel, (key, index), findings, repo)
+                continue
             record, partial, problems = validate_all(model, item, found.rel, (key, index))
             findings.extend(problems)
             if record is not None:
@@ -280,6 +284,28 @@ def _records(  # noqa: PLR0917 - one call per record kind, all in _load
                 if ident is not None:
                     repo.invalid_ids.setdefault(key, set()).add(ident)
     return records
+
+
+def _third_party_evidence(
+    item: dict[str, Any],
+    rel: str,
+    path: tuple[str, int],
+    findings: list[Finding],
+    repo: Repository,
+) -> None:
+    """A record in ``evidence/`` that names a ``third_party``: a third party's evidence for a
+    minimum standard, validated as its own model into its own list (an invalid one kept
+    partial, with its identity, as a control's evidence is)."""
+    record, partial, problems = validate_all(ThirdPartyEvidenceRecord, item, rel, path)
+    findings.extend(problems)
+    if record is not None:
+        repo.third_party_evidence.append(Sourced(record, rel, path))
+        return
+    if partial is not None:
+        repo.partial.setdefault(THIRD_PARTY_EVIDENCE, []).append(Sourced(partial, rel, path))
+    ident = _record_identity(item)
+    if ident is not None:
+        repo.invalid_ids.setdefault(THIRD_PARTY_EVIDENCE, set()).add(ident)
 
 
 def _too_many_problems(rel: str, path: tuple[str | int, ...]) -> Finding:
@@ -295,10 +321,11 @@ def _too_many_problems(rel: str, path: tuple[str | int, ...]) -> Finding:
 
 
 def _record_identity(item: dict[str, Any]) -> str | None:
-    """How other records refer to this one: its id, or control/requirement for evidence."""
+    """How other records refer to this one: its id, or control/requirement for evidence
+    (third_party/requirement for a third party's)."""
     if isinstance(item.get("id"), str):
         return str(item["id"])
-    control, requirement = item.get("control"), item.get("requirement")
+    control, requirement = item.get("control", item.get("third_party")), item.get("requirement")
     if isinstance(control, str) and isinstance(requirement, str):
         return f"{control}/{requirement}"
     return None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ThirdParty,
     )
     from ciptool.models.sourced import Sourced
+    from ciptool.models.standards import ThirdPartyEvidenceRecord
 
 #: Each name and the module that defines it.
 _HOMES = {
@@ -48,6 +49,7 @@ _HOMES = {
     "RiskException": "records",
     "Sourced": "sourced",
     "ThirdParty": "registers",
+    "ThirdPartyEvidenceRecord": "standards",
 }
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "RiskException",
     "Sourced",
     "ThirdParty",
+    "ThirdPartyEvidenceRecord",
 ]
 
 

@@ -21,6 +21,7 @@ from ciptool.models.registers import (
     Risk,
     ThirdParty,
 )
+from ciptool.models.standards import ThirdPartyEvidenceRecord
 
 
 class ControlsFile(Record):
@@ -36,9 +37,10 @@ class PoliciesFile(Record):
 
 
 class EvidenceRecordsFile(Record):
-    """A record file in evidence/: a list of evidence records."""
+    """A record file in evidence/: a list of evidence records, each for a control's evidence
+    requirement or for a third party's minimum standard."""
 
-    evidence: list[EvidenceRecord] = Field(default_factory=list)
+    evidence: list[EvidenceRecord | ThirdPartyEvidenceRecord] = Field(default_factory=list)
 
 
 class ExceptionsFile(Record):

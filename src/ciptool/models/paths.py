@@ -15,6 +15,7 @@ from functools import cache
 
 from ciptool.models.records import EvidenceRecord
 from ciptool.models.sourced import Sourced
+from ciptool.models.standards import ThirdPartyEvidenceRecord
 
 #: A Windows drive (``C:``) at the start of a path: absolute on that system.
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -48,7 +49,9 @@ def document_key(written: str) -> str | None:
     return evidence_file_key("", written)
 
 
-def listed_paths(records: Iterable[Sourced[EvidenceRecord]]) -> Iterator[str]:
+def listed_paths(
+    records: Iterable[Sourced[EvidenceRecord] | Sourced[ThirdPartyEvidenceRecord]],
+) -> Iterator[str]:
     """The repository path of every file ``records`` list, in order; paths that leave the
     repository are left out.
     """

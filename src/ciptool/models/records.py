@@ -197,19 +197,16 @@ def _present(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
+#: JSON Schema of an evidence record: exactly one of ``period`` and ``effective_on``.
+ONE_DATE_SCHEMA: dict[str, Any] = {
+    "oneOf": [_present("period", {"type": "object"}), _present("effective_on", _NOT_NULL)]
+}
 
 
 class EvidenceRecord(Record):
     """One collection of evidence for one evidence requirement of one control."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                _present("period", {"type": "object"}),
-                _present("effective_on", _NOT_NULL),
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=ONE_DATE_SCHEMA)
 
     control: RecordId
     requirement: RecordId = Field(description="The id of the control's evidence requirement.")
@@ -223,14 +220,19 @@ class EvidenceRecord(Record):
 
     @model_validator(mode="after")
     def _one_date(self) -> EvidenceRecord:
-        if self.period is not None and self.effective_on is not None:
-            raise ValueError("give either `period` or `effective_on`, not both")
-        if self.period is None and self.effective_on is None:
-            raise ValueError(
-                "say when the evidence applies: `effective_on: YYYY-MM-DD`"
-                " or `period: {start: ..., end: ...}`"
-            )
+        one_date(self.period, self.effective_on)
         return self
+
+
+def one_date(period: Period | None, effective_on: object) -> None:
+    """Raise ValueError unless an evidence record says when it applies in exactly one way."""
+    if period is not None and effective_on is not None:
+        raise ValueError("give either `period` or `effective_on`, not both")
+    if period is None and effective_on is None:
+        raise ValueError(
+            "say when the evidence applies: `effective_on: YYYY-MM-DD`"
+            " or `period: {start: ..., end: ...}`"
+        )
 
 
 class AppliesTo(Record):

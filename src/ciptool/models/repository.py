@@ -17,6 +17,15 @@ from ciptool.models.paths import document_key, evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
 from ciptool.models.registers import App, AssessmentFinding, Incident, Metric, Risk, ThirdParty
 from ciptool.models.sourced import Sourced
+from ciptool.models.standards import ThirdPartyEvidenceRecord
+
+#: The kind under which third-party evidence records that failed validation are kept
+#: (:attr:`Repository.partial`, :attr:`Repository.invalid_ids`).
+THIRD_PARTY_EVIDENCE = "third_party_evidence"
+
+#: An evidence record of either form, with its source: a control's, or a third party's for a
+#: minimum standard.
+SourcedEvidence = Sourced[EvidenceRecord] | Sourced[ThirdPartyEvidenceRecord]
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class Repository:
     controls: list[Sourced[Control]] = field(default_factory=list)
     policies: list[Sourced[Policy]] = field(default_factory=list)
     evidence: list[Sourced[EvidenceRecord]] = field(default_factory=list)
+    #: The records in ``evidence/`` that name a ``third_party`` instead of a control.
+    third_party_evidence: list[Sourced[ThirdPartyEvidenceRecord]] = field(default_factory=list)
     exceptions: list[Sourced[RiskException]] = field(default_factory=list)
     risks: list[Sourced[Risk]] = field(default_factory=list)
     third_parties: list[Sourced[ThirdParty]] = field(default_factory=list)
@@ -71,12 +82,19 @@ class Repository:
         lines = [f"{path}\t{digest}\n" for path, digest in sorted(self.input_digests.items())]
         return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def evidence_listing_files(self) -> list[Sourced[EvidenceRecord]]:
+    def evidence_listing_files(self) -> list[SourcedEvidence]:
         """The evidence records whose files are verified: the valid ones, then those that
         failed validation but whose ``files`` entries are all valid (a misspelt key elsewhere
-        must not keep a changed file from being reported)."""
-        partial = self.partial.get("evidence", ())
-        return [*self.evidence, *(s for s in partial if "files" in s.record.model_fields_set)]
+        must not keep a changed file from being reported); the controls', then the third
+        parties'."""
+        found: list[SourcedEvidence] = [*self.evidence]
+        partial = self.partial
+        found += [s for s in partial.get("evidence", ()) if "files" in s.record.model_fields_set]
+        found += self.third_party_evidence
+        found += [
+            s for s in partial.get(THIRD_PARTY_EVIDENCE, ()) if "files" in s.record.model_fields_set
+        ]
+        return found
 
     def attestation_documents(self) -> list[str]:
         """The repository path of every approved app's attestation document, once each, in

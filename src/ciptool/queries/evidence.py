@@ -17,7 +17,13 @@ from ciptool.graph import Graph
 from ciptool.models import Control, EvidenceRecord, Sourced
 from ciptool.models.filefacts import EvidenceFileFacts, FileState
 from ciptool.models.records import EvidenceFile
+from ciptool.models.repository import SourcedEvidence
+from ciptool.models.standards import ThirdPartyEvidenceRecord
 from ciptool.models.types import Duration
+
+#: An evidence record of either form: a control's, or a third party's for a minimum standard.
+#: Both say the same of their dates and files, and are judged alike.
+AnyEvidence = EvidenceRecord | ThirdPartyEvidenceRecord
 
 #: How old the newest evidence may be, by the control's frequency, unless ``max_age`` says
 #: otherwise. Each default leaves a margin for collecting evidence after the interval ends.
@@ -33,7 +39,7 @@ DEFAULT_MAX_AGE: dict[str, Duration | None] = {
 }
 
 
-def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
+def span(record: AnyEvidence) -> tuple[dt.date, dt.date]:
     """The first and last day the record speaks for: its period, or its one effective day."""
     if record.period is not None:
         return record.period.start, record.period.end
@@ -41,12 +47,12 @@ def span(record: EvidenceRecord) -> tuple[dt.date, dt.date]:
     return record.effective_on, record.effective_on
 
 
-def effective_date(record: EvidenceRecord) -> dt.date:
+def effective_date(record: AnyEvidence) -> dt.date:
     """The last day the evidence speaks for: the end of its period, or its effective date."""
     return span(record)[1]
 
 
-def dates(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
+def dates(record: AnyEvidence) -> list[tuple[str, dt.date, tuple[str, ...]]]:
     """The days a record names, each with what it is and its YAML path in the record:
     collected, and the end of its period or its effective day.
     """
@@ -60,21 +66,21 @@ def dates(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
     return found
 
 
-def in_the_future(record: EvidenceRecord, today: dt.date) -> bool:
+def in_the_future(record: AnyEvidence, today: dt.date) -> bool:
     """True when the record is collected, effective or ends its period after ``today``:
     EV005 reports exactly these records.
     """
     return any(day > today for _, day, _ in dates(record))
 
 
-def ahead_of_collection(record: EvidenceRecord) -> list[tuple[str, dt.date, tuple[str, ...]]]:
+def ahead_of_collection(record: AnyEvidence) -> list[tuple[str, dt.date, tuple[str, ...]]]:
     """The days of :func:`dates` the record speaks for after the day it was collected (its
     effective day, or the end of its period): EV008 reports exactly these.
     """
     return [found for found in dates(record)[1:] if found[1] > record.collected_on]
 
 
-def counts_on(record: EvidenceRecord, today: dt.date) -> bool:
+def counts_on(record: AnyEvidence, today: dt.date) -> bool:
     """True when the record may speak for anything on ``today``.
 
     The one definition: a record in the future (EV005) or dated after its own collection
@@ -148,7 +154,7 @@ def _requirement_evidence(graph: Graph) -> Iterator[RequirementEvidence]:
             yield RequirementEvidence(control, index, tuple(ordered))
 
 
-def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
+def intact(graph: Graph, sourced: SourcedEvidence) -> bool:
     """True when every file the record lists is present with the recorded digest."""
     for entry in sourced.record.files:
         facts = graph.repository.facts_for(sourced.file, entry.path)
@@ -158,16 +164,18 @@ def intact(graph: Graph, sourced: Sourced[EvidenceRecord]) -> bool:
 
 
 class ListedFile(NamedTuple):
-    """A file an evidence record lists, with what the loader found at its path."""
+    """A file an evidence record (a control's or a third party's) lists, with what the loader
+    found at its path."""
 
-    record: Sourced[EvidenceRecord]
+    record: SourcedEvidence
     position: int  # in the record's `files`
     entry: EvidenceFile
     facts: EvidenceFileFacts
 
 
 def listed_files(graph: Graph) -> list[ListedFile]:
-    """Every file every record lists that stays inside the repository, with its facts."""
+    """Every file every record lists that stays inside the repository, with its facts: the
+    controls' records, then the third parties'."""
     return graph.derived("listed_files", lambda: list(_listed_files(graph)))
 
 
@@ -178,3 +186,15 @@ def _listed_files(graph: Graph) -> Iterator[ListedFile]:
             found = facts_for(sourced.file, entry.path)
             if found is not None:
                 yield ListedFile(sourced, index, entry, found)
+
+
+def evidence_names(record: AnyEvidence) -> tuple[str, str]:
+    """What a record is evidence of: its control (or third party), and its requirement."""
+    if isinstance(record, ThirdPartyEvidenceRecord):
+        return record.third_party, record.requirement
+    return record.control, record.requirement
+
+
+def evidence_control(record: AnyEvidence) -> str:
+    """The control a record is evidence for; empty for a third party's record."""
+    return record.control if isinstance(record, EvidenceRecord) else ""

@@ -91,5 +91,14 @@ REPORT_KINDS: dict[str, ReportKind] = {
             " Conduct, with what the mark and the approval mean",
             "ciptool.reports.approved_apps",
         ),
+        ReportKind(
+            "third-parties",
+            "Third-party register",
+            ("md", "html", "csv", "xlsx"),
+            "the third parties in the Third Party Management Program and outside it, their"
+            " data, contracts, business associate agreements and SOC 2 reports, and each"
+            " minimum standard's status",
+            "ciptool.reports.third_parties",
+        ),
     )
 }

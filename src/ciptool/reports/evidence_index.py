@@ -10,6 +10,8 @@ from typing import Any
 
 from ciptool.graph import Graph
 from ciptool.models.paths import evidence_file_key
+from ciptool.models.repository import SourcedEvidence
+from ciptool.queries.evidence import evidence_control, evidence_names
 from ciptool.reports.common import EvidenceLine, evidence_lines
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
@@ -22,7 +24,9 @@ class EvidenceFileRow:
     sha256: str
     size: int
     state: str
+    #: The control, or the third party, the evidence is for.
     control: str
+    #: The control's evidence requirement, or the third party's minimum standard.
     requirement: str
     collected_on: dt.date
     effective: str
@@ -32,12 +36,16 @@ class EvidenceFileRow:
 
 
 def evidence_index(graph: Graph) -> list[EvidenceFileRow]:
-    """Every file every record lists, sorted by path, with its control's framework references."""
+    """Every file every record lists, sorted by path, with its control's framework references;
+    a third party's evidence names the third party and the minimum standard instead."""
     rows = []
-    facts = graph.repository.evidence_files
-    for sourced in graph.repository.evidence:
+    repository = graph.repository
+    facts = repository.evidence_files
+    records: list[SourcedEvidence] = [*repository.evidence, *repository.third_party_evidence]
+    for sourced in records:
         record = sourced.record
-        control = graph.controls.get(record.control)
+        owner, requirement = evidence_names(record)
+        control = graph.controls.get(evidence_control(record))
         references = ""
         if control is not None:
             references = "; ".join(
@@ -61,8 +69,8 @@ def evidence_index(graph: Graph) -> list[EvidenceFileRow]:
                     sha256=entry.sha256,
                     size=found.size if found else 0,
                     state=state,
-                    control=record.control,
-                    requirement=record.requirement,
+                    control=owner,
+                    requirement=requirement,
                     collected_on=record.collected_on,
                     effective=effective,
                     source=record.source,
