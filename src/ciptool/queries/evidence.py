@@ -121,24 +121,35 @@ class RequirementEvidence:
 
     def stale_on(self, today: dt.date) -> bool:
         """True when the newest evidence is older than allowed on ``today``."""
-        newest = self.newest
-        limit = max_age(self.control.record, self.index)
-        if newest is None or limit is None:
-            return False
-        return limit.after(effective_date(newest.record)) < today
+        return stale(self.newest, max_age(self.control.record, self.index), today)
 
     def status_on(self, graph: Graph, today: dt.date) -> EvidenceStatus:
         """Where the requirement stands on ``today``: only ``CURRENT`` counts for coverage."""
-        newest = self.newest
-        if newest is None:
-            return EvidenceStatus.MISSING
-        if not intact(graph, newest):
-            return EvidenceStatus.BROKEN
-        if not counts_on(newest.record, today):
-            return EvidenceStatus.FUTURE
-        if self.stale_on(today):
-            return EvidenceStatus.STALE
-        return EvidenceStatus.CURRENT
+        return evidence_status(graph, self.newest, max_age(self.control.record, self.index), today)
+
+
+def stale(newest: SourcedEvidence | None, limit: Duration | None, today: dt.date) -> bool:
+    """True when ``newest`` speaks for a day more than ``limit`` before ``today``."""
+    if newest is None or limit is None:
+        return False
+    return limit.after(effective_date(newest.record)) < today
+
+
+def evidence_status(
+    graph: Graph, newest: SourcedEvidence | None, limit: Duration | None, today: dt.date
+) -> EvidenceStatus:
+    """Where evidence stands on ``today``, judged by its newest record and the age it may
+    have: the one judgement of a control's evidence requirement and a third party's minimum
+    standard alike."""
+    if newest is None:
+        return EvidenceStatus.MISSING
+    if not intact(graph, newest):
+        return EvidenceStatus.BROKEN
+    if not counts_on(newest.record, today):
+        return EvidenceStatus.FUTURE
+    if stale(newest, limit, today):
+        return EvidenceStatus.STALE
+    return EvidenceStatus.CURRENT
 
 
 def requirement_evidence(graph: Graph) -> list[RequirementEvidence]:

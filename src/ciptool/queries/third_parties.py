@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ciptool.graph import Graph
 from ciptool.models import Sourced, ThirdParty, ThirdPartyEvidenceRecord
 from ciptool.models.standards import MINIMUM_STANDARDS, MinimumStandard
-from ciptool.queries.evidence import EvidenceStatus, counts_on, effective_date, intact
+from ciptool.queries.evidence import EvidenceStatus, effective_date, evidence_status, stale
 
 
 @dataclass(frozen=True)
@@ -34,23 +34,11 @@ class StandardEvidence:
 
     def stale_on(self, today: dt.date) -> bool:
         """True when the newest evidence is older than the standard allows on ``today``."""
-        newest, limit = self.newest, self.standard.max_age
-        if newest is None or limit is None:
-            return False
-        return limit.after(effective_date(newest.record)) < today
+        return stale(self.newest, self.standard.max_age, today)
 
     def status_on(self, graph: Graph, today: dt.date) -> EvidenceStatus:
         """Where the standard stands on ``today``, as a control's evidence requirement would."""
-        newest = self.newest
-        if newest is None:
-            return EvidenceStatus.MISSING
-        if not intact(graph, newest):
-            return EvidenceStatus.BROKEN
-        if not counts_on(newest.record, today):
-            return EvidenceStatus.FUTURE
-        if self.stale_on(today):
-            return EvidenceStatus.STALE
-        return EvidenceStatus.CURRENT
+        return evidence_status(graph, self.newest, self.standard.max_age, today)
 
 
 def standard_evidence(graph: Graph) -> list[StandardEvidence]:
