@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
-from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.registers import acceptances
 
 
 class FindingPastDue(Check):
@@ -70,10 +70,12 @@ class AcceptedFindingWithoutException(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
-        live = {sourced.record.id for sourced in live_exceptions(graph, ctx.today)}
         for sourced in graph.assessment_findings.values():
             found = sourced.record
-            if found.status != "accepted" or any(ident in live for ident in found.exceptions):
+            if found.status != "accepted":
+                continue
+            accepted = acceptances(graph, found.exceptions, ctx.today)
+            if any(acceptance.live for acceptance in accepted):
                 continue
             if not found.exceptions:
                 yield self.finding(
@@ -84,17 +86,7 @@ class AcceptedFindingWithoutException(Check):
                     subject=found.id,
                 )
                 continue
-            reasons = []
-            for ident in found.exceptions:
-                exception = graph.exceptions.get(ident)
-                if exception is None and graph.repository.is_invalid("exceptions", ident):
-                    reasons.append(f"{ident} is not valid (its own findings say why)")
-                elif exception is None:
-                    reasons.append(f"{ident} does not exist")
-                elif exception.record.approved_on > ctx.today:
-                    reasons.append(f"{ident} is approved only from {exception.record.approved_on}")
-                else:
-                    reasons.append(f"{ident} expired on {exception.record.expires_on}")
+            reasons = [f"{acceptance.ident} {acceptance.why_not}" for acceptance in accepted]
             yield self.finding(
                 f"finding {found.id} is accepted, but none of its exceptions is live on"
                 f" {ctx.today}: {'; '.join(reasons)}",

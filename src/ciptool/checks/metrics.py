@@ -13,6 +13,7 @@ from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
 from ciptool.models.registers import Metric
 from ciptool.models.types import ReportingPeriod
+from ciptool.queries.registers import beyond_threshold
 
 #: Months in one period of each frequency.
 _MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
@@ -90,9 +91,9 @@ class MetricBeyondThreshold(Check):
             latest = metric.latest()
             if metric.threshold is None or latest is None:
                 continue
-            above = metric.better == "lower"
-            if not (latest.value > metric.threshold if above else latest.value < metric.threshold):
+            if not beyond_threshold(metric, latest.value):
                 continue
+            above = metric.better == "lower"
             index = metric.values.index(latest)
             yield self.finding(
                 f"metric {metric.id} ({metric.title}) is {_describe_value(metric, latest.value)}"

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
-from ciptool.queries.risks import acceptances, appetite, evidence_problems, overdue, review_due
+from ciptool.queries.registers import acceptances, overdue, review_due
+from ciptool.queries.risks import appetite, evidence_problems
 
 
 class OverdueRiskAction(Check):
@@ -86,7 +87,7 @@ class RiskAboveAppetite(Check):
             residual = risk.residual
             if residual.score <= limit:
                 continue
-            found = acceptances(ctx.graph, risk, ctx.today)
+            found = acceptances(ctx.graph, risk.exceptions, ctx.today)
             if any(acceptance.live for acceptance in found):
                 continue
             why = "; ".join(f"{a.ident} {a.why_not}" for a in found)

@@ -78,27 +78,44 @@ def is_live(exception: RiskException, today: dt.date) -> bool:
 
 @dataclass(frozen=True)
 class Acceptance:
-    """One id of a record's ``exceptions``: the exception it names, if any, and whether it is
-    live on the day."""
+    """One id of a record's ``exceptions``: the exception it names, if any, whether it is
+    live on the day, and why not in words ("expired on 2026-09-30"; empty when it is)."""
 
     ident: str
     exception: Sourced[RiskException] | None
     live: bool
+    why_not: str
 
 
 def acceptances(graph: Graph, exceptions: list[str], today: dt.date) -> list[Acceptance]:
-    """Each of ``exceptions`` (a risk's or a finding's), as listed, with whether it is live."""
+    """Each of ``exceptions`` (a risk's or a finding's), as listed, with whether it is live:
+    the one judgement of RK002, AF002, explain and the risk register."""
     found = []
     for ident in exceptions:
         sourced = graph.exceptions.get(ident)
         live = sourced is not None and is_live(sourced.record, today)
-        found.append(Acceptance(ident, sourced, live))
+        if live:
+            why = ""
+        elif sourced is None and graph.repository.is_invalid("exceptions", ident):
+            why = "is not valid (its own findings say why)"
+        elif sourced is None:
+            why = "does not exist"
+        elif sourced.record.approved_on > today:
+            why = f"is approved only from {sourced.record.approved_on}"
+        else:
+            why = f"expired on {sourced.record.expires_on}"
+        found.append(Acceptance(ident, sourced, live, why))
     return found
 
 
 def live_acceptances(graph: Graph, exceptions: list[str], today: dt.date) -> list[str]:
     """The ids of ``exceptions`` (a risk's or a finding's) that name a live exception."""
     return [a.ident for a in acceptances(graph, exceptions, today) if a.live]
+
+
+def overdue(action: Action, today: dt.date) -> bool:
+    """True when the action is not done and its due day is before ``today``."""
+    return overdue_days(action, today) > 0
 
 
 def overdue_days(action: Action, today: dt.date) -> int:

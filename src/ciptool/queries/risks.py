@@ -1,5 +1,6 @@
-"""The risk register: scores against the appetite, acceptances, reviews, action plans, and why
-a control a risk leans on has no current evidence.
+"""The risk register: scores against the appetite and their levels, and why a control a risk
+leans on has no current evidence (acceptances, reviews and actions are
+:mod:`ciptool.queries.registers`').
 
 Shared by the risk checks (RK001-RK005) and the risk-register report: one definition of each,
 so that they never disagree.
@@ -8,12 +9,9 @@ so that they never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from ciptool.graph import Graph
-from ciptool.models.registers import Action, Risk
 from ciptool.queries.evidence import EvidenceStatus, effective_date, requirement_evidence
-from ciptool.queries.exceptions import live_exceptions
 
 
 def appetite(graph: Graph) -> int | None:
@@ -21,45 +19,6 @@ def appetite(graph: Graph) -> int | None:
     sets no ``risk:``."""
     config = graph.config
     return int(config.risk.appetite) if config is not None and config.risk is not None else None
-
-
-@dataclass(frozen=True)
-class Acceptance:
-    """One exception a risk lists, and where it stands on the day."""
-
-    ident: str
-    #: True when the exception exists, was approved on or before the day and has not expired.
-    live: bool
-    #: Why it is not live, in words ("expired on 2026-09-30"); empty when it is.
-    why_not: str
-
-
-def acceptances(graph: Graph, risk: Risk, today: dt.date) -> tuple[Acceptance, ...]:
-    """Each exception ``risk`` lists, in its order, live or not on ``today``."""
-    live = {sourced.record.id for sourced in live_exceptions(graph, today)}
-    found = []
-    for ident in risk.exceptions:
-        sourced = graph.exceptions.get(ident)
-        if ident in live:
-            why = ""
-        elif sourced is None:
-            why = "does not exist"
-        elif sourced.record.expires_on < today:
-            why = f"expired on {sourced.record.expires_on}"
-        else:
-            why = f"is approved only from {sourced.record.approved_on}"
-        found.append(Acceptance(ident, ident in live, why))
-    return tuple(found)
-
-
-def review_due(risk: Risk) -> dt.date:
-    """The day the risk's next review is due: ``reviewed_on`` plus ``review_every``."""
-    return risk.review_every.after(risk.reviewed_on)
-
-
-def overdue(action: Action, today: dt.date) -> bool:
-    """True when the action is not done and its due day is before ``today``."""
-    return action.status != "done" and action.due_on < today
 
 
 def level(score: int) -> str:

@@ -15,15 +15,8 @@ from typing import Any
 
 from ciptool.graph import Graph
 from ciptool.models.registers import Risk, RiskScore
-from ciptool.queries.risks import (
-    LEVELS,
-    acceptances,
-    appetite,
-    evidence_problems,
-    level,
-    overdue,
-    review_due,
-)
+from ciptool.queries.registers import acceptances, overdue, review_due
+from ciptool.queries.risks import LEVELS, appetite, evidence_problems, level
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
 
@@ -178,9 +171,8 @@ def _controls(graph: Graph, risk: Risk, today: dt.date) -> tuple[ControlLine, ..
 
 def _acceptances(graph: Graph, risk: Risk, today: dt.date) -> tuple[AcceptanceLine, ...]:
     lines = []
-    for found in acceptances(graph, risk, today):
-        sourced = graph.exceptions.get(found.ident)
-        record = sourced.record if sourced is not None else None
+    for found in acceptances(graph, risk.exceptions, today):
+        record = found.exception.record if found.exception is not None else None
         lines.append(
             AcceptanceLine(
                 exception=found.ident,
