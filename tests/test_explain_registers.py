@@ -4,6 +4,9 @@ a control under ``explain CONTROL``."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,6 +105,7 @@ third_parties:
     tier: critical
     owner: Director, Third Party Management
     contract: {start: 2024-01-01, end: 2026-10-31}
+    controls: [IAM-01, OPS-99]
     soc2_report:
       received_on: 2025-11-01
       expires_on: 2026-09-30
@@ -211,6 +215,50 @@ incidents:
 """
 
 
+NDA = "Mutual confidentiality agreement with Acme Claims Services, signed 2023-10-18.\n"
+
+#: TP-ACME-CLAIMS's minimum standards on AS_OF: confidentiality-agreement current (its file
+#: intact), due-diligence and contract-review missing, risk-assessment broken (its file is not
+#: there), performance-metrics current, annual-review stale (two reviews, the newer a year and
+#: two months old); a record for a standard that does not exist, and one for TP-LAW, which is
+#: outside the program.
+TP_EVIDENCE = """\
+evidence:
+  - third_party: TP-ACME-CLAIMS
+    requirement: confidentiality-agreement
+    collected_on: 2023-10-18
+    effective_on: 2023-10-18
+    files:
+      - {path: files/nda.txt, sha256: "%s"}
+  - third_party: TP-ACME-CLAIMS
+    requirement: annual-review
+    collected_on: 2025-09-22
+    effective_on: 2025-09-20
+  - third_party: TP-ACME-CLAIMS
+    requirement: annual-review
+    collected_on: 2024-09-30
+    effective_on: 2024-09-30
+  - third_party: TP-ACME-CLAIMS
+    requirement: performance-metrics
+    collected_on: 2026-10-14
+    period: {start: 2026-07-01, end: 2026-09-30}
+  - third_party: TP-ACME-CLAIMS
+    requirement: risk-assessment
+    collected_on: 2023-11-29
+    effective_on: 2023-11-29
+    files:
+      - {path: files/risk.txt, sha256: "%s"}
+  - third_party: TP-ACME-CLAIMS
+    requirement: yearly-review
+    collected_on: 2026-01-10
+    effective_on: 2026-01-10
+  - third_party: TP-LAW
+    requirement: confidentiality-agreement
+    collected_on: 2025-05-01
+    effective_on: 2025-05-01
+"""
+
+
 @pytest.fixture
 def registers(make_repo: MakeRepo) -> Path:
     return make_repo(
@@ -224,6 +272,9 @@ def registers(make_repo: MakeRepo) -> Path:
             "metrics/security.yaml": METRICS,
             "findings/2026.yaml": FINDINGS,
             "incidents/2026.yaml": INCIDENTS,
+            "evidence/2026/third-parties.yaml": TP_EVIDENCE
+            % (hashlib.sha256(NDA.encode()).hexdigest(), "0" * 64),
+            "evidence/2026/files/nda.txt": NDA,
         }
     )
 
@@ -323,6 +374,11 @@ def test_a_risk_as_of_another_day(registers: Path, cli: CliRunner) -> None:
 
 
 def test_a_third_party_in_the_program_and_one_out_of_it(registers: Path, cli: CliRunner) -> None:
+    """A third party in the program: its controls with their evidence (an unknown one named as
+    such), each minimum standard's status with its newest day and until when it is current or
+    since when stale, and the records behind it, newest first; a record for no standard is
+    named with TP006. One outside the program: no standard asked, its records listed all the
+    same."""
     assert _explain(cli, registers, "TP-ACME-CLAIMS") == [
         "TP-ACME-CLAIMS: Acme Claims Services",
         "defined in third-parties/claims.yaml",
@@ -336,6 +392,37 @@ def test_a_third_party_in_the_program_and_one_out_of_it(registers: Path, cli: Cl
         "business associate agreement:  none, though its data includes phi",
         "SOC 2 report as of 2026-11-15: received 2025-11-01, expired on 2026-09-30 (period"
         " 2024-10-01..2025-09-30), unqualified opinion",
+        "controls, with their evidence as of 2026-11-15:",
+        "  IAM-01  Quarterly access recertification",
+        "    evidence as of 2026-11-15: current and intact for every evidence requirement",
+        "      recert-signoff: current - newest effective 2026-09-30 (1 record), current"
+        " through 2027-01-08: quarterly evidence may be 100 days old",
+        "  OPS-99  (no such control: see `ciptool check`, RF012)",
+        "minimum standards, with their evidence as of 2026-11-15:",
+        "  confidentiality-agreement: current - newest effective 2023-10-18 (1 record);"
+        " confidentiality-agreement evidence does not go stale",
+        "    evidence/2026/third-parties.yaml evidence[0]  collected 2023-10-18, effective"
+        " 2023-10-18, 1 file",
+        "  due-diligence: missing - no evidence recorded",
+        "  risk-assessment: broken - newest effective 2023-11-29 (1 record), but the newest record"
+        " (evidence/2026/third-parties.yaml) lists a file that is missing or differs from its"
+        " recorded sha256 (`ciptool evidence verify` names it)",
+        "    evidence/2026/third-parties.yaml evidence[4]  collected 2023-11-29, effective"
+        " 2023-11-29, 1 file",
+        "  contract-review: missing - no evidence recorded",
+        "  performance-metrics: current - newest effective 2026-09-30 (1 record);"
+        " performance-metrics evidence does not go stale",
+        "    evidence/2026/third-parties.yaml evidence[3]  collected 2026-10-14, period"
+        " 2026-07-01..2026-09-30, 0 files",
+        "  annual-review: stale - newest effective 2025-09-20 (2 records), stale since"
+        " 2026-09-21: annual-review evidence may be 1 year old",
+        "    evidence/2026/third-parties.yaml evidence[1]  collected 2025-09-22, effective"
+        " 2025-09-20, 0 files",
+        "    evidence/2026/third-parties.yaml evidence[2]  collected 2024-09-30, effective"
+        " 2024-09-30, 0 files",
+        "  yearly-review: not a minimum standard (see `ciptool check`, TP006)",
+        "    evidence/2026/third-parties.yaml evidence[5]  collected 2026-01-10, effective"
+        " 2026-01-10, 0 files",
     ]
     assert _explain(cli, registers, "TP-LAW") == [
         "TP-LAW: Example Law LLP",
@@ -349,7 +436,89 @@ def test_a_third_party_in_the_program_and_one_out_of_it(registers: Path, cli: Cl
         "business associate agreement:  signed on 2025-05-01 (contracts/baa-law.pdf)",
         "SOC 2 report as of 2026-11-15: none recorded",
         "Engaged per matter.",
+        "controls, with their evidence as of 2026-11-15:",
+        "  (none)",
+        "minimum standards: none asked, the program does not apply",
+        "evidence recorded for it all the same:",
+        "  confidentiality-agreement",
+        "    evidence/2026/third-parties.yaml evidence[6]  collected 2025-05-01, effective"
+        " 2025-05-01, 0 files",
     ]
+
+
+def test_a_third_partys_standards_as_of_another_day(registers: Path, cli: CliRunner) -> None:
+    """Before its year is out the annual review is current, with the day it stays so; evidence
+    dated after the day counts for nothing."""
+    result = cli.invoke(
+        app, ["explain", "TP-ACME-CLAIMS", "--repo", str(registers), "--as-of", "2026-09-20"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    start = lines.index("minimum standards, with their evidence as of 2026-09-20:")
+    assert [line for line in lines[start:] if not line.startswith("    ")] == [
+        "minimum standards, with their evidence as of 2026-09-20:",
+        "  confidentiality-agreement: current - newest effective 2023-10-18 (1 record);"
+        " confidentiality-agreement evidence does not go stale",
+        "  due-diligence: missing - no evidence recorded",
+        "  risk-assessment: broken - newest effective 2023-11-29 (1 record), but the newest record"
+        " (evidence/2026/third-parties.yaml) lists a file that is missing or differs from its"
+        " recorded sha256 (`ciptool evidence verify` names it)",
+        "  contract-review: missing - no evidence recorded",
+        "  performance-metrics: future - newest effective 2026-09-30 (1 record), but the newest"
+        " record (evidence/2026/third-parties.yaml) is dated after 2026-09-20: collected"
+        " 2026-10-14, its period ends 2026-09-30",
+        "  annual-review: current - newest effective 2025-09-20 (2 records), current through"
+        " 2026-09-20: annual-review evidence may be 1 year old",
+        "  yearly-review: not a minimum standard (see `ciptool check`, TP006)",
+    ]
+
+
+def test_explain_judges_a_third_partys_standards_as_check_and_the_register_do(
+    registers: Path, cli: CliRunner, tmp_path: Path
+) -> None:
+    """On two days, each standard's status in explain is the one in the third-party register,
+    and its missing and stale standards are exactly check's TP001 and TP002 findings."""
+    for day in ("2026-09-20", "2026-11-15"):
+        result = cli.invoke(
+            app, ["explain", "TP-ACME-CLAIMS", "--repo", str(registers), "--as-of", day]
+        )
+        explained = {}
+        for line in result.stdout.splitlines():
+            head, sep, _ = line.partition(" - ")
+            if sep and head.startswith("  ") and not head.startswith("   "):
+                standard, status = head.strip().split(": ")
+                explained[standard] = status
+        out = tmp_path / f"tp-{day}.csv"
+        made = cli.invoke(
+            app,
+            [
+                *("report", "third-parties", "--repo", str(registers), "--as-of", day),
+                *("--format", "csv", "-o", str(out)),
+            ],
+        )
+        assert made.exit_code == 0, made.output
+        with out.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        row = next(r for r in rows if r["ID"] == "TP-ACME-CLAIMS")
+        registered = {
+            name.removeprefix("Standard: "): cell.split(" ")[0]
+            for name, cell in row.items()
+            if name.startswith("Standard: ")
+        }
+        assert explained == registered
+        checked = cli.invoke(
+            app, ["check", "--repo", str(registers), "--as-of", day, "--format", "json"]
+        )
+        findings = json.loads(checked.stdout)["findings"]
+        by_code = {
+            code: sorted(f["subject"] for f in findings if f["code"] == code)
+            for code in ("TP001", "TP002")
+        }
+        assert by_code == {
+            code: sorted(f"TP-ACME-CLAIMS/{s}" for s, status in explained.items() if status == want)
+            for code, want in (("TP001", "missing"), ("TP002", "stale"))
+        }
+    assert explained["annual-review"] == "stale"
 
 
 def test_an_app_attested_and_one_requested(registers: Path, cli: CliRunner) -> None:
@@ -499,7 +668,7 @@ def test_an_incident_closed_and_one_open_without_notification(
 
 
 def test_a_control_names_the_register_records_that_name_it(registers: Path, cli: CliRunner) -> None:
-    assert _explain(cli, registers, "IAM-01")[-6:] == [
+    assert _explain(cli, registers, "IAM-01")[-7:] == [
         "live exceptions on IAM-01: none",
         "named in the registers:",
         "  risk RSK-007  Ransomware halts claims processing (residual likelihood 3 x impact 4"
@@ -507,6 +676,7 @@ def test_a_control_names_the_register_records_that_name_it(registers: Path, cli:
         "  metric KRI-PHISH  Phishing simulation click rate",
         "  finding PT-2026-03  Session tokens accepted after logout (open)",
         "  incident INC-2026-011  Misdirected explanation-of-benefits mailing",
+        "  third party TP-ACME-CLAIMS  Acme Claims Services (delegated-provider, in the program)",
     ]
     assert _explain(cli, registers, "OPS-02")[-2:] == [
         "named in the registers:",

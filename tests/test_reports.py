@@ -103,6 +103,7 @@ third_parties:
     contract: {start: 2024-01-01, end: 2027-12-31}
     business_associate_agreement: {signed_on: 2024-01-01}
     soc2_report: {received_on: 2026-02-01, expires_on: 2026-10-31}
+    controls: [IAM-01, OPS-01]
   - id: TP-MAIL
     name: Quay Print and Mail
     arrangement: outsourced-process
@@ -323,6 +324,10 @@ def test_the_third_party_register_of_the_example(tmp_path: Path) -> None:
     standards = [cell for row in register if row[3] == "yes" for cell in row[13:19]]
     assert len(standards) == 36
     assert all(cell.startswith("current (") for cell in standards)
+    controls = {row[1]: row[19] for row in register}
+    assert all("TPS-03" in named.split(", ") for named in controls.values())
+    assert {ident for ident, named in controls.items() if "TPS-02" in named} == set(in_program)
+    assert controls["TP-CORBEL-FACILITIES"] == "TPS-03, PHY-01"
 
 
 def test_the_soa_spreadsheet_lists_all_93_annex_a_controls(tmp_path: Path) -> None:

@@ -204,6 +204,11 @@ class Graph:
         yield from self.risks.values()
         yield from self.repository.partial.get("risks", ())
 
+    def referring_third_parties(self) -> Iterator[Sourced[ThirdParty]]:
+        """The third parties whose control ids are checked, as :meth:`referring_risks`."""
+        yield from self.third_parties.values()
+        yield from self.repository.partial.get("third_parties", ())
+
     def referring_metrics(self) -> Iterator[Sourced[Metric]]:
         """The metrics whose control ids are checked, as :meth:`referring_risks`."""
         yield from self.metrics.values()

@@ -9,6 +9,7 @@ explanation says why, from the same evidence, exceptions and deviations the chec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from ciptool.loader.source import FileSource
 from ciptool.models import Catalog, Control, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
 from ciptool.models.records import Period
+from ciptool.models.repository import SourcedEvidence
 from ciptool.queries.coverage import (
     SOC2_CATEGORIES,
     applicability,
@@ -43,6 +45,7 @@ from ciptool.queries.evidence import (
 from ciptool.queries.exceptions import live_exceptions
 from ciptool.queries.intervals import deviations, occurrence_tested
 from ciptool.queries.readings import explain_other_reading, explain_unresolved, id_reader, one_of
+from ciptool.queries.third_parties import StandardEvidence
 from ciptool.render.printable import printable
 from ciptool.results import RequirementCoverage, RunSettings, Status
 
@@ -328,11 +331,45 @@ def explained(reading: Reading) -> bool:
 
 def evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: dt.date) -> str:
     """Why an evidence requirement stands where it does, from its newest record."""
+    control = item.control.record
+    limit = max_age(control, item.index)
+    if limit is None:
+        rule = f"{control.frequency} evidence does not go stale"
+    elif control.evidence[item.index].max_age is not None:
+        rule = f"`max_age` allows {limit.describe()}"
+    else:
+        rule = f"{control.frequency} evidence may be {limit.describe()} old"
     newest = item.newest
-    if newest is None:
+    until = limit.after(effective_date(newest.record)) if limit and newest else None
+    return _newest_detail(item.records, status, today, until, rule)
+
+
+def standard_detail(item: StandardEvidence, status: EvidenceStatus, today: dt.date) -> str:
+    """Why a third party's minimum standard stands where it does, from its newest record, as
+    :func:`evidence_detail` says it of a control's evidence requirement; until when it is
+    current is the query's (:meth:`StandardEvidence.current_through`), as TP002 reads it."""
+    limit = item.standard.max_age
+    if limit is None:
+        rule = f"{item.standard.id} evidence does not go stale"
+    else:
+        rule = f"{item.standard.id} evidence may be {limit.describe()} old"
+    return _newest_detail(item.records, status, today, item.current_through(), rule)
+
+
+def _newest_detail(
+    records: Sequence[SourcedEvidence],
+    status: EvidenceStatus,
+    today: dt.date,
+    until: dt.date | None,
+    rule: str,
+) -> str:
+    """Why evidence (``records``, newest last) stands at ``status`` on ``today``, when the
+    newest is current through ``until`` (None: it never goes stale), as ``rule`` says."""
+    if not records:
         return "no evidence recorded"
+    newest = records[-1]
     effective = effective_date(newest.record)
-    head = f"newest effective {effective} ({count(len(item.records), 'record')})"
+    head = f"newest effective {effective} ({count(len(records), 'record')})"
     where = f"the newest record ({newest.file})"
     if status is EvidenceStatus.BROKEN:
         return (
@@ -342,15 +379,8 @@ def evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: dt
     if status is EvidenceStatus.FUTURE:
         later = [f"{what} {day}" for what, day, _ in dates(newest.record) if day > today]
         return f"{head}, but {where} is dated after {today}: {', '.join(later)}"
-    control = item.control.record
-    limit = max_age(control, item.index)
-    if limit is None:
-        return f"{head}; {control.frequency} evidence does not go stale"
-    until = limit.after(effective)
-    if control.evidence[item.index].max_age is not None:
-        rule = f"`max_age` allows {limit.describe()}"
-    else:
-        rule = f"{control.frequency} evidence may be {limit.describe()} old"
+    if until is None:
+        return f"{head}; {rule}"
     if status is EvidenceStatus.STALE:
         return f"{head}, stale since {until + dt.timedelta(days=1)}: {rule}"
     return f"{head}, current through {until}: {rule}"

@@ -632,11 +632,12 @@ class PathOutsideRepository(Check):
 
 
 def _register_references(graph: Graph, field: str) -> Iterator[tuple[str, Sourced[Any], int, str]]:
-    """(kind, record, index, id) of every id the registers' risks, metrics, findings and
-    incidents list under ``field`` (``controls``, ``risks`` or ``exceptions``), those that
-    failed validation included; a kind without the field lists nothing."""
+    """(kind, record, index, id) of every id the registers' risks, third parties, metrics,
+    findings and incidents list under ``field`` (``controls``, ``risks`` or ``exceptions``),
+    those that failed validation included; a kind without the field lists nothing."""
     kinds: tuple[tuple[str, Iterable[Sourced[Any]]], ...] = (
         ("risk", graph.referring_risks()),
+        ("third party", graph.referring_third_parties()),
         ("metric", graph.referring_metrics()),
         ("finding", graph.referring_assessment_findings()),
         ("incident", graph.referring_incidents()),
@@ -667,11 +668,12 @@ def _unknown_in_registers(
 
 
 class UnknownRegisterControl(Check):
-    """A risk, metric, assessment finding or incident names a control that does not exist.
+    """A risk, third party, metric, assessment finding or incident names a control that does
+    not exist.
 
-    Why: a risk treated by a control that does not exist is untreated; a metric, finding or
-    incident tied to one reaches no control's owner and no report of the control. It usually
-    means a control id was renamed or mistyped.
+    Why: a risk treated by a control that does not exist is untreated; a supplier overseen by
+    one is overseen by nobody; a metric, finding or incident tied to one reaches no control's
+    owner and no report of the control. It usually means a control id was renamed or mistyped.
 
     Passes: ``controls: [BCM-02]`` in a risk, with control BCM-02 defined
     Fails: ``controls: [BCM-2]``

@@ -12,7 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from ciptool.app.explain import Standing, count, one_line
+from ciptool.app.explain import Standing, count, one_line, standard_detail
+from ciptool.findings import format_yaml_path
 from ciptool.models import (
     App,
     AssessmentFinding,
@@ -24,6 +25,9 @@ from ciptool.models import (
     ThirdParty,
 )
 from ciptool.models.registers import Action, RiskScore
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE
+from ciptool.models.standards import STANDARDS_BY_ID, ThirdPartyEvidenceRecord
+from ciptool.queries.evidence import EvidenceStatus, span
 from ciptool.queries.registers import (
     Naming,
     acceptances,
@@ -32,6 +36,7 @@ from ciptool.queries.registers import (
     overdue_days,
     review_due,
 )
+from ciptool.queries.third_parties import evidence_by_third_party, standards_of
 
 #: Prints a control's evidence and live exceptions as of the day, under an indent.
 ControlStanding = Callable[[Sourced[Control], Standing, Console, str], None]
@@ -54,7 +59,7 @@ def print_record(
     if kind == "risk":
         _risk(record, standing, console, control_standing)
     elif kind == "third-party":
-        _third_party(record, standing, console)
+        _third_party(record, standing, console, control_standing)
     elif kind == "app":
         _app(record, standing, console)
     elif kind == "metric":
@@ -66,7 +71,8 @@ def print_record(
 
 
 def print_naming(naming: Naming, console: Console) -> None:
-    """The register records that name a control: risks, metrics, findings and incidents."""
+    """The register records that name a control: risks, metrics, findings, incidents and third
+    parties."""
     if not naming:
         return
     console.print(Text("named in the registers:", style="bold"))
@@ -82,6 +88,11 @@ def print_naming(naming: Naming, console: Console) -> None:
         console.print(Text(f"  finding {finding.id}  {one_line(finding.title)} ({finding.status})"))
     for incident in naming.incidents:
         console.print(Text(f"  incident {incident.record.id}  {one_line(incident.record.title)}"))
+    for supplier in naming.third_parties:
+        party = supplier.record
+        program = "in the program" if party.in_program else "outside the program"
+        name = one_line(party.name)
+        console.print(Text(f"  third party {party.id}  {name} ({party.arrangement}, {program})"))
 
 
 def _facts(console: Console, facts: list[tuple[str, str]]) -> None:
@@ -207,7 +218,9 @@ def _actions(actions: list[Action], standing: Standing, console: Console, head: 
         console.print("  (none)")
 
 
-def _third_party(party: ThirdParty, standing: Standing, console: Console) -> None:
+def _third_party(
+    party: ThirdParty, standing: Standing, console: Console, control_standing: ControlStanding
+) -> None:
     program = "applies" if party.in_program else "does not apply"
     today = standing.today
     if party.contract is None:
@@ -253,6 +266,66 @@ def _third_party(party: ThirdParty, standing: Standing, console: Console) -> Non
     )
     if party.notes:
         console.print(Text(one_line(party.notes), style="dim"))
+    _controls(party.controls, standing, console, control_standing)
+    _standards(party, standing, console)
+
+
+#: The style of a minimum standard's status, as explain shows a control's evidence.
+_STATUS_STYLES = {EvidenceStatus.CURRENT: "green", EvidenceStatus.STALE: "yellow"}
+
+
+def _standards(party: ThirdParty, standing: Standing, console: Console) -> None:
+    """Each minimum standard of a third party in the program, with the status TP001, TP002 and
+    the third-party register give it on the day and the evidence records behind it (newest
+    first); records naming no minimum standard (TP006); for a third party outside the program,
+    that none is asked, and the records that name it all the same."""
+    graph, today = standing.graph, standing.today
+    by_key = evidence_by_third_party(graph)
+    if not party.in_program:
+        console.print(
+            Text("minimum standards: none asked, the program does not apply", style="bold")
+        )
+        recorded = [s for (ident, _), found in by_key.items() if ident == party.id for s in found]
+        if recorded:
+            console.print(Text("evidence recorded for it all the same:", style="bold"))
+            for sourced in recorded:
+                console.print(Text(f"  {one_line(sourced.record.requirement)}"))
+                _evidence_record(sourced, console)
+        return
+    console.print(Text(f"minimum standards, with their evidence as of {today}:", style="bold"))
+    for item in standards_of(graph, party.id):
+        status = item.status_on(graph, today)
+        line = Text(f"  {item.standard.id}: ")
+        line.append(status.value, style=_STATUS_STYLES.get(status, "yellow"))
+        line.append(f" - {standard_detail(item, status, today)}")
+        subject = f"{party.id}/{item.standard.id}"
+        if not item.records and graph.repository.is_invalid(THIRD_PARTY_EVIDENCE, subject):
+            line.append(" (a record for it failed validation: see `ciptool check`)")
+        console.print(line)
+        for sourced in reversed(item.records):
+            _evidence_record(sourced, console)
+    for (ident, requirement), found in by_key.items():
+        if ident != party.id or requirement in STANDARDS_BY_ID:
+            continue
+        console.print(
+            Text(
+                f"  {one_line(requirement)}: not a minimum standard (see `ciptool check`, TP006)",
+                style="yellow",
+            )
+        )
+        for sourced in found:
+            _evidence_record(sourced, console)
+
+
+def _evidence_record(sourced: Sourced[ThirdPartyEvidenceRecord], console: Console) -> None:
+    """One evidence record of a third party: where it is (file and YAML path), its days and
+    its files."""
+    record = sourced.record
+    first, last = span(record)
+    speaks = f"period {first}..{last}" if record.period is not None else f"effective {last}"
+    where = one_line(f"{sourced.file} {format_yaml_path(sourced.path)}")
+    files = count(len(record.files), "file")
+    console.print(Text(f"    {where}  collected {record.collected_on}, {speaks}, {files}"))
 
 
 def _app(app: App, standing: Standing, console: Console) -> None:

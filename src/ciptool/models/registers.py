@@ -150,6 +150,11 @@ class ThirdParty(Record):
         None, description="Required where the data includes phi."
     )
     soc2_report: SupplierReport | None = None
+    controls: list[RecordId] = Field(
+        default_factory=list,
+        description="The controls that govern the relationship or rely on the supplier, e.g."
+        " the supplier-assurance controls.",
+    )
     notes: str = ""
 
     @property

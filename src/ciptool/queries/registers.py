@@ -1,6 +1,6 @@
-"""What the registers say of each other and of the controls, on a day: which risks, metrics,
-findings and incidents name a control, the acceptances of a risk and whether each is live, an
-action past due, a metric value beyond its threshold.
+"""What the registers say of each other and of the controls, on a day: which risks, third
+parties, metrics, findings and incidents name a control, the acceptances of a risk and whether
+each is live, an action past due, a metric value beyond its threshold.
 
 Shared by ``explain``, the register checks and the reports, so that each says the same.
 """
@@ -8,11 +8,19 @@ Shared by ``explain``, the register checks and the reports, so that each says th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ciptool.graph import Graph
-from ciptool.models import AssessmentFinding, Incident, Metric, Risk, RiskException, Sourced
+from ciptool.models import (
+    AssessmentFinding,
+    Incident,
+    Metric,
+    Risk,
+    RiskException,
+    Sourced,
+    ThirdParty,
+)
 from ciptool.models.registers import Action
 
 
@@ -24,14 +32,17 @@ class Naming:
     metrics: list[Sourced[Metric]]
     findings: list[Sourced[AssessmentFinding]]
     incidents: list[Sourced[Incident]]
+    third_parties: list[Sourced[ThirdParty]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.risks or self.metrics or self.findings or self.incidents)
+        return bool(
+            self.risks or self.metrics or self.findings or self.incidents or self.third_parties
+        )
 
 
 def naming_control(graph: Graph, control: str) -> Naming:
-    """The risks, metrics, assessment findings and incidents whose ``controls`` name
-    ``control`` (records with unique ids only). The index over every control is built once per
+    """The risks, metrics, assessment findings, incidents and third parties whose ``controls``
+    name ``control`` (records with unique ids only). The index over every control is built once per
     graph (shared: read it, never change it), so asking for each of many controls costs one
     pass over the registers."""
     index = graph.derived(("register-naming", "controls"), lambda: _by_control(graph))
@@ -57,6 +68,9 @@ def _by_control(graph: Graph) -> dict[str, Naming]:
     for incident in graph.incidents.values():
         for control in dict.fromkeys(incident.record.controls):
             naming(control).incidents.append(incident)
+    for third_party in graph.third_parties.values():
+        for control in dict.fromkeys(third_party.record.controls):
+            naming(control).third_parties.append(third_party)
     return index
 
 

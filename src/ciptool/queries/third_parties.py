@@ -32,6 +32,14 @@ class StandardEvidence:
         """The record whose evidence speaks for the latest day."""
         return self.records[-1] if self.records else None
 
+    def current_through(self) -> dt.date | None:
+        """The last day the newest evidence is young enough for the standard; None when there
+        is no evidence, or when once is enough."""
+        newest, limit = self.newest, self.standard.max_age
+        if newest is None or limit is None:
+            return None
+        return limit.after(effective_date(newest.record))
+
     def stale_on(self, today: dt.date) -> bool:
         """True when the newest evidence is older than the standard allows on ``today``."""
         return stale(self.newest, self.standard.max_age, today)
@@ -44,6 +52,12 @@ class StandardEvidence:
 def standard_evidence(graph: Graph) -> list[StandardEvidence]:
     """Every minimum standard of every third party in the program, with its records."""
     return graph.derived("standard_evidence", lambda: list(_standard_evidence(graph)))
+
+
+def standards_of(graph: Graph, third_party: str) -> list[StandardEvidence]:
+    """The minimum standards of ``third_party`` with their records, in the program's order;
+    none for a third party outside the program (or with an id two third parties share)."""
+    return [item for item in standard_evidence(graph) if item.third_party.record.id == third_party]
 
 
 def evidence_by_third_party(

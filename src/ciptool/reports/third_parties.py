@@ -1,6 +1,6 @@
 """The third-party register: the third parties in the Third Party Management Program and out of
 it (with the arrangement that decides), what each handles, its contract, business associate
-agreement and SOC 2 report, and where each in the program stands on each minimum standard.
+agreement, SOC 2 report and controls, and where each in the program stands on each minimum standard.
 
 Where a standard stands is :mod:`ciptool.queries.third_parties`, which the checks ask too.
 """
@@ -77,6 +77,8 @@ class ThirdPartyRow:
     baa_missing: bool
     soc2_expires: dt.date | None
     soc2_expired: bool
+    #: The controls it names, comma-separated; empty when it names none.
+    controls: str
     #: The minimum standards in their order; empty for a third party outside the program.
     standards: tuple[StandardCell, ...]
 
@@ -153,6 +155,7 @@ def _row(
         baa_missing=phi and agreement is None,
         soc2_expires=report.expires_on if report else None,
         soc2_expired=report is not None and report.expires_on < today,
+        controls=", ".join(record.controls),
         standards=cells,
     )
 
@@ -224,6 +227,7 @@ def tables(report: ThirdPartiesReport) -> list[Table]:
         "SOC 2 report expires",
         "SOC 2 report expired",
         *(f"Standard: {s.id}" for s in report.standards),
+        "Controls",
     ]
     rows: list[list[Any]] = [
         [
@@ -244,6 +248,7 @@ def tables(report: ThirdPartiesReport) -> list[Table]:
                 if row.in_program
                 else ["not in the program"] * len(report.standards)
             ),
+            row.controls,
         ]
         for row in (*report.in_program, *report.out_of_program)
     ]
