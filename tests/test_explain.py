@@ -416,3 +416,48 @@ def test_explain_says_a_heading_is_one_and_what_is_under_it(
         "mapped by 1 control:",
         "  GOV-01  Policy set approved",
     ]
+
+
+def test_evidence_that_speaks_for_a_day_after_its_collection_says_so(
+    make_repo: MakeRepo, cli: CliRunner
+) -> None:
+    """Evidence collected before the end of the period it covers counts for nothing (EV008),
+    though every day it names is before the day: explain names the day it speaks for and the
+    day it was collected, for a control and for a third party's minimum standard alike."""
+    evidence = f"""\
+evidence:
+  - control: IAM-01
+    requirement: recert-signoff
+    collected_on: 2026-09-01
+    period: {{start: 2026-07-01, end: 2026-09-30}}
+    files:
+      - {{path: files/q.csv, sha256: "{hashlib.sha256(EVIDENCE_CSV).hexdigest()}"}}
+  - third_party: TP-MAIL
+    requirement: annual-review
+    collected_on: 2026-08-01
+    effective_on: 2026-08-11
+"""
+    third_parties = """\
+third_parties:
+  - id: TP-MAIL
+    name: Quay Print and Mail
+    arrangement: outsourced-process
+    services: Statement printing
+    tier: high
+    owner: Director, Member Communications
+"""
+    root = make_repo(
+        {"evidence/2026/iam-01.yaml": evidence, "third-parties/mail.yaml": third_parties}
+    )
+    control = _explain(cli, root, "IAM-01", "--as-of", str(AS_OF))
+    assert (
+        "  recert-signoff: future - newest effective 2026-09-30 (1 record), but the newest record"
+        " (evidence/2026/iam-01.yaml) speaks for a day after it was collected on 2026-09-01:"
+        " its period ends 2026-09-30"
+    ) in control
+    supplier = _explain(cli, root, "TP-MAIL", "--as-of", str(AS_OF))
+    assert (
+        "  annual-review: future - newest effective 2026-08-11 (1 record), but the newest record"
+        " (evidence/2026/iam-01.yaml) speaks for a day after it was collected on 2026-08-01:"
+        " effective 2026-08-11"
+    ) in supplier

@@ -37,6 +37,7 @@ from ciptool.queries.coverage import (
 from ciptool.queries.evidence import (
     EvidenceStatus,
     RequirementEvidence,
+    ahead_of_collection,
     dates,
     effective_date,
     max_age,
@@ -378,7 +379,13 @@ def _newest_detail(
         )
     if status is EvidenceStatus.FUTURE:
         later = [f"{what} {day}" for what, day, _ in dates(newest.record) if day > today]
-        return f"{head}, but {where} is dated after {today}: {', '.join(later)}"
+        if later:
+            return f"{head}, but {where} is dated after {today}: {', '.join(later)}"
+        ahead = [f"{what} {day}" for what, day, _ in ahead_of_collection(newest.record)]
+        return (
+            f"{head}, but {where} speaks for a day after it was collected on"
+            f" {newest.record.collected_on}: {', '.join(ahead)}"
+        )
     if until is None:
         return f"{head}; {rule}"
     if status is EvidenceStatus.STALE:
