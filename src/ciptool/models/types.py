@@ -270,7 +270,7 @@ Count = Annotated[
 YamlNumber = Annotated[
     Decimal,
     BeforeValidator(_parse_number),
-    PlainSerializer(str, return_type=str),
+    PlainSerializer(lambda number: str(number), return_type=str),
     WithJsonSchema(
         {
             "anyOf": [
