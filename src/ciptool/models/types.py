@@ -120,6 +120,11 @@ _NUMBER = re.compile(r"^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)$")
 _NUMBER_DIGITS = 30
 
 
+def _number_text(number: Decimal) -> str:
+    """A number as written: a function, since pydantic 2.6 cannot read the signature of ``str``."""
+    return str(number)
+
+
 def _parse_number(value: Any) -> Any:
     if isinstance(value, Decimal) and value.is_finite():
         return value
@@ -270,7 +275,7 @@ Count = Annotated[
 YamlNumber = Annotated[
     Decimal,
     BeforeValidator(_parse_number),
-    PlainSerializer(lambda number: str(number), return_type=str),
+    PlainSerializer(_number_text, return_type=str),
     WithJsonSchema(
         {
             "anyOf": [
