@@ -38,6 +38,7 @@ from ciptool.queries.evidence import (
     EvidenceStatus,
     RequirementEvidence,
     ahead_of_collection,
+    current_through,
     dates,
     effective_date,
     max_age,
@@ -340,9 +341,7 @@ def evidence_detail(item: RequirementEvidence, status: EvidenceStatus, today: dt
         rule = f"`max_age` allows {limit.describe()}"
     else:
         rule = f"{control.frequency} evidence may be {limit.describe()} old"
-    newest = item.newest
-    until = limit.after(effective_date(newest.record)) if limit and newest else None
-    return _newest_detail(item.records, status, today, until, rule)
+    return _newest_detail(item.records, status, today, current_through(item.newest, limit), rule)
 
 
 def standard_detail(item: StandardEvidence, status: EvidenceStatus, today: dt.date) -> str:

@@ -128,11 +128,18 @@ class RequirementEvidence:
         return evidence_status(graph, self.newest, max_age(self.control.record, self.index), today)
 
 
+def current_through(newest: SourcedEvidence | None, limit: Duration | None) -> dt.date | None:
+    """The last day ``newest`` is young enough for ``limit``; None when there is no evidence,
+    or when it never goes stale."""
+    if newest is None or limit is None:
+        return None
+    return limit.after(effective_date(newest.record))
+
+
 def stale(newest: SourcedEvidence | None, limit: Duration | None, today: dt.date) -> bool:
     """True when ``newest`` speaks for a day more than ``limit`` before ``today``."""
-    if newest is None or limit is None:
-        return False
-    return limit.after(effective_date(newest.record)) < today
+    through = current_through(newest, limit)
+    return through is not None and through < today
 
 
 def evidence_status(

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from ciptool.graph import Graph
 from ciptool.models import Sourced, ThirdParty, ThirdPartyEvidenceRecord
 from ciptool.models.standards import MINIMUM_STANDARDS, MinimumStandard
-from ciptool.queries.evidence import EvidenceStatus, effective_date, evidence_status, stale
+from ciptool.queries.evidence import (
+    EvidenceStatus,
+    current_through,
+    effective_date,
+    evidence_status,
+    stale,
+)
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,7 @@ class StandardEvidence:
     def current_through(self) -> dt.date | None:
         """The last day the newest evidence is young enough for the standard; None when there
         is no evidence, or when once is enough."""
-        newest, limit = self.newest, self.standard.max_age
-        if newest is None or limit is None:
-            return None
-        return limit.after(effective_date(newest.record))
+        return current_through(self.newest, self.standard.max_age)
 
     def stale_on(self, today: dt.date) -> bool:
         """True when the newest evidence is older than the standard allows on ``today``."""
