@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from ciptool.app.schema import schema_for
 from ciptool.cli import app
+from ciptool.loader.source import RECORD_FOLDER_NAMES
 from ciptool.models.files import FILE_KINDS
 from conftest import PROJECT_ROOT
 from yaml12 import load_yaml12
@@ -19,17 +20,9 @@ from yaml12 import load_yaml12
 def example_files() -> list[tuple[str, Path]]:
     """(kind, path) of every YAML file of the example program and bundled catalogs."""
     files = [("config", PROJECT_ROOT / "ciptool.yaml")]
-    for kind in (
-        "controls",
-        "policies",
-        "exceptions",
-        "risks",
-        "third-parties",
-        "apps",
-        "metrics",
-        "findings",
-        "incidents",
-    ):
+    for kind in RECORD_FOLDER_NAMES:
+        if kind == "evidence":
+            continue  # its records share the folder with evidence files: below
         files += [(kind, p) for p in sorted((PROJECT_ROOT / kind).rglob("*.yaml"))]
     files += [
         ("evidence", p)
