@@ -10,8 +10,8 @@ from ciptool.app.check import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
 from ciptool.loader.git import export_revision, looks_like_date, resolve_revision
-from ciptool.reports.briefing import CSF, MOVES_NOTE, Changes, status_moves
-from ciptool.reports.frameworks import group_tallies
+from ciptool.reports.changes import MOVES_NOTE, Changes, status_moves
+from ciptool.reports.frameworks import CSF, group_tallies
 from ciptool.results import RunResult, RunSettings
 
 

@@ -22,6 +22,7 @@ from pydantic import (
 from ciptool.models.types import (
     YAML_TEXT_TYPES,
     Duration,
+    Percent,
     RecordId,
     ScoreProduct,
     WarningDays,
@@ -336,6 +337,42 @@ class RiskSettings(Record):
     )
 
 
+#: The sections of the Audit Committee briefing that hold controls, in the briefing's order.
+BriefingSection = Literal[
+    "threat-environment",
+    "incident-response",
+    "business-continuity",
+    "governance",
+    "program-components",
+    "third-parties",
+    "member-data-sharing",
+]
+
+
+class BriefingSettings(Record):
+    """How the Audit Committee briefing is laid out and marked."""
+
+    classification: Text = Field(
+        "Confidential", description="The marking printed on every page of board documents."
+    )
+    sections: dict[BriefingSection, list[Text]] = Field(
+        default_factory=dict,
+        description="Briefing section -> the control processes it holds, in addition to the"
+        " defaults (the seven security processes and governance); a process named here moves"
+        " from its default section.",
+    )
+    target_profile: dict[Text, Percent] = Field(
+        default_factory=dict,
+        description="NIST CSF 2.0 function (GV, ID, PR, DE, RS, RC) -> the share of its"
+        " applicable subcategories the program aims to cover, 0 to 100.",
+    )
+    narrative: Text | None = Field(
+        None,
+        description="A Markdown file in the repository, written by the CISO, on current trends"
+        " in the threat environment; a path relative to the repository root.",
+    )
+
+
 class ProgramConfig(Record):
     """``ciptool.yaml``: the program's name, frameworks in scope and settings."""
 
@@ -345,3 +382,4 @@ class ProgramConfig(Record):
     applicability: dict[str, dict[str, Applicability]] = Field(default_factory=dict)
     check: CheckSettings = Field(default_factory=CheckSettings)
     risk: RiskSettings | None = None
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)

@@ -258,6 +258,20 @@ ScoreProduct = Annotated[
         }
     ),
 ]
+#: A share in whole percent: 0 to 100.
+Percent = Annotated[
+    int,
+    BeforeValidator(_ranged(0, 100)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": "^[+]?0*([0-9]|[1-9][0-9]|100)$"},
+            ],
+            "description": "0 to 100 (percent).",
+        }
+    ),
+]
 #: A whole number of zero or more, e.g. records affected.
 Count = Annotated[
     int,

@@ -29,6 +29,8 @@ class ReportMeta:
     dirty: bool | None
     tool_version: str
     inputs_digest: str
+    #: The marking board documents carry on every page (``briefing.classification``).
+    classification: str = "Confidential"
 
     @property
     def commit_text(self) -> str:
@@ -66,6 +68,7 @@ def report_meta(
         dirty=dirty,
         tool_version=__version__,
         inputs_digest=graph.repository.inputs_digest(),
+        classification=(graph.config.briefing.classification if graph.config else "Confidential"),
     )
 
 

@@ -21,9 +21,10 @@ from typing import Any, Generic, TypeVar
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
 from ciptool.reports import REPORT_KINDS, ReportKind
-from ciptool.reports.briefing import Changes
+from ciptool.reports.changes import Changes
 from ciptool.reports.common import ReportMeta
 from ciptool.reports.frameworks import STATUS_MEANINGS
+from ciptool.reports.trends import Trend
 from ciptool.results import RunResult
 
 #: A table of a report: (sheet name, header, rows).
@@ -40,6 +41,8 @@ class ReportSource:
     kind: ReportKind
     #: What changed since an earlier state of the repository (``--since``), if asked.
     changes: Changes | None = None
+    #: The repository at the end of each of the last quarters (``--trend``), if asked.
+    trend: Trend | None = None
 
     @property
     def today(self) -> dt.date:
