@@ -165,7 +165,7 @@ NAMES = {
     " occurrences in_scope",
     "soa": "meta kind statuses rows tally",
     "csf_profile": "meta kind statuses functions categories groups tally in_scope",
-    "audit_committee": "meta kind statuses briefing iso soc2",
+    "audit_committee": "meta kind statuses briefing iso soc2 risk program trend",
     "evidence_index": "meta kind statuses files evidence",
     "risk_register": "meta kind statuses summary risks heat_map",
     "approved_apps": "meta kind statuses apps mark mark_text mark_meaning approval_meaning",
