@@ -189,8 +189,9 @@ def test_the_briefing_lists_coverage_gaps_among_its_top_items(tmp_path: Path) ->
 def test_a_coverage_bar_is_drawn_over_the_applicable_requirements() -> None:
     tally = Tally("", "ISO/IEC 27001:2022", 93, 87, 0, 0, 3, 3, 0)
     svg = coverage_bars([tally], "t")
-    drawn = re.findall(r'width="([\d.]+)" height="18.0" fill="url[^>]+><title>([^<:]+):', svg)
-    assert {name: float(width) for width, name in drawn} == {
+    segment = r'<g><title>([^<:]+): \d+</title><rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"'
+    drawn = re.findall(segment, svg)
+    assert {name: float(width) for name, width in drawn} == {
         "covered": pytest.approx(400 * 87 / 90, abs=0.1),
         "excepted": pytest.approx(400 * 3 / 90, abs=0.1),
     }

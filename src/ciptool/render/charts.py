@@ -90,19 +90,34 @@ class _Swatches:
                 self.looks[name] = spare.pop(0) if spare else _SPARE_LOOKS[len(self.looks) % 8]
         self.order = list(dict.fromkeys(names))
 
-    def fill(self, name: str) -> str:
-        return f"url(#{self.prefix}-{self.order.index(name)})"
+    def box(  # noqa: PLR0917 - a box is its place, its status and its outline
+        self, name: str, x: float, y: float, width: float, height: float, outline: str, said: str
+    ) -> str:
+        """A box in ``name``'s look, titled ``said``: its colour, the marking over it (a
+        pattern without a background of its own, so that where a viewer leaves a seam
+        between two tiles the colour shows through, not the paper), then the ``outline``."""
+        look = self.looks[name]
+        place = f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"'
+        if look.marking == "solid":
+            return (
+                f'<g><title>{escape(said)}</title><rect {place} fill="{look.colour}"{outline}/></g>'
+            )
+        return (
+            f'<g><title>{escape(said)}</title><rect {place} fill="{look.colour}"/>'
+            f'<rect {place} fill="url(#{self.prefix}-{self.order.index(name)})"{outline}/></g>'
+        )
 
     def defs(self, names: Sequence[str]) -> str:
         """The patterns of ``names``, to put in the chart's ``<defs>``."""
         parts = ["<defs>"]
         for name in dict.fromkeys(names):
             look = self.looks[name]
+            if look.marking == "solid":
+                continue
             ink = "#ffffff" if _lightness(look.colour) < 150 else "#212121"
             parts.append(
                 f'<pattern id="{self.prefix}-{self.order.index(name)}"'
                 ' patternUnits="userSpaceOnUse" width="8" height="8">'
-                f'<rect width="8" height="8" fill="{look.colour}"/>'
             )
             if look.marking == "dots":
                 parts.append(f'<circle cx="4" cy="4" r="1.9" fill="{ink}"/>')
@@ -156,7 +171,7 @@ def coverage_bars(tallies: list[Tally], title: str) -> str:
             if not count or not tally.applicable:
                 continue
             width = bar_width * count / tally.applicable
-            parts.append(_segment(x, y, width, row - 8, swatches.fill(name), name, count))
+            parts.append(_segment(swatches, x, y, width, row - 8, name, count))
             if not _fits(str(count), width):
                 narrow.append(f"{count} {name.replace('-', ' ')}")
             shown.append(name)
@@ -200,7 +215,7 @@ def status_bar(counts: list[tuple[str, int]], title: str) -> str:
         if not count:
             continue
         segment = (width - 8) * count / total
-        parts.append(_segment(x, 28, segment, 22, swatches.fill(name), name, count))
+        parts.append(_segment(swatches, x, 28, segment, 22, name, count))
         x += segment
     parts.append(_legend(62, names, swatches, counts=dict(counts)))
     parts.append("</svg>")
@@ -233,14 +248,12 @@ def _chip_width(label: str) -> float:
 
 
 def _segment(  # noqa: PLR0917 - a segment is its box, its status and its count
-    x: float, y: float, width: float, height: float, fill: str, name: str, count: int
+    swatches: _Swatches, x: float, y: float, width: float, height: float, name: str, count: int
 ) -> str:
     """One segment of a stacked bar: its swatch, outlined so that two segments of light
     colours stay apart, and its count on a white chip in the middle where there is room."""
-    parts = [
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{fill}"'
-        f' stroke="#ffffff" stroke-width="1"><title>{escape(name)}: {count}</title></rect>'
-    ]
+    outline = ' stroke="#ffffff" stroke-width="1"'
+    parts = [swatches.box(name, x, y, width, height, outline, f"{name}: {count}")]
     label = str(count)
     if _fits(label, width):
         chip = _chip_width(label)
@@ -264,11 +277,8 @@ def _legend(
     for name in names:
         words = name.replace("-", " ")
         label = f"{words} ({counts[name]})" if counts is not None else words
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y - 3:.1f}" width="24" height="16"'
-            f' fill="{swatches.fill(name)}" stroke="#212121" stroke-width="0.5">'
-            f"<title>{escape(name)}</title></rect>"
-        )
+        outline = ' stroke="#212121" stroke-width="0.5"'
+        parts.append(swatches.box(name, x, y - 3, 24, 16, outline, name))
         parts.append(_text(x + 28, y + 9, label))
         x += 44 + 6.5 * len(label)
     return "".join(parts)
