@@ -118,6 +118,14 @@ def test_a_segment_carries_its_count_where_it_is_wide_enough_and_beside_the_bar_
     )
 
 
+def test_a_bar_with_no_requirement_applicable_says_so() -> None:
+    svg = coverage_bars([Tally("", "Privacy", 3, 0, 0, 0, 0, 3, 0)], "t")
+    assert ET.fromstring(svg).findtext(f"{SVG}desc") == (
+        "Privacy: no requirement applicable (3 not applicable)."
+    )
+    assert "<g>" not in svg  # nothing drawn
+
+
 def test_a_chart_is_the_same_in_every_run_and_its_pattern_ids_are_its_own() -> None:
     first = coverage_bars([EVERY_STATUS], "A")
     assert coverage_bars([EVERY_STATUS], "A") == first
