@@ -642,7 +642,8 @@ def test_a_small_repositorys_external_testing_and_training(tmp_path: Path) -> No
         ("PT-1", "critical", "AppSec lead", "past due by 45 days"),
         ("PT-2", "high", "Portal lead", "due in 61 days"),
     ]
-    assert [f.id for f in testing.past_due] == ["PT-1"]
+    # PT-1 is named with the open high and critical ones; none of lower severity is past due.
+    assert testing.past_due == ()
 
     train, click = program.training
     assert [(v.period, v.value, v.standing) for v in train.values] == [
@@ -700,8 +701,8 @@ def test_a_small_repositorys_third_parties_and_apps(tmp_path: Path) -> None:
     assert [(a.id, a.text) for a in apps.not_attested] == [
         (
             "APP-2",
-            "attested on 2026-03-01, but the attestation document on file does not match the"
-            " one recorded",
+            "attested on 2026-03-01, but the attestation document is missing or not the one"
+            " recorded",
         ),
         ("APP-3", "not attested"),
     ]
@@ -723,7 +724,7 @@ def test_a_small_repositorys_briefing_says_the_same_in_html_and_markdown(
         "The seven critical security processes and 1 other process briefed here hold 6"
         " controls: 1 with current evidence, 1 with evidence out of date, 1 with evidence"
         " missing, 2 whose evidence cannot be relied on (files missing or changed, or dated"
-        " after the briefing), 1 that ask for no evidence.",
+        " after the briefing), 1 that asks for no evidence.",
         "Data protection 1 0 0 0 1 0 Program components",
         "Total 6 1 1 1 2 1",
         "Access reviews on time IAM lead none - 3 reviews no value reported",
@@ -752,8 +753,19 @@ def test_a_small_repositorys_briefing_says_the_same_in_html_and_markdown(
     ):
         assert sentence in html, sentence
         assert sentence in markdown, sentence
-    # The beyond-threshold quarter is marked in the chart by a square and in words.
-    assert ">88% (beyond)</text>" in briefing(root, "html", tmp_path / "again.html")
+    # The beyond-threshold quarter is marked in the chart by a square and in words; a metric
+    # without a threshold has none drawn, and its legend says so.
+    train, click = re.findall(
+        r"<svg.*?</svg>", briefing(root, "html", tmp_path / "again.html"), flags=re.S
+    )[-2:]
+    assert '<rect x="55.0" y="145.0" width="10" height="10" fill="#c62828">' in train
+    assert "<title>2026-Q1: 88%, beyond threshold</title>" in train
+    assert ">88% (beyond)</text>" in train
+    assert ">threshold 90%</text>" in train
+    assert "stroke-dasharray" not in click
+    assert ">value (no threshold set)</text>" in click
+    assert "<title>2026-Q3: 4.0%, no threshold set</title>" in click
+    assert "medium or low severity past their due date" not in html
 
 
 def test_a_repository_without_registers_says_so_in_words(tmp_path: Path) -> None:

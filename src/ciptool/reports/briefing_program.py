@@ -192,7 +192,8 @@ class ExternalTesting:
     totals: SeverityLine
     #: Open findings of high or critical severity, most severe first, then soonest due.
     open_high: tuple[OpenFinding, ...]
-    #: Open findings past their due date, of any severity.
+    #: Open findings of medium or low severity past their due date (the high and critical
+    #: ones are named above, past due or not).
     past_due: tuple[OpenFinding, ...]
 
 
@@ -491,7 +492,11 @@ def _external_testing(graph: Graph, today: dt.date) -> ExternalTesting:
         open_high=tuple(
             _open_finding(f, today) for f in open_found if f.severity in ("critical", "high")
         ),
-        past_due=tuple(_open_finding(f, today) for f in open_found if _days_past_due(f, today)),
+        past_due=tuple(
+            _open_finding(f, today)
+            for f in open_found
+            if _days_past_due(f, today) and f.severity not in ("critical", "high")
+        ),
     )
 
 
@@ -644,8 +649,8 @@ def _apps(graph: Graph, today: dt.date) -> MemberDataSharing:
             a.name,
             "not attested"
             if a.attested_on is None
-            else f"attested on {a.attested_on}, but the attestation document on file does not"
-            " match the one recorded",
+            else f"attested on {a.attested_on}, but the attestation document is missing or not"
+            " the one recorded",
         )
         for a in approved
         if not a.attested
