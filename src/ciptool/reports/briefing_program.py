@@ -37,17 +37,17 @@ from ciptool.reports.view import ReportSource
 #: The section these processes are briefed in.
 SECTION = "program-components"
 
-#: The seven critical security processes in the order the program lists them, in words.
-CRITICAL_PROCESSES: dict[str, str] = {
-    "cyber-risk-assessment": "Cyber risk assessment",
+#: The seven critical security processes, in the order the program lists them: every process
+#: with a default section but governance, which the briefing's governance section covers.
+CRITICAL_PROCESSES: tuple[str, ...] = tuple(p for p in DEFAULT_PLACES if p != "governance")
+
+#: The processes' names in words, where a process name's words are not enough.
+PROCESS_TITLES: dict[str, str] = {
     "application-infrastructure-security": "Application and infrastructure security",
-    "identity-and-access-management": "Identity and access management",
     "security-awareness-training": "Security awareness and training",
-    "third-party-security-oversight": "Third-party security oversight",
     "security-operations-monitoring": "Security operations and monitoring",
-    "incident-response": "Incident response",
+    "third-party-security-oversight": "Third-party security oversight",
 }
-assert set(CRITICAL_PROCESSES) == set(DEFAULT_PLACES) - {"governance"}
 
 #: The process whose metrics make the training and awareness trends.
 TRAINING_PROCESS = "security-awareness-training"
@@ -320,6 +320,8 @@ class ProgramBriefing:
     """What the program sections say."""
 
     processes: tuple[ProcessComponent, ...]
+    #: How many of the processes are placed in the section beyond the seven critical ones.
+    other_processes: int
     #: Every process's controls together (a control is in one process).
     process_totals: EvidenceTally
     testing: ExternalTesting
@@ -335,6 +337,7 @@ def build_program_briefing(source: ReportSource) -> ProgramBriefing:
     processes = tuple(_processes(graph, evidence_lines(graph, today)))
     return ProgramBriefing(
         processes=processes,
+        other_processes=len(processes) - len(CRITICAL_PROCESSES),
         process_totals=_sum(p.evidence for p in processes),
         testing=_external_testing(graph, today),
         training=tuple(_training(graph)),
@@ -362,7 +365,7 @@ def _processes(graph: Graph, lines: list[EvidenceLine]) -> list[ProcessComponent
         found.append(
             ProcessComponent(
                 process=process,
-                title=CRITICAL_PROCESSES.get(process) or process.replace("-", " ").capitalize(),
+                title=PROCESS_TITLES.get(process) or process.replace("-", " ").capitalize(),
                 listed_under=SECTION_TITLES[section] if section else "",
                 evidence=_tally(status.get(i) for i in ids),
                 metrics=tuple(_metrics_of(graph, ids)),
