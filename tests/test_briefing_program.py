@@ -783,3 +783,22 @@ def test_a_repository_without_registers_says_so_in_words(tmp_path: Path) -> None
     ):
         assert sentence in html, sentence
         assert sentence in markdown, sentence
+
+
+def test_user_text_in_the_program_sections_stays_text(tmp_path: Path) -> None:
+    metrics = METRICS.replace(
+        "title: Training completed on time", "title: <b>Trained</b> | on time"
+    )
+    metrics = metrics.replace(
+        "unit: percent\n    better: higher\n    threshold: 90",
+        "unit: a|b\n    better: higher\n    threshold: 90",
+    )
+    root = small_repo(tmp_path / "repo")
+    (root / "metrics/program.yaml").write_text(metrics, encoding="utf-8")
+    html = program_part(briefing(root, "html", tmp_path / "ac.html"), "html")
+    assert "<b>Trained</b>" not in html
+    assert "&lt;b&gt;Trained&lt;/b&gt; | on time" in html
+    markdown = program_part(briefing(root, "md", tmp_path / "ac.md"), "md")
+    row = next(line for line in markdown.splitlines() if "Trained" in line and "2026-Q3" in line)
+    # Seven cells: the pipes of the title and the unit are escaped, not cell borders.
+    assert len(re.findall(r"(?<!\\)\|", row)) == 8, row
