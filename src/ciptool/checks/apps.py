@@ -13,11 +13,7 @@ from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
 from ciptool.models.filefacts import FileState
 from ciptool.models.paths import document_key
-from ciptool.models.types import Duration
-from ciptool.queries.apps import document_facts
-
-#: How often an approved app's privacy policy is reviewed.
-_POLICY_REVIEW = Duration(1, "y")
+from ciptool.queries.apps import document_facts, policy_review_due
 
 _FILE_PROBLEMS = {
     FileState.MISSING: "is missing",
@@ -62,7 +58,7 @@ class PrivacyPolicyReviewOverdue(Check):
                     " `privacy_policy: {url: ..., reviewed_on: YYYY-MM-DD}`.",
                     subject=app.id,
                 )
-            elif _POLICY_REVIEW.after(policy.reviewed_on) < ctx.today:
+            elif policy_review_due(policy) < ctx.today:
                 yield self.finding(
                     f"approved app {app.id} ({app.name}): its privacy policy was last reviewed"
                     f" on {policy.reviewed_on}, more than a year before {ctx.today}",
