@@ -295,3 +295,18 @@ def test_a_target_profile_key_that_is_no_csf_function_is_a_located_config_error(
             )
         ],
     )
+
+
+def test_markdown_and_html_say_the_same(example: dict[str, str]) -> None:
+    """The same headings in the same order, and the same sentences of figures."""
+    markdown, html = example["md"], example["html"]
+    md_headings = re.findall(r"^#{2,3} (.+)$", markdown, re.M)
+    html_headings = [
+        re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html)
+    ]
+    assert md_headings == html_headings
+    text = re.sub(r"<[^>]+>", "", html)
+    for sentence in re.findall(r"^\d+ controls?: [^\n]+$", markdown, re.M):
+        assert sentence in text
+    for line in re.findall(r"^- (.+ requirements: .+)$", markdown, re.M):
+        assert line in text

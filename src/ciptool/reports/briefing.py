@@ -653,10 +653,19 @@ def _items(graph: Graph, result: RunResult) -> list[Item]:
     items: list[Item] = []
     chosen = [f for f in result.findings if not f.excepted and f.code in _ITEM_WORDS]
     chosen.sort(key=lambda f: (_ORDER.index(f.code), f.subject))
+    missing: dict[str, list[str]] = {}
     for finding in chosen:
+        if finding.code == "TP001":  # one line per third party, however many standards
+            third_party, _, standard = finding.subject.partition("/")
+            if third_party not in missing:
+                items.append(Item("", "", ""))  # its place, filled below
+            missing.setdefault(third_party, []).append(standard)
+            continue
         item = _ITEM_WORDS[finding.code](graph, finding)
-        if item is not None:
-            items.append(item)
+        items.append(item or Item(_plain(finding.message), "", ""))
+    for third_party, standards in missing.items():
+        place = next(i for i, item in enumerate(items) if not item.what)
+        items[place] = _missing_standards(graph, third_party, standards)
     gaps = [f for f in result.findings if f.code == "CV001" and not f.excepted]
     return items + _gap_items(graph, gaps)
 
@@ -786,6 +795,30 @@ def _action_item(graph: Graph, action_id: str) -> Item | None:
     return None
 
 
+def _missing_standards(graph: Graph, third_party: str, standards: list[str]) -> Item:
+    sourced = graph.third_parties.get(third_party)
+    name = f"{third_party} ({sourced.record.name})" if sourced else third_party
+    return Item(
+        f"{name} has no evidence for {_count(len(standards), 'minimum standard')} of the"
+        f" Third Party Management Program: {', '.join(sorted(standards))}",
+        sourced.record.owner if sourced else "",
+        "",
+    )
+
+
+def _stale_standard(graph: Graph, finding: Finding) -> Item | None:
+    third_party, _, standard = finding.subject.partition("/")
+    sourced = graph.third_parties.get(third_party)
+    if sourced is None:
+        return None
+    return Item(
+        f"Evidence of {third_party} ({sourced.record.name}) for the minimum standard {standard}"
+        " is out of date",
+        sourced.record.owner,
+        "",
+    )
+
+
 def _register_item(kind: str) -> _Words:
     def words(graph: Graph, finding: Finding) -> Item | None:
         tables: dict[str, dict[str, Any]] = {
@@ -821,7 +854,7 @@ _ITEM_WORDS: dict[str, _Words] = {
     "IN001": _register_item("incident"),
     "AF002": _register_item("finding"),
     "TP001": _register_item("third party"),
-    "TP002": _register_item("third party"),
+    "TP002": _stale_standard,
     "TP003": _register_item("third party"),
     "AP002": _register_item("app"),
     "EX002": _acceptance_item,
