@@ -310,3 +310,23 @@ def test_markdown_and_html_say_the_same(example: dict[str, str]) -> None:
         assert sentence in text
     for line in re.findall(r"^- (.+ requirements: .+)$", markdown, re.M):
         assert line in text
+
+
+def test_a_lapsed_acceptance_turns_into_a_decision(tmp_path: Path) -> None:
+    """In July 2028 every acceptance of the example has expired: each is a decision, heaviest
+    risk first, and each risk above appetite says which acceptance lapsed and when."""
+    out = tmp_path / "later.md"
+    args = ["report", "audit-committee", "--repo", str(PROJECT_ROOT), "-f", "md", "-o", str(out)]
+    result = CliRunner().invoke(app, [*args, "--as-of", "2028-07-15"])
+    assert result.exit_code == 0, result.output
+    decisions = re.findall(r"^\d\. (.+)$", out.read_text(encoding="utf-8"), re.M)
+    assert [d.split(" of a ")[0] for d in decisions[:3]] == [
+        "Renew or close the acceptance EXC-2026-002",
+        "Renew or close the acceptance EXC-2026-001",
+        "Renew or close the acceptance EXC-2026-003",
+    ]
+    assert decisions[4] == (
+        "Treat or accept risk RSK-012 (Unmasked member claims data in legacy test environments,"
+        " owner Chief Privacy Officer): its residual score of 12 (high) is above the appetite of"
+        " 8 and no acceptance in force carries it (EXC-2026-002 expired on 2028-03-31)."
+    )

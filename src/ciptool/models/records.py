@@ -380,6 +380,7 @@ class BriefingSettings(Record):
         default_factory=dict,
         description="NIST CSF 2.0 function (GV, ID, PR, DE, RS, RC) -> the share of its"
         " applicable subcategories the program aims to cover, 0 to 100.",
+        json_schema_extra={"propertyNames": {"enum": list(CSF_FUNCTIONS)}},
     )
     narrative: Text | None = Field(
         None,

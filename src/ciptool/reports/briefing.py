@@ -17,11 +17,12 @@ from typing import Any
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
 from ciptool.models.records import CSF_FUNCTIONS, BriefingSection, Policy
+from ciptool.queries import registers
 from ciptool.queries.briefing_sections import SECTION_TITLES, process_places, section_of
 from ciptool.queries.evidence import EvidenceStatus, current_through, max_age, requirement_evidence
 from ciptool.queries.exceptions import live_exceptions
 from ciptool.queries.intervals import SOC2
-from ciptool.queries.registers import live_acceptances, review_due
+from ciptool.queries.registers import review_due
 from ciptool.queries.risks import LEVELS, appetite, level
 from ciptool.reports.changes import Changes
 from ciptool.reports.common import EvidenceLine
@@ -165,6 +166,15 @@ class AboveAppetite:
     score: int
     level: str
     accepted_by: tuple[str, ...]
+    #: Its acceptances not in force, each with why ("EXC-7 expired on 2026-09-30").
+    lapsed: tuple[str, ...] = ()
+
+    @property
+    def standing(self) -> str:
+        """The acceptances in force, or "none" with those that lapsed and why."""
+        if self.accepted_by:
+            return ", ".join(self.accepted_by)
+        return f"none ({'; '.join(self.lapsed)})" if self.lapsed else "none"
 
 
 @dataclass(frozen=True)
@@ -466,6 +476,7 @@ def _governance(graph: Graph, result: RunResult, acceptances: tuple[Acceptance, 
         risk = held.record
         score = risk.residual.score
         if limit is not None and score > limit:
+            accepted = registers.acceptances(graph, risk.exceptions, today)
             above.append(
                 AboveAppetite(
                     id=risk.id,
@@ -473,7 +484,8 @@ def _governance(graph: Graph, result: RunResult, acceptances: tuple[Acceptance, 
                     owner=risk.owner,
                     score=score,
                     level=level(score),
-                    accepted_by=tuple(live_acceptances(graph, risk.exceptions, today)),
+                    accepted_by=tuple(a.ident for a in accepted if a.live),
+                    lapsed=tuple(f"{a.ident} {a.why_not}" for a in accepted if not a.live),
                 )
             )
     reviews = [
@@ -535,6 +547,7 @@ def _targets(graph: Graph, functions: tuple[Tally, ...]) -> list[Target]:
 def _decisions(acceptances: tuple[Acceptance, ...], governance: Governance) -> list[Point]:
     """What the committee is asked to decide, the heaviest first."""
     points = []
+    acceptances = tuple(sorted(acceptances, key=lambda a: _RISK_RANK.get(a.risk, 4)))
     for a in acceptances:
         if a.state in ("live", "expiring") and a.risk in ("high", "critical"):
             points.append(Point("Decide", _standing(a)))
@@ -555,7 +568,8 @@ def _decisions(acceptances: tuple[Acceptance, ...], governance: Governance) -> l
                     "Decide",
                     f"Treat or accept risk {risk.id} ({risk.title}, owner {risk.owner}): its"
                     f" residual score of {risk.score} ({risk.level}) is above the appetite of"
-                    f" {governance.appetite} and no acceptance in force carries it.",
+                    f" {governance.appetite} and no acceptance in force carries it"
+                    + (f" ({'; '.join(risk.lapsed)})." if risk.lapsed else "."),
                 )
             )
     for a in acceptances:
@@ -569,6 +583,11 @@ def _decisions(acceptances: tuple[Acceptance, ...], governance: Governance) -> l
                 )
             )
     return points
+
+
+#: Risk levels, heaviest first: decisions on heavier risks come first (sorting is stable, so
+#: acceptances of one level stay soonest expiry first).
+_RISK_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def _standing(a: Acceptance) -> str:
@@ -608,6 +627,7 @@ def _facts(
                     f", accepted under {', '.join(r.accepted_by)}"
                     if r.accepted_by
                     else ", with no acceptance in force"
+                    + (f" ({'; '.join(r.lapsed)})" if r.lapsed else "")
                 )
                 for r in above
             )
