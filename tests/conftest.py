@@ -35,6 +35,7 @@ controls:
     owner: IAM lead
     policy: POL-ACCESS
     frequency: quarterly
+    process: identity-and-access-management
     mappings:
       nist-csf-2.0: [PR.AA-05]
       iso27001-2022: [A.5.18]

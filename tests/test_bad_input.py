@@ -247,6 +247,7 @@ def test_symlink_to_a_file_inside_the_repository_is_read(tmp_path: Path) -> None
             title: Firewall review
             owner: Network lead
             frequency: monthly
+            process: application-infrastructure-security
     """
     root = write_repo(tmp_path / "repo", {"shared/net.yaml": control})
     (root / "controls" / "net.yaml").symlink_to(root / "shared" / "net.yaml")
@@ -295,6 +296,7 @@ def test_one_broken_file_does_not_stop_the_others(make_repo: MakeRepo) -> None:
                     owner: IAM lead
                     policy: POL-ACCES
                     frequency: monthly
+                    process: identity-and-access-management
             """,
             "controls/c-binary.yaml": b"\x00\x01",
             "policies/bad.yaml": "policies: {",
@@ -312,7 +314,9 @@ def test_one_broken_file_does_not_stop_the_others(make_repo: MakeRepo) -> None:
 
 def test_null_optional_value_means_absent(make_repo: MakeRepo) -> None:
     control = "controls:\n  - id: IAM-05\n    title: T\n    owner: O\n    policy: ~\n"
-    root = make_repo({"controls/null.yaml": control + "    frequency: daily\n"})
+    root = make_repo(
+        {"controls/null.yaml": control + "    frequency: daily\n    process: governance\n"}
+    )
     assert brief(run(root)) == []
 
 

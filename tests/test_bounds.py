@@ -62,13 +62,13 @@ DATE_RANGE = "dates must lie between 1900-01-01 and 2999-12-31"
         (
             {"controls/iam.yaml": MINIMAL_CONTROL + "        max_age: 9000y\n"},
             1,
-            ("SC005", "controls/iam.yaml", 14,
+            ("SC005", "controls/iam.yaml", 15,
              "`9000y` is too long: a duration is at most 99999d, 9999w, 9999mo or 999y"),
         ),
         (
             {"controls/iam.yaml": MINIMAL_CONTROL + '        max_age: " 12mo"\n'},
             1,
-            ("SC005", "controls/iam.yaml", 14,
+            ("SC005", "controls/iam.yaml", 15,
              "expected a duration such as 100d, 6w, 12mo or 1y, found ` 12mo`:"
              " write it without spaces around it"),
         ),

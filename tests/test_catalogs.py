@@ -167,8 +167,8 @@ def test_an_id_with_a_number_too_long_for_int_is_an_unknown_requirement(
     control = MINIMAL_CONTROL.replace("[A.5.18]", f"[{long_id}, A.5.0018]")
     root = make_repo({"controls/iam.yaml": control})
     assert brief(run(root, "RF")) == [
-        ("RF002", "controls/iam.yaml", 9, 23),
-        ("RF003", "controls/iam.yaml", 9, 5029),
+        ("RF002", "controls/iam.yaml", 10, 23),
+        ("RF003", "controls/iam.yaml", 10, 5029),
     ]
 
 

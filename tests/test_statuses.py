@@ -226,13 +226,14 @@ def test_the_briefing_never_adds_excepted_requirements_into_the_headline(
     text = out.read_text(encoding="utf-8")
     assert "addressed" not in text
     assert (
-        "ISO/IEC 27001:2022 97% covered (87 of 90 applicable requirements; 3 excepted;"
-        " 3 not applicable)"
+        "ISO/IEC 27001:2022, 93 requirements: 87 covered, 0 covered with deviations, 3 excepted,"
+        " 0 gaps, 3 not applicable."
     ) in text
     assert (
-        "SOC 2 (TSC 2017) 92% covered (35 of 38 applicable requirements; 1 covered with"
-        " deviations, 2 excepted)"
+        "SOC 2 (TSC 2017), 38 requirements: 35 covered, 1 covered with deviations, 2 excepted,"
+        " 0 gaps, 0 not applicable."
     ) in text
+    assert "| ISO/IEC 27001:2022 | 93 | 87 | 0 | 3 | 0 | 0 | 3 | 97% |" in text
 
 
 def test_a_new_gap_stands_apart_from_those_the_baseline_holds(

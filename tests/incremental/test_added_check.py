@@ -85,6 +85,7 @@ def _control(ident: str) -> str:
         evidence:
           - id: signoff
             description: Signed results
+        process: identity-and-access-management
     """
 
 

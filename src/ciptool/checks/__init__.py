@@ -9,6 +9,7 @@ from __future__ import annotations
 from ciptool.checks.apps import AttestationDocumentProblem, PrivacyPolicyReviewOverdue
 from ciptool.checks.assessments import AcceptedFindingWithoutException, FindingPastDue
 from ciptool.checks.base import Check, Context, Scope
+from ciptool.checks.briefing import ControlNotBriefed
 from ciptool.checks.coverage import UncoveredRequirement, UnmappedControl
 from ciptool.checks.evidence import (
     DigestMismatch,
@@ -126,6 +127,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     ContractEnded(),
     SupplierReportExpired(),
     UnknownThirdPartyOrStandard(),
+    # The Audit Committee briefing.
+    ControlNotBriefed(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

@@ -14,10 +14,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ciptool.models.types import (
     YAML_TEXT_TYPES,
@@ -349,6 +351,19 @@ BriefingSection = Literal[
 ]
 
 
+#: The NIST CSF 2.0 functions, the keys of the briefing's target profile.
+CSF_FUNCTIONS = ("GV", "ID", "PR", "DE", "RS", "RC")
+
+
+def _problem(message: str, loc: tuple[str | int, ...], value: str) -> InitErrorDetails:
+    """A validation problem at ``loc`` inside the record, saying ``message``."""
+    return InitErrorDetails(
+        type=PydanticCustomError("ciptool_briefing", message),
+        loc=loc,
+        input=value,
+    )
+
+
 class BriefingSettings(Record):
     """How the Audit Committee briefing is laid out and marked."""
 
@@ -365,12 +380,47 @@ class BriefingSettings(Record):
         default_factory=dict,
         description="NIST CSF 2.0 function (GV, ID, PR, DE, RS, RC) -> the share of its"
         " applicable subcategories the program aims to cover, 0 to 100.",
+        json_schema_extra={"propertyNames": {"enum": list(CSF_FUNCTIONS)}},
     )
     narrative: Text | None = Field(
         None,
         description="A Markdown file in the repository, written by the CISO, on current trends"
         " in the threat environment; a path relative to the repository root.",
     )
+
+    @model_validator(mode="after")
+    def _placed_once_and_known_functions(self) -> BriefingSettings:
+        """Each process in one section only, and target profile keys that are CSF 2.0
+        functions: each problem located at the entry that breaks the rule."""
+        problems: list[InitErrorDetails] = []
+        placed: dict[str, str] = {}
+        for section, processes in self.sections.items():
+            for index, process in enumerate(processes):
+                first = placed.setdefault(process, section)
+                if first == section and processes.index(process) == index:
+                    continue
+                where = "twice in" if first == section else f"in {first} and in"
+                problems.append(
+                    _problem(
+                        f"process `{process}` is named {where} {section}; a process is briefed"
+                        " in one section: keep one of them",
+                        ("sections", section, index),
+                        process,
+                    )
+                )
+        for function in self.target_profile:
+            if function not in CSF_FUNCTIONS:
+                problems.append(
+                    _problem(
+                        f"`{function}` is not a NIST CSF 2.0 function; the target profile's keys"
+                        f" are {', '.join(CSF_FUNCTIONS)}",
+                        ("target_profile", function),
+                        function,
+                    )
+                )
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
 
 
 class ProgramConfig(Record):
