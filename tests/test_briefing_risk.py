@@ -5,6 +5,7 @@ and on small repositories made here; and the CISO's narrative file, read bounded
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from typer.testing import CliRunner
 
 from ciptool.app.check import check_repository
 from ciptool.cli import app
+from ciptool.loader import narrative
+from ciptool.loader.identities import Signature, evidence_signature
+from ciptool.loader.narrative import narrative_text
+from ciptool.models.filefacts import EvidenceFileFacts, FileState
 from ciptool.reports import REPORT_KINDS
 from ciptool.reports.briefing_risk import Block, RiskBriefing, build_risk_briefing
 from ciptool.reports.common import report_meta
@@ -653,3 +658,25 @@ def test_a_narrative_that_cannot_be_used_is_located_at_its_setting(
     md = briefing_text(root, "md")
     assert "The CISO's written commentary is not available for this briefing." in md
     assert "Not the repository's." not in md
+
+
+def test_a_narrative_is_read_only_as_it_was_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "te.md").write_text("One.\n", encoding="utf-8")
+    digest = hashlib.sha256(b"One.\n").hexdigest()
+    present = EvidenceFileFacts("te.md", FileState.PRESENT, digest, 5)
+    assert narrative_text(tmp_path, "te.md", present) == ("One.\n", "")
+    # Another text than the one hashed with the inputs is not taken.
+    other = present._replace(sha256="0" * 64)
+    assert narrative_text(tmp_path, "te.md", other) == (None, "changed while it was read")
+
+    # Another file at the path than the one looked at (a link swapped in) is never opened.
+    def swapped(root: Path, key: str) -> Signature:
+        looked = evidence_signature(root, key)
+        assert not isinstance(looked, str)
+        size, mtime, inode, ctime = looked
+        return (size, mtime, inode + 1, ctime)
+
+    monkeypatch.setattr(narrative, "evidence_signature", swapped)
+    assert narrative_text(tmp_path, "te.md", present) == (None, "changed while it was read")

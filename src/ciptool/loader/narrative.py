@@ -13,8 +13,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from ciptool.fileio.regular import FileTooLarge, NotRegularFile, read_regular_file
+from ciptool.fileio.regular import FileReplaced, FileTooLarge, NotRegularFile, read_regular_file
 from ciptool.findings import Finding, Location, Severity
+from ciptool.loader.identities import evidence_signature
 from ciptool.loader.places import CONFIG_FILE
 from ciptool.models.filefacts import EvidenceFileFacts, FileState
 
@@ -41,8 +42,15 @@ def narrative_text(
         return None, "is not a regular file (a folder, a FIFO or a device)"
     if facts.state is not FileState.PRESENT:
         return None, "cannot be read"
+    # Looked at again for the inode to open: a link swapped in since (which could lead
+    # anywhere) is another file, and is never read.
+    looked = evidence_signature(root, key)
+    if isinstance(looked, str):
+        return None, "changed while it was read"
     try:
-        data = read_regular_file(root / key, NARRATIVE_LIMIT)
+        data = read_regular_file(root / key, NARRATIVE_LIMIT, inode=looked[2])
+    except FileReplaced:
+        return None, "changed while it was read"
     except FileTooLarge as error:
         return None, f"holds {error.size:,} bytes, over the {NARRATIVE_LIMIT // 1024} KiB allowed"
     except NotRegularFile:
