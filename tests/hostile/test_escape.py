@@ -165,3 +165,41 @@ def test_an_attestation_document_linked_outside_is_never_hashed(
             f"attestation document `{document}` is a link that leads outside the repository"
         )
         assert PASSWD_DIGEST not in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("narrative", "why"),
+    [
+        ("briefing/passwd.md", "leads outside the repository"),
+        ("briefing/etc/passwd", "leads outside the repository"),
+        ("../outside/passwd", "leads outside the repository"),
+        ("briefing/zero.md", "leads outside the repository"),
+    ],
+    ids=[
+        "narrative-linked-to-passwd",
+        "narrative-through-linked-folder",
+        "narrative-dotdot",
+        "narrative-linked-to-dev-zero",
+    ],
+)
+def test_a_narrative_outside_the_repository_is_never_read(
+    hostile: Hostile, narrative: str, why: str
+) -> None:
+    hostile.write({"ciptool.yaml": f"program: Hostile\nbriefing:\n  narrative: {narrative}\n"})
+    hostile.link("briefing/passwd.md", hostile.outside / "passwd")
+    hostile.link("briefing/etc", hostile.outside / "etc")
+    hostile.link("briefing/zero.md", "/dev/zero")
+    for cache in (["--no-cache"], []):  # without the cache, then through it
+        outcome = hostile.run(*CHECK, "--select", "LD016", *cache, code=0)
+        assert findings(outcome) == [("LD016", "ciptool.yaml", 3, 14)]
+        (finding,) = json.loads(outcome.stdout)["findings"]
+        assert finding["message"] == (
+            f"the briefing's narrative `{narrative}` {why}; the briefing is made without it"
+        )
+        briefing = hostile.out / "briefing.md"
+        hostile.run("report", "audit-committee", "-f", "md", "-o", briefing, *AS_OF, *cache, code=0)
+        text = briefing.read_text("utf-8")
+        assert "The CISO's written commentary is not available for this briefing." in text
+        for leaked in ("root:x", "api_key", PASSWD_DIGEST):
+            assert leaked not in text
+            assert leaked not in outcome.output

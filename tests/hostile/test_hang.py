@@ -245,3 +245,15 @@ def test_an_attestation_document_that_is_a_fifo_is_never_opened(hostile: Hostile
     for cache in (["--no-cache"], []):  # without the cache, then through it
         outcome = hostile.run(*CHECK, "--select", "AP002", *cache, code=1)
         assert findings(outcome) == [("AP002", "apps/members.yaml", 7, 60)]
+
+
+@needs_fifo
+def test_a_narrative_that_is_a_fifo_is_never_opened(hostile: Hostile) -> None:
+    hostile.write({"ciptool.yaml": "program: Hostile\nbriefing:\n  narrative: briefing/te.md\n"})
+    (hostile.repo / "briefing").mkdir()
+    os.mkfifo(hostile.repo / "briefing/te.md")
+    outcome = hostile.run(*CHECK, "--select", "LD016", code=0)
+    assert findings(outcome) == [("LD016", "ciptool.yaml", 3, 14)]
+    briefing = hostile.out / "briefing.md"
+    hostile.run("report", "audit-committee", "-f", "md", "-o", briefing, *AS_OF, code=0)
+    assert "The CISO's written commentary is not available" in briefing.read_text("utf-8")

@@ -20,8 +20,17 @@ from ciptool.loader.source import PlainSource
 from ciptool.models.repository import Repository
 from conftest import PROJECT_ROOT
 
-#: The example repository's folders: enough records, evidence files, catalogs and findings.
-EXAMPLE = ("ciptool.yaml", "controls", "policies", "evidence", "exceptions", "frameworks")
+#: The example repository's folders: enough records, evidence files, catalogs and findings,
+#: and the briefing's narrative.
+EXAMPLE = (
+    "ciptool.yaml",
+    "controls",
+    "policies",
+    "evidence",
+    "exceptions",
+    "frameworks",
+    "briefing",
+)
 
 
 def _example(tmp_path: Path) -> Path:
@@ -66,7 +75,9 @@ def test_the_plain_and_the_cached_source_load_the_same_repository(tmp_path: Path
     # What was read is recorded: the settings first, every folder listed, every file read.
     assert next(iter(read.files)) == "ciptool.yaml"
     assert {"controls/broken.yaml", "frameworks"} <= {*read.files, *read.folders}
-    assert set(read.evidence) == set(plain["evidence_files"])
+    # The narrative is looked at and hashed with the evidence files.
+    assert plain["narrative"]
+    assert set(read.evidence) == {*plain["evidence_files"], "briefing/threat-environment.md"}
     assert read.texts.keys() <= read.files.keys()
     assert read.digests() == cold_read.digests() == warm_read.digests()
 

@@ -245,6 +245,28 @@ Fix: fix the problems reported, then check again.
 """,
     ),
     _rule(
+        "LD016",
+        "narrative-unreadable",
+        """
+The briefing's narrative (`briefing.narrative` in `ciptool.yaml`) cannot be used: the file
+does not exist, is not a regular file (a folder, a FIFO, a device), leads outside the
+repository (a `..` path, an absolute path or a link), holds more than 64 KiB, is not UTF-8,
+or holds NUL or other control characters (a binary file).
+
+Why: the narrative is what the CISO tells the Audit Committee about the threat environment; a
+briefing made without it should say so where it is configured, and nothing outside the
+repository is ever read. The briefing is still made, without the narrative.
+
+Passes: `briefing: {narrative: briefing/threat-environment.md}`, a Markdown file in the
+repository.
+Fails: `briefing: {narrative: ../notes.md}`, or a name with a typo.
+
+Fix: name a Markdown file inside the repository by its path from the top folder, or remove
+`narrative:`.
+""",
+        Severity.WARNING,
+    ),
+    _rule(
         "LD014",
         "catalog-replaced",
         """

@@ -18,6 +18,7 @@ from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, for
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.collector import gc_paused
 from ciptool.loader.files import FoundFile
+from ciptool.loader.narrative import narrative_problem, narrative_text
 from ciptool.loader.places import CONFIG_FILE
 from ciptool.loader.positions import locate_findings
 from ciptool.loader.reading import ReadFile
@@ -182,16 +183,25 @@ def _load(source: FileSource) -> Repository:
     repo.incidents = _records("incidents", found, parsed, Incident, findings, repo)
     # The apps' attestation documents are looked at and hashed with the evidence files, so
     # that a cached run notices a changed document as it notices a changed evidence file.
+    # The briefing's narrative is looked at and hashed with them too, for the same reason.
     keys = _evidence_keys(repo)
     documents = repo.attestation_documents()
-    if documents:
-        found_files = source.evidence_files(list(dict.fromkeys([*keys, *documents])))
+    narrative = repo.narrative_document()
+    others = [*documents, *([narrative] if narrative is not None else [])]
+    if others:
+        found_files = source.evidence_files(list(dict.fromkeys([*keys, *others])))
         repo.evidence_files = {key: found_files[key] for key in keys}
         repo.app_documents = {key: found_files[key] for key in documents}
     else:  # no copies of the evidence files' facts (100,000 of them in a large repository)
         found_files = repo.evidence_files = source.evidence_files(keys)
     for path, facts in found_files.items():
         digests[path] = facts.sha256 or facts.state.value
+    written = config.record.briefing.narrative
+    if written is not None:
+        text, why = narrative_text(root, narrative, found_files.get(narrative or ""))
+        repo.narrative = text
+        if text is None:
+            findings.append(narrative_problem(written, why))
     repo.artifacts = records.artifacts
     repo.unlisted_evidence = [path for path in repo.artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)

@@ -67,6 +67,9 @@ class Repository:
     #: The attestation documents of approved apps, by repository path: read as evidence
     #: files are, so that a changed document is noticed as a changed evidence file is.
     app_documents: dict[str, EvidenceFileFacts] = field(default_factory=dict)
+    #: The text of the briefing's narrative (``briefing.narrative`` in ``ciptool.yaml``), when
+    #: it names a file that could be read; looked at and hashed as evidence files are.
+    narrative: str | None = None
     unlisted_evidence: list[str] = field(default_factory=list)
     #: Ids of records that exist but failed validation, by kind ("controls", "policies", ...):
     #: references to them are not reported again as unknown.
@@ -105,6 +108,14 @@ class Repository:
             if sourced.record.status == "approved" and sourced.record.carin_attestation
         )
         return list(dict.fromkeys(key for key in keys if key is not None))
+
+    def narrative_document(self) -> str | None:
+        """The repository path of the briefing's narrative file, when ``ciptool.yaml`` names
+        one inside the repository."""
+        settings = self.config.record.briefing if self.config else None
+        if settings is None or settings.narrative is None:
+            return None
+        return document_key(settings.narrative)
 
     def facts_for(self, record_file: str, written: str) -> EvidenceFileFacts | None:
         """What was found at a path a record lists; None when the path leaves the repository."""
