@@ -58,8 +58,8 @@ def program_part(document: str, fmt: str) -> str:
     """The three program sections of a rendered briefing: from the first one's heading to the
     heading that follows the last one (or the provenance block)."""
     if fmt == "html":
-        start = document.index('<h2 id="program-components">')
-        last = document.index('<h2 id="member-data-sharing">')
+        start = document.index('<h2>Program components</h2>')
+        last = document.index('<h2>Member data sharing</h2>')
         ends = [document.find(mark, last + 1) for mark in ("<h2", '<footer class="provenance"')]
     else:
         start = document.index("## Program components")
