@@ -129,12 +129,12 @@ def commit_all(root: Path, message: str, day: str) -> None:
 def three_quarters(root: Path) -> Path:
     """A history of three commits in 2026-Q1, Q2 and Q3.
 
-    Q1 (2026-02-10): control C-1 (CSF GV.OC-01 and DE.CM-01, ISO A.5.1); risks R-1 (residual
-    3 x 3 = 9, medium, above the appetite of 8, no acceptance) and R-2 (1 x 2 = 2, low); the
-    phishing rate 6.0% for 2025-Q4.
-    Q2 (2026-05-05): control C-2 (PR.AA-01 and RS.MA-01, A.5.15 and A.5.24); EXC-1 accepts
-    R-1; R-3 (4 x 4 = 16, high, above the appetite, no acceptance); the phishing rate 4.0% for
-    2026-Q1.
+    Q1 (2026-02-10): only NIST CSF 2.0 in scope; control C-1 (CSF GV.OC-01 and DE.CM-01, ISO
+    A.5.1); risks R-1 (residual 3 x 3 = 9, medium, above the appetite of 8, no acceptance) and
+    R-2 (1 x 2 = 2, low); the phishing rate 6.0% for 2025-Q4.
+    Q2 (2026-05-05): ISO/IEC 27001:2022 in scope too; control C-2 (PR.AA-01 and RS.MA-01,
+    A.5.15 and A.5.24); EXC-1 accepts R-1; R-3 (4 x 4 = 16, high, above the appetite, no
+    acceptance); the phishing rate 4.0% for 2026-Q1.
     Q3 (2026-08-20): control C-3 (ID.AM-01 and ID.RA-01, A.5.15 again); R-3 down to 2 x 2 = 4;
     the phishing rate 5.5% for 2026-Q2; a new metric, time to contain, 30 hours for 2026-Q2
     and 10 for 2026-Q3 (a period not yet ended on 2026-09-15).
@@ -143,7 +143,7 @@ def three_quarters(root: Path) -> Path:
     records = "evidence:\n" + evidence("C-1", "2026-02-01", "2026-02-02")
     values = "      - {period: 2025-Q4, value: 6.0}\n"
     first: dict[str, str | bytes] = {
-        "ciptool.yaml": CONFIG,
+        "ciptool.yaml": CONFIG.replace(", iso27001-2022]", "]"),
         "policies/access.yaml": MINIMAL_POLICY,
         "controls/all.yaml": controls,
         "evidence/2026/review.yaml": records,
@@ -157,6 +157,7 @@ def three_quarters(root: Path) -> Path:
     records += evidence("C-2", "2026-05-01", "2026-05-02")
     values += "      - {period: 2026-Q1, value: 4.0}\n"
     second: dict[str, str | bytes] = {
+        "ciptool.yaml": CONFIG,
         "controls/all.yaml": controls,
         "evidence/2026/review.yaml": records,
         "exceptions/2026.yaml": EXCEPTION,
@@ -207,7 +208,7 @@ POSTURE = f"""\
 | Framework {HEAD}
 {RULE}
 | CSF 2.0 | 2% (2 of 106) | 4% (4 of 106) | 6% (6 of 106) |
-| ISO/IEC 27001:2022 | 1% (1 of 93) | 3% (3 of 93) | 3% (3 of 93) |
+| ISO/IEC 27001:2022 | not in scope | 3% (3 of 93) | 3% (3 of 93) |
 
 | Function {HEAD}
 {RULE}
@@ -273,6 +274,21 @@ def test_a_quarter_before_the_first_commit_has_no_record(tmp_path: Path) -> None
     assert "| M-PHISH Phishing click rate (lower is better; threshold 5.0%) | no record |" in trend
 
 
+def test_a_quarter_whose_records_could_not_be_read_has_no_record(tmp_path: Path) -> None:
+    root = three_quarters(tmp_path / "repo")
+    (root / "controls/broken.yaml").write_text("controls: [\n")
+    commit_all(root, "a broken file", "2026-06-15")
+    (root / "controls/broken.yaml").unlink()
+    commit_all(root, "fixed", "2026-08-25")
+    markdown = report(root, "md", "--trend", "3q")
+    trend = section(markdown, "### Trends over the last 3 quarters", "## The program")
+    assert (
+        "this briefing's own position. The program's records as they stood on 2026-06-30 could"
+        " not be read in full, so no figures are shown for that day.\n"
+    ) in trend
+    assert "| CSF 2.0 | 2% (2 of 106) | no record | 6% (6 of 106) |\n" in trend
+
+
 def test_the_html_trend_has_the_same_figures_and_accessible_line_charts(tmp_path: Path) -> None:
     root = three_quarters(tmp_path / "repo")
     html = report(root, "html", "--trend", "3q")
@@ -290,7 +306,7 @@ def test_the_html_trend_has_the_same_figures_and_accessible_line_charts(tmp_path
     assert (
         "<desc>M-PHISH Phishing click rate. Phishing click rate: 2026-Q1 2026-03-31: 6.0%"
         " beyond; 2026-Q2 2026-06-30: 4.0%; 2026-Q3 to date 2026-09-15: 5.5% beyond."
-        " threshold (5.0%): 2026-Q1 2026-03-31: 5; 2026-Q2 2026-06-30: 5;"
+        " threshold (5.0% now): 2026-Q1 2026-03-31: 5; 2026-Q2 2026-06-30: 5;"
         " 2026-Q3 to date 2026-09-15: 5.</desc>"
     ) in trend
 

@@ -16,12 +16,15 @@ from pathlib import Path
 
 from ciptool.app.check import check_repository
 from ciptool.errors import UsageError
+from ciptool.findings import unread_files
 from ciptool.graph import Graph
 from ciptool.loader.git import export_revision, git_output, resolve_revision
 from ciptool.models import Metric
 from ciptool.reports.trends import (
+    BEFORE_HISTORY,
     FEWEST_QUARTERS,
     MOST_QUARTERS,
+    UNREADABLE,
     Point,
     Quarter,
     Trend,
@@ -82,7 +85,7 @@ def trend_over(
         for label, day in days[:-1]:
             revision = resolve_revision(root, day.isoformat())
             if revision is None:
-                marks.append(Quarter(label, day, "", recorded=False))
+                marks.append(Quarter(label, day, "", recorded=False, why=BEFORE_HISTORY))
                 points.append(None)
                 continue
             progress(f"reading the repository as it stood on {day}")
@@ -90,7 +93,8 @@ def trend_over(
                 target = Path(folder) / str(len(written))
                 written[revision.commit] = _written(root, revision.commit, target)
             point, old_graph = _point_at(written[revision.commit], day)
-            marks.append(Quarter(label, day, revision.commit[:12], recorded=point is not None))
+            why = "" if point is not None else UNREADABLE
+            marks.append(Quarter(label, day, revision.commit[:12], point is not None, why=why))
             points.append(point)
             if old_graph is not None:
                 metrics.update({s.record.id: s.record for s in old_graph.metrics.values()})
@@ -113,10 +117,11 @@ def _written(root: Path, commit: str, target: Path) -> Path | None:
 
 def _point_at(root: Path | None, day: dt.date) -> tuple[Point | None, Graph | None]:
     """The trend's figures of the repository written out at ``root``, judged as of ``day``;
-    None when there is none or its ``ciptool.yaml`` is not usable."""
+    None when there is none, its ``ciptool.yaml`` is not usable, or a file of it could not be
+    read (figures made without it could be wrong, as a report of today would be)."""
     if root is None:
         return None, None
     result, graph = check_repository(root, RunSettings(today=day))
-    if graph is None:
+    if graph is None or unread_files(result.findings):
         return None, None
     return measure_point(graph, result, day), graph

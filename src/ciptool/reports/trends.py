@@ -33,6 +33,10 @@ FEWEST_QUARTERS, MOST_QUARTERS = 2, 8
 
 #: What a table says for a quarter the repository has no record of.
 NO_RECORD = "no record"
+#: Why a quarter has no record: its day comes before the repository's first commit, or the
+#: repository as committed then could not be read in full (no usable ``ciptool.yaml``, or a
+#: file that could not be read, which would leave figures out).
+BEFORE_HISTORY, UNREADABLE = "before the first commit", "could not be read"
 
 
 #: A line as a chart draws it: its name and each value with its label.
@@ -82,6 +86,8 @@ class Quarter:
     recorded: bool
     #: Whether this point is the repository the rest of the briefing reports on.
     current: bool = False
+    #: Why it has no record (``BEFORE_HISTORY`` or ``UNREADABLE``); empty when it has one.
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ class MetricPoint:
     unit: str = ""
     #: Whether the value was beyond the metric's threshold; None without a threshold or value.
     beyond: bool | None = None
+    #: The metric's threshold on that day, if it had one.
+    threshold: Decimal | None = None
 
     @property
     def text(self) -> str:
@@ -189,13 +197,14 @@ class MetricLine:
         )
         lines = [(self.title, points)]
         if self.threshold is not None:
-            threshold = _number(self.threshold, self.unit)
-            lines.append(
-                (
-                    f"threshold ({threshold})",
-                    tuple((float(self.threshold), "") for _ in self.cells),
-                )
+            # The threshold as it stood on each day the metric was in the register.
+            limits = tuple(
+                (float(cell.threshold), "")
+                if cell is not None and cell.threshold is not None
+                else (None, "")
+                for cell in self.cells
             )
+            lines.append((f"threshold ({_number(self.threshold, self.unit)} now)", limits))
         return tuple(lines)
 
 
@@ -241,7 +250,36 @@ class Trend:
     @property
     def unrecorded(self) -> tuple[Quarter, ...]:
         """The quarters before the repository's first commit."""
-        return tuple(q for q in self.quarters if not q.recorded)
+        return tuple(q for q in self.quarters if q.why == BEFORE_HISTORY)
+
+    @property
+    def unreadable(self) -> tuple[Quarter, ...]:
+        """The quarters whose repository could not be read in full."""
+        return tuple(q for q in self.quarters if q.why == UNREADABLE)
+
+    @property
+    def gaps_note(self) -> str:
+        """Why some quarters show no record, in words; empty when all have one."""
+        sentences = []
+        before = self.unrecorded
+        if before:
+            many = len(before) > 1
+            sentences.append(
+                f"The program's record begins after {before[-1].day}, so"
+                f" {_count(len(before), 'earlier quarter')} {'show' if many else 'shows'} no"
+                " record."
+            )
+        unread = self.unreadable
+        if unread:
+            days = ", ".join(str(q.day) for q in unread)
+            sentences.append(
+                f"The program's records as they stood on {days} could not be read in full,"
+                " so no figures are shown for that day."
+                if len(unread) == 1
+                else f"The program's records as they stood on {days} could not be read in"
+                " full, so no figures are shown for those days."
+            )
+        return " ".join(sentences)
 
     @property
     def appetite_note(self) -> str:
@@ -312,13 +350,14 @@ def _metric_point(metric: Metric, day: dt.date) -> MetricPoint:
     ended = [value for value in metric.values if value.period.end <= day]
     latest = max(ended, key=lambda value: value.period.end, default=None)
     if latest is None:
-        return MetricPoint(tracked=True, unit=metric.unit)
+        return MetricPoint(tracked=True, unit=metric.unit, threshold=metric.threshold)
     return MetricPoint(
         tracked=True,
         period=latest.period.text,
         value=latest.value,
         unit=metric.unit,
         beyond=beyond_threshold(metric, latest.value),
+        threshold=metric.threshold,
     )
 
 
@@ -409,6 +448,10 @@ def _metric_line(metric: Metric, points: Sequence[Point | None]) -> MetricLine:
         threshold=metric.threshold,
         cells=tuple(cells),
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _number(value: Decimal, unit: str) -> str:
