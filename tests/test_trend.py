@@ -274,6 +274,17 @@ def test_a_quarter_before_the_first_commit_has_no_record(tmp_path: Path) -> None
     assert "| M-PHISH Phishing click rate (lower is better; threshold 5.0%) | no record |" in trend
 
 
+def test_a_commit_before_the_program_had_a_ciptool_yaml_is_no_record(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text("The security program's records, to come.\n")
+    commit_all(root, "start", "2025-11-20")
+    three_quarters(root)
+    trend = section(report(root, "md", "--trend", "4q"), "### Trends", "## The program")
+    assert "The program's record begins after 2025-12-31, so 1 earlier quarter shows" in trend
+    assert "| CSF 2.0 | no record | 2% (2 of 106) | 4% (4 of 106) | 6% (6 of 106) |\n" in trend
+
+
 def test_a_quarter_whose_records_could_not_be_read_has_no_record(tmp_path: Path) -> None:
     root = three_quarters(tmp_path / "repo")
     (root / "controls/broken.yaml").write_text("controls: [\n")

@@ -80,7 +80,8 @@ def trend_over(
     #: Every metric any point had, as the latest point that had it defines it.
     metrics: dict[str, Metric] = {}
     with tempfile.TemporaryDirectory(prefix="ciptool-trend-") as folder:
-        # A commit that stands for several quarter ends is written out once.
+        # A commit that stands for several quarter ends is written out once; None: it holds
+        # no ciptool.yaml, so the program had no record there yet.
         written: dict[str, Path | None] = {}
         for label, day in days[:-1]:
             revision = resolve_revision(root, day.isoformat())
@@ -92,7 +93,12 @@ def trend_over(
             if revision.commit not in written:
                 target = Path(folder) / str(len(written))
                 written[revision.commit] = _written(root, revision.commit, target)
-            point, old_graph = _point_at(written[revision.commit], day)
+            exported = written[revision.commit]
+            if exported is None:
+                marks.append(Quarter(label, day, "", recorded=False, why=BEFORE_HISTORY))
+                points.append(None)
+                continue
+            point, old_graph = _point_at(exported, day)
             why = "" if point is not None else UNREADABLE
             marks.append(Quarter(label, day, revision.commit[:12], point is not None, why=why))
             points.append(point)
@@ -107,7 +113,7 @@ def trend_over(
 
 def _written(root: Path, commit: str, target: Path) -> Path | None:
     """``commit``'s files written into ``target``; None when it held no ``ciptool.yaml`` (the
-    repository was not yet a compliance repository) or git could not list them."""
+    folder was not yet a compliance repository) or git could not list them."""
     target.mkdir()
     written = export_revision(root, commit, target)
     if written is None or not (written / "ciptool.yaml").is_file():
@@ -115,12 +121,10 @@ def _written(root: Path, commit: str, target: Path) -> Path | None:
     return written
 
 
-def _point_at(root: Path | None, day: dt.date) -> tuple[Point | None, Graph | None]:
+def _point_at(root: Path, day: dt.date) -> tuple[Point | None, Graph | None]:
     """The trend's figures of the repository written out at ``root``, judged as of ``day``;
-    None when there is none, its ``ciptool.yaml`` is not usable, or a file of it could not be
-    read (figures made without it could be wrong, as a report of today would be)."""
-    if root is None:
-        return None, None
+    None when its ``ciptool.yaml`` is not usable or a file of it could not be read (figures
+    made without it could be wrong, as a report of today would be)."""
     result, graph = check_repository(root, RunSettings(today=day))
     if graph is None or unread_files(result.findings):
         return None, None

@@ -33,9 +33,10 @@ FEWEST_QUARTERS, MOST_QUARTERS = 2, 8
 
 #: What a table says for a quarter the repository has no record of.
 NO_RECORD = "no record"
-#: Why a quarter has no record: its day comes before the repository's first commit, or the
-#: repository as committed then could not be read in full (no usable ``ciptool.yaml``, or a
-#: file that could not be read, which would leave figures out).
+#: Why a quarter has no record: its day comes before the repository's first commit (or before
+#: the first with a ``ciptool.yaml``), or the repository as committed then could not be read in
+#: full (a ``ciptool.yaml`` that could not be used, or a file that could not be read, which
+#: would leave figures out).
 BEFORE_HISTORY, UNREADABLE = "before the first commit", "could not be read"
 
 
