@@ -255,6 +255,8 @@ def test_three_commits_over_three_quarters_give_the_figures_worked_out_by_hand(
         " day; the last column is this briefing's own position.\n"
     ) in trend
     assert "no record" not in trend
+    for word in ("--trend", "commit", "git", "ciptool", "MT001", "RK002", "warning"):
+        assert word not in trend
     assert POSTURE in trend
     assert RISK in trend
     assert METRICS in trend
