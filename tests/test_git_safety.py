@@ -144,7 +144,13 @@ def test_no_command_lets_the_repository_git_config_run_a_program(tmp_path: Path)
         assert made.exit_code == 0, made.output
         # Stat data differs but the content is as committed: git says clean.
         assert f"| Repository commit | {head} |" in made.stdout
-    assert f"**Since HEAD (commit {head[:12]})**" in made.stdout
+    assert "Compared with the program as it stood on 2026-11-10 (revision HEAD)" in made.stdout
+    # The end of 2026-Q4 is read from history: the commit is written out and checked.
+    trend = ["--as-of", "2027-01-15", "--generated-at", "2027-01-15T12:00:00Z", "--trend", "2q"]
+    made = cli.invoke(app, ["report", "audit-committee", "--repo", str(root), "-o", "-", *trend])
+    assert made.exit_code == 0, made.output
+    assert "| Risks | 2026-Q4 (2026-12-31) | 2027-Q1 to date (2027-01-15) |" in made.stdout
+    assert "no record" not in made.stdout
 
     extra = tmp_path / "export.csv"
     extra.write_bytes(EVIDENCE_CSV)

@@ -443,16 +443,14 @@ def move_two_gaps(root: Path) -> None:
 
 def test_since_reports_status_changes(tmp_path: Path) -> None:
     root = fixture_repo(tmp_path / "repo")
-    # Committed after the report's date (2026-11-15) and after EXC-001 expired (2026-12-01):
-    # the earlier revision is judged as of the report's date, not as of its commit.
-    commit_all(root, "first", "2026-12-20")
+    commit_all(root, "first", "2026-11-01")
     move_two_gaps(root)
-    commit_all(root, "second", "2026-12-21")
+    commit_all(root, "second", "2026-11-10")
     out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "HEAD~1").read_text()
-    assert "| no longer gap | gap | excepted | 1 | nist-csf-2.0:DE.CM-03 |\n" in out
-    assert "| no longer covered | covered | gap | 1 | nist-csf-2.0:RS.MA-01 |\n" in out
-    assert "**Since HEAD\\~1 (commit " in out
-    assert ")** (2026-11-15): 3 requirements changed status: 1 newly covered," in out
+    assert "| no longer a gap | CSF 2.0 | DE.CM-03 | " in out
+    assert "| no longer covered | CSF 2.0 | RS.MA-01 | " in out
+    assert "Compared with the program as it stood on 2026-11-01 (revision HEAD\\~1): 3" in out
+    assert "**Since 2026-11-01:** 3 requirements changed status (1 newly covered," in out
     bad = CliRunner().invoke(
         app, ["report", "audit-committee", "--repo", str(root), "--since", "nope", "-o", "-"]
     )
@@ -472,15 +470,23 @@ def test_since_names_each_status_change_once_in_every_format(tmp_path: Path) -> 
     markdown = report(root, "audit-committee", "md", tmp_path / "ac.md", *since).read_text()
     html = report(root, "audit-committee", "html", tmp_path / "ac.html", *since).read_text()
     summary = (
-        "3 requirements changed status: 1 newly covered, 1 no longer covered, 0 newly gap,"
-        " 1 no longer gap, 0 other changes; risk acceptances: 0 new, 0 expired."
+        "3 requirements changed status (1 newly covered, 1 no longer covered, 1 no longer a"
+        " gap); no risk acceptance is new or expired."
     )
-    assert f")** (2026-11-01): {summary}\n" in markdown
-    assert f"</strong> (2026-11-01): {summary}</p>" in html
+    assert f"**Since 2026-11-01:** {summary}\n" in markdown
+    assert f"<strong>Since 2026-11-01:</strong> {summary}</p>" in html
+    counts = (
+        "| Requirements newly covered | 1 |\n"
+        "| Requirements no longer covered | 1 |\n"
+        "| Requirements newly a gap | 0 |\n"
+        "| Requirements no longer a gap | 1 |\n"
+        "| Requirements with another change of status | 0 |\n"
+    )
+    assert counts in markdown
     rows = (
-        "| newly covered | gap | covered | 1 | nist-csf-2.0:RS.MA-02 |\n"
-        "| no longer covered | covered | gap | 1 | nist-csf-2.0:RS.MA-01 |\n"
-        "| no longer gap | gap | excepted | 1 | nist-csf-2.0:DE.CM-03 |\n"
+        "| newly covered | CSF 2.0 | RS.MA-02 | Incident reports are triaged and validated"
+        " | gap | covered |\n"
+        "| no longer covered | CSF 2.0 | RS.MA-01 | "
     )
     assert rows in markdown
     assert "Gaps closed" not in markdown
@@ -502,12 +508,12 @@ def test_since_a_date_judges_the_last_commit_on_or_before_it_as_of_that_date(
     commit_all(root, "second", "2026-11-10")
     out = report(root, "audit-committee", "md", tmp_path / "ac.md", "--since", "2026-10-31")
     text = out.read_text()
-    assert "**Since 2026-10-31 (commit " in text
-    assert ")** (2026-10-31): 3 requirements changed status: 1 newly covered," in text
-    assert "| newly covered | gap | covered | 1 | nist-csf-2.0:RS.MA-02 |\n" in text
+    assert "Compared with the program as it stood on 2026-10-31: 3 requirements" in text
+    assert "**Since 2026-10-31:** 3 requirements changed status (1 newly covered," in text
+    assert "| newly covered | CSF 2.0 | RS.MA-02 | " in text
     same_day = report(root, "audit-committee", "md", tmp_path / "b.md", "--since", "2026-11-15")
-    assert ")** (2026-11-15): 0 requirements changed status:" in same_day.read_text()
-    assert "No requirement changed status." in same_day.read_text()
+    assert "**Since 2026-11-15:** No requirement changed status;" in same_day.read_text()
+    assert "No requirement changed status.\n" in same_day.read_text()
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from ciptool.loader.git import git_state
 from ciptool.render import ReportFormat
 from ciptool.render.documents import has_template
 from ciptool.render.report_formats import REPORT_OUTPUTS, Document
-from ciptool.reports import REPORT_KINDS
+from ciptool.reports import REPORT_KINDS, ReportKind
 from ciptool.reports.common import report_meta
 from ciptool.reports.view import ReportSource, build_report, kind_content, repository_report
 from ciptool.results import RunSettings
@@ -31,6 +31,8 @@ class ReportRequest:
     as_of: dt.date
     generated_at: dt.datetime
     since: str | None = None
+    #: ``--trend``: how many quarters, as written (``4q``).
+    trend: str | None = None
     cache_dir: Path | None = None
 
 
@@ -76,10 +78,7 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
             f"`{request.kind}` is a report of your own, made from templates: {fmt} is made"
             f" from the tables of ciptool's reports ({tabled}), which it has not"
         )
-    if request.since:
-        from ciptool.app.since import check_since
-
-        check_since(request.since, request.as_of)
+    quarters = _comparisons(root, request, builtin)
     progress("loading and checking the repository")
     result, graph, inputs = checked(root, RunSettings(today=request.as_of), request.cache_dir)
     if graph is None:
@@ -93,6 +92,12 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
 
         progress(f"comparing with {request.since}")
         changes = changes_since(root, request.since, result, graph)
+    trend = None
+    if quarters is not None:
+        from ciptool.app.trend import trend_over
+
+        progress(f"reading the last {quarters} quarters from git history")
+        trend = trend_over(root, quarters, result, graph, progress)
     state = git_state(root)
     title = builtin.title if builtin else request.kind.replace("-", " ").capitalize()
     meta = report_meta(
@@ -109,11 +114,32 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
         context = repository_report(graph, result, meta, changes)
         document = Document(root, request.kind, context)
     else:
-        view = build_report(builtin, ReportSource(graph, result, meta, builtin, changes))
+        view = build_report(builtin, ReportSource(graph, result, meta, builtin, changes, trend))
         content = kind_content(builtin)
         tables = content.sheets(view) if output.from_tables else ()
         document = Document(root, request.kind, view, tables, content.shows_statuses)
     return Report(output.render(document), partial(inputs.hold, root))
+
+
+def _comparisons(root: Path, request: ReportRequest, builtin: ReportKind | None) -> int | None:
+    """Refuse, before any work, a ``--since`` or ``--trend`` that cannot be answered; the
+    number of quarters ``--trend`` asks for, if any."""
+    if request.since:
+        from ciptool.app.since import check_since
+
+        if builtin is not None and builtin.name != "audit-committee":
+            raise UsageError(
+                f"--since is for the audit-committee report (and reports of your own), not"
+                f" `{request.kind}`"
+            )
+        check_since(root, request.since, request.as_of)
+    if request.trend is not None:
+        from ciptool.app.trend import check_history, trend_quarters
+
+        quarters = trend_quarters(request.trend, request.kind)
+        check_history(root)
+        return quarters
+    return None
 
 
 def write_report(path: Path, report: Report) -> None:

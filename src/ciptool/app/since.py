@@ -9,37 +9,46 @@ from pathlib import Path
 from ciptool.app.check import check_repository
 from ciptool.errors import UsageError
 from ciptool.graph import Graph
-from ciptool.loader.git import export_revision, looks_like_date, resolve_revision
-from ciptool.reports.changes import MOVES_NOTE, Changes, status_moves
+from ciptool.loader.git import Revision, export_revision, looks_like_date, resolve_revision
+from ciptool.reports.changes import (
+    MOVES_NOTE,
+    Changes,
+    acceptance_moves,
+    requirement_moves,
+    status_moves,
+)
 from ciptool.reports.frameworks import CSF, group_tallies
 from ciptool.results import RunResult, RunSettings
 
 
-def check_since(since: str, as_of: dt.date) -> None:
-    """Refuse, before any work, a ``--since`` date that is no date or comes after ``as_of``."""
+def check_since(root: Path, since: str, as_of: dt.date) -> Revision:
+    """The revision ``since`` names, before any work; a usage error for a date that is no date
+    or comes after ``as_of``, for a revision git does not know, and for one committed after
+    ``as_of`` (the report would compare with a state later than its own)."""
     day = _since_day(since)
     if day is not None and day > as_of:
         raise UsageError(
             f"--since {since} is after the report's date {as_of} (--as-of):"
             " compare with an earlier date or revision"
         )
-
-
-def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Changes:
-    """Compare ``result`` with the repository at ``since`` (a git revision or a date).
-
-    The earlier revision is judged as of the date ``since`` names, or as of its commit's date,
-    but never later than the report's own date: a commit made after it is judged as of that day.
-    """
-    check_since(since, result.today)
     revision = resolve_revision(root, since)
     if revision is None:
         raise UsageError(
             f"--since {since}: no such git revision, or no commit on or before that date"
         )
-    then_day = (
-        min(dt.date.fromisoformat(revision.day), result.today) if revision.day else result.today
-    )
+    if day is None and revision.day and dt.date.fromisoformat(revision.day) > as_of:
+        raise UsageError(
+            f"--since {since} was committed on {revision.day}, after the report's date {as_of}"
+            " (--as-of): compare with an earlier revision or date"
+        )
+    return revision
+
+
+def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Changes:
+    """Compare ``result`` with the repository at ``since`` (a git revision or a date), judged
+    as of the date ``since`` names, or as of its commit's date."""
+    revision = check_since(root, since, result.today)
+    then_day = dt.date.fromisoformat(revision.day) if revision.day else result.today
     with tempfile.TemporaryDirectory(prefix="ciptool-since-") as folder:
         old_root = export_revision(root, revision.commit, Path(folder))
         if old_root is None or not (old_root / "ciptool.yaml").is_file():
@@ -62,22 +71,21 @@ def changes_since(root: Path, since: str, result: RunResult, graph: Graph) -> Ch
                 now_share - before_share,
             )
         )
-    old_exceptions = set(old_graph.exceptions)
-    expired_then = {
-        e.record.id for e in old_graph.exceptions.values() if e.record.expires_on < then_day
-    }
-    expired_now = {
-        e.record.id for e in graph.exceptions.values() if e.record.expires_on < result.today
-    }
+    names = {**_names(old_graph), **_names(graph)}
     return Changes(
-        since=f"{since} (commit {revision.commit[:12]})",
+        since=since,
         since_as_of=then_day,
+        by_date=looks_like_date(since),
         status_moves=status_moves(before.coverage, result.coverage),
+        requirement_moves=requirement_moves(before.coverage, result.coverage, names),
         function_moves=tuple(moves),
-        new_exceptions=tuple(sorted(set(graph.exceptions) - old_exceptions)),
-        expired_exceptions=tuple(sorted(expired_now - expired_then)),
+        acceptance_moves=acceptance_moves(old_graph, then_day, graph, result.today, names),
         notes=(MOVES_NOTE,),
     )
+
+
+def _names(graph: Graph) -> dict[str, str]:
+    return {ident: catalog.display_name for ident, catalog in graph.catalogs.items()}
 
 
 def _since_day(since: str) -> dt.date | None:

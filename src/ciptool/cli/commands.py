@@ -385,6 +385,15 @@ def report(
             " revision's, never after --as-of (audit-committee).",
         ),
     ] = None,
+    trend: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            metavar="Nq",
+            help="Show posture, risk and metrics over the last N quarters (2q to 8q), read from"
+            " git history: the end of each earlier quarter and --as-of itself"
+            " (audit-committee).",
+        ),
+    ] = None,
     generated_at: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -411,6 +420,7 @@ def report(
         as_of=today,
         generated_at=_generation_time(generated_at),
         since=since,
+        trend=trend,
         cache_dir=_cache_dir(root, cache_dir, no_cache),
     )
     try:

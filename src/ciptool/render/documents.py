@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from ciptool.errors import UsageError
-from ciptool.render import charts
+from ciptool.render import charts, line_charts
 from ciptool.render.sandbox import RenderingLimits, TemplateSandbox, render_bounded
 from ciptool.render.template_files import TEMPLATES_DIR, RepositoryTemplates
 
@@ -55,6 +55,7 @@ def environment(root: Path | None, *, html: bool) -> TemplateSandbox:
     env.globals["coverage_chart"] = _markup(charts.coverage_bars, html)
     env.globals["status_chart"] = _markup(charts.status_bar, html)
     env.globals["heat_map_chart"] = _markup(charts.heat_map, html)
+    env.globals["line_chart"] = _markup(line_charts.line_chart, html)
     return env
 
 
