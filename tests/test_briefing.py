@@ -37,7 +37,7 @@ TOOL_WORDS = (
     re.compile(r"(?<!\d):\d+:\d+"),  # a position, not a time of day
     re.compile(r"--\w"),
     re.compile(r"\b[A-Z]{2}\d{3}\b"),
-    re.compile(r"\b(?:errors?|warnings?|severity|severities)\b", re.IGNORECASE),
+    re.compile(r"\b(?:errors?|warnings?)\b", re.IGNORECASE),
 )
 
 

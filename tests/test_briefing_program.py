@@ -58,8 +58,8 @@ def program_part(document: str, fmt: str) -> str:
     """The three program sections of a rendered briefing: from the first one's heading to the
     heading that follows the last one (or the provenance block)."""
     if fmt == "html":
-        start = document.index('<h2>Program components</h2>')
-        last = document.index('<h2>Member data sharing</h2>')
+        start = document.index("<h2>Program components</h2>")
+        last = document.index("<h2>Member data sharing</h2>")
         ends = [document.find(mark, last + 1) for mark in ("<h2", '<footer class="provenance"')]
     else:
         start = document.index("## Program components")
@@ -297,7 +297,7 @@ def test_the_example_briefing_states_the_figures_in_board_language(
         for ident, title in zip(
             ("program-components", "third-parties", "member-data-sharing"), headings, strict=True
         ):
-            assert f'<h2 id="{ident}">{title}</h2>' in part
+            assert f'<section id="{ident}">\n<h2>{title}</h2>' in document
     else:
         assert re.findall(r"^## (.+)$", part, flags=re.M) == headings
     # Board language: no file or YAML paths, check codes, tool severities or CLI hints.
@@ -773,7 +773,7 @@ def test_a_repository_without_registers_says_so_in_words(tmp_path: Path) -> None
     html = words(program_part(briefing(root, "html", tmp_path / "ac.html"), "html"))
     markdown = markdown_words(program_part(briefing(root, "md", tmp_path / "ac.md"), "md"))
     for sentence in (
-        "The seven critical security processes hold 0 controls: 0 with current evidence, 0 with"
+        "The seven critical security processes hold 1 control: 1 with current evidence, 0 with"
         " evidence out of date, 0 with evidence missing.",
         "No metric measures the controls of these processes.",
         "No finding of a penetration test or a red-team exercise is recorded.",

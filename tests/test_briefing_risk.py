@@ -241,7 +241,7 @@ def test_the_example_briefing_has_the_four_sections_in_both_formats() -> None:
         ("incident-response", "Incident preparedness and response"),
         ("business-continuity", "Business continuity"),
     ]:
-        assert f'<h2 id="{ident}">{title}</h2>' in html
+        assert f'<section id="{ident}">\n<h2>{title}</h2>' in html
         assert f"\n## {title}\n" in md
     for line in [
         "2 are above the appetite (a residual score over 8): 2 carried by a live risk"

@@ -102,7 +102,7 @@ HIGHLIGHTS = [
 def test_the_summary_counts_every_kind_and_names_the_changes_that_matter(tmp_path: Path) -> None:
     root = two_states(tmp_path / "repo")
     markdown = briefing(root, "md", "--since", "2026-03-31")
-    changes = part(markdown, "## What changed since the last briefing", "## The program")
+    changes = part(markdown, "## What changed since the last briefing", "## Appendix")
     assert f"Compared with the program as it stood on 2026-03-31: {SUMMARY}\n" in changes
     assert COUNTS in changes
     named = [line[2:] for line in changes.splitlines() if line.startswith("- ")]
@@ -143,7 +143,7 @@ def test_the_appendix_lists_every_change(tmp_path: Path) -> None:
 def test_html_says_what_markdown_says(tmp_path: Path) -> None:
     root = two_states(tmp_path / "repo")
     html = briefing(root, "html", "--since", "2026-03-31")
-    changes = part(html, '<h2 id="changes">', '<h2 id="program">')
+    changes = part(html, '<section id="changes">', '<section id="appendix">')
     assert f"<p>Compared with the program as it stood on 2026-03-31: {SUMMARY}</p>" in changes
     assert '<tr><td>Requirements no longer covered</td><td class="num">6</td></tr>' in changes
     assert changes.count("<li>") == 5
@@ -159,7 +159,7 @@ def test_without_a_comparison_the_section_says_so_plainly(tmp_path: Path) -> Non
     markdown = briefing(root, "md")
     assert f"## What changed since the last briefing\n\n{expected}\n" in markdown
     assert "changes-appendix" not in briefing(root, "html")
-    assert f'<h2 id="changes">What changed since the last briefing</h2>\n<p>{expected}</p>' in (
+    assert f"<h2>What changed since the last briefing</h2>\n<p>{expected}</p>" in (
         briefing(root, "html")
     )
     assert "--since" not in markdown

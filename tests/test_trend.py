@@ -249,7 +249,7 @@ def test_three_commits_over_three_quarters_give_the_figures_worked_out_by_hand(
 ) -> None:
     root = three_quarters(tmp_path / "repo")
     markdown = report(root, "md", "--trend", "3q")
-    trend = section(markdown, "### Trends over the last 3 quarters", "## The program")
+    trend = section(markdown, "### Trends over the last 3 quarters", "## Appendix")
     assert (
         "Each column shows the program as it stood at the end of a quarter, judged as of that"
         " day; the last column is this briefing's own position.\n"
@@ -265,7 +265,7 @@ def test_three_commits_over_three_quarters_give_the_figures_worked_out_by_hand(
 def test_a_quarter_before_the_first_commit_has_no_record(tmp_path: Path) -> None:
     root = three_quarters(tmp_path / "repo")
     markdown = report(root, "md", "--trend", "4q")
-    trend = section(markdown, "### Trends over the last 4 quarters", "## The program")
+    trend = section(markdown, "### Trends over the last 4 quarters", "## Appendix")
     assert (
         "The program's record begins after 2025-12-31, so 1 earlier quarter shows no record."
     ) in trend
@@ -282,7 +282,7 @@ def test_a_commit_before_the_program_had_a_ciptool_yaml_is_no_record(tmp_path: P
     (root / "README.md").write_text("The security program's records, to come.\n")
     commit_all(root, "start", "2025-11-20")
     three_quarters(root)
-    trend = section(report(root, "md", "--trend", "4q"), "### Trends", "## The program")
+    trend = section(report(root, "md", "--trend", "4q"), "### Trends", "## Appendix")
     assert "The program's record begins after 2025-12-31, so 1 earlier quarter shows" in trend
     assert "| CSF 2.0 | no record | 2% (2 of 106) | 4% (4 of 106) | 6% (6 of 106) |\n" in trend
 
@@ -294,7 +294,7 @@ def test_a_quarter_whose_records_could_not_be_read_has_no_record(tmp_path: Path)
     (root / "controls/broken.yaml").unlink()
     commit_all(root, "fixed", "2026-08-25")
     markdown = report(root, "md", "--trend", "3q")
-    trend = section(markdown, "### Trends over the last 3 quarters", "## The program")
+    trend = section(markdown, "### Trends over the last 3 quarters", "## Appendix")
     assert (
         "this briefing's own position. The program's records as they stood on 2026-06-30 could"
         " not be read in full, so no figures are shown for that day.\n"
@@ -305,7 +305,7 @@ def test_a_quarter_whose_records_could_not_be_read_has_no_record(tmp_path: Path)
 def test_the_html_trend_has_the_same_figures_and_accessible_line_charts(tmp_path: Path) -> None:
     root = three_quarters(tmp_path / "repo")
     html = report(root, "html", "--trend", "3q")
-    trend = section(html, '<h3 id="trend">', '<h2 id="program">')
+    trend = section(html, '<h3 id="trend">', '<section id="appendix">')
     for cell in ("6% (6 of 106)", "10% (2 of 21)", "5.5% (2026-Q2) beyond threshold"):
         assert f'<td class="num">{cell}</td>' in trend
     titles = re.findall(r"<title>([^<]*)</title><desc>", trend)
@@ -329,7 +329,7 @@ def test_the_trend_changes_nothing_else_in_the_briefing(tmp_path: Path) -> None:
     plain = report(root, "md")
     with_trend = report(root, "md", "--trend", "2q")
     start = with_trend.index("### Trends over the last 2 quarters")
-    end = with_trend.index("## The program")
+    end = with_trend.index("## Appendix")
     assert with_trend[:start] + with_trend[end:] == plain
 
 
