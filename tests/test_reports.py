@@ -364,7 +364,7 @@ def test_unknown_kind_and_unsupported_format(tmp_path: Path) -> None:
     assert "unknown report `board`" in unknown.stderr
     csv_profile = runner.invoke(app, ["report", "csf-profile", "--repo", str(root), "-f", "csv"])
     assert csv_profile.exit_code == 2
-    assert "comes as md, html, not csv" in csv_profile.stderr
+    assert "comes as md, html, pdf, not csv" in csv_profile.stderr
 
 
 def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> None:
@@ -543,12 +543,12 @@ def test_pdf_needs_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     root = fixture_repo(tmp_path / "repo")
     real_import = builtins.__import__
 
-    def no_fpdf(name: str, *args: object, **kwargs: object) -> object:
-        if name == "fpdf":
+    def no_weasyprint(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint":
             raise ImportError(name)
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(builtins, "__import__", no_fpdf)
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
     result = CliRunner().invoke(
         app,
         [
