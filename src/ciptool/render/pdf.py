@@ -9,8 +9,9 @@ marked ``wide``.
 WeasyPrint was chosen by measurement against fpdf2 (the engine before it) and Chromium's print
 to PDF (the numbers are in ``docs/reports.md``): fpdf2 lays out only a small subset of HTML
 (no SVG, no CSS, so each kind needed a second template and lost sections and columns), and
-Chromium is a browser to install, cannot be kept from reading ``file:`` URLs without a driver,
-and stamps each PDF with the time it was made. WeasyPrint installs with pip and needs the
+Chromium is a browser to install, does not carry the header's marking to every page (no
+``string-set``), cannot be kept from reading ``file:`` URLs without a driver, and stamps each
+PDF with the time it was made. WeasyPrint installs with pip and needs the
 Pango library of the system (``libpango-1.0-0`` and ``libpangoft2-1.0-0`` on Debian and
 Ubuntu; ``brew install pango`` on macOS).
 
