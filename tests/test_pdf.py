@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from ciptool.cli import app
 from ciptool.reports import REPORT_KINDS
-from conftest import PROJECT_ROOT, MakeRepo, unavailable
+from conftest import PROJECT_ROOT, MakeRepo, require_pdf_engine, unavailable
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 
@@ -39,10 +39,7 @@ def poppler() -> dict[str, str]:
             f"{', '.join(missing)} not installed"
             " (.ci/run installs them: apt-get install poppler-utils)"
         )
-    try:
-        import weasyprint  # noqa: F401
-    except OSError:
-        unavailable("Pango is not installed (.ci/run installs it: apt-get install libpango-1.0-0)")
+    require_pdf_engine()
     return {name: path for name, path in tools.items() if path is not None}
 
 

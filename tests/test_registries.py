@@ -21,7 +21,7 @@ from ciptool.render.report_formats import REPORT_OUTPUTS
 from ciptool.reports import REPORT_KINDS
 from ciptool.reports.view import kind_content
 from ciptool.results import RunResult
-from conftest import AS_OF, MakeRepo
+from conftest import AS_OF, MakeRepo, require_pdf_engine
 
 
 def test_every_check_format_is_served_by_its_own_renderer_and_nothing_else_is() -> None:
@@ -119,6 +119,8 @@ def test_a_report_of_your_own_is_served_in_every_format_made_from_templates(
     weekly = "<p>{{ meta.program }}: {{ evidence_index.files | length }} files</p>\n"
     # PDF is the report's HTML (templates/KIND.html.j2) laid out for print.
     name = {"md": "md", "html": "html", "pdf": "html"}[fmt]
+    if fmt == "pdf":
+        require_pdf_engine()
     root = make_repo({f"templates/weekly.{name}.j2": weekly})
     out = tmp_path / f"weekly.{fmt}"
     made = cli.invoke(app, ["report", "weekly", "--repo", str(root), "-f", fmt, "-o", str(out)])

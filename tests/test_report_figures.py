@@ -21,7 +21,14 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.render.charts import coverage_bars
 from ciptool.reports.frameworks import Tally
-from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo, unavailable
+from conftest import (
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    PROJECT_ROOT,
+    MakeRepo,
+    require_pdf_engine,
+    unavailable,
+)
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 
@@ -50,6 +57,7 @@ def pdftotext() -> str:
         unavailable(
             "pdftotext is not installed (.ci/run installs it: apt-get install poppler-utils)"
         )
+    require_pdf_engine()
     return found
 
 

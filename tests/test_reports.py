@@ -197,8 +197,10 @@ def report(root: Path, kind: str, fmt: str, out: Path, *extra: str) -> Path:
 def test_every_kind_renders_in_every_format_for_the_example(
     kind: str, fmt: str, tmp_path: Path
 ) -> None:
-    from conftest import PROJECT_ROOT
+    from conftest import PROJECT_ROOT, require_pdf_engine
 
+    if fmt == "pdf":
+        require_pdf_engine()
     out = report(PROJECT_ROOT, kind, fmt, tmp_path / f"{kind}.{fmt}")
     data = out.read_bytes()
     assert data
@@ -221,6 +223,10 @@ def test_golden_documents(kind: str, fmt: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "xlsx", "pdf"])
 def test_output_is_reproducible(fmt: str, tmp_path: Path) -> None:
+    from conftest import require_pdf_engine
+
+    if fmt == "pdf":
+        require_pdf_engine()
     root = fixture_repo(tmp_path / "repo")
     kind = "soc2"
     first = report(root, kind, fmt, tmp_path / f"a.{fmt}").read_bytes()
