@@ -350,8 +350,9 @@ def test_names_in_every_script_are_intact_in_the_pdfs(
     }
     for kind, names in wanted.items():
         pdf = render(kind, "pdf", tmp_path / f"{kind}.pdf", root)
-        text = flat(text_of(poppler, pdf))
-        assert [name for name in names if name not in text] == [], kind
+        # Every character in order; a name may wrap in a narrow cell (CJK anywhere).
+        text = "".join(text_of(poppler, pdf).split())
+        assert [name for name in names if "".join(name.split()) not in text] == [], kind
         fonts = embedded(poppler, pdf)
         assert all(emb == "yes" for _name, emb in fonts), fonts
         if kind != "soc2":
