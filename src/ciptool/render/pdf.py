@@ -107,7 +107,7 @@ def _set_svg_text(root: Any) -> None:
         svg.insert(0, style)
 
 
-def _fetcher(weasyprint: Any) -> Any:
+def _fetcher() -> Any:
     """A URL fetcher that fetches nothing outside the document: a ``data:`` URI and ciptool's
     own fonts only; any other URL (``file:``, ``http:``, ...) is refused before it is opened.
     """
@@ -141,7 +141,7 @@ def html_to_pdf(html: str, meta: Any) -> bytes:
     weasyprint = _engine()
     from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = _fetcher(weasyprint)
+    fetcher = _fetcher()
     font_config = FontConfiguration()
     fonts = weasyprint.CSS(string=_font_faces(), font_config=font_config, url_fetcher=fetcher)
     parsed = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
