@@ -125,6 +125,15 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def require_pdf_engine() -> None:
+    """Skip (fail in CI) a test that writes a PDF where WeasyPrint or the system's Pango it
+    lays out with is missing (.ci/run installs Pango: apt-get install libpango-1.0-0)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        unavailable(f"PDF needs WeasyPrint and the system's Pango: {exc}")
+
+
 def run(root: Path, *select: str) -> RunResult:
     """Check ``root`` as of AS_OF, with only the ``select``ed codes or families if given."""
     return check_repository(root, RunSettings(today=AS_OF, select=select))[0]

@@ -13,7 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, MakeRepo, brief, run
+from conftest import (
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    MakeRepo,
+    brief,
+    require_pdf_engine,
+    run,
+)
 
 AS_OF = ["--as-of", "2026-11-15"]
 GENERATED = ["--generated-at", "2026-11-15T00:00:00Z"]
@@ -66,6 +73,8 @@ def test_non_utf8_file_name_does_not_stop_a_report(
     # holds), so the control file here is read, with a finding in it (SC001).
     (root / "controls" / os.fsdecode(b"bad\xff.yaml")).write_text(UNKNOWN_KEY)
     (root / "evidence/2026/files" / os.fsdecode(b"z\xfe.csv")).write_bytes(b"a\n")
+    if doc_format == "pdf":
+        require_pdf_engine()
     out = tmp_path / f"report.{doc_format}"
     args = ["report", kind, "--repo", str(root), *AS_OF, *GENERATED, "-f", doc_format]
     result = cli.invoke(app, [*args, "-o", str(out)])

@@ -21,7 +21,7 @@ from ciptool.render.report_formats import REPORT_OUTPUTS
 from ciptool.reports import REPORT_KINDS
 from ciptool.reports.view import kind_content
 from ciptool.results import RunResult
-from conftest import AS_OF, MakeRepo
+from conftest import AS_OF, MakeRepo, require_pdf_engine
 
 
 def test_every_check_format_is_served_by_its_own_renderer_and_nothing_else_is() -> None:
@@ -51,16 +51,16 @@ def test_only_the_terminal_format_is_printed_for_a_terminal() -> None:
 
 # --- report formats and report kinds ------------------------------------------------------
 
-#: The formats each report kind comes in, as the command line has always offered them.
+#: The formats each report kind comes in, as the command line offers them: every kind as PDF.
 SERVED = {
     "soc2": ["md", "html", "csv", "xlsx", "pdf"],
-    "soa": ["md", "html", "csv", "xlsx"],
-    "csf-profile": ["md", "html"],
+    "soa": ["md", "html", "csv", "xlsx", "pdf"],
+    "csf-profile": ["md", "html", "pdf"],
     "audit-committee": ["md", "html", "pdf"],
-    "evidence-index": ["md", "html", "csv", "xlsx"],
-    "risk-register": ["md", "html", "csv", "xlsx"],
-    "approved-apps": ["md", "html", "csv", "xlsx"],
-    "third-parties": ["md", "html", "csv", "xlsx"],
+    "evidence-index": ["md", "html", "csv", "xlsx", "pdf"],
+    "risk-register": ["md", "html", "csv", "xlsx", "pdf"],
+    "approved-apps": ["md", "html", "csv", "xlsx", "pdf"],
+    "third-parties": ["md", "html", "csv", "xlsx", "pdf"],
 }
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 ALL_FRAMEWORKS = "program: Test Program\nframeworks: [nist-csf-2.0, iso27001-2022, soc2-2017]\n"
@@ -91,10 +91,10 @@ def test_every_report_kind_is_served_by_its_own_module_and_nothing_else_is() -> 
         assert kind.module == f"ciptool.reports.{name.replace('-', '_')}"
         content = kind_content(kind)
         assert content.build.__module__ == kind.module
-        # A kind comes as CSV and XLSX exactly when it has tables, and as PDF exactly when
-        # it has a template laid out for paper.
+        # A kind comes as CSV and XLSX exactly when it has tables; every kind comes as PDF,
+        # its HTML laid out for print.
         assert (content.tables is not None) == ("csv" in kind.formats) == ("xlsx" in kind.formats)
-        assert has_template(None, name, "pdf.html") == ("pdf" in kind.formats)
+        assert "pdf" in kind.formats
         for fmt in ("md", "html"):
             assert has_template(None, name, fmt) and fmt in kind.formats
 
@@ -117,9 +117,11 @@ def test_a_report_of_your_own_is_served_in_every_format_made_from_templates(
     fmt: str, make_repo: MakeRepo, cli: CliRunner, tmp_path: Path
 ) -> None:
     weekly = "<p>{{ meta.program }}: {{ evidence_index.files | length }} files</p>\n"
-    # PDF asks for templates/KIND.pdf.j2 and lays out KIND.pdf.html.j2, as it always has.
-    names = {"md": ["md"], "html": ["html"], "pdf": ["pdf", "pdf.html"]}[fmt]
-    root = make_repo({f"templates/weekly.{name}.j2": weekly for name in names})
+    # PDF is the report's HTML (templates/KIND.html.j2) laid out for print.
+    name = {"md": "md", "html": "html", "pdf": "html"}[fmt]
+    if fmt == "pdf":
+        require_pdf_engine()
+    root = make_repo({f"templates/weekly.{name}.j2": weekly})
     out = tmp_path / f"weekly.{fmt}"
     made = cli.invoke(app, ["report", "weekly", "--repo", str(root), "-f", fmt, "-o", str(out)])
     assert made.exit_code == 0, made.output

@@ -11,7 +11,6 @@ import io
 import re
 import shutil
 import subprocess
-import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +21,14 @@ from typer.testing import CliRunner
 from ciptool.cli import app
 from ciptool.render.charts import coverage_bars
 from ciptool.reports.frameworks import Tally
-from conftest import MINIMAL_CONTROL, MINIMAL_EVIDENCE, PROJECT_ROOT, MakeRepo, unavailable
+from conftest import (
+    MINIMAL_CONTROL,
+    MINIMAL_EVIDENCE,
+    PROJECT_ROOT,
+    MakeRepo,
+    require_pdf_engine,
+    unavailable,
+)
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 
@@ -51,19 +57,19 @@ def pdftotext() -> str:
         unavailable(
             "pdftotext is not installed (.ci/run installs it: apt-get install poppler-utils)"
         )
+    require_pdf_engine()
     return found
 
 
 def pdf_text(tool: str, path: Path) -> str:
-    return subprocess.run(
-        [tool, "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run([tool, str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def figures_row(label: str, figures: tuple[object, ...]) -> re.Pattern[str]:
     """A table row: the label, then the figures in order, whatever separates them."""
     cells = r"[\s|]+".join(re.escape(str(f)) for f in figures)
-    return re.compile(re.escape(label) + r"[\s|]+" + cells + r"[\s|]*$", re.MULTILINE)
+    words = r"\s+".join(re.escape(word) for word in label.split())  # a label may wrap in its cell
+    return re.compile(words + r"[\s|]+" + cells + r"[\s|]*$", re.MULTILINE)
 
 
 #: The executive summary's coverage, each framework in words whose parts add up to its total.
@@ -171,7 +177,7 @@ def test_the_pdfs_say_what_the_statuses_mean(tmp_path: Path, pdftotext: str) -> 
     for kind in ("audit-committee", "soc2"):
         text = " ".join(pdf_text(pdftotext, render(kind, "pdf", tmp_path / f"{kind}.pdf")).split())
         assert "What the statuses mean" in text, kind
-        assert "covered-with-deviations: " in text, kind
+        assert "covered-with-deviations covered, but a mapped control missed" in text, kind
 
 
 def test_a_missed_soc2_interval_is_not_called_a_gap(tmp_path: Path) -> None:
@@ -212,22 +218,6 @@ def test_occurrence_testing_takes_a_daily_control_in_runs(tmp_path: Path, pdftot
     assert "| quarterly | 2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok |" in markdown
     text = " ".join(pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf")).split())
     assert "2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok" in text
-
-
-def test_the_pdfs_embed_their_fonts(tmp_path: Path, pdftotext: str) -> None:
-    pdffonts = str(Path(pdftotext).with_name("pdffonts"))
-    for kind in ("audit-committee", "soc2"):
-        listing = subprocess.run(
-            [pdffonts, str(render(kind, "pdf", tmp_path / f"{kind}.pdf"))],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.splitlines()[2:]
-        assert listing, kind
-        for line in listing:
-            name, embedded = line.split()[0], line.split()[-5]
-            assert name.split("+")[-1].startswith("DejaVuSans"), line
-            assert embedded == "yes", line
 
 
 def test_user_text_prints_literally_in_the_pdfs(
@@ -275,19 +265,6 @@ def test_the_workbooks_about_sheet_is_readable_and_says_what_the_statuses_mean(
         meanings = {row[0]: row[1] for row in rows}
         assert meanings["covered-with-deviations"].startswith("covered, but a mapped control")
         assert meanings["Status"] == "What it means"
-
-
-def test_the_pdf_headings_wear_the_html_documents_colours(tmp_path: Path) -> None:
-    data = render("audit-committee", "pdf", tmp_path / "ac.pdf").read_bytes()
-    # fpdf2 ends a stream's data with "\nendstream": a carriage return before it is the
-    # compressed data's last byte, never part of the line end.
-    streams = re.findall(rb"stream\r?\n(.*?)\nendstream", data, re.DOTALL)
-    content = b"".join(zlib.decompress(s) for s in streams if s[:2] in (b"x\x9c", b"x\xda"))
-    # Only the ink (#1c2430) and the accent (#0d47a1): not fpdf2's dark red (#960000).
-    assert set(re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content)) == {
-        b"0.1098 0.1412 0.1882 rg",
-        b"0.051 0.2784 0.6314 rg",
-    }
 
 
 @pytest.mark.parametrize("kind", ["soc2", "soa", "csf-profile", "evidence-index", "third-parties"])

@@ -197,8 +197,10 @@ def report(root: Path, kind: str, fmt: str, out: Path, *extra: str) -> Path:
 def test_every_kind_renders_in_every_format_for_the_example(
     kind: str, fmt: str, tmp_path: Path
 ) -> None:
-    from conftest import PROJECT_ROOT
+    from conftest import PROJECT_ROOT, require_pdf_engine
 
+    if fmt == "pdf":
+        require_pdf_engine()
     out = report(PROJECT_ROOT, kind, fmt, tmp_path / f"{kind}.{fmt}")
     data = out.read_bytes()
     assert data
@@ -221,6 +223,10 @@ def test_golden_documents(kind: str, fmt: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "xlsx", "pdf"])
 def test_output_is_reproducible(fmt: str, tmp_path: Path) -> None:
+    from conftest import require_pdf_engine
+
+    if fmt == "pdf":
+        require_pdf_engine()
     root = fixture_repo(tmp_path / "repo")
     kind = "soc2"
     first = report(root, kind, fmt, tmp_path / f"a.{fmt}").read_bytes()
@@ -364,7 +370,7 @@ def test_unknown_kind_and_unsupported_format(tmp_path: Path) -> None:
     assert "unknown report `board`" in unknown.stderr
     csv_profile = runner.invoke(app, ["report", "csf-profile", "--repo", str(root), "-f", "csv"])
     assert csv_profile.exit_code == 2
-    assert "comes as md, html, not csv" in csv_profile.stderr
+    assert "comes as md, html, pdf, not csv" in csv_profile.stderr
 
 
 def test_a_repository_template_overrides_and_adds_reports(tmp_path: Path) -> None:
@@ -549,12 +555,12 @@ def test_pdf_needs_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     root = fixture_repo(tmp_path / "repo")
     real_import = builtins.__import__
 
-    def no_fpdf(name: str, *args: object, **kwargs: object) -> object:
-        if name == "fpdf":
+    def no_weasyprint(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint":
             raise ImportError(name)
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(builtins, "__import__", no_fpdf)
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
     result = CliRunner().invoke(
         app,
         [

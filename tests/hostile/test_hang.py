@@ -257,3 +257,19 @@ def test_a_narrative_that_is_a_fifo_is_never_opened(hostile: Hostile) -> None:
     briefing = hostile.out / "briefing.md"
     hostile.run("report", "audit-committee", "-f", "md", "-o", briefing, *AS_OF, code=0)
     assert "The CISO's written commentary is not available" in briefing.read_text("utf-8")
+
+
+def test_a_template_too_long_to_lay_out_as_pdf_is_refused_before_layout(
+    hostile: Hostile,
+) -> None:
+    # 100,000 paragraphs (2.4 MB of HTML): it would lay out as some 2,000 pages.
+    template = "{% for i in range(100000) %}<p>paragraph {{ '%06d' % i }}</p>\n{% endfor %}"
+    hostile.write({"ciptool.yaml": SOC2_CONFIG, "templates/soc2.html.j2": template})
+    out = hostile.out / "soc2.pdf"
+    outcome = hostile.run("report", "soc2", "-f", "pdf", "-o", out, *AS_OF, *GENERATED, code=2)
+    assert outcome.stderr.splitlines()[-1] == (
+        "ciptool: `soc2` is 2,400,000 characters of HTML, too long to lay out as PDF (at most"
+        " 2,097,152, some 400 pages): write it as html (and print that), or as csv or xlsx"
+        " where the kind has tables"
+    )
+    assert not out.exists()

@@ -64,11 +64,11 @@ def make_report(root: Path, request: ReportRequest, progress: Progress) -> Repor
     builtin = REPORT_KINDS.get(request.kind)
     output = REPORT_OUTPUTS[request.fmt]
     fmt = request.fmt.value
-    if builtin is None and not has_template(root, request.kind, fmt):
+    if builtin is None and not has_template(root, request.kind, output.template_format):
         known = ", ".join(REPORT_KINDS)
         raise UsageError(
             f"unknown report `{request.kind}`: use one of {known}, or add"
-            f" templates/{request.kind}.{fmt}.j2 to the repository"
+            f" templates/{request.kind}.{output.template_format}.j2 to the repository"
         )
     if builtin is not None and fmt not in builtin.formats:
         raise UsageError(f"`{request.kind}` comes as {', '.join(builtin.formats)}, not {fmt}")

@@ -2,9 +2,9 @@
 needs of a report.
 
 Markdown and HTML are rendered from a kind's templates (a repository's own report too), PDF
-from its ``pdf.html`` template, CSV and XLSX from its tables. Each renderer is imported only when
-its format is asked for (a deferred import, for start-up: openpyxl and fpdf2 load only for
-their formats).
+from the same HTML laid out for print, CSV and XLSX from its tables. Each renderer is imported
+only when its format is asked for (a deferred import, for start-up: openpyxl and WeasyPrint
+load only for their formats).
 """
 
 from __future__ import annotations
@@ -48,6 +48,14 @@ class ReportOutput:
     #: Made of the report's tables, which only some of ciptool's report kinds have; the other
     #: formats are made from templates.
     from_tables: bool = False
+    #: The template a format made from templates renders: ``KIND.TEMPLATE.j2`` (PDF is the
+    #: HTML document laid out for print); by default the format's own name.
+    template: str | None = None
+
+    @property
+    def template_format(self) -> str:
+        """The ``FMT`` of the ``KIND.FMT.j2`` template this format is made from."""
+        return self.template or self.format.value
 
 
 def _markdown(document: Document) -> bytes:
@@ -91,6 +99,6 @@ REPORT_OUTPUTS: dict[ReportFormat, ReportOutput] = {
         ReportOutput(ReportFormat.html, _html),
         ReportOutput(ReportFormat.csv, _csv, from_tables=True),
         ReportOutput(ReportFormat.xlsx, _xlsx, binary=True, from_tables=True),
-        ReportOutput(ReportFormat.pdf, _pdf, binary=True),
+        ReportOutput(ReportFormat.pdf, _pdf, binary=True, template="html"),
     )
 }

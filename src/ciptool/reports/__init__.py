@@ -45,7 +45,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind(
             "soa",
             "Statement of Applicability (ISO/IEC 27001:2022)",
-            ("md", "html", "csv", "xlsx"),
+            ("md", "html", "csv", "xlsx", "pdf"),
             "all 93 Annex A controls: applicability and justification, implementing controls,"
             " status",
             "ciptool.reports.soa",
@@ -54,7 +54,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind(
             "csf-profile",
             "NIST CSF 2.0 current profile",
-            ("md", "html"),
+            ("md", "html", "pdf"),
             "coverage by function and category, and the gaps",
             "ciptool.reports.csf_profile",
             about="nist-csf-2.0",
@@ -70,14 +70,14 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind(
             "evidence-index",
             "Evidence index",
-            ("md", "html", "csv", "xlsx"),
+            ("md", "html", "csv", "xlsx", "pdf"),
             "every evidence file with its digest, dates, control and framework references",
             "ciptool.reports.evidence_index",
         ),
         ReportKind(
             "risk-register",
             "Risk register",
-            ("md", "html", "csv", "xlsx"),
+            ("md", "html", "csv", "xlsx", "pdf"),
             "every risk with its levels before and after controls, treatment, controls and"
             " their evidence, acceptances, review and action plan; a 5 x 5 heat map",
             "ciptool.reports.risk_register",
@@ -85,7 +85,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind(
             "approved-apps",
             "Apps approved to read members' claims data",
-            ("md", "html", "csv", "xlsx"),
+            ("md", "html", "csv", "xlsx", "pdf"),
             "the approved member data-sharing apps for a member-facing page: developer, approval"
             " date, privacy policy, and a mark for those attested to the CARIN Alliance Code of"
             " Conduct, with what the mark and the approval mean",
@@ -94,7 +94,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind(
             "third-parties",
             "Third-party register",
-            ("md", "html", "csv", "xlsx"),
+            ("md", "html", "csv", "xlsx", "pdf"),
             "the third parties in the Third Party Management Program and outside it, their"
             " data, contracts, business associate agreements and SOC 2 reports, and each"
             " minimum standard's status",
