@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -51,6 +51,21 @@ def render(kind: str, fmt: str, out: Path, root: Path = PROJECT_ROOT, *extra: st
     return out
 
 
+@pytest.fixture(scope="module")
+def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The example program's PDF of a kind, laid out once for the tests that read it (the
+    evidence index takes some ten seconds)."""
+    folder = tmp_path_factory.mktemp("example-pdf")
+    made: dict[str, Path] = {}
+
+    def pdf(kind: str) -> Path:
+        if kind not in made:
+            made[kind] = render(kind, "pdf", folder / f"{kind}.pdf")
+        return made[kind]
+
+    return pdf
+
+
 def text_of(tools: dict[str, str], pdf: Path, *options: str) -> str:
     return subprocess.run(
         [tools["pdftotext"], *options, str(pdf), "-"], check=True, capture_output=True, text=True
@@ -72,9 +87,9 @@ def embedded(tools: dict[str, str], pdf: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("kind", list(REPORT_KINDS))
 def test_every_kind_comes_as_pdf_within_its_pages_fonts_embedded_every_page_marked(
-    kind: str, tmp_path: Path, poppler: dict[str, str]
+    kind: str, example_pdf: Callable[[str], Path], poppler: dict[str, str]
 ) -> None:
-    pdf = render(kind, "pdf", tmp_path / f"{kind}.pdf")
+    pdf = example_pdf(kind)
     fonts = embedded(poppler, pdf)
     assert fonts
     assert all(emb == "yes" for _name, emb in fonts), fonts
@@ -189,12 +204,12 @@ def test_the_soa_pdf_has_every_annex_a_control(tmp_path: Path, poppler: dict[str
 
 
 def test_the_evidence_index_pdf_has_every_file_on_landscape_pages_with_nothing_cut(
-    tmp_path: Path, poppler: dict[str, str]
+    tmp_path: Path, poppler: dict[str, str], example_pdf: Callable[[str], Path]
 ) -> None:
     source = render("evidence-index", "html", tmp_path / "e.html").read_text()
     digests = re.findall(r"<code>([0-9a-f]{64})</code>", source)
     assert len(digests) > 300
-    pdf = render("evidence-index", "pdf", tmp_path / "e.pdf")
+    pdf = example_pdf("evidence-index")
     info = subprocess.run(
         [poppler["pdfinfo"], str(pdf)], check=True, capture_output=True, text=True
     ).stdout
