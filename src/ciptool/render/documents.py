@@ -69,8 +69,8 @@ def _repository_templates(env: jinja2.Environment) -> RepositoryTemplates | None
 
 
 def render_document(root: Path | None, kind: str, fmt: str, context: Mapping[str, Any]) -> str:
-    """Render ``KIND.FMT.j2`` with ``context``; HTML, including the PDF's layout
-    (``pdf.html``), escapes every value, so user text is printed, never read as markup.
+    """Render ``KIND.FMT.j2`` with ``context``; HTML (which the PDF is laid out from) escapes
+    every value, so user text is printed, never read as markup.
 
     Where the repository has templates, rendering is bounded in output, time and memory;
     any error of a template it served is a usage error at the template's line.
