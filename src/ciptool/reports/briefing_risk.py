@@ -26,9 +26,16 @@ from ciptool.models import AssessmentFinding, Control, Incident, Metric, Sourced
 from ciptool.models.records import BriefingSection
 from ciptool.queries.briefing_sections import process_places, section_of
 from ciptool.queries.evidence import EvidenceStatus, counts_on, effective_date, requirement_evidence
-from ciptool.queries.registers import acceptances, beyond_threshold, overdue_days
+from ciptool.queries.registers import acceptances, beyond_threshold
 from ciptool.queries.risks import LEVELS, appetite
-from ciptool.reports.risk_register import HeatCell, Position, RiskLine, heat_map, risk_lines
+from ciptool.reports.risk_register import (
+    ActionLine,
+    HeatCell,
+    Position,
+    RiskLine,
+    heat_map,
+    risk_lines,
+)
 from ciptool.reports.view import ReportSource
 
 #: How many of the highest residual scores the risk profile shows at least (ties included).
@@ -51,31 +58,6 @@ EVIDENCE_WORDS = {
 
 
 @dataclass(frozen=True)
-class ActionItem:
-    """One step of a risk's action plan."""
-
-    id: str
-    description: str
-    owner: str
-    due_on: dt.date
-    status: str
-    completed_on: dt.date | None
-    #: Days past its due date and not done on the as-of day; 0 when it is not overdue.
-    overdue_days: int
-
-    @property
-    def status_text(self) -> str:
-        """``done on 2026-05-20``, ``in progress, overdue by 12 days``, ``planned``."""
-        if self.status == "done":
-            return f"done on {self.completed_on}" if self.completed_on else "done"
-        words = self.status.replace("-", " ")
-        if self.overdue_days:
-            plural = "" if self.overdue_days == 1 else "s"
-            return f"{words}, overdue by {self.overdue_days} day{plural}"
-        return words
-
-
-@dataclass(frozen=True)
 class TopRisk:
     """A risk the profile shows, with its action plan."""
 
@@ -88,7 +70,7 @@ class TopRisk:
     above_appetite: bool
     #: True when a live acceptance among the risk's own carries it.
     accepted: bool
-    actions: tuple[ActionItem, ...]
+    actions: tuple[ActionLine, ...]
 
     @property
     def appetite_text(self) -> str:
@@ -379,7 +361,7 @@ def _profile(graph: Graph, today: dt.date) -> RiskProfile:
         or line.residual.level in {"critical", "high"}
         or line.residual.score >= floor
     ]
-    top = tuple(_top_risk(graph, line, today) for line in cut)
+    top = tuple(_top_risk(line) for line in cut)
     actions = [action for line in lines for action in line.actions]
     return RiskProfile(
         risks=len(lines),
@@ -414,8 +396,7 @@ def _ordinal(number: int) -> str:
     return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(number, f"{number}th")
 
 
-def _top_risk(graph: Graph, line: RiskLine, today: dt.date) -> TopRisk:
-    risk = graph.risks[line.id].record
+def _top_risk(line: RiskLine) -> TopRisk:
     return TopRisk(
         id=line.id,
         title=line.title,
@@ -425,18 +406,7 @@ def _top_risk(graph: Graph, line: RiskLine, today: dt.date) -> TopRisk:
         treatment=line.treatment,
         above_appetite=line.above_appetite,
         accepted=line.accepted,
-        actions=tuple(
-            ActionItem(
-                id=action.id,
-                description=action.description,
-                owner=action.owner,
-                due_on=action.due_on,
-                status=action.status,
-                completed_on=action.completed_on,
-                overdue_days=overdue_days(action, today),
-            )
-            for action in risk.actions
-        ),
+        actions=line.actions,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ciptool.graph import Graph
 from ciptool.models.registers import Risk, RiskScore
-from ciptool.queries.registers import acceptances, overdue, review_due
+from ciptool.queries.registers import acceptances, overdue_days, review_due
 from ciptool.queries.risks import LEVELS, appetite, evidence_problems, level
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
@@ -76,7 +76,24 @@ class ActionLine:
     due_on: dt.date
     status: str
     completed_on: dt.date | None
-    overdue: bool
+    #: Days past its due date and not done on the as-of day; 0 when it is not overdue.
+    overdue_days: int
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the step is past its due date and not done."""
+        return self.overdue_days > 0
+
+    @property
+    def status_text(self) -> str:
+        """``done on 2026-05-20``, ``in progress, overdue by 12 days``, ``planned``."""
+        if self.status == "done":
+            return f"done on {self.completed_on}" if self.completed_on else "done"
+        words = self.status.replace("-", " ")
+        if self.overdue_days:
+            plural = "" if self.overdue_days == 1 else "s"
+            return f"{words}, overdue by {self.overdue_days} day{plural}"
+        return words
 
 
 @dataclass(frozen=True)
@@ -219,7 +236,7 @@ def risk_lines(graph: Graph, today: dt.date) -> list[RiskLine]:
                         due_on=action.due_on,
                         status=action.status,
                         completed_on=action.completed_on,
-                        overdue=overdue(action, today),
+                        overdue_days=overdue_days(action, today),
                     )
                     for action in risk.actions
                 ),
