@@ -186,7 +186,7 @@ def coverage_bars(tallies: list[Tally], title: str) -> str:
     legend = [name for name in _BAR_STATUSES if name in shown]
     parts.append(_legend(30 + row * len(tallies) + 8, legend, swatches))
     parts.append("</svg>")
-    opening = _open(label_width + bar_width + 250, height, title, " ".join(said))
+    opening = open_svg(label_width + bar_width + 250, height, title, " ".join(said))
     return opening + swatches.defs(legend) + "".join(parts)
 
 
@@ -223,10 +223,12 @@ def status_bar(counts: list[tuple[str, int]], title: str) -> str:
     parts.append(_legend(62, names, swatches, counts=dict(counts)))
     parts.append("</svg>")
     said = ", ".join(f"{count} {name.replace('-', ' ')}" for name, count in counts) + "."
-    return _open(width, height, title, said) + swatches.defs(names) + "".join(parts)
+    return open_svg(width, height, title, said) + swatches.defs(names) + "".join(parts)
 
 
-def _open(width: int, height: int, title: str, desc: str) -> str:
+def open_svg(width: int, height: int, title: str, desc: str) -> str:
+    """The opening of an inline SVG chart: its size, and its title and description, which a
+    screen reader says and a test reads."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" aria-label={quoteattr(title)}'
@@ -308,7 +310,7 @@ def heat_map(cells: Sequence[HeatCell], title: str, appetite: int | None) -> str
     cell_w, cell_h, left, top, gap = 76, 58, 56, 64, 60
     width = left + 2 * 5 * cell_w + gap + 12
     height = top + 5 * cell_h + 124
-    parts = [_open(width, height, title, _heat_desc(cells, appetite))]
+    parts = [open_svg(width, height, title, _heat_desc(cells, appetite))]
     parts.append(_text(4, 18, title, weight="bold"))
     grids: tuple[tuple[str, Callable[[HeatCell], tuple[str, ...]]], ...] = (
         ("Inherent: before controls", lambda c: c.inherent),

@@ -9,7 +9,9 @@ who does not tell the colours apart, loses nothing. The chart's ``<title>`` name
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
+
+from ciptool.render.charts import open_svg
 
 #: A line: its name and, per point on the axis, its value (None: no point) and its label.
 Series = tuple[str, Sequence[tuple[float | None, str]]]
@@ -40,7 +42,7 @@ def line_chart(
     legend_top = plot_bottom + 18 + 14 * axis_lines + 8
     height = legend_top + 18 * len(series) + 6
     top = 100.0 if percent else _top(_values(series))
-    parts = [_open(width, height, title, _describe(title, axis, series))]
+    parts = [open_svg(width, height, title, _describe(title, axis, series))]
     parts.append(_text(4, 18, title, weight="bold"))
     parts.extend(_grid(top, width, plot_bottom, percent))
     xs = [_LEFT + 20 + _STEP * index for index in range(count)]
@@ -233,15 +235,6 @@ def _said(value: float | None, text: str) -> str:
     if value is None:
         return "none"
     return text or f"{value:g}"
-
-
-def _open(width: int, height: int, title: str, desc: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
-        f' viewBox="0 0 {width} {height}" aria-label={quoteattr(title)}'
-        ' font-family="Helvetica, Arial, sans-serif" font-size="12">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-    )
 
 
 def _text(
