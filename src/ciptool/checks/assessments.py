@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
-from ciptool.queries.registers import acceptances
+from ciptool.queries.registers import acceptances, past_due_days
 
 
 class FindingPastDue(Check):
@@ -33,9 +33,9 @@ class FindingPastDue(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         for sourced in ctx.graph.assessment_findings.values():
             found = sourced.record
-            if found.status != "open" or found.due_on >= ctx.today:
+            late = past_due_days(found, ctx.today)
+            if not late:
                 continue
-            late = (ctx.today - found.due_on).days
             yield self.finding(
                 f"finding {found.id} ({found.severity}, {found.source}) was due on"
                 f" {found.due_on} and is still open, {late} day{'' if late == 1 else 's'}"

@@ -139,6 +139,13 @@ def overdue_days(action: Action, today: dt.date) -> int:
     return (today - action.due_on).days
 
 
+def past_due_days(finding: AssessmentFinding, today: dt.date) -> int:
+    """How many days ``finding`` is open past its due date on ``today``; 0 if none."""
+    if finding.status != "open" or finding.due_on >= today:
+        return 0
+    return (today - finding.due_on).days
+
+
 def review_due(risk: Risk) -> dt.date:
     """When the risk's next review is due: ``reviewed_on`` plus ``review_every``."""
     return risk.review_every.after(risk.reviewed_on)

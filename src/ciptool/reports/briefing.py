@@ -25,7 +25,7 @@ from ciptool.queries.intervals import SOC2
 from ciptool.queries.registers import review_due
 from ciptool.queries.risks import LEVELS, appetite, level
 from ciptool.reports.changes import Changes
-from ciptool.reports.common import EvidenceLine
+from ciptool.reports.common import EvidenceLine, counted
 from ciptool.reports.frameworks import CSF, ISO, Tally, framework_tally, group_tallies
 from ciptool.results import RunResult
 
@@ -143,7 +143,7 @@ class Section:
         if not self.controls:
             return "No control of the program is briefed in this section."
         parts = [_evidence_part(word, count) for word, count in self.counts]
-        return f"{_count(len(self.controls), 'control')}: {', '.join(parts)}."
+        return f"{counted(len(self.controls), 'control')}: {', '.join(parts)}."
 
 
 def _evidence_part(word: str, count: int) -> str:
@@ -328,7 +328,7 @@ def framework_words(tally: Tally) -> str:
         f"{tally.gap} {'gap' if tally.gap == 1 else 'gaps'}",
         f"{tally.not_applicable} not applicable",
     ]
-    return f"{tally.title}, {_count(tally.total, 'requirement')}: {', '.join(parts)}."
+    return f"{tally.title}, {counted(tally.total, 'requirement')}: {', '.join(parts)}."
 
 
 def _comparison(changes: Changes | None) -> str:
@@ -579,7 +579,7 @@ def _decisions(acceptances: tuple[Acceptance, ...], governance: Governance) -> l
                 Point(
                     "Decide",
                     f"Renew or let lapse the acceptance {a.id} of a {a.risk} risk on"
-                    f" {a.waives}: it ends on {a.expires_on}, in {_count(days, 'day')}.",
+                    f" {a.waives}: it ends on {a.expires_on}, in {counted(days, 'day')}.",
                 )
             )
     return points
@@ -593,7 +593,7 @@ _RISK_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 def _standing(a: Acceptance) -> str:
     text = (
         f"Confirm or end the standing acceptance {a.id} of a {a.risk} risk on {a.waives},"
-        f" approved by the {a.approved_by} on {a.approved_on} ({_count(a.age_days, 'day')}"
+        f" approved by the {a.approved_by} on {a.approved_on} ({counted(a.age_days, 'day')}"
         f" ago) until {a.expires_on}. Reason: {' '.join(a.reason.split())}"
     )
     if a.compensating:
@@ -612,7 +612,7 @@ def _facts(
     if governance.risks:
         levels = ", ".join(f"{n} {name}" for name, n in governance.risk_levels)
         text = (
-            f"The risk register holds {_count(governance.risks, 'risk')} ({levels} after controls)"
+            f"The risk register holds {counted(governance.risks, 'risk')} ({levels} after controls)"
         )
         above = governance.above_appetite
         if governance.appetite is None:
@@ -646,12 +646,14 @@ def _facts(
     ]
     if unplaced:
         parts.append(f"{len(unplaced)} not yet placed in a section of this briefing")
-    points.append(Point("Know", f"Evidence of the {_count(total, 'control')}: {', '.join(parts)}."))
+    points.append(
+        Point("Know", f"Evidence of the {counted(total, 'control')}: {', '.join(parts)}.")
+    )
     if governance.policies:
         overdue = len(governance.policies_overdue)
         kept = governance.policies_in_cycle
         text = (
-            f"Of {_count(governance.policies, 'policy', 'policies')}, {kept}"
+            f"Of {counted(governance.policies, 'policy', 'policies')}, {kept}"
             f" {_verb(kept, 'was', 'were')} reviewed within {_verb(kept, 'its', 'their')} cycle"
             f" and {overdue} {_verb(overdue, 'is', 'are')} overdue"
         )
@@ -704,7 +706,7 @@ def _gap_items(graph: Graph, gaps: Iterable[Finding]) -> list[Item]:
         shown = ", ".join(ids[:5]) + (", and others" if len(ids) > 5 else "")
         items.append(
             Item(
-                f"{name}: {_count(len(ids), 'requirement')} no control addresses ({shown})",
+                f"{name}: {counted(len(ids), 'requirement')} no control addresses ({shown})",
                 "",
                 "",
             )
@@ -819,7 +821,7 @@ def _missing_standards(graph: Graph, third_party: str, standards: list[str]) -> 
     sourced = graph.third_parties.get(third_party)
     name = f"{third_party} ({sourced.record.name})" if sourced else third_party
     return Item(
-        f"{name} has no evidence for {_count(len(standards), 'minimum standard')} of the"
+        f"{name} has no evidence for {counted(len(standards), 'minimum standard')} of the"
         f" Third Party Management Program: {', '.join(sorted(standards))}",
         sourced.record.owner if sourced else "",
         "",
@@ -897,10 +899,6 @@ _ORDER = tuple(_ITEM_WORDS)
 
 def _verb(number: int, singular: str, plural: str) -> str:
     return singular if number == 1 else plural
-
-
-def _count(number: int, noun: str, plural: str = "") -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 __all__ = [

@@ -28,9 +28,9 @@ from ciptool.queries.briefing_sections import (
     section_of,
 )
 from ciptool.queries.evidence import EvidenceStatus
-from ciptool.queries.registers import beyond_threshold, naming_control
+from ciptool.queries.registers import beyond_threshold, naming_control, past_due_days
 from ciptool.reports.approved_apps import approved_apps
-from ciptool.reports.common import EvidenceLine, evidence_lines, percent
+from ciptool.reports.common import EvidenceLine, counted, evidence_lines, percent
 from ciptool.reports.third_parties import ThirdPartyRow, third_party_rows
 from ciptool.reports.view import ReportSource
 
@@ -445,21 +445,14 @@ def _standing(metric: Metric) -> MetricStanding:
 # -- external testing -----------------------------------------------------------------------
 
 
-def _days_past_due(finding: AssessmentFinding, today: dt.date) -> int:
-    """How many days an open finding is past its due date (the rule of the past-due check)."""
-    if finding.status != "open" or finding.due_on >= today:
-        return 0
-    return (today - finding.due_on).days
-
-
 def _open_finding(finding: AssessmentFinding, today: dt.date) -> OpenFinding:
-    late = _days_past_due(finding, today)
+    late = past_due_days(finding, today)
     if late:
-        due = f"past due by {_count(late, 'day')}"
+        due = f"past due by {counted(late, 'day')}"
     elif finding.due_on == today:
         due = "due today"
     else:
-        due = f"due in {_count((finding.due_on - today).days, 'day')}"
+        due = f"due in {counted((finding.due_on - today).days, 'day')}"
     return OpenFinding(
         id=finding.id,
         title=finding.title,
@@ -498,13 +491,13 @@ def _external_testing(graph: Graph, today: dt.date) -> ExternalTesting:
         past_due=tuple(
             _open_finding(f, today)
             for f in open_found
-            if _days_past_due(f, today) and f.severity not in ("critical", "high")
+            if past_due_days(f, today) and f.severity not in ("critical", "high")
         ),
     )
 
 
 def _severity_line(severity: str, found: list[AssessmentFinding], today: dt.date) -> SeverityLine:
-    late = sum(1 for f in found if _days_past_due(f, today))
+    late = sum(1 for f in found if past_due_days(f, today))
     return SeverityLine(
         severity=severity,
         open_on_time=sum(1 for f in found if f.status == "open") - late,
@@ -541,7 +534,7 @@ def _trend(metric: Metric) -> MetricTrend:
         description = (
             f"{metric.title}, {metric.better} is better, from {first.value} in {first.period}"
             f" to {last.value} in {last.period}; threshold {threshold}."
-            f" {_count(within, 'period')} within threshold, {beyond} beyond."
+            f" {counted(within, 'period')} within threshold, {beyond} beyond."
         )
     else:
         description = f"{metric.title}: no value reported."
@@ -682,10 +675,6 @@ def _apps(graph: Graph, today: dt.date) -> MemberDataSharing:
         reviews_overdue=tuple(overdue),
         reviews_due_soon=tuple(soon),
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 __all__ = ["ProgramBriefing", "build_program_briefing"]

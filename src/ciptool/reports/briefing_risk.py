@@ -26,7 +26,7 @@ from ciptool.models import AssessmentFinding, Control, Incident, Metric, Sourced
 from ciptool.models.records import BriefingSection
 from ciptool.queries.briefing_sections import process_places, section_of
 from ciptool.queries.evidence import EvidenceStatus, counts_on, effective_date, requirement_evidence
-from ciptool.queries.registers import acceptances, beyond_threshold
+from ciptool.queries.registers import acceptances, beyond_threshold, past_due_days
 from ciptool.queries.risks import LEVELS, appetite
 from ciptool.reports.risk_register import (
     ActionLine,
@@ -36,6 +36,7 @@ from ciptool.reports.risk_register import (
     heat_map,
     risk_lines,
 )
+from ciptool.reports.trends import quarter_name
 from ciptool.reports.view import ReportSource
 
 #: How many of the highest residual scores the risk profile shows at least (ties included).
@@ -446,10 +447,6 @@ def _quarter_start(day: dt.date, offset: int) -> dt.date:
     return dt.date(index // 4, index % 4 * 3 + 1, 1)
 
 
-def _quarter(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def _category(incident: Incident) -> str:
     return incident.category.strip() or "uncategorised"
 
@@ -475,7 +472,7 @@ def _table(
         last = min(_quarter_start(start, offset + 1) - dt.timedelta(days=1), end)
         here = [i for i in incidents if first <= i.detected_on <= last]
         counts = tuple(sum(column_of(i) == column for i in here) for column in columns)
-        rows.append(CountRow(_quarter(first), counts))
+        rows.append(CountRow(quarter_name(first), counts))
     return CountTable(columns, tuple(rows))
 
 
@@ -648,7 +645,6 @@ def _continuity(
 
 
 def _finding_line(finding: AssessmentFinding, today: dt.date) -> FindingLine:
-    late = (today - finding.due_on).days if finding.status == "open" else 0
     return FindingLine(
         id=finding.id,
         title=finding.title,
@@ -658,7 +654,7 @@ def _finding_line(finding: AssessmentFinding, today: dt.date) -> FindingLine:
         due_on=finding.due_on,
         status=finding.status,
         closed_on=finding.closed_on,
-        past_due_days=max(late, 0),
+        past_due_days=past_due_days(finding, today),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ciptool.graph import Graph
+from ciptool.reports.common import counted
 from ciptool.results import RequirementCoverage, Status
 
 #: A requirement's place before it entered scope, or after it left: its framework (or SOC 2
@@ -166,7 +167,7 @@ class Changes:
         kinds = ", ".join(
             f"{count} {_kind_words(kind)}" for kind, count in self.kind_counts if count
         )
-        moved = _count(self.changed, "requirement")
+        moved = counted(self.changed, "requirement")
         status = f"{moved} changed status ({kinds})" if kinds else "no requirement changed status"
         new, expired = len(self.new_exceptions), len(self.expired_exceptions)
         if not new and not expired:
@@ -175,7 +176,7 @@ class Changes:
             accepted = f"no risk acceptance is new and {expired} expired"
         else:
             accepted = (
-                f"{_count(new, 'risk acceptance')} {'is' if new == 1 else 'are'} new"
+                f"{counted(new, 'risk acceptance')} {'is' if new == 1 else 'are'} new"
                 f" and {expired or 'none'} expired"
             )
         return f"{status[:1].upper()}{status[1:]}; {accepted}."
@@ -322,7 +323,3 @@ def _move_kind(before: str, now: str) -> str:
     if before == gap:
         return "no longer a gap"
     return "other change"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -16,6 +16,11 @@ from ciptool.queries.evidence import (
 from ciptool.results import RunResult
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """``1 risk``, ``3 risks``; ``plural`` where adding an s is wrong (``2 policies``)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class ReportMeta:
     """Where a report came from, printed on every document so an auditor can reproduce it."""

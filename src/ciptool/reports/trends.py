@@ -24,6 +24,7 @@ from ciptool.models import Metric
 from ciptool.queries.exceptions import live_exceptions
 from ciptool.queries.registers import beyond_threshold
 from ciptool.queries.risks import LEVELS, appetite, level
+from ciptool.reports.common import counted
 from ciptool.reports.frameworks import CSF, Tally, framework_tally, group_tallies
 from ciptool.results import RunResult
 
@@ -267,7 +268,7 @@ class Trend:
             many = len(before) > 1
             sentences.append(
                 f"The program's record begins after {before[-1].day}, so"
-                f" {_count(len(before), 'earlier quarter')} {'show' if many else 'shows'} no"
+                f" {counted(len(before), 'earlier quarter')} {'show' if many else 'shows'} no"
                 " record."
             )
         unread = self.unreadable
@@ -449,10 +450,6 @@ def _metric_line(metric: Metric, points: Sequence[Point | None]) -> MetricLine:
         threshold=metric.threshold,
         cells=tuple(cells),
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _number(value: Decimal, unit: str) -> str:
