@@ -29,6 +29,7 @@ from ciptool.models import (
     Sourced,
     ThirdParty,
 )
+from ciptool.models.fieldwork import PbcRequest
 from ciptool.models.registers import Action
 from ciptool.models.repository import Repository
 
@@ -100,6 +101,10 @@ class Graph:
         )
         self.incidents: dict[str, Sourced[Incident]] = self._unique(
             "incident", repository.incidents, lambda i: i.id
+        )
+        #: The auditor's requests for evidence, by id.
+        self.requests: dict[str, Sourced[PbcRequest]] = self._unique(
+            "request", repository.requests, lambda r: r.id
         )
         #: Every action of every risk and incident: action ids are unique across the repository.
         self.actions: dict[str, Sourced[Action]] = self._unique(

@@ -40,6 +40,12 @@ evidence_app = typer.Typer(
     help="Record evidence with its digests, and verify evidence integrity.", no_args_is_help=True
 )
 app.add_typer(evidence_app, name="evidence", short_help="Record and verify evidence.")
+audit_app = typer.Typer(
+    help="Audit fieldwork: draw SOC 2 Type II samples into workpapers, and keep the auditor's"
+    " requests for evidence.",
+    no_args_is_help=True,
+)
+app.add_typer(audit_app, name="audit", short_help="SOC 2 samples and the auditor's requests.")
 rules_app = typer.Typer(
     help="List the checks and rules with their codes, and explain one.", no_args_is_help=True
 )
@@ -162,4 +168,4 @@ def main() -> None:
         sys.exit(3)
 
 
-from ciptool.cli import commands  # noqa: E402,F401 - registers the commands on the app
+from ciptool.cli import audit, commands  # noqa: E402,F401 - registers the commands on the app

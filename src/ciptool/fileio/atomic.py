@@ -97,6 +97,8 @@ INPUT_FOLDERS = (
     "metrics",
     "findings",
     "incidents",
+    "workpapers",
+    "requests",
     "frameworks",
     "templates",
 )

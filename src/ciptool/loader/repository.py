@@ -40,6 +40,7 @@ from ciptool.models import (
     ThirdParty,
     ThirdPartyEvidenceRecord,
 )
+from ciptool.models.fieldwork import PbcRequest, Workpaper
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import listed_paths
 from ciptool.models.repository import THIRD_PARTY_EVIDENCE, CatalogSource, Repository
@@ -58,6 +59,8 @@ RECORD_FOLDERS: dict[str, tuple[str, type[BaseModel]]] = {
     "metrics": ("metrics", Metric),
     "findings": ("findings", AssessmentFinding),
     "incidents": ("incidents", Incident),
+    "workpapers": ("workpapers", Workpaper),
+    "requests": ("requests", PbcRequest),
 }
 
 
@@ -181,6 +184,8 @@ def _load(source: FileSource) -> Repository:
         "findings", found, parsed, AssessmentFinding, findings, repo
     )
     repo.incidents = _records("incidents", found, parsed, Incident, findings, repo)
+    repo.workpapers = _records("workpapers", found, parsed, Workpaper, findings, repo)
+    repo.requests = _records("requests", found, parsed, PbcRequest, findings, repo)
     # The apps' attestation documents are looked at and hashed with the evidence files, so
     # that a cached run notices a changed document as it notices a changed evidence file.
     # The briefing's narrative is looked at and hashed with them too, for the same reason.

@@ -37,6 +37,8 @@ RECORD_FOLDER_NAMES = (
     "metrics",
     "findings",
     "incidents",
+    "workpapers",
+    "requests",
 )
 #: Evidence artifacts live in folders of this name and are never read as records.
 EVIDENCE_FILES_DIR = "files"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ciptool.models.catalog import Catalog, Crosswalk
+from ciptool.models.fieldwork import PbcRequest, Workpaper
 from ciptool.models.records import (
     Control,
     EvidenceRecord,
@@ -85,6 +86,18 @@ class IncidentsFile(Record):
     incidents: list[Incident] = Field(default_factory=list)
 
 
+class WorkpapersFile(Record):
+    """A file in workpapers/: SOC 2 samples and the results of testing them."""
+
+    workpapers: list[Workpaper] = Field(default_factory=list)
+
+
+class RequestsFile(Record):
+    """A file in requests/: the auditor's requests for evidence."""
+
+    requests: list[PbcRequest] = Field(default_factory=list)
+
+
 class CatalogFile(Record):
     """A framework catalog in frameworks/."""
 
@@ -110,6 +123,8 @@ FILE_KINDS: dict[str, tuple[type[Record], str]] = {
     "metrics": (MetricsFile, "metrics/**/*.yaml"),
     "findings": (FindingsFile, "findings/**/*.yaml"),
     "incidents": (IncidentsFile, "incidents/**/*.yaml"),
+    "workpapers": (WorkpapersFile, "workpapers/**/*.yaml"),
+    "requests": (RequestsFile, "requests/**/*.yaml"),
     "catalog": (CatalogFile, "frameworks/*.yaml with a top-level catalog:"),
     "crosswalk": (CrosswalkFile, "frameworks/*.yaml with a top-level crosswalk:"),
 }

@@ -162,6 +162,11 @@ class Control(Record):
         description="Framework id -> requirement ids, e.g. nist-csf-2.0: [PR.AA-05].",
     )
     evidence: list[EvidenceRequirement] = Field(default_factory=list)
+    test_procedure: list[Text] = Field(
+        default_factory=list,
+        description="How a tester tests one occurrence of the control, one step per entry, in"
+        " order; the steps are numbered from 1.",
+    )
 
 
 class Policy(Record):
@@ -206,6 +211,15 @@ ONE_DATE_SCHEMA: dict[str, Any] = {
 }
 
 
+class Occurrence(Record):
+    """One occurrence of an event-driven or continuous control that an evidence record lists:
+    a change ticket, an access grant, an alert handled."""
+
+    id: Text = Field(description="The occurrence's id in the system it came from, e.g. CHG-4812.")
+    occurred_on: YamlDate
+    description: str = ""
+
+
 class EvidenceRecord(Record):
     """One collection of evidence for one evidence requirement of one control."""
 
@@ -220,6 +234,11 @@ class EvidenceRecord(Record):
     source: str = ""
     notes: str = ""
     files: list[EvidenceFile] = Field(default_factory=list)
+    items: list[Occurrence] = Field(
+        default_factory=list,
+        description="The occurrences the evidence lists (tickets, grants, alerts): the"
+        " population a SOC 2 auditor samples for an event-driven or continuous control.",
+    )
 
     @model_validator(mode="after")
     def _one_date(self) -> EvidenceRecord:
@@ -287,7 +306,34 @@ class RiskException(Record):
     compensating_controls: list[RecordId] = Field(default_factory=list)
 
 
-class Applicability(Record):
+ImplementationStatus = Literal["implemented", "partially-implemented", "planned"]
+
+
+class Inclusion(Record):
+    """Why a control is in the Statement of Applicability, and how far it is implemented
+    (ISO/IEC 27001:2022 6.1.3 d)): fields shared by Annex A decisions and additional controls."""
+
+    justification: str = Field(
+        "", description="Why, in words: for an exclusion, why the control is not needed."
+    )
+    risks: list[RecordId] = Field(
+        default_factory=list,
+        description="The risks of the register whose treatment needs the control; by default"
+        " the risks the implementing controls treat.",
+    )
+    obligation: str = Field(
+        "", description="The legal, regulatory or contractual obligation that needs it."
+    )
+    business_requirement: str = Field("", description="The business requirement that needs it.")
+    status: ImplementationStatus | None = Field(
+        None, description="How far it is implemented; by default judged from its evidence."
+    )
+    target_date: YamlDate | None = Field(
+        None, description="When a planned or partially implemented control will be in place."
+    )
+
+
+class Applicability(Inclusion):
     """A Statement of Applicability decision for one framework requirement."""
 
     model_config = ConfigDict(
@@ -297,8 +343,7 @@ class Applicability(Record):
         }
     )
 
-    applicable: YamlBool
-    justification: str = ""
+    applicable: YamlBool = True
 
     @model_validator(mode="after")
     def _justified(self) -> Applicability:
@@ -307,15 +352,59 @@ class Applicability(Record):
         return self
 
 
+class AdditionalControl(Inclusion):
+    """A control the Statement of Applicability includes beyond Annex A (6.1.3 c))."""
+
+    id: Text = Field(description="The control's id in the statement, e.g. LMH-1.")
+    title: Text
+    source: str = Field("", description="Where it comes from, e.g. NIST CSF 2.0 GV.SC-07.")
+    controls: list[RecordId] = Field(
+        default_factory=list, description="The program's controls that implement it."
+    )
+
+
+class SoaSettings(Record):
+    """The Statement of Applicability's version and approval, and its additional controls."""
+
+    version: Text | None = None
+    approved_by: Text | None = None
+    approved_on: YamlDate | None = None
+    digest: Annotated[str, Field(pattern=_SHA256.pattern)] | None = Field(
+        None,
+        description="The content digest of the statement as approved, as the report prints"
+        " it; a finding when the statement no longer has it.",
+    )
+    additional_controls: list[AdditionalControl] = Field(default_factory=list)
+
+
 def _security_only() -> list[Soc2Category]:
     return ["security"]
 
 
 class Soc2Settings(Record):
-    """SOC 2 scope: categories (security is always in scope) and the Type II audit period."""
+    """SOC 2 scope: categories (security is always in scope), the Type II audit period and
+    the auditor's fieldwork."""
 
     categories: list[Soc2Category] = Field(default_factory=_security_only)
     period: Period | None = None
+    fieldwork: Period | None = Field(
+        None, description="When the auditor tests the period's samples and requests."
+    )
+
+
+class ProvenanceSettings(Record):
+    """How evidence is held against the repository's git history."""
+
+    tolerance: Duration = Field(
+        Duration(30, "d"),
+        description="How long after its `collected_on` an evidence record may first be"
+        " committed before it is reported as back-dated, e.g. 30d.",
+    )
+    since: YamlDate | None = Field(
+        None,
+        description="Evidence collected before this day is not held against the history (the"
+        " day the program's records began to be kept in git).",
+    )
 
 
 class CheckSettings(Record):
@@ -433,3 +522,5 @@ class ProgramConfig(Record):
     check: CheckSettings = Field(default_factory=CheckSettings)
     risk: RiskSettings | None = None
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)
+    soa: SoaSettings = Field(default_factory=SoaSettings)
+    provenance: ProvenanceSettings = Field(default_factory=ProvenanceSettings)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ciptool.findings import Finding
 from ciptool.models.catalog import Catalog, Crosswalk
+from ciptool.models.fieldwork import PbcRequest, Workpaper
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import document_key, evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
@@ -54,6 +55,10 @@ class Repository:
     metrics: list[Sourced[Metric]] = field(default_factory=list)
     assessment_findings: list[Sourced[AssessmentFinding]] = field(default_factory=list)
     incidents: list[Sourced[Incident]] = field(default_factory=list)
+    #: The SOC 2 workpapers in ``workpapers/``: one control's sample for one period each.
+    workpapers: list[Sourced[Workpaper]] = field(default_factory=list)
+    #: The auditor's requests for evidence in ``requests/`` (the PBC list).
+    requests: list[Sourced[PbcRequest]] = field(default_factory=list)
     catalogs: dict[str, CatalogSource] = field(default_factory=dict)
     crosswalks: list[Sourced[Crosswalk]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
