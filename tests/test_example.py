@@ -152,9 +152,9 @@ def test_every_attestation_document_is_the_pdf_recorded(
 EVENT_DRIVEN = [
     ("APP-01", 30, 5),
     ("AST-02", 13, 5),
-    ("BRC-01", 2, 2),
-    ("BRC-02", 1, 1),
-    ("BRC-03", 1, 1),
+    ("BRC-01", 4, 2),
+    ("BRC-02", 3, 2),
+    ("BRC-03", 3, 2),
     ("IAM-01", 75, 20),
     ("IAM-02", 51, 5),
     ("IAM-05", 60, 20),
@@ -196,6 +196,12 @@ def test_event_driven_controls_are_sampled_from_the_occurrences_they_list(
     tps04 = found["TPS-04"].items
     assert (tps04[0].id, tps04[-1].id) == ("C-2026-0104", "OFB-2026-003")
     assert found["IR-04"].items[0].id == found["IR-05"].items[0].id == "INC-2026-017"
+    # The Privacy Office notified the breaches of the two incidents that required it.
+    assert [item.id for item in found["BRC-02"].items] == [
+        "PI-2026-0061",
+        "PI-2026-0147",
+        "PI-2026-0175",
+    ]
 
 
 def test_the_incident_population_is_the_incident_register(
@@ -224,8 +230,8 @@ def test_every_listed_occurrence_falls_in_its_records_span(
 ) -> None:
     _findings, graph = example
     records = [sourced.record for sourced in graph.repository.evidence if sourced.record.items]
-    assert len(records) == 45
-    assert sum(len(record.items) for record in records) == 394
+    assert len(records) == 51
+    assert sum(len(record.items) for record in records) == 400
     for record in records:
         first = record.period.start if record.period else dt.date(2026, 1, 1)
         last = record.period.end if record.period else record.effective_on
