@@ -11,14 +11,15 @@ from typer.testing import CliRunner
 from ciptool.app.check import check_repository
 from ciptool.cli import app
 from ciptool.graph import Graph
+from ciptool.queries.populations import Population, populations
 from ciptool.results import RunSettings
 from conftest import PROJECT_ROOT, SETTINGS, brief
 
 #: The example's deliberate imperfections, listed in controls/README.md.
 IMPERFECTIONS = [
     ("CV001", "ciptool.yaml", 4, 14),
-    ("EV007", "controls/infrastructure.yaml", 283, 16),
-    ("EV002", "controls/security-operations.yaml", 146, 13),
+    ("EV007", "controls/infrastructure.yaml", 345, 16),
+    ("EV002", "controls/security-operations.yaml", 172, 13),
     ("EX002", "exceptions/2026.yaml", 40, 17),
     ("AF001", "findings/2026.yaml", 92, 13),
     ("MT001", "metrics/security.yaml", 141, 16),
@@ -144,3 +145,110 @@ def test_every_attestation_document_is_the_pdf_recorded(
         assert data.startswith(b"%PDF-1."), attestation.document
         assert hashlib.sha256(data).hexdigest() == attestation.sha256, attestation.document
     assert len(attestations) == 3
+
+
+#: The SOC 2 population of every event-driven control of the example for 2026-01-01..2026-09-30:
+#: (control, occurrences listed, sample size); the sizes fall in four bands of the table.
+EVENT_DRIVEN = [
+    ("APP-01", 30, 5),
+    ("AST-02", 13, 5),
+    ("BRC-01", 4, 2),
+    ("BRC-02", 3, 2),
+    ("BRC-03", 3, 2),
+    ("IAM-01", 75, 20),
+    ("IAM-02", 51, 5),
+    ("IAM-05", 60, 20),
+    ("IR-03", 4, 2),
+    ("IR-04", 1, 1),
+    ("IR-05", 1, 1),
+    ("MDS-01", 22, 5),
+    ("PRV-02", 17, 5),
+    ("PRV-04", 8, 2),
+    ("RSK-06", 2, 2),
+    ("SAT-01", 27, 5),
+    ("SAT-05", 49, 5),
+    ("TPS-01", 12, 2),
+    ("TPS-04", 18, 5),
+]
+
+
+def _populations(graph: Graph) -> dict[str, Population]:
+    assert graph.config is not None and graph.config.soc2.period is not None
+    return {
+        population.control.record.id: population
+        for population in populations(graph, graph.config.soc2.period, SETTINGS.today)
+    }
+
+
+def test_event_driven_controls_are_sampled_from_the_occurrences_they_list(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    found = _populations(graph)
+    event_driven = [p for p in found.values() if p.control.record.frequency == "event-driven"]
+    assert [(p.control.record.id, p.size, p.sample_size) for p in event_driven] == EVENT_DRIVEN
+    assert {p.basis for p in event_driven} == {"occurrences"}
+    # Every other control is sampled from its records: only event-driven ones list items.
+    assert {p.basis for p in found.values() if p not in event_driven} == {"records"}
+    iam01 = found["IAM-01"].items
+    assert (iam01[0].id, iam01[0].occurred_on) == ("JML-2026-Q1-001", dt.date(2026, 1, 1))
+    assert (iam01[-1].id, iam01[-1].occurred_on) == ("JML-2026-Q3-025", dt.date(2026, 9, 25))
+    tps04 = found["TPS-04"].items
+    assert (tps04[0].id, tps04[-1].id) == ("C-2026-0104", "OFB-2026-003")
+    assert found["IR-04"].items[0].id == found["IR-05"].items[0].id == "INC-2026-017"
+    # The Privacy Office notified the breaches of the two incidents that required it.
+    assert [item.id for item in found["BRC-02"].items] == [
+        "PI-2026-0061",
+        "PI-2026-0147",
+        "PI-2026-0175",
+    ]
+
+
+def test_the_incident_population_is_the_incident_register(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    assert graph.config is not None and graph.config.soc2.period is not None
+    period = graph.config.soc2.period
+    register = sorted(
+        (incident.record.detected_on, incident.record.id)
+        for incident in graph.repository.incidents
+        if period.start <= incident.record.detected_on <= period.end
+    )
+    listed = [(item.occurred_on, item.id) for item in _populations(graph)["IR-03"].items]
+    assert listed == register
+    assert [incident_id for _day, incident_id in listed] == [
+        "INC-2026-003",
+        "INC-2026-011",
+        "INC-2026-014",
+        "INC-2026-017",
+    ]
+
+
+def test_every_listed_occurrence_falls_in_its_records_span(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    records = [sourced.record for sourced in graph.repository.evidence if sourced.record.items]
+    assert len(records) == 51
+    assert sum(len(record.items) for record in records) == 400
+    for record in records:
+        first = record.period.start if record.period else dt.date(2026, 1, 1)
+        last = record.period.end if record.period else record.effective_on
+        assert last is not None
+        for item in record.items:
+            assert first <= item.occurred_on <= last, (record.control, item.id)
+            assert item.description, (record.control, item.id)
+
+
+def test_every_soc2_control_has_a_test_procedure(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    soc2 = [c.record for c in graph.iter_controls() if c.record.mappings.get("soc2-2017")]
+    assert len(soc2) == 93
+    assert all(2 <= len(control.test_procedure) <= 4 for control in soc2)
+    assert sum(len(control.test_procedure) for control in soc2) == 280
+    assert all(step.endswith(".") for control in soc2 for step in control.test_procedure)
+    others = [c.record for c in graph.iter_controls() if not c.record.mappings.get("soc2-2017")]
+    assert [control.test_procedure for control in others] == [[]] * len(others)
