@@ -125,13 +125,14 @@ class ControlTesting:
                 return f"{UNTESTED}: no occurrence in the period to sample"
             return f"{UNTESTED}: no workpaper for the period"
         sampled = len(self.samples)
+        noun = "item" if sampled == 1 else "items"
         if self.status == DEVIATIONS:
-            items = ", ".join(sample.text for sample in self.deviations)
-            text = f"{DEVIATIONS}: {items}; {self.tested} of {sampled} items tested"
+            found = ", ".join(sample.text for sample in self.deviations)
+            text = f"{DEVIATIONS}: {found}; {self.tested} of {sampled} {noun} tested"
         elif self.status == UNTESTED:
-            text = f"{UNTESTED}: none of {sampled} sampled items tested yet"
+            text = f"{UNTESTED}: none of {sampled} sampled {noun} tested yet"
         else:
-            text = f"{self.status}: {self.tested} of {sampled} items tested"
+            text = f"{self.status}: {self.tested} of {sampled} {noun} tested"
         if self.population_changed:
             text += "; the population changed after sampling"
         return text

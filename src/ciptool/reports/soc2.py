@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ciptool.checks import known_codes
 from ciptool.models.records import Control, Period
 from ciptool.queries.intervals import SOC2
 from ciptool.queries.testing import (
@@ -57,8 +56,6 @@ class Soc2Package(ReportView):
     testing_statuses: tuple[tuple[str, str], ...]
     #: The evidence check EV009 found first committed long after its ``collected_on``.
     backdated: Sequence[BackDated]
-    #: Whether this ciptool has check EV009 at all.
-    backdating_checked: bool
     #: Always true (the package is refused otherwise); kept for templates that read it.
     in_scope: bool = True
 
@@ -114,7 +111,6 @@ def build(source: ReportSource) -> Soc2Package:
             for finding in result.findings
             if finding.code == BACKDATING
         ],
-        backdating_checked=BACKDATING in known_codes(),
     )
 
 
