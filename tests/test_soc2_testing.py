@@ -165,6 +165,12 @@ def test_the_markdown_shows_the_deviation_and_the_criteria_it_touches(
     assert f"| {control} | {item} | {day} | {FOUND} | {RESPONSE} |" in log
     assert log.count(f"| {control} |") == 1  # one deviation, one row
     assert "Testing has not started" not in text
+    sampled = sum(len(select(fieldwork[1][c], SEED)) for c in (DEVIATING, *PASSING))
+    controls = len(fieldwork[1])
+    assert (
+        f"3 of {controls} controls sampled; {sampled} of {sampled} sampled items tested;"
+        " 1 deviation." in text
+    )
     with_deviations, untested = criteria_of(root, {DEVIATING})
     assert with_deviations
     for criterion in with_deviations:
@@ -298,6 +304,10 @@ def test_a_package_without_workpapers_says_testing_has_not_started(tmp_path: Pat
         "Testing has not started: no workpaper is for the period 2026-01-01 to 2026-09-30." in text
     )
     assert "No sample has been drawn for the period." in text
+    assert (
+        f"0 of {len(the_populations(loaded(root)[1]))} controls sampled; 0 of 0 sampled items"
+        in text
+    )
     assert "No deviation recorded: testing has not started." in text
     criteria = text.split("## Criteria, controls and evidence", 1)[1].split("## Exceptions")[0]
     rows = [line for line in criteria.splitlines() if re.match(r"\| (CC|A|C)\d", line)]

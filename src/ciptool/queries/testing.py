@@ -187,6 +187,20 @@ class Testing:
         return any(control.workpapers for control in self.controls)
 
     @property
+    def summary(self) -> str:
+        """How far testing has gone, in counts that add up."""
+        controls = len(self.controls)
+        sampled = sum(1 for control in self.controls if control.samples)
+        items = len(self.samples)
+        tested = sum(1 for sample in self.samples if sample.tested)
+        deviations = len(self.deviations)
+        return (
+            f"{sampled} of {controls} control{'' if controls == 1 else 's'} sampled;"
+            f" {tested} of {items} sampled item{'' if items == 1 else 's'} tested;"
+            f" {deviations} deviation{'' if deviations == 1 else 's'}."
+        )
+
+    @property
     def samples(self) -> tuple[SampleResult, ...]:
         """Every sampled item, by control."""
         return tuple(sample for control in self.controls for sample in control.samples)
