@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -118,8 +119,16 @@ def test_the_workbook_lists_the_approved_apps_as_the_csv_does(tmp_path: Path) ->
         ],
     ]
     sheet = load_workbook(report(root, "xlsx", tmp_path / "a.xlsx"))["Approved apps"]
-    cells = [[str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [
+        [
+            value.date().isoformat() if isinstance(value, dt.datetime) else str(value)
+            for value in row
+        ]
+        for row in sheet.iter_rows(values_only=True)
+    ]
     assert cells == rows
+    assert sheet["C2"].is_date  # a date, shown yyyy-mm-dd
+    assert sheet["C2"].number_format == "yyyy-mm-dd"
 
 
 def test_only_a_plain_web_address_becomes_a_link_and_app_text_is_inert(

@@ -1,8 +1,10 @@
 """CSV and XLSX for the reports an auditor works in: control matrix, request list, SoA, index.
 
-No cell can run as a formula: text that begins with ``=``, ``+``, ``-``, ``@`` or a control
-character is written with a leading apostrophe. XLSX files carry the generation time and fixed
-archive timestamps, so the same inputs give the same bytes.
+In a workbook every table is a sheet with a frozen header row and an autofilter over its
+columns; numbers are numbers and dates are dates (shown yyyy-mm-dd); in CSV a date is written
+yyyy-mm-dd. No cell can run as a formula: text that begins with ``=``, ``+``, ``-``, ``@`` or
+a control character is written with a leading apostrophe. XLSX files carry the generation
+time and fixed archive timestamps, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from ciptool.reports.common import ReportMeta
 from ciptool.reports.view import Table
 
+#: How a date cell is shown.
+DATE_FORMAT = "yyyy-mm-dd"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _W3CDTF = re.compile(
     r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
@@ -71,6 +75,7 @@ def render_xlsx(
     its provenance and, for tables that show statuses, what each status means."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -88,6 +93,7 @@ def render_xlsx(
             for column_index, value in enumerate(row, start=1):
                 _set_cell(sheet.cell(row=row_index, column=column_index), value)
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(rows) + 1}"
         for column, title in zip(sheet.columns, header, strict=False):
             width = max([len(title), *(len(str(c.value or "")) for c in column)])
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
@@ -121,13 +127,17 @@ def render_xlsx(
 
 
 def _set_cell(cell: Any, value: Any) -> None:
-    """Numbers as numbers; everything else as text that is never a formula.
+    """Numbers as numbers, dates as dates; everything else as text that is never a formula.
 
     Text that looks like a formula keeps its exact characters but is typed as a string with
     Excel's quote prefix, so it is shown, not evaluated.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
+        return
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
         return
     text = "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
     text = "".join(ch if ch in "\t\n" or ord(ch) >= 32 else "\ufffd" for ch in text)
