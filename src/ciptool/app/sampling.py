@@ -102,7 +102,6 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
     graph, findings = load_graph(root)
     if graph is None:
         raise UsageError("ciptool.yaml is not usable; run `ciptool check` to see why")
-    _refuse_unread_workpapers(findings)
     if period is None:
         config = graph.repository.config
         period = config.record.soc2.period if config and config.record.soc2 else None
@@ -110,6 +109,7 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
             raise UsageError("give --period START..END: ciptool.yaml has no soc2.period")
     folder = root / WORKPAPERS_DIR / folder_name(period)
     _refuse_links_out(root, folder)
+    _refuse_unread_workpapers(findings)
     existing = _existing(graph, period)
     rows: list[SampledControl] = []
     planned: list[tuple[Path, str]] = []
@@ -254,15 +254,24 @@ def _validate(text: str, rel: str) -> None:
 
 
 def _refuse_links_out(root: Path, folder: Path) -> None:
-    """Refuse a ``workpapers/`` (or its period's folder) that leads outside ``root`` or is
-    not a folder: a received repository's may be a link to anywhere, or a file."""
+    """Refuse a ``workpapers/`` (or its period's folder) that is a link leading outside
+    ``root`` or elsewhere in it (into an input folder such as ``evidence/``), or that is not a
+    folder: a received repository's may be a link to anywhere, or a file."""
     real_root = os.path.realpath(root)
+    expected = Path(real_root)
     for path in (root / WORKPAPERS_DIR, folder):
         rel = path.relative_to(root).as_posix()
+        expected = expected / path.name
         real = os.path.realpath(path)  # links on the way followed, the last one included
         if real != real_root and not real.startswith(real_root + os.sep):
             raise UsageError(
                 f"`{rel}` is a link that leads outside the repository; nothing was written"
+            )
+        if real != str(expected):
+            elsewhere = Path(os.path.relpath(real, real_root)).as_posix()
+            raise UsageError(
+                f"`{rel}` is a link to `{elsewhere}`: workpapers are written only in the"
+                f" repository's own {WORKPAPERS_DIR}/ folder; nothing was written"
             )
         if os.path.lexists(path) and not path.is_dir():
             raise UsageError(f"`{rel}` is in the way: it is not a folder; nothing was written")

@@ -1,0 +1,270 @@
+"""``ciptool audit sample``: reproducible SOC 2 samples written as workpapers, kept once written,
+never written outside the repository; and the workpaper checks on filled-in workpapers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from ciptool.cli import app
+from conftest import AS_OF, PROJECT_ROOT, MakeRepo
+
+GOLDEN = Path(__file__).parent / "golden" / "audit-sample.txt"
+PERIOD = "2026-01-01..2026-09-30"
+FOLDER = f"workpapers/{PERIOD}"
+#: What a copy of the example program holds.
+EXAMPLE = (
+    "ciptool.yaml",
+    "controls",
+    "policies",
+    "frameworks",
+    "evidence",
+    "exceptions",
+    "risks",
+    "third-parties",
+    "apps",
+    "metrics",
+    "findings",
+    "incidents",
+    "briefing",
+)
+
+
+def copy_example(root: Path) -> Path:
+    """A copy of the example program at ``root``, without its cache."""
+    root.mkdir(parents=True)
+    for name in EXAMPLE:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            shutil.copy(source, root / name)
+    return root
+
+
+def sample(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        app, ["audit", "sample", "--repo", str(root), "--as-of", AS_OF.isoformat(), *args]
+    )
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (not following links), by its path relative to it."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def workpapers(root: Path) -> dict[str, bytes]:
+    folder = root / "workpapers"
+    return files_under(folder) if folder.is_dir() else {}
+
+
+def test_the_same_seed_gives_the_same_workpapers_and_output(tmp_path: Path) -> None:
+    first, second = copy_example(tmp_path / "a"), copy_example(tmp_path / "b")
+    one, two = sample(first, "--seed", "7"), sample(second, "--seed", "7")
+    assert one.exit_code == two.exit_code == 0, one.output
+    assert one.stdout == two.stdout
+    written = workpapers(first)
+    assert written == workpapers(second)
+    assert len(written) == one.stdout.count(" written ") > 40
+    as_json = [
+        json.loads(sample(copy_example(tmp_path / name), "--seed", "7", "-f", "json").stdout)
+        for name in ("c", "d")
+    ]
+    assert as_json[0] == as_json[1]
+    totals = as_json[0]["totals"]
+    assert totals["written"] == len(written)
+    assert totals["sampled"] == sum(row["sample"] for row in as_json[0]["controls"])
+    assert totals["population"] == sum(row["population"] for row in as_json[0]["controls"])
+
+
+def test_a_different_seed_gives_a_different_sample(tmp_path: Path) -> None:
+    seven, eight = copy_example(tmp_path / "a"), copy_example(tmp_path / "b")
+    assert sample(seven, "--seed", "7").exit_code == 0
+    assert sample(eight, "--seed", "8").exit_code == 0
+
+    def drawn(root: Path) -> dict[str, list[tuple[str, str]]]:
+        found = {}
+        for name, data in workpapers(root).items():
+            paper = yaml.safe_load(data)["workpapers"][0]
+            found[name] = [(s["item"], str(s["occurred_on"])) for s in paper["samples"]]
+        return found
+
+    first, second = drawn(seven), drawn(eight)
+    assert first.keys() == second.keys()
+    assert any(first[name] != second[name] for name in first)
+    # The same sizes: only which items differs.
+    assert all(len(first[name]) == len(second[name]) for name in first)
+
+
+def test_the_population_and_sample_table(tmp_path: Path) -> None:
+    result = sample(copy_example(tmp_path / "example"), "--seed", "7")
+    assert result.exit_code == 0, result.output
+    if os.environ.get("CIPTOOL_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_a_workpaper_is_written_as_a_person_would(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    assert sample(root, "--seed", "7").exit_code == 0
+    text = (root / FOLDER / "chg-01.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# SOC 2 Type II workpaper: CHG-01 ")
+    assert "#   management_response: for a deviation" in text
+    paper = yaml.safe_load(text)["workpapers"][0]
+    assert paper["control"] == "CHG-01"
+    assert paper["seed"] == 7
+    assert re.fullmatch(r"[0-9a-f]{64}", paper["population"]["digest"])
+    assert {s["result"] for s in paper["samples"]} == {"not-tested"}
+    assert all(s["tester"] == "" and s["tested_on"] is None for s in paper["samples"])
+
+
+def test_a_kept_workpaper_is_never_modified(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    assert sample(root, "--seed", "7").exit_code == 0
+    chg = root / FOLDER / "chg-01.yaml"
+    edited = chg.read_text(encoding="utf-8").replace("population: {size: ", "population: {size: 1")
+    chg.write_text(edited, encoding="utf-8")  # as if the population had changed since
+    before = workpapers(root)
+    again = sample(root, "--seed", "8")
+    assert again.exit_code == 0, again.output
+    assert workpapers(root) == before
+    assert " written " not in again.stdout
+    assert re.search(rf"^CHG-01 .* kept {re.escape(FOLDER)}/chg-01\.yaml$", again.stdout, re.M)
+    assert "Populations changed since a kept workpaper was drawn:" in again.stdout
+    changed = r"^  CHG-01 \(.*\): 1\d occurrences when sampled, \d+ now$"
+    assert re.search(changed, again.stdout, re.M)
+
+
+def test_a_control_with_no_population_is_listed_without_a_sample(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    result = sample(root, "--seed", "1", "--period", "2025-01-01..2025-12-31")
+    assert result.exit_code == 0, result.output
+    row = r"^IAM-01 +quarterly +records +0 +0  no population: no sample$"
+    assert re.search(row, result.stdout, re.M)
+    assert "0 workpapers written, 0 kept, 1 controls with no population" in result.stdout
+    assert not (root / "workpapers").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "1", "--period", "2026-09-30..2026-01-01"], "ends (2026-01-01) before"),
+        (["--seed", "1", "--period", "2026"], "--period takes START..END"),
+        (["--seed", "-1"], "--seed takes a whole number"),
+        (["--seed", "1"], "ciptool.yaml has no soc2.period"),
+    ],
+)
+def test_usage_errors_exit_2(make_repo: MakeRepo, args: list[str], message: str) -> None:
+    root = make_repo()
+    result = sample(root, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (root / "workpapers").exists()
+
+
+def test_workpapers_linked_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "workpapers").symlink_to(outside, target_is_directory=True)
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert "`workpapers` is a link that leads outside the repository" in result.output
+    assert list(outside.iterdir()) == []
+
+
+def test_a_period_folder_linked_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "workpapers").mkdir()
+    (root / FOLDER).symlink_to(outside, target_is_directory=True)
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert f"`{FOLDER}` is a link that leads outside the repository" in result.output
+    assert list(outside.iterdir()) == []
+
+
+def test_a_link_into_another_folder_of_the_repository_is_refused(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    (root / "workpapers").symlink_to(root / "evidence", target_is_directory=True)
+    before = files_under(root / "evidence")
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert "`workpapers` is a link to `evidence`" in result.output
+    assert files_under(root / "evidence") == before
+
+
+def test_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    (root / "workpapers").write_text("not a folder\n", encoding="utf-8")
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert "`workpapers` is in the way: it is not a folder" in result.output
+    assert (root / "workpapers").read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_period_file_in_the_way_is_refused(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    (root / "workpapers").mkdir()
+    (root / FOLDER).write_text("not a folder\n", encoding="utf-8")
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert f"`{FOLDER}` is in the way: it is not a folder" in result.output
+    assert workpapers(root) == {PERIOD: b"not a folder\n"}
+
+
+def check_wp(root: Path) -> list[tuple[str, str, int]]:
+    result = CliRunner().invoke(
+        app,
+        [
+            *("check", "--repo", str(root), "--as-of", AS_OF.isoformat(), "--no-cache"),
+            *("--select", "WP", "--format", "json"),
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    return [(f["code"], f["file"], f["line"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def fill_in(text: str, *, deviation: bool) -> str:
+    """Every sample item of a workpaper tested: the first a deviation when asked, with
+    management's response; the rest passed."""
+    text = text.replace('tester: ""', "tester: A. Tester").replace(
+        "tested_on:\n", "tested_on: 2026-10-20\n"
+    )
+    if deviation:
+        text = text.replace("result: not-tested", "result: deviation", 1)
+        text = text.replace(
+            'management_response: ""',
+            "management_response: The approval was given by chat; approvals are now recorded"
+            " in the ticket.",
+            1,
+        )
+    return text.replace("result: not-tested", "result: pass")
+
+
+def test_filled_in_workpapers_are_clean_until_a_response_is_removed(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "example")
+    assert sample(root, "--seed", "7").exit_code == 0
+    assert check_wp(root) == []
+    for path in (root / FOLDER).iterdir():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(fill_in(text, deviation=path.name == "chg-01.yaml"), encoding="utf-8")
+    assert check_wp(root) == []
+    chg = root / FOLDER / "chg-01.yaml"
+    lines = chg.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(n for n, text in enumerate(lines, 1) if "management_response: The" in text)
+    lines[line - 1] = '        management_response: ""\n'
+    chg.write_text("".join(lines), encoding="utf-8")
+    assert check_wp(root) == [("WP002", f"{FOLDER}/chg-01.yaml", line)]
