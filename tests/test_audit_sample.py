@@ -268,3 +268,43 @@ def test_filled_in_workpapers_are_clean_until_a_response_is_removed(tmp_path: Pa
     lines[line - 1] = '        management_response: ""\n'
     chg.write_text("".join(lines), encoding="utf-8")
     assert check_wp(root) == [("WP002", f"{FOLDER}/chg-01.yaml", line)]
+
+
+def test_evidence_changed_after_sampling_is_reported_with_a_kept_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check after changed evidence records, with a kept result, says WP003 as a full
+    check does: a workpaper's population depends on every record of its control, so no partial
+    recheck is tried while the repository holds workpapers."""
+    from ciptool.incremental import cachefiles, recheck
+    from ciptool.incremental import filecache as loader_cache
+
+    # Files written moments before a run count as settled (as tests/incremental does).
+    monkeypatch.setattr(loader_cache, "RACY_NS", 0)
+    monkeypatch.setattr(cachefiles, "RACY_NS", 0)
+    calls: list[object] = []
+    real = recheck.recheck
+
+    def counted(*args: object, **kwargs: object) -> object:
+        outcome = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(outcome)
+        return outcome
+
+    monkeypatch.setattr(recheck, "recheck", counted)
+    root = copy_example(tmp_path / "example")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    assert sample(root, "--seed", "7").exit_code == 0
+    assert check_wp(root) == []
+    CliRunner().invoke(app, ["check", "--repo", str(root), "--as-of", AS_OF.isoformat(), *cache])
+    record = root / "evidence" / "2026" / "chg-01.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("end: 2026-01-31}", "end: 2026-01-30}", 1), encoding="utf-8")
+    args = ["check", "--repo", str(root), "--as-of", AS_OF.isoformat(), "-f", "json"]
+    kept = CliRunner().invoke(app, [*args, *cache]).stdout
+    assert calls == []  # no recheck was tried: the whole repository was checked
+    assert kept == CliRunner().invoke(app, [*args, "--no-cache"]).stdout
+    found = [(f["code"], f["file"]) for f in json.loads(kept)["findings"] if f["code"] == "WP003"]
+    assert found == [("WP003", f"{FOLDER}/chg-01.yaml")]
+    again = sample(root, "--seed", "7")
+    assert "  CHG-01 (workpapers/" in again.stdout
+    assert "the same size (9) but other occurrences or dates" in again.stdout
