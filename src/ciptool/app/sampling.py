@@ -65,6 +65,7 @@ class SampledControl:
     #: The workpaper's repository path; empty when there is none.
     file: str = ""
     #: How the population changed since a kept workpaper was drawn; empty when it did not.
+    #: (A kept workpaper's ``sample`` is the number of items it holds.)
     changed: str = ""
 
 
@@ -87,7 +88,7 @@ class SampleRun:
 
     @property
     def sampled(self) -> int:
-        """Every control's sample size, added up (kept workpapers' as drawn now)."""
+        """Every control's sample size, added up (a kept workpaper's: the items it holds)."""
         return sum(row.sample for row in self.controls)
 
 
@@ -127,7 +128,8 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
         kept = existing.get(control.id)
         if kept is not None:
             changed = population_change(kept.record, population)
-            rows.append(_with(row, outcome="kept", file=kept.file, changed=changed))
+            drawn = len(kept.record.samples)
+            rows.append(_with(row, outcome="kept", file=kept.file, changed=changed, sample=drawn))
             continue
         if population.size == 0:
             rows.append(row)
@@ -143,9 +145,17 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
     return SampleRun(period, seed, tuple(rows))
 
 
-def _with(row: SampledControl, *, outcome: Outcome, file: str, changed: str = "") -> SampledControl:
+def _with(
+    row: SampledControl,
+    *,
+    outcome: Outcome,
+    file: str,
+    changed: str = "",
+    sample: int | None = None,
+) -> SampledControl:
+    drawn = row.sample if sample is None else sample
     return SampledControl(
-        row.control, row.frequency, row.basis, row.population, row.sample, outcome, file, changed
+        row.control, row.frequency, row.basis, row.population, drawn, outcome, file, changed
     )
 
 
@@ -192,7 +202,7 @@ def render_workpaper(population: Population, seed: int, sample: Sequence[Populat
     period = population.period
     lines = [
         f"# SOC 2 Type II workpaper: {_comment(control.id)} {_comment(control.title)}",
-        f"# Period {period.start}..{period.end}. Drawn by `ciptool audit sample --seed {seed}`:"
+        f"# Period {period.start}..{period.end}. Drawn by `ciptool audit sample` with seed {seed}:"
         f" {len(sample)} of {population.size} {population.basis} ({control.frequency}).",
         "#",
         "# Test each sample item and fill in:",

@@ -54,8 +54,9 @@ def audit_sample(
     workpapers/START..END/<control>.yaml, for the tester to fill in. A workpaper that exists
     for the control and period is never modified: it is kept (and said when its population
     changed). Controls with no population are listed without a sample. docs/audit.md has the
-    sample-size table and the selection rule. Exit 2, writing nothing, for bad usage or a
-    workpapers/ folder that is a link out of the repository or not a folder.
+    sample-size table and the selection rule. Exit 2, writing nothing, for bad usage, a
+    workpapers/ folder (or its period's) that is a link out of the repository or into another
+    folder of it, or a file, and a file under workpapers/ that cannot be read.
     """
     from ciptool.app.sampling import draw_samples
 
@@ -84,7 +85,7 @@ def table(run: SampleRun) -> list[str]:
             row.frequency,
             row.basis,
             str(row.population),
-            str(row.sample if row.population else 0),
+            str(row.sample),
             f"{row.outcome} {row.file}" if row.file else "no population: no sample",
         )
         for row in run.controls
