@@ -9,12 +9,15 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+from ciptool.app.schema import schema_for
 from ciptool.cli import app
 from conftest import AS_OF, PROJECT_ROOT, MakeRepo
+from yaml12 import load_yaml12
 
 GOLDEN = Path(__file__).parent / "golden" / "audit-sample.txt"
 PERIOD = "2026-01-01..2026-09-30"
@@ -127,6 +130,10 @@ def test_a_workpaper_is_written_as_a_person_would(tmp_path: Path) -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", paper["population"]["digest"])
     assert {s["result"] for s in paper["samples"]} == {"not-tested"}
     assert all(s["tester"] == "" and s["tested_on"] is None for s in paper["samples"])
+    # Every workpaper also meets the file schema editors validate with.
+    validator = jsonschema.Draft202012Validator(schema_for("workpapers"))
+    for path in (root / FOLDER).iterdir():
+        validator.validate(load_yaml12(path.read_text(encoding="utf-8")))
 
 
 def test_a_kept_workpaper_is_never_modified(tmp_path: Path) -> None:

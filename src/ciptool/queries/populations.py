@@ -126,7 +126,14 @@ def population(
     graph: Graph, control: Sourced[Control], period: Period, today: dt.date
 ) -> Population:
     """The occurrences of ``control`` in ``period`` that its evidence counting on ``today``
-    shows."""
+    shows (computed once per graph)."""
+    key = ("soc2-population", control.record.id, control.file, period, today)
+    return graph.derived(key, lambda: _population(graph, control, period, today))
+
+
+def _population(
+    graph: Graph, control: Sourced[Control], period: Period, today: dt.date
+) -> Population:
     records = [
         sourced
         for requirement in control.record.evidence
