@@ -3,6 +3,7 @@ never written outside the repository; and the workpaper checks on filled-in work
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from ciptool.app.schema import schema_for
 from ciptool.cli import app
-from conftest import AS_OF, PROJECT_ROOT, MakeRepo
+from conftest import AS_OF, EVIDENCE_CSV, PROJECT_ROOT, MakeRepo
 from yaml12 import load_yaml12
 
 GOLDEN = Path(__file__).parent / "golden" / "audit-sample.txt"
@@ -315,3 +316,67 @@ def test_evidence_changed_after_sampling_is_reported_with_a_kept_result(
     again = sample(root, "--seed", "7")
     assert "  CHG-01 (workpapers/" in again.stdout
     assert "the same size (9) but other occurrences or dates" in again.stdout
+
+
+def _tickets(count: int, *, start: int = 1) -> str:
+    return "".join(
+        f"      - {{id: CHG-{number}, occurred_on: 2026-03-{number:02d},"
+        f" description: 'Release {number}'}}\n"
+        for number in range(start, start + count)
+    )
+
+
+def _change_repo(make_repo: MakeRepo, tickets: str) -> Path:
+    digest = hashlib.sha256(EVIDENCE_CSV).hexdigest()
+    return make_repo(
+        {
+            "ciptool.yaml": "program: Test Program\n"
+            "soc2: {period: {start: 2026-01-01, end: 2026-09-30}}\n",
+            "controls/chg.yaml": """\
+            controls:
+              - id: CHG-01
+                title: Change approval
+                owner: Change manager
+                policy: POL-ACCESS
+                frequency: event-driven
+                mappings:
+                  soc2-2017: [CC8.1]
+                evidence:
+                  - id: tickets
+                    description: Approved change tickets
+                test_procedure:
+                  - Open the ticket in the change system.
+                  - Confirm an approver other than the requester approved it before release.
+            """,
+            "evidence/2026/chg-01.yaml": "evidence:\n"
+            "  - control: CHG-01\n"
+            "    requirement: tickets\n"
+            "    collected_on: 2026-10-02\n"
+            "    period: {start: 2026-01-01, end: 2026-09-30}\n"
+            f'    files: [{{path: files/q.csv, sha256: "{digest}"}}]\n'
+            "    items:\n" + tickets,
+        }
+    )
+
+
+def test_an_event_driven_control_is_sampled_from_its_occurrences(make_repo: MakeRepo) -> None:
+    root = _change_repo(make_repo, _tickets(14))
+    result = sample(root, "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^CHG-01 +event-driven +occurrences +14 +5  written ", result.stdout, re.M)
+    text = (root / FOLDER / "chg-01.yaml").read_text(encoding="utf-8")
+    assert "#   1. Open the ticket in the change system.\n" in text
+    assert "#   2. Confirm an approver other than the requester" in text
+    paper = yaml.safe_load(text)["workpapers"][0]
+    items = [s["item"] for s in paper["samples"]]
+    assert len(items) == len(set(items)) == 5
+    assert set(items) <= {f"CHG-{n}" for n in range(1, 15)}
+    first = items[0]
+    number = int(first.split("-")[1])
+    assert f"      # evidence/2026/chg-01.yaml: Release {number}\n      - item: {first}\n" in text
+
+
+def test_an_occurrence_listed_with_two_dates_is_ambiguous(make_repo: MakeRepo) -> None:
+    tickets = _tickets(3) + "      - {id: CHG-2, occurred_on: 2026-04-02}\n"
+    root = _change_repo(make_repo, tickets)
+    assert check_wp(root) == [("WP005", "evidence/2026/chg-01.yaml", 11)]
