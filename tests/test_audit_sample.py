@@ -380,3 +380,22 @@ def test_an_occurrence_listed_with_two_dates_is_ambiguous(make_repo: MakeRepo) -
     tickets = _tickets(3) + "      - {id: CHG-2, occurred_on: 2026-04-02}\n"
     root = _change_repo(make_repo, tickets)
     assert check_wp(root) == [("WP005", "evidence/2026/chg-01.yaml", 11)]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("evidence/2026/broken.yaml", "evidence: [\n"),  # a population would be short
+        (f"{FOLDER}/odd.yaml", "workpapers:\n  - control: CHG-01\n    colour: red\n"),
+    ],
+)
+def test_a_file_that_cannot_be_read_stops_the_draw(tmp_path: Path, name: str, text: str) -> None:
+    root = copy_example(tmp_path / "example")
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text, encoding="utf-8")
+    result = sample(root, "--seed", "7")
+    assert result.exit_code == 2
+    assert f"ciptool: {name}: could not be read, or not as workpapers" in result.output
+    assert workpapers(root) == (
+        {} if name.startswith("evidence") else {f"{PERIOD}/odd.yaml": text.encode()}
+    )

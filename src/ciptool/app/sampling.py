@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -110,7 +110,7 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
             raise UsageError("give --period START..END: ciptool.yaml has no soc2.period")
     folder = root / WORKPAPERS_DIR / folder_name(period)
     _refuse_links_out(root, folder)
-    _refuse_unread_workpapers(findings)
+    _refuse_unread(findings)
     existing = _existing(graph, period)
     rows: list[SampledControl] = []
     planned: list[tuple[Path, str]] = []
@@ -129,7 +129,7 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
         if kept is not None:
             changed = population_change(kept.record, population)
             drawn = len(kept.record.samples)
-            rows.append(_with(row, outcome="kept", file=kept.file, changed=changed, sample=drawn))
+            rows.append(replace(row, outcome="kept", file=kept.file, changed=changed, sample=drawn))
             continue
         if population.size == 0:
             rows.append(row)
@@ -140,41 +140,32 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
         text = render_workpaper(population, seed, select(population, seed))
         _validate(text, rel)
         planned.append((path, text))
-        rows.append(_with(row, outcome="written", file=rel))
+        rows.append(replace(row, outcome="written", file=rel))
     _write_all(root, planned)
     return SampleRun(period, seed, tuple(rows))
 
 
-def _with(
-    row: SampledControl,
-    *,
-    outcome: Outcome,
-    file: str,
-    changed: str = "",
-    sample: int | None = None,
-) -> SampledControl:
-    drawn = row.sample if sample is None else sample
-    return SampledControl(
-        row.control, row.frequency, row.basis, row.population, drawn, outcome, file, changed
-    )
-
-
-def _refuse_unread_workpapers(findings: Sequence[Finding]) -> None:
-    """Refuse when a file under ``workpapers/`` has errors: it may hold a control's workpaper,
-    which would then be drawn a second time."""
+def _refuse_unread(findings: Sequence[Finding]) -> None:
+    """Refuse when a file of the repository could not be read (an evidence record left out
+    would leave its occurrences out of a population), or a file under ``workpapers/`` has
+    errors (it may hold a control's workpaper, which would then be drawn a second time)."""
     broken = sorted(
         {
             finding.location.file
             for finding in findings
             if finding.severity is Severity.ERROR
             and finding.location is not None
-            and finding.location.file.startswith(f"{WORKPAPERS_DIR}/")
+            and (
+                finding.code.startswith("LD")
+                or finding.location.file.startswith(f"{WORKPAPERS_DIR}/")
+            )
         }
     )
     if broken:
         raise UsageError(
-            f"{', '.join(broken)} could not be read as workpapers (run `ciptool check` for"
-            " details); fix them first, so that no control is sampled twice; nothing was written"
+            f"{', '.join(broken)}: could not be read, or not as workpapers (run `ciptool check`"
+            " for details); fix them first, so that every population is whole and no control"
+            " is sampled twice; nothing was written"
         )
 
 
