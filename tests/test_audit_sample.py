@@ -386,6 +386,7 @@ def test_an_occurrence_listed_with_two_dates_is_ambiguous(make_repo: MakeRepo) -
     ("name", "text"),
     [
         ("evidence/2026/broken.yaml", "evidence: [\n"),  # a population would be short
+        ("evidence/2026/odd.yaml", "evidence:\n  - control: CHG-01\n    colour: red\n"),
         (f"{FOLDER}/odd.yaml", "workpapers:\n  - control: CHG-01\n    colour: red\n"),
     ],
 )
@@ -395,7 +396,7 @@ def test_a_file_that_cannot_be_read_stops_the_draw(tmp_path: Path, name: str, te
     (root / name).write_text(text, encoding="utf-8")
     result = sample(root, "--seed", "7")
     assert result.exit_code == 2
-    assert f"ciptool: {name}: could not be read, or not as workpapers" in result.output
+    assert f"ciptool: {name}: could not be read, or holds records with errors" in result.output
     assert workpapers(root) == (
         {} if name.startswith("evidence") else {f"{PERIOD}/odd.yaml": text.encode()}
     )

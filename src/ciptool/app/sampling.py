@@ -146,26 +146,21 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
 
 
 def _refuse_unread(findings: Sequence[Finding]) -> None:
-    """Refuse when a file of the repository could not be read (an evidence record left out
-    would leave its occurrences out of a population), or a file under ``workpapers/`` has
-    errors (it may hold a control's workpaper, which would then be drawn a second time)."""
+    """Refuse when a file of the repository could not be read, or holds a record that failed
+    validation: a control or evidence record left out would leave a control unsampled or its
+    population short, and a workpaper left out would have its control drawn a second time."""
     broken = sorted(
         {
-            finding.location.file
+            finding.location.file if finding.location is not None else "ciptool.yaml"
             for finding in findings
             if finding.severity is Severity.ERROR
-            and finding.location is not None
-            and (
-                finding.code.startswith("LD")
-                or finding.location.file.startswith(f"{WORKPAPERS_DIR}/")
-            )
         }
     )
     if broken:
         raise UsageError(
-            f"{', '.join(broken)}: could not be read, or not as workpapers (run `ciptool check`"
-            " for details); fix them first, so that every population is whole and no control"
-            " is sampled twice; nothing was written"
+            f"{', '.join(broken)}: could not be read, or holds records with errors (run `ciptool"
+            " check` for details); fix them first, so that every population is whole and no"
+            " control is sampled twice; nothing was written"
         )
 
 

@@ -56,8 +56,8 @@ def audit_sample(
     changed). Controls with no population are listed without a sample. docs/audit.md has the
     sample-size table and the selection rule. Exit 2, writing nothing, for bad usage, a
     workpapers/ folder (or its period's) that is a link out of the repository or into another
-    folder of it, or a file, a file of the repository that cannot be read, and a file under
-    workpapers/ with errors.
+    folder of it, or a file, and a file of the repository that cannot be read or holds a
+    record with errors.
     """
     from ciptool.app.sampling import draw_samples
 
