@@ -68,6 +68,13 @@ from ciptool.checks.third_parties import (
     SupplierReportExpired,
     UnknownThirdPartyOrStandard,
 )
+from ciptool.checks.workpapers import (
+    AmbiguousOccurrence,
+    DeviationWithoutResponse,
+    PopulationChanged,
+    SampleNotTested,
+    WorkpaperMismatch,
+)
 
 #: Every check, in the order they run. Codes never change; a retired code is never reused.
 ALL_CHECKS: tuple[Check, ...] = (
@@ -129,6 +136,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnknownThirdPartyOrStandard(),
     # The Audit Committee briefing.
     ControlNotBriefed(),
+    # SOC 2 Type II workpapers: samples and their test results.
+    SampleNotTested(),
+    DeviationWithoutResponse(),
+    PopulationChanged(),
+    WorkpaperMismatch(),
+    AmbiguousOccurrence(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

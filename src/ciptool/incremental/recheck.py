@@ -132,6 +132,10 @@ class Scope:
         repository = graph.repository
         if graph.duplicates or graph.repeated_evidence_ids or repository.config is None:
             return None  # which of two records with one id counts is decided by all of them
+        if repository.workpapers or repository.partial.get("workpapers"):
+            # A workpaper's findings (WP003, WP004) depend on every evidence record of its
+            # control and on the workpapers, which a recheck does not read.
+            return None
         named: dict[str, dict[str, None]] = {
             rel: {} for rel in inputs.files if rel.startswith(_EVIDENCE)
         }

@@ -30,6 +30,7 @@ from typing import Literal
 
 from ciptool.graph import Graph
 from ciptool.models import Control, EvidenceRecord, Sourced
+from ciptool.models.fieldwork import Workpaper
 from ciptool.models.records import Period
 from ciptool.queries.evidence import counts_on, effective_date
 from ciptool.queries.intervals import SOC2
@@ -125,7 +126,14 @@ def population(
     graph: Graph, control: Sourced[Control], period: Period, today: dt.date
 ) -> Population:
     """The occurrences of ``control`` in ``period`` that its evidence counting on ``today``
-    shows."""
+    shows (computed once per graph)."""
+    key = ("soc2-population", control.record.id, control.file, period, today)
+    return graph.derived(key, lambda: _population(graph, control, period, today))
+
+
+def _population(
+    graph: Graph, control: Sourced[Control], period: Period, today: dt.date
+) -> Population:
     records = [
         sourced
         for requirement in control.record.evidence
@@ -192,3 +200,34 @@ def select(population: Population, seed: int) -> tuple[PopulationItem, ...]:
     ranked = sorted(population.items, key=lambda item: rank(seed, control_id, item))
     chosen = ranked[: population.sample_size]
     return tuple(sorted(chosen, key=lambda item: (item.occurred_on, item.id)))
+
+
+def population_change(workpaper: Workpaper, population: Population) -> str:
+    """How ``population`` differs from the one ``workpaper`` was drawn from, in words; empty
+    when it is the same. Sizes are compared, and the sampled items no longer in the
+    population (or now dated otherwise) are named: the workpaper records only the digest of
+    the others."""
+    stamp = workpaper.population
+    if stamp.digest == population.digest and stamp.size == population.size:
+        return ""
+    if stamp.size == population.size:
+        parts = [f"the same size ({stamp.size}) but other occurrences or dates"]
+    else:
+        parts = [f"{stamp.size} occurrences when sampled, {population.size} now"]
+    dated = {item.id: item.occurred_on for item in population.items}
+    present = {(item.id, item.occurred_on) for item in population.items}
+    gone = [
+        sample.item
+        for sample in workpaper.samples
+        if (sample.item, sample.occurred_on) not in present and sample.item not in dated
+    ]
+    moved = [
+        f"{sample.item} (dated {sample.occurred_on} in the workpaper, {dated[sample.item]} now)"
+        for sample in workpaper.samples
+        if (sample.item, sample.occurred_on) not in present and sample.item in dated
+    ]
+    if gone:
+        parts.append(f"sampled items no longer in it: {', '.join(gone)}")
+    if moved:
+        parts.append(f"sampled items dated otherwise: {', '.join(moved)}")
+    return "; ".join(parts)
