@@ -15,7 +15,6 @@ from ciptool.findings import Finding, Location, Severity
 from ciptool.graph import Graph
 from ciptool.models import Sourced
 from ciptool.models.records import Inclusion, ProgramConfig
-from ciptool.queries.coverage import coverage
 from ciptool.queries.soa import (
     ISO,
     PARTIALLY_IMPLEMENTED,
@@ -91,8 +90,8 @@ class InclusionWithoutReason(Check):
         config = _in_scope(graph)
         if config is None:
             return
-        found = statement(graph, coverage(graph, ctx.today, ctx.soc2_period), ctx.today)
-        for row in found.unjustified:
+        # Whether an inclusion has a reason depends on no evidence: no coverage is needed.
+        for row in statement(graph, (), ctx.today).unjustified:
             noun = "additional control" if row.additional else "Annex A control"
             words = " (only a free justification)" if row.justification else ""
             yield self.finding(
@@ -185,10 +184,11 @@ class StatementChangedAfterApproval(Check):
     """The Statement of Applicability no longer has the digest recorded when it was approved.
 
     Why: the statement an auditor is given must be the one management approved. Its digest
-    (``ciptool report soa`` prints it) covers each control's applicability, reasons,
-    implementation status and implementing controls; when any of them changes (a decision, a
-    risk link, a control's mapping, a control's evidence lapsing), the approved version no
-    longer describes the program.
+    (``ciptool report soa`` prints it) covers each control's applicability, reasons (the risk
+    links derived from the register included), stated implementation status, target date and
+    implementing controls; when any of them changes (a decision, a risk's controls, a control's
+    mappings), the approved version no longer describes the program. A status judged from
+    evidence is not part of it: evidence that lapses is reported by the evidence checks.
 
     Passes: ``soa: {version: "3", approved_by: CISO, approved_on: 2026-10-20, digest: D}``
     where D is the digest the report prints.
@@ -201,7 +201,7 @@ class StatementChangedAfterApproval(Check):
     code = "SA004"
     slug = "statement-changed-after-approval"
     family = "soa"
-    scope = Scope.REPOSITORY
+    scope = Scope.DEFINITIONS
     severity = Severity.WARNING
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -209,7 +209,8 @@ class StatementChangedAfterApproval(Check):
         config = _in_scope(graph)
         if config is None or not config.record.soa.digest:
             return
-        found = statement(graph, coverage(graph, ctx.today, ctx.soc2_period), ctx.today)
+        # What the digest covers depends on no evidence: no coverage is needed.
+        found = statement(graph, (), ctx.today)
         if not found.changed_since_approval:
             return
         settings = config.record.soa

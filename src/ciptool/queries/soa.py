@@ -12,9 +12,12 @@ How far it is implemented: ``status`` when the decision gives one; otherwise jud
 coverage (:mod:`ciptool.queries.coverage`): ``covered`` is implemented; ``covered with
 deviations`` and ``excepted`` are partially implemented; ``declared`` and ``gap`` are planned.
 
-The digest is SHA-256 over the rows' ids, applicability, reasons, implementation status,
-target dates and implementing controls, in order: never over the day the statement is made
-as of, its titles or notes.
+The digest is SHA-256 over what the statement decides, row by row in order: the id,
+applicability, reasons (risk links, given or derived, obligation, business requirement,
+justification), the implementation status as stated, the target date and the implementing
+controls. A judged status is not part of it: it moves with the evidence, day by day, which the
+evidence checks report; so the digest depends on the program's definitions only, never on the
+day the statement is made as of, its titles or its notes.
 """
 
 from __future__ import annotations
@@ -381,7 +384,7 @@ def _row(
 
 
 def digest(rows: Iterable[SoaRow]) -> str:
-    """SHA-256 over what the statement says of each row, in order (see the module's text)."""
+    """SHA-256 over what the statement decides of each row, in order (see the module's text)."""
     content = [
         {
             "id": row.id,
@@ -392,7 +395,8 @@ def digest(rows: Iterable[SoaRow]) -> str:
             "risks_derived": row.risks_derived,
             "obligation": row.obligation,
             "business_requirement": row.business_requirement,
-            "implementation": row.implementation,
+            # A judged status moves with the evidence: only a stated one is decided.
+            "implementation": None if row.implementation_judged else row.implementation,
             "target_date": row.target_date.isoformat() if row.target_date else None,
             "controls": list(row.controls),
         }
