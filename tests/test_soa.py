@@ -354,3 +354,16 @@ def test_the_workbook_lists_the_additional_controls_and_the_approval(tmp_path: P
         "no",
     )
     assert approved == current
+
+
+def test_a_control_nothing_implements_or_decides_is_a_gap_before_it_lacks_a_reason(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo({"ciptool.yaml": "program: P\nframeworks: [iso27001-2022]\n"})
+    result, _ = check_repository(root, RunSettings(today=AS_OF, select=("SA001", "CV001")))
+    codes = [(f.code, f.requirement) for f in result.findings]
+    # A.5.18 is implemented by IAM-01 and has no reason; the other 92 are gaps.
+    assert [c for c in codes if c[0] == "SA001"] == [("SA001", "iso27001-2022:A.5.18")]
+    assert len([c for c in codes if c[0] == "CV001"]) == 92
+    # The statement still shows every inclusion without a reason as such.
+    assert len(statement_of(root).unjustified) == 93
