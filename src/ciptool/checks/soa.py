@@ -8,6 +8,7 @@ What the statement says (its rows, reasons, implementation status and digest) is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
@@ -20,6 +21,7 @@ from ciptool.queries.soa import (
     PARTIALLY_IMPLEMENTED,
     PLANNED,
     SoaRow,
+    Statement,
     deciding,
     statement,
 )
@@ -43,6 +45,12 @@ def _inclusions(
         yield key, decision, ("applicability", ISO, key)
     for index, extra in enumerate(config.record.soa.additional_controls):
         yield extra.id, extra, ("soa", "additional_controls", index)
+
+
+def _decided(graph: Graph, today: dt.date) -> Statement:
+    """The statement's decisions, made once per graph and day for SA001 and SA004: its reasons
+    and digest depend on no evidence, so no coverage is computed for them."""
+    return graph.derived(("soa-decided", today), lambda: statement(graph, (), today))
 
 
 def _row_location(graph: Graph, config: Sourced[ProgramConfig], row: SoaRow) -> Location:
@@ -92,9 +100,8 @@ class InclusionWithoutReason(Check):
         config = _in_scope(graph)
         if config is None:
             return
-        # Whether an inclusion has a reason depends on no evidence: no coverage is needed.
         catalog = graph.catalogs[ISO]
-        for row in statement(graph, (), ctx.today).unjustified:
+        for row in _decided(graph, ctx.today).unjustified:
             if not row.additional and not row.controls and not deciding(graph, catalog, row.id):
                 continue  # a coverage gap (CV001) until it is implemented or decided
             noun = "additional control" if row.additional else "Annex A control"
@@ -214,8 +221,7 @@ class StatementChangedAfterApproval(Check):
         config = _in_scope(graph)
         if config is None or not config.record.soa.digest:
             return
-        # What the digest covers depends on no evidence: no coverage is needed.
-        found = statement(graph, (), ctx.today)
+        found = _decided(graph, ctx.today)
         if not found.changed_since_approval:
             return
         settings = config.record.soa
