@@ -384,7 +384,7 @@ def test_an_unknown_code_with_nothing_close_reads_as_a_sentence(make_repo: MakeR
     assert err == (
         "ciptool: --ignore: no code or family `XX`; `ciptool rules list` shows them all; a family"
         " is a code's letters (AF, AP, BR, CV, EV, EX, IN, LD, MT, PL,"
-        " RF, RK, SC, TP, WP)\n"
+        " RF, RK, SA, SC, TP, WP)\n"
     )
 
 

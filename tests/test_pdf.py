@@ -195,12 +195,18 @@ def test_the_soc2_pdf_has_every_section_of_its_html_and_the_type_ii_deviation(
     assert "covered-with-deviations" in text
 
 
-def test_the_soa_pdf_has_every_annex_a_control(tmp_path: Path, poppler: dict[str, str]) -> None:
+def test_the_soa_pdf_has_every_annex_a_control_and_the_additional_ones(
+    tmp_path: Path, poppler: dict[str, str]
+) -> None:
     source = render("soa", "html", tmp_path / "soa.html").read_text()
-    controls = re.findall(r"<td[^>]*>(A\.\d+\.\d+)</td>", source)
-    assert len(controls) == 93
-    words = set(flat(text_of(poppler, render("soa", "pdf", tmp_path / "soa.pdf"))).split())
+    controls = re.findall(r"<tr><td>(A\.\d+\.\d+|LMH-\d+)</td>", source)
+    assert len(controls) == 95
+    assert controls[93:] == ["LMH-1", "LMH-2"]
+    text = flat(text_of(poppler, render("soa", "pdf", tmp_path / "soa.pdf")))
+    words = set(text.split())
     assert [c for c in controls if c not in words] == []
+    assert "Version 2026.1, approved by Cyber and Privacy Council on 2026-10-20." in text
+    assert "Additional controls" in text
 
 
 def test_the_evidence_index_pdf_has_every_file_on_landscape_pages_with_nothing_cut(

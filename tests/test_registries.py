@@ -165,7 +165,7 @@ def test_a_report_of_your_own_without_its_template_is_unknown(
 NAMES = {
     "soc2": "meta kind statuses categories period tally criteria controls evidence exceptions"
     " occurrences testing criterion_testing testing_statuses backdated in_scope",
-    "soa": "meta kind statuses rows tally",
+    "soa": "meta kind statuses rows additional tally statement",
     "csf_profile": "meta kind statuses functions categories groups tally in_scope",
     "audit_committee": "meta kind statuses briefing iso soc2 risk program trend",
     "evidence_index": "meta kind statuses files evidence",

@@ -60,6 +60,15 @@ from ciptool.checks.risks import (
     RiskReviewOverdue,
     RiskWithoutControls,
 )
+from ciptool.checks.soa import (
+    InclusionWithoutReason,
+    IncompleteSoaApproval,
+    PlannedWithoutTargetDate,
+    RepeatedSoaControlId,
+    StatementChangedAfterApproval,
+    UnknownSoaControl,
+    UnknownSoaRisk,
+)
 from ciptool.checks.third_parties import (
     ContractEnded,
     MissingStandardEvidence,
@@ -142,6 +151,14 @@ ALL_CHECKS: tuple[Check, ...] = (
     PopulationChanged(),
     WorkpaperMismatch(),
     AmbiguousOccurrence(),
+    # The Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d)).
+    InclusionWithoutReason(),
+    PlannedWithoutTargetDate(),
+    UnknownSoaRisk(),
+    StatementChangedAfterApproval(),
+    IncompleteSoaApproval(),
+    UnknownSoaControl(),
+    RepeatedSoaControlId(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

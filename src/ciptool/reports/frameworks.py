@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
-from ciptool.queries.coverage import REQUIREMENT_EXCEPTED, applicability
+from ciptool.queries.coverage import REQUIREMENT_EXCEPTED
 from ciptool.queries.exceptions import live_exceptions
 from ciptool.queries.intervals import occurrence_tested, occurrences
+from ciptool.queries.soa import SoaRow, Statement, statement
 from ciptool.reports.common import percent
 from ciptool.results import RequirementCoverage, RunResult, Status
 
@@ -196,69 +197,18 @@ def requirement_rows(
     return rows
 
 
-@dataclass(frozen=True)
-class SoaRow:
-    """One Annex A control in the Statement of Applicability."""
-
-    id: str
-    title: str
-    theme: str
-    applicable: bool
-    justification: str
-    controls: tuple[str, ...]
-    status: str
-    #: Why the status is what it is (the exception, the missed intervals); empty when covered.
-    note: str = ""
-
-
-def statement_of_applicability(graph: Graph, result: RunResult) -> list[SoaRow]:
-    """All 93 Annex A controls: applicability with justification, implementing controls, status.
+def statement_of_applicability(graph: Graph, result: RunResult) -> Statement:
+    """All 93 Annex A controls and the additional ones: applicability with the reasons,
+    implementation status, implementing controls and coverage status (:mod:`ciptool.queries.soa`).
 
     Made only with ISO/IEC 27001:2022 in scope (``build_report`` refuses otherwise), so every
-    requirement has its status from ``result``, not applicable ones included.
+    Annex A control has its status from ``result``, not applicable ones included.
     """
-    catalog = graph.catalogs[ISO]
-    exceptions = _requirement_exceptions(graph, result.today)
-    by_id = {row.requirement: row for row in result.coverage if row.framework == ISO}
-    rows = []
-    for item in catalog.requirements:
-        decision = applicability(graph, catalog, item.id)
-        coverage = by_id.get(item.id)
-        controls = tuple(c.record.id for c in graph.controls_by_requirement.get((ISO, item.id), []))
-        applicable = decision is None or decision.applicable
-        note = ""
-        if coverage is not None:
-            status = coverage.status.value
-            if coverage.status not in (Status.COVERED, Status.GAP, Status.NOT_APPLICABLE):
-                note = _note(coverage.reason, f"{ISO}:{item.id}", exceptions)
-        elif not applicable:
-            status = Status.NOT_APPLICABLE.value
-        else:
-            status = Status.DECLARED.value if controls else Status.GAP.value
-        if decision is not None and (not applicable or decision.justification):
-            justification = decision.justification
-        elif controls:
-            justification = "Applicable: implemented by the controls listed."
-        else:
-            justification = "Applicable: no control implements it yet."
-        theme_id, theme = _group(catalog, item.id, 0)
-        rows.append(
-            SoaRow(
-                item.id,
-                item.title,
-                f"{theme_id} {theme}",
-                applicable,
-                justification,
-                controls,
-                status,
-                note,
-            )
-        )
-    return rows
+    return statement(graph, result.coverage, result.today)
 
 
 def soa_tally(rows: Iterable[SoaRow]) -> Tally:
-    """The Statement of Applicability's rows counted by status."""
+    """The Statement of Applicability's Annex A rows counted by coverage status."""
     return tally_statuses("", "ISO/IEC 27001:2022 Annex A", (Status(row.status) for row in rows))
 
 
