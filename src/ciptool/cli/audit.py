@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
-from ciptool.cli import audit_app
+from ciptool.cli import (
+    audit_app,
+    audit_requests,  # noqa: F401 - registers `audit requests`
+)
 
 __all__ = ["audit_app"]

@@ -1,0 +1,162 @@
+"""Checks of the auditor's requests for evidence (the PBC list): overdue requests, requests that
+name what does not exist, and rejections that do not say why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ciptool.checks.base import Check, Context, Scope
+from ciptool.findings import Finding, Severity
+from ciptool.queries.requests import referenced
+
+
+class RequestOverdue(Check):
+    """A request for evidence is past its due date and not provided or accepted.
+
+    Why: the auditor plans fieldwork around the dates the program agreed to; a request still
+    outstanding after its due date (never provided, or provided and rejected) delays the
+    examination, and one never answered becomes a scope limitation in the report.
+
+    Passes: ``status: requested``, ``due_on: 2026-11-20``, checked on 2026-11-15; or
+    ``status: accepted``, ``provided_on: 2026-10-20``.
+    Fails: ``status: requested`` (or ``rejected``), ``due_on: 2026-10-30``, checked on
+    2026-11-15.
+
+    Fix: provide the evidence and record ``status: provided`` with ``provided_on`` and
+    ``provider``, or agree a new ``due_on`` with the auditor.
+    """
+
+    code = "PB001"
+    slug = "request-overdue"
+    family = "requests"
+    scope = Scope.DEFINITIONS
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for sourced in ctx.graph.requests.values():
+            request = sourced.record
+            late = request.days_overdue(ctx.today)
+            if not late:
+                continue
+            state = "never provided" if request.status == "requested" else "rejected"
+            yield self.finding(
+                f"request {request.id} ({request.owner}) was due on {request.due_on} and is"
+                f" {state}, {late} day{'' if late == 1 else 's'} later on {ctx.today}",
+                sourced.at("due_on"),
+                "Provide the evidence and record `status: provided` with `provided_on` and"
+                " `provider`, or agree a new `due_on` with the auditor.",
+                subject=request.id,
+                control=request.control or "",
+            )
+
+
+class UnknownRequestReference(Check):
+    """A request names a control, an evidence requirement or an evidence record that does
+    not exist, or an evidence reference that two records match.
+
+    Why: the request list is what the auditor ties evidence to; a request for a control or
+    requirement that is not there asks for nothing, and an evidence reference
+    (``CONTROL/requirement/YYYY-MM-DD``, the day the record speaks for) that matches no record,
+    or two records of the same day, does not say which evidence answered it.
+
+    Passes: ``control: IAM-01``, ``requirement: quarterly-access-review``, ``evidence:
+    [IAM-01/quarterly-access-review/2026-09-30]`` with that record present.
+    Fails: ``control: IAM-99``; or an evidence reference to a day no record speaks for.
+
+    Fix: correct the id or the day; where two records speak for the same day, merge them
+    into one record or give each its own day.
+    """
+
+    code = "PB002"
+    slug = "unknown-request-reference"
+    family = "requests"
+    scope = Scope.REPOSITORY
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        for sourced in graph.requests.values():
+            request = sourced.record
+            control = graph.controls.get(request.control) if request.control else None
+            if request.control and control is None:
+                yield self.finding(
+                    f"request {request.id} names control {request.control}, which does not exist",
+                    sourced.at("control"),
+                    "Correct the control's id.",
+                    subject=request.id,
+                )
+            elif request.requirement and request.control is None:
+                yield self.finding(
+                    f"request {request.id} names evidence requirement {request.requirement}"
+                    " but no control",
+                    sourced.at("requirement"),
+                    "Name the control the evidence requirement belongs to in `control`.",
+                    subject=request.id,
+                )
+            elif control is not None and request.requirement:
+                known = [each.id for each in control.record.evidence]
+                if request.requirement not in known:
+                    yield self.finding(
+                        f"request {request.id}: control {request.control} has no evidence"
+                        f" requirement {request.requirement}"
+                        f" (it has: {', '.join(known) or 'none'})",
+                        sourced.at("requirement"),
+                        "Correct the evidence requirement's id.",
+                        subject=request.id,
+                        control=request.control or "",
+                    )
+            for index, text in enumerate(request.evidence):
+                found = referenced(graph, text)
+                if len(found) == 1:
+                    continue
+                if found:
+                    files = ", ".join(each.file for each in found)
+                    message = (
+                        f"request {request.id}: evidence {text} is ambiguous: {len(found)}"
+                        f" records speak for that day ({files})"
+                    )
+                    fix = "Merge the records into one, or give each its own day."
+                else:
+                    message = f"request {request.id}: no evidence record {text}"
+                    fix = (
+                        "Correct the reference: CONTROL/requirement/YYYY-MM-DD, the day the"
+                        " record speaks for (its period's end, or its effective day)."
+                    )
+                yield self.finding(
+                    message,
+                    sourced.at("evidence", index),
+                    fix,
+                    subject=request.id,
+                    control=request.control or "",
+                )
+
+
+class RejectionWithoutComment(Check):
+    """A request the auditor rejected does not say why.
+
+    Why: the owner must provide the evidence again, and cannot without knowing what was wrong
+    with it; a rejection without a reason is also no record of what the auditor found.
+
+    Passes: ``status: rejected`` with ``auditor_comments: Q2 export lacks approver names``.
+    Fails: ``status: rejected`` with no ``auditor_comments``.
+
+    Fix: record the auditor's reason in ``auditor_comments``.
+    """
+
+    code = "PB003"
+    slug = "rejection-without-comment"
+    family = "requests"
+    scope = Scope.DEFINITIONS
+    severity = Severity.WARNING
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for sourced in ctx.graph.requests.values():
+            request = sourced.record
+            if request.status != "rejected" or request.auditor_comments.strip():
+                continue
+            yield self.finding(
+                f"request {request.id} was rejected, and `auditor_comments` does not say why",
+                sourced.at("status"),
+                "Record the auditor's reason in `auditor_comments`.",
+                subject=request.id,
+                control=request.control or "",
+            )
