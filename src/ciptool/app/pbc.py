@@ -35,6 +35,7 @@ from ciptool.fileio.atomic import CannotWrite, write_output
 from ciptool.fileio.regular import FileTooLarge, read_regular_file
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
+from ciptool.loader import roundtrip
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import Control, Sourced
@@ -45,6 +46,8 @@ from ciptool.queries.evidence import counts_on, effective_date
 from ciptool.queries.intervals import SOC2
 from ciptool.queries.populations import sampled_controls
 from ciptool.queries.requests import STATUSES, reference
+from ciptool.reports.pbc import ROUND_TRIP as COLUMNS
+from ciptool.reports.pbc import SHEET
 
 REQUESTS_DIR = "requests"
 OwnerFrom = Literal["control", "policy"]
@@ -53,15 +56,10 @@ DEFAULT_DUE_IN = Duration(14, "d")
 
 #: The columns of the workbook that are read back (header: field), in sheet order. Every
 #: other column is the repository's and is ignored when read back: edit it in the YAML.
-ROUND_TRIP: dict[str, str] = {
-    "Status": "status",
-    "Provided on": "provided_on",
-    "Provider": "provider",
-    "Auditor comments": "auditor_comments",
-}
+ROUND_TRIP: dict[str, str] = dict(
+    zip(COLUMNS, ("status", "provided_on", "provider", "auditor_comments"), strict=True)
+)
 ID_COLUMN = "Id"
-#: The sheet ``ciptool report pbc`` writes.
-SHEET = "PBC requests"
 #: Bounds on a workbook read back: its bytes, its unpacked bytes, its parts, rows and columns,
 #: and the characters of one cell.
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
@@ -533,16 +531,6 @@ def _text(cell: Any, *, strip: bool = True) -> str:
 _ORDER = tuple(PbcRequest.model_fields)
 
 
-def _round_trip_yaml() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold a long line the user wrote on one
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
 def _rewrite(
     root: Path,
     file: str,
@@ -550,17 +538,13 @@ def _rewrite(
     problems: _Problems,
 ) -> tuple[bytes, str]:
     """The file's bytes now and its text with the rows' values, validated."""
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.scalarstring import LiteralScalarString
-
     path = root / file
     if path.is_symlink():
         raise UsageError(f"{file} is a link; update the file it leads to instead")
     before = read_regular_file(path, MAX_REQUEST_FILE, follow_links=False)
-    yaml = _round_trip_yaml()
     try:
-        document = yaml.load(before.decode("utf-8"))
-    except (YAMLError, UnicodeDecodeError) as exc:
+        document = roundtrip.load(before.decode("utf-8"))
+    except (roundtrip.RoundTripError, UnicodeDecodeError) as exc:
         raise UsageError(f"{file} cannot be read for a round trip: {exc}") from None
     for row, sourced in entries:
         index = sourced.path[-1]
@@ -574,16 +558,12 @@ def _rewrite(
                 if key in item:
                     del item[key]
                 continue
-            written = (
-                LiteralScalarString(value) if isinstance(value, str) and "\n" in value else value
-            )
+            written = roundtrip.scalar(value)
             if key in item:
                 item[key] = written
             else:
                 item.insert(_position(item, key), key, written)
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    after = buffer.getvalue()
+    after = roundtrip.dump(document)
     _check_rewrite(before.decode("utf-8"), after, file, entries, problems)
     return before, after
 

@@ -38,10 +38,14 @@ class RequestOverdue(Check):
             late = request.days_overdue(ctx.today)
             if not late:
                 continue
-            state = "never provided" if request.status == "requested" else "rejected"
+            state = (
+                " and has not been provided"
+                if request.status == "requested"
+                else f"; what was provided on {request.provided_on} was rejected"
+            )
             yield self.finding(
-                f"request {request.id} ({request.owner}) was due on {request.due_on} and is"
-                f" {state}, {late} day{'' if late == 1 else 's'} later on {ctx.today}",
+                f"request {request.id} ({request.owner}) was due on {request.due_on}{state}:"
+                f" {late} day{'' if late == 1 else 's'} overdue on {ctx.today}",
                 sourced.at("due_on"),
                 "Provide the evidence and record `status: provided` with `provided_on` and"
                 " `provider`, or agree a new `due_on` with the auditor.",
