@@ -208,7 +208,7 @@ def test_a_second_run_keeps_what_exists_and_adds_only_what_is_new(
     assert later.exit_code == 0, later.output
     assert later.stdout == (
         "wrote requests/pbc-2026-10-12.yaml: 1 request for 2026-01-01..2026-09-30,"
-        " PBC-2026-004 to PBC-2026-004, due 2026-10-26; 3 already requested, kept\n"
+        " PBC-2026-004, due 2026-10-26; 3 already requested, kept\n"
     )
     assert (repo / REQUESTS).read_text(encoding="utf-8") == GENERATED
     # Another period is another set of requests.
@@ -431,3 +431,32 @@ def test_the_list_names_the_overdue_requests_and_its_counts_add_up(
     )
     assert [row[0] for row in rows[1:]] == ["PBC-2026-001", "PBC-2026-002", "PBC-2026-003"]
     assert [row[13] for row in rows[1:]] == [16, 16, 16]
+
+
+def test_a_workbook_beyond_the_bounds_is_refused(
+    cli: CliRunner, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ciptool.app import pbc
+
+    _generate(cli, repo)
+    before = (repo / REQUESTS).read_bytes()
+    book = _workbook(cli, repo, tmp_path / "pbc.xlsx")
+    size = book.stat().st_size
+    cases = (
+        ("MAX_ROWS", 2, f"ciptool: {book}: sheet 'PBC requests' has more than 2 rows\n"),
+        (
+            "MAX_WORKBOOK_BYTES",
+            1000,
+            f"ciptool: {book} is {size:,} bytes; a PBC workbook may have 1,000\n",
+        ),
+        ("MAX_PARTS", 3, f"ciptool: {book} unpacks to "),
+    )
+    for name, bound, message in cases:
+        with monkeypatch.context() as patched:
+            patched.setattr(pbc, name, bound)
+            result = cli.invoke(
+                app, ["audit", "requests", "--repo", str(repo), "--update-from", str(book)]
+            )
+        assert result.exit_code == 2
+        assert result.stderr.startswith(message), result.stderr
+    assert (repo / REQUESTS).read_bytes() == before

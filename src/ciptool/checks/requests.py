@@ -9,6 +9,9 @@ from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
 from ciptool.queries.requests import referenced
 
+# The findings name no control: an exception for a control's evidence does not excuse an
+# overdue or wrong request for it.
+
 
 class RequestOverdue(Check):
     """A request for evidence is past its due date and not provided or accepted.
@@ -50,7 +53,6 @@ class RequestOverdue(Check):
                 "Provide the evidence and record `status: provided` with `provided_on` and"
                 " `provider`, or agree a new `due_on` with the auditor.",
                 subject=request.id,
-                control=request.control or "",
             )
 
 
@@ -81,7 +83,9 @@ class UnknownRequestReference(Check):
         for sourced in graph.requests.values():
             request = sourced.record
             control = graph.controls.get(request.control) if request.control else None
-            if request.control and control is None:
+            if request.control and graph.repository.is_invalid("controls", request.control):
+                pass  # the control's own errors are reported; its requirements are unknown
+            elif request.control and control is None:
                 yield self.finding(
                     f"request {request.id} names control {request.control}, which does not exist",
                     sourced.at("control"),
@@ -106,7 +110,6 @@ class UnknownRequestReference(Check):
                         sourced.at("requirement"),
                         "Correct the evidence requirement's id.",
                         subject=request.id,
-                        control=request.control or "",
                     )
             for index, text in enumerate(request.evidence):
                 found = referenced(graph, text)
@@ -130,7 +133,6 @@ class UnknownRequestReference(Check):
                     sourced.at("evidence", index),
                     fix,
                     subject=request.id,
-                    control=request.control or "",
                 )
 
 
@@ -162,5 +164,4 @@ class RejectionWithoutComment(Check):
                 sourced.at("status"),
                 "Record the auditor's reason in `auditor_comments`.",
                 subject=request.id,
-                control=request.control or "",
             )

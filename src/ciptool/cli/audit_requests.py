@@ -116,7 +116,7 @@ def audit_requests(  # noqa: PLR0917 - typer passes the options by name
     written = generated.written
     echo(
         f"wrote {generated.path.relative_to(root).as_posix()}: {len(written)} request"
-        f"{'' if len(written) == 1 else 's'} for {span}, {written[0].id} to {written[-1].id},"
+        f"{'' if len(written) == 1 else 's'} for {span}, {_ids(written)},"
         f" due {written[0].due_on}" + (f"; {kept} already requested, kept" if kept else "")
     )
     if generated.owner_fallbacks:
@@ -161,3 +161,8 @@ def _duration(text: str) -> Any:
         raise UsageError(
             f"--due-in takes a duration such as 14d, 3w or 1mo, not `{text}`"
         ) from None
+
+
+def _ids(written: Any) -> str:
+    first, last = written[0].id, written[-1].id
+    return first if first == last else f"{first} to {last}"
