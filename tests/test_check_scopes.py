@@ -33,5 +33,5 @@ def test_the_partial_recheck_reruns_the_evidence_checks_by_their_scopes() -> Non
     assert by_scope[Scope.RECORD] == {"EV003", "EV004", "EV005", "EV008", "RF006", "RF007", "RF008"}
     assert by_scope[Scope.CONTROL] == {"EV001", "EV002", "EV007", "RK005"}
     assert by_scope[Scope.EVIDENCE_FILE] == {"EV006"}
-    assert by_scope[Scope.REPOSITORY] == {"EX004", "PB002"}
+    assert by_scope[Scope.REPOSITORY] == {"EX004"}
     assert by_scope[Scope.THIRD_PARTY] == {"TP001", "TP002", "TP006"}

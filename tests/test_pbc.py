@@ -460,3 +460,65 @@ def test_a_workbook_beyond_the_bounds_is_refused(
         assert result.exit_code == 2
         assert result.stderr.startswith(message), result.stderr
     assert (repo / REQUESTS).read_bytes() == before
+
+
+def test_a_request_file_that_is_a_link_is_not_replaced(
+    cli: CliRunner, repo: Path, tmp_path: Path
+) -> None:
+    _generate(cli, repo)
+    real = repo / "requests/real.yaml.txt"
+    (repo / REQUESTS).rename(real)
+    (repo / REQUESTS).symlink_to(real.name)
+    book = _workbook(cli, repo, tmp_path / "pbc.xlsx")
+    edited = _edit(book, tmp_path / "edited.xlsx", "PBC-2026-001", Provider="Dana Whitfield")
+    edited = _edit(edited, tmp_path / "edited.xlsx", "PBC-2026-001", Status="provided")
+    edited = _edit(edited, tmp_path / "edited.xlsx", "PBC-2026-001", Provided_on="2026-10-20")
+    before = real.read_bytes()
+    result = cli.invoke(
+        app, ["audit", "requests", "--repo", str(repo), "--update-from", str(edited)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"ciptool: {REQUESTS} is a link; update the file it leads to instead\n"
+    )
+    assert (repo / REQUESTS).is_symlink()
+    assert real.read_bytes() == before
+
+
+def test_the_list_shows_evidence_references_that_do_not_name_one_record(
+    cli: CliRunner, repo: Path
+) -> None:
+    _generate(cli, repo)
+    (repo / "evidence/2026/again.yaml").write_text(
+        EVIDENCE.split("  - control: IAM-01\n", maxsplit=1)[0]
+        + "  - control: IAM-01\n"
+        + EVIDENCE.split("  - control: IAM-01\n")[2].split("  - control: OPS-01", maxsplit=1)[0],
+        encoding="utf-8",
+    )
+    path = repo / REQUESTS
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "      - OPS-01/triage-metrics/2026-08-31\n",
+            "      - OPS-01/triage-metrics/2026-08-31\n      - OPS-01/triage-metrics/2026-07-31\n",
+        ),
+        encoding="utf-8",
+    )
+    shown = cli.invoke(app, ["report", "pbc", "--repo", str(repo), "-o", "-", *FIXED])
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "## Evidence references that do not name one record\n\n"
+        "| Id | Evidence | Records that speak for the day |\n|---|---|---:|\n"
+        "| PBC-2026-001 | IAM-01/recert-signoff/2026-09-30 | 2 |\n"
+        "| PBC-2026-002 | OPS-01/triage-metrics/2026-07-31 | 0 |\n"
+    ) in shown.stdout
+    assert (
+        "| IAM-01/recert-signoff/2026-03-31, IAM-01/recert-signoff/2026-09-30 (ambiguous: 2"
+        " records) |"
+    ) in shown.stdout
+    assert (
+        "| OPS-01/triage-metrics/2026-08-31, OPS-01/triage-metrics/2026-07-31 (no record) |"
+    ) in shown.stdout
+    checked = cli.invoke(
+        app, ["check", "--repo", str(repo), "--select", "PB", "--as-of", "2026-10-30"]
+    )
+    assert checked.exit_code == 0, checked.output

@@ -174,7 +174,7 @@ NAMES = {
     "approved_apps": "meta kind statuses apps mark mark_text mark_meaning approval_meaning",
     "third_parties": "meta kind statuses standards standard_statuses in_program out_of_program"
     " tally",
-    "pbc": "meta kind statuses requests tally overdue round_trip",
+    "pbc": "meta kind statuses requests tally overdue unresolved round_trip",
 }
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
-from ciptool.queries.requests import referenced
 
 # The findings name no control: an exception for a control's evidence does not excuse an
 # overdue or wrong request for it.
@@ -57,42 +56,35 @@ class RequestOverdue(Check):
 
 
 class UnknownRequestReference(Check):
-    """A request names a control, an evidence requirement or an evidence record that does
-    not exist, or an evidence reference that two records match.
+    """A request names a control or an evidence requirement that does not exist, or an
+    evidence reference that is not one of a known control's evidence requirements.
 
     Why: the request list is what the auditor ties evidence to; a request for a control or
     requirement that is not there asks for nothing, and an evidence reference
-    (``CONTROL/requirement/YYYY-MM-DD``, the day the record speaks for) that matches no record,
-    or two records of the same day, does not say which evidence answered it.
+    (``CONTROL/requirement/YYYY-MM-DD``) to a control or requirement that is not there names
+    no evidence. Whether a reference's day matches exactly one record is evidence, not
+    definition: ``ciptool report pbc`` shows a reference that matches no record, or two, beside
+    it (a check that read evidence records would make every check after an evidence edit read
+    the whole repository again).
 
     Passes: ``control: IAM-01``, ``requirement: quarterly-access-review``, ``evidence:
-    [IAM-01/quarterly-access-review/2026-09-30]`` with that record present.
-    Fails: ``control: IAM-99``; or an evidence reference to a day no record speaks for.
+    [IAM-01/quarterly-access-review/2026-09-30]``.
+    Fails: ``control: IAM-99``; or ``evidence: [IAM-01/access-review/2026-09-30]`` when IAM-01
+    has no evidence requirement ``access-review``.
 
-    Fix: correct the id or the day; where two records speak for the same day, merge them
-    into one record or give each its own day.
+    Fix: correct the id.
     """
 
     code = "PB002"
     slug = "unknown-request-reference"
     family = "requests"
-    scope = Scope.REPOSITORY
+    scope = Scope.DEFINITIONS
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.graph
         for sourced in graph.requests.values():
             request = sourced.record
-            control = graph.controls.get(request.control) if request.control else None
-            if request.control and graph.repository.is_invalid("controls", request.control):
-                pass  # the control's own errors are reported; its requirements are unknown
-            elif request.control and control is None:
-                yield self.finding(
-                    f"request {request.id} names control {request.control}, which does not exist",
-                    sourced.at("control"),
-                    "Correct the control's id.",
-                    subject=request.id,
-                )
-            elif request.requirement and request.control is None:
+            if request.requirement and request.control is None:
                 yield self.finding(
                     f"request {request.id} names evidence requirement {request.requirement}"
                     " but no control",
@@ -100,40 +92,44 @@ class UnknownRequestReference(Check):
                     "Name the control the evidence requirement belongs to in `control`.",
                     subject=request.id,
                 )
-            elif control is not None and request.requirement:
-                known = [each.id for each in control.record.evidence]
-                if request.requirement not in known:
+            elif request.control:
+                problem = self._unknown(ctx, request.control, request.requirement)
+                if problem:
                     yield self.finding(
-                        f"request {request.id}: control {request.control} has no evidence"
-                        f" requirement {request.requirement}"
-                        f" (it has: {', '.join(known) or 'none'})",
-                        sourced.at("requirement"),
-                        "Correct the evidence requirement's id.",
+                        f"request {request.id} names {problem}",
+                        sourced.at("requirement" if "requirement" in problem else "control"),
+                        "Correct the id.",
                         subject=request.id,
                     )
             for index, text in enumerate(request.evidence):
-                found = referenced(graph, text)
-                if len(found) == 1:
-                    continue
-                if found:
-                    files = ", ".join(each.file for each in found)
-                    message = (
-                        f"request {request.id}: evidence {text} is ambiguous: {len(found)}"
-                        f" records speak for that day ({files})"
-                    )
-                    fix = "Merge the records into one, or give each its own day."
-                else:
-                    message = f"request {request.id}: no evidence record {text}"
-                    fix = (
+                control, requirement, _day = text.split("/")
+                problem = self._unknown(ctx, control, requirement)
+                if problem:
+                    yield self.finding(
+                        f"request {request.id}: evidence {text} names {problem}",
+                        sourced.at("evidence", index),
                         "Correct the reference: CONTROL/requirement/YYYY-MM-DD, the day the"
-                        " record speaks for (its period's end, or its effective day)."
+                        " record speaks for (its period's end, or its effective day).",
+                        subject=request.id,
                     )
-                yield self.finding(
-                    message,
-                    sourced.at("evidence", index),
-                    fix,
-                    subject=request.id,
-                )
+
+    @staticmethod
+    def _unknown(ctx: Context, ident: str, requirement: str | None) -> str:
+        """What is unknown of a control and its requirement, in words; empty when nothing
+        is (or the control failed validation, whose own errors are reported)."""
+        graph = ctx.graph
+        control = graph.controls.get(ident)
+        if control is None:
+            if graph.repository.is_invalid("controls", ident):
+                return ""
+            return f"control {ident}, which does not exist"
+        known = [each.id for each in control.record.evidence]
+        if requirement and requirement not in known:
+            return (
+                f"evidence requirement {requirement}, which control {ident} does not have"
+                f" (it has: {', '.join(known) or 'none'})"
+            )
+        return ""
 
 
 class RejectionWithoutComment(Check):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ciptool.graph import Graph
-from ciptool.queries.requests import Tally, tally
+from ciptool.queries.requests import Tally, referenced, tally
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
 #: The sheet's name; ``ciptool audit requests --update-from`` looks for its header.
@@ -55,6 +55,8 @@ class RequestRow:
     provided_on: dt.date | None
     provider: str
     evidence: tuple[str, ...]
+    #: Each evidence reference as shown: with what is wrong when it matches no record, or two.
+    evidence_shown: tuple[str, ...]
     auditor_comments: str
     #: Days past its due date on the report's day while outstanding (requested or rejected).
     days_overdue: int
@@ -81,12 +83,31 @@ def request_rows(graph: Graph, today: dt.date) -> list[RequestRow]:
                 provided_on=request.provided_on,
                 provider=request.provider,
                 evidence=tuple(request.evidence),
+                evidence_shown=tuple(
+                    text + _unmatched(len(referenced(graph, text))) for text in request.evidence
+                ),
                 auditor_comments=request.auditor_comments,
                 days_overdue=request.days_overdue(today),
                 file=sourced.file,
             )
         )
     return rows
+
+
+def _unmatched(count: int) -> str:
+    """What is wrong with an evidence reference that matches ``count`` records, in words."""
+    if count == 1:
+        return ""
+    return " (no record)" if count == 0 else f" (ambiguous: {count} records)"
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An evidence reference of a request that does not name exactly one record."""
+
+    request: str
+    reference: str
+    records: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +118,8 @@ class PbcList(ReportView):
     tally: Tally
     #: The outstanding requests past their due date, most overdue first.
     overdue: Sequence[RequestRow]
+    #: The evidence references that match no record, or more than one, by request.
+    unresolved: Sequence[Unresolved]
     #: The spreadsheet columns ``ciptool audit requests --update-from`` reads back.
     round_trip: tuple[str, ...]
 
@@ -114,6 +137,12 @@ def build(source: ReportSource) -> PbcList:
         requests=rows,
         tally=tally([sourced.record for sourced in graph.requests.values()], source.today),
         overdue=overdue,
+        unresolved=[
+            Unresolved(row.id, text, len(referenced(graph, text)))
+            for row in rows
+            for text, shown in zip(row.evidence, row.evidence_shown, strict=True)
+            if text != shown
+        ],
         round_trip=ROUND_TRIP,
     )
 
@@ -133,7 +162,7 @@ def tables(view: PbcList) -> list[Table]:
             row.status,
             row.provided_on,
             row.provider,
-            ", ".join(row.evidence),
+            ", ".join(row.evidence_shown),
             row.auditor_comments,
             row.days_overdue,
             row.file,
