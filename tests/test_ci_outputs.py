@@ -383,7 +383,7 @@ def test_an_unknown_code_with_nothing_close_reads_as_a_sentence(make_repo: MakeR
     assert status == 2
     assert err == (
         "ciptool: --ignore: no code or family `XX`; `ciptool rules list` shows them all; a family"
-        " is a code's letters (AF, AP, BR, CV, EV, EX, IN, LD, MT, PL,"
+        " is a code's letters (AF, AP, BR, CV, EV, EX, IN, LD, MT, PB, PL,"
         " RF, RK, SA, SC, TP, WP)\n"
     )
 

@@ -61,6 +61,7 @@ SERVED = {
     "risk-register": ["md", "html", "csv", "xlsx", "pdf"],
     "approved-apps": ["md", "html", "csv", "xlsx", "pdf"],
     "third-parties": ["md", "html", "csv", "xlsx", "pdf"],
+    "pbc": ["md", "html", "csv", "xlsx", "pdf"],
 }
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 ALL_FRAMEWORKS = "program: Test Program\nframeworks: [nist-csf-2.0, iso27001-2022, soc2-2017]\n"
@@ -141,7 +142,7 @@ def test_a_report_of_your_own_is_refused_as_tables_even_with_a_template_of_that_
     assert refused.stderr == (
         f"ciptool: `weekly` is a report of your own, made from templates: {fmt} is made from"
         " the tables of ciptool's reports (soc2, soa, evidence-index, risk-register,"
-        " approved-apps, third-parties), which it"
+        " approved-apps, third-parties, pbc), which it"
         " has not\n"
     )
 
@@ -155,7 +156,7 @@ def test_a_report_of_your_own_without_its_template_is_unknown(
     assert refused.exit_code == 2
     assert refused.stderr == (
         "ciptool: unknown report `weekly`: use one of soc2, soa, csf-profile, audit-committee,"
-        f" evidence-index, risk-register, approved-apps, third-parties, or add"
+        f" evidence-index, risk-register, approved-apps, third-parties, pbc, or add"
         f" templates/weekly.{fmt}.j2 to the repository\n"
     )
 
@@ -173,6 +174,7 @@ NAMES = {
     "approved_apps": "meta kind statuses apps mark mark_text mark_meaning approval_meaning",
     "third_parties": "meta kind statuses standards standard_statuses in_program out_of_program"
     " tally",
+    "pbc": "meta kind statuses requests tally overdue unresolved round_trip",
 }
 
 

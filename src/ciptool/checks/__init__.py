@@ -53,6 +53,11 @@ from ciptool.checks.references import (
     UnknownRegisterRisk,
     UnknownRequirement,
 )
+from ciptool.checks.requests import (
+    RejectionWithoutComment,
+    RequestOverdue,
+    UnknownRequestReference,
+)
 from ciptool.checks.risks import (
     OverdueRiskAction,
     RiskAboveAppetite,
@@ -159,6 +164,10 @@ ALL_CHECKS: tuple[Check, ...] = (
     IncompleteSoaApproval(),
     UnknownSoaControl(),
     RepeatedSoaControlId(),
+    # The auditor's requests for evidence (the PBC list).
+    RequestOverdue(),
+    UnknownRequestReference(),
+    RejectionWithoutComment(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

@@ -7,6 +7,7 @@ renamed; new optional fields may be added; unknown keys are refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Literal
 
@@ -64,6 +65,14 @@ class Workpaper(Record):
     samples: list[SampleItem] = Field(default_factory=list)
 
 
+#: An evidence reference of a request: the control, its evidence requirement, and the day the
+#: record speaks for (the end of its period, or its effective day).
+EVIDENCE_REFERENCE = re.compile(r"^([^/\s]+)/([^/\s]+)/(\d{4}-\d{2}-\d{2})$")
+#: The statuses in which a request is still owed by its owner: asked for and not provided, or
+#: provided and rejected by the auditor.
+OUTSTANDING: tuple[RequestStatus, ...] = ("requested", "rejected")
+
+
 class PbcRequest(Record):
     """An auditor's request for evidence: what, by when, from whom, and where it stands."""
 
@@ -77,16 +86,24 @@ class PbcRequest(Record):
     requirement: RecordId | None = Field(
         None, description="The control's evidence requirement the request asks for."
     )
+    period: Period | None = Field(
+        None,
+        description="The audit period the request is for; `ciptool audit requests` keeps one"
+        " request per control, evidence requirement and period.",
+    )
     owner: Text = Field(description="Who must provide it.")
     provider: str = Field("", description="Who provided it, when someone did.")
     requested_on: YamlDate
     due_on: YamlDate
     status: RequestStatus = "requested"
-    provided_on: YamlDate | None = None
+    provided_on: YamlDate | None = Field(
+        None, description="When it was provided; needed once the status is not `requested`."
+    )
     evidence: list[Text] = Field(
         default_factory=list,
         description="The evidence records that answer it, as CONTROL/requirement/YYYY-MM-DD"
-        " (the day the record speaks for).",
+        " (the control, its evidence requirement, and the day the record speaks for: the end"
+        " of its period, or its effective day).",
     )
     auditor_comments: str = ""
 
@@ -96,4 +113,39 @@ class PbcRequest(Record):
             raise ValueError(
                 f"`due_on` ({self.due_on}) is before `requested_on` ({self.requested_on})"
             )
+        if self.status != "requested" and self.provided_on is None:
+            raise ValueError(f"a request whose status is `{self.status}` needs `provided_on`")
+        if self.status == "requested" and self.provided_on is not None:
+            raise ValueError(
+                f"a request provided on {self.provided_on} has status `provided`, `accepted`"
+                " or `rejected`, not `requested`"
+            )
+        for reference in self.evidence:
+            if not _is_reference(reference):
+                raise ValueError(
+                    f"evidence `{reference}` is not written CONTROL/requirement/YYYY-MM-DD,"
+                    " e.g. IAM-03/recert-signoff/2026-03-31"
+                )
         return self
+
+    @property
+    def outstanding(self) -> bool:
+        """True while the owner still owes it: requested, or rejected by the auditor."""
+        return self.status in OUTSTANDING
+
+    def days_overdue(self, today: dt.date) -> int:
+        """How many days past ``due_on`` it is on ``today`` while outstanding; 0 otherwise."""
+        if not self.outstanding or today <= self.due_on:
+            return 0
+        return (today - self.due_on).days
+
+
+def _is_reference(text: str) -> bool:
+    match = EVIDENCE_REFERENCE.fullmatch(text)
+    if match is None:
+        return False
+    try:
+        dt.date.fromisoformat(match.group(3))
+    except ValueError:
+        return False
+    return True

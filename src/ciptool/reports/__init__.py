@@ -100,5 +100,14 @@ REPORT_KINDS: dict[str, ReportKind] = {
             " minimum standard's status",
             "ciptool.reports.third_parties",
         ),
+        ReportKind(
+            "pbc",
+            "PBC list: the auditor's requests for evidence",
+            ("md", "html", "csv", "xlsx", "pdf"),
+            "every request with its owner, due date, status, the evidence that answers it and"
+            " the auditor's comments; counts by status and the overdue requests; the XLSX is the"
+            " one `ciptool audit requests --update-from` reads back",
+            "ciptool.reports.pbc",
+        ),
     )
 }
