@@ -27,9 +27,9 @@ class BackdatedEvidence(Check):
     (``ciptool.yaml``, default 30d) after ``collected_on``. A line not committed yet counts as
     committed on the day of the check. Records collected before ``provenance.since`` are not
     judged (the day the program's records began to be kept in git: records imported then were
-    committed long after they were collected). Outside a git work tree nothing is judged
-    (``ciptool evidence verify --format json`` says so); when the repository is in git but its
-    history cannot be read, a note says that nothing was judged.
+    committed long after they were collected). Outside a git work tree git can read, nothing
+    is judged (``ciptool evidence verify --format json`` says so); when git reads the work tree
+    but not its history, a note at ``ciptool.yaml`` says that not every record was judged.
 
     Passes: ``collected_on: 2026-03-31``, the line committed on 2026-04-02.
     Fails: ``collected_on: 2026-03-31``, the line first committed on 2026-08-20 (142 days).

@@ -64,8 +64,11 @@ def evidence_history(
         return EvidenceHistory(HistoryState.NOT_IN_GIT, "the repository is not in a git work tree")
     prefix = git_output(root, "rev-parse", "--show-prefix")
     if prefix is None:
+        # git is missing, sees no work tree here (a stray .git), or refuses the repository
+        # (safe.directory): told apart from a work tree git reads but cannot read history of.
         return EvidenceHistory(
-            HistoryState.UNREADABLE, "git could not be run here, or refused the repository"
+            HistoryState.NOT_IN_GIT,
+            "git sees no work tree here (git missing, no repository, or one it refuses)",
         )
     by_file: dict[str, list[SourcedEvidence]] = {}
     for sourced in wanted:

@@ -18,9 +18,10 @@ class HistoryState(str, Enum):
 
     #: Read: every record it judges has its line's commit day, or is known uncommitted.
     READ = "read"
-    #: The repository is not in a git work tree: nothing can be said.
+    #: The repository is not in a git work tree git can read (no ``.git`` above it, git
+    #: missing, or a repository git refuses): nothing can be said.
     NOT_IN_GIT = "not-in-git"
-    #: The repository is in git, but git could not be run or refused it.
+    #: git reads the work tree, but its status, log or blame failed.
     UNREADABLE = "unreadable"
     #: No evidence record was collected on or after ``provenance.since``: git was not asked.
     NOT_NEEDED = "not-needed"
