@@ -314,6 +314,9 @@ def test_the_manifest_is_the_same_bytes_each_time_and_never_written_over_an_inpu
         code, _, err = invoke("evidence", "manifest", "-o", str(target), "--repo", str(root))
         assert code == 0, err
     assert first.read_bytes() == second.read_bytes()
+    printed = CliRunner().invoke(app, ["evidence", "manifest", "-o", "-", "--repo", str(root)])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout_bytes == first.read_bytes()
     head = git(root, "rev-parse", "HEAD").strip()
     records = len(json.loads(first.read_text())["records"])
     assert err.startswith(f"wrote {second}: {records} records, ")

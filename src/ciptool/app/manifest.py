@@ -104,24 +104,26 @@ def manifest_bytes(document: dict[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Written:
-    """What ``evidence manifest`` wrote: the path, and how many records and files it lists."""
+    """What ``evidence manifest`` wrote: the path (None for standard output), and how many
+    records and files it lists, and the commit."""
 
-    path: Path
+    path: Path | None
     records: int
     files: int
     commit: str | None
     dirty: bool | None
 
 
-def write_manifest(root: Path, output: Path) -> Written:
-    """Write the manifest of ``root`` to ``output``, atomically; never over an input."""
+def write_manifest(root: Path, output: Path | None) -> tuple[Written, bytes]:
+    """Write the manifest of ``root`` to ``output``, atomically and never over an input; with
+    no ``output``, only make it. What was written, and the bytes."""
     document = manifest_document(root)
-    read = _inputs(root, document)
-    write_product(output, manifest_bytes(document), read)
+    data = manifest_bytes(document)
+    if output is not None:
+        write_product(output, data, _inputs(root, document))
     git = document["git"]
-    return Written(
-        output, len(document["records"]), len(document["files"]), git["commit"], git["dirty"]
-    )
+    counts = (len(document["records"]), len(document["files"]))
+    return Written(output, *counts, git["commit"], git["dirty"]), data
 
 
 def _inputs(root: Path, document: dict[str, Any]) -> Callable[[Path], bool]:

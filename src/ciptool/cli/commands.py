@@ -627,8 +627,8 @@ def evidence_manifest(
             "--output",
             "-o",
             metavar="FILE",
-            help="Where to write the manifest (JSON); never over a file the repository holds"
-            " as an input.",
+            help="Where to write the manifest (JSON; - for standard output); never over a file"
+            " the repository holds as an input.",
             dir_okay=False,
         ),
     ],
@@ -644,13 +644,18 @@ def evidence_manifest(
     from ciptool.app.manifest import write_manifest
 
     root = _repository(repo)
-    written = write_manifest(root, output)
+    to_stdout = str(output) == "-"
+    written, data = write_manifest(root, None if to_stdout else output)
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     if written.commit is None:
         at = "not in git"
     else:
         dirty = {True: ", with uncommitted changes", False: "", None: ", changes unknown"}
         at = f"commit {written.commit}{dirty[written.dirty]}"
-    echo(f"wrote {output}: {written.records} records, {written.files} files; {at}", err=True)
+    where = "the manifest" if to_stdout else str(output)
+    echo(f"wrote {where}: {written.records} records, {written.files} files; {at}", err=True)
 
 
 @rules_app.command("list", short_help="Every code with its severity and summary.")
