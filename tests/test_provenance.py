@@ -586,3 +586,23 @@ def test_the_evidence_index_shows_who_collected_each_item(history: dict[str, Any
     assert "| Collected | Collected by | Speaks for |" in out
     row = next(line for line in out.splitlines() if "late-recert.csv" in line)
     assert "| 2026-10-25 | j.okafor | 2026-10-25 |" in row
+
+
+def test_only_files_with_a_commit_past_the_tolerance_are_blamed(
+    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other record file's commits are within 30 days of its earliest judged record."""
+    root = history["root"]
+    result, graph = check_repository(root, RunSettings(today=AS_OF, select=("EV009",)))
+    assert graph is not None
+    found = graph.repository.history
+    assert found is not None
+    assert (found.state.value, found.blamed) == ("read", 1)
+    assert {file for file, _ in found.lines} == {BACKDATED_FILE}
+    # A file of many records is blamed whole, with the same answer.
+    monkeypatch.setattr(history_module, "_MOST_RANGES", 0)
+    whole, _ = check_repository(root, RunSettings(today=AS_OF, select=("EV009",)))
+    assert whole.findings == result.findings
+    assert [
+        (f.location and f.location.file, f.location and f.location.line) for f in whole.findings
+    ] == [(BACKDATED_FILE, 4)]

@@ -41,6 +41,8 @@ _EVIDENCE = "evidence"
 _UNCOMMITTED = "0" * 40
 #: Index states of a file HEAD does not hold: added, renamed or copied; untracked; ignored.
 _NOT_IN_HEAD = ("A", "R", "C", "?", "!")
+#: More lines than this in one file are blamed with the whole file.
+_MOST_RANGES = 1000
 #: Per git run: a blame of a large file on a long history can take a while.
 _TIMEOUT = 60.0
 
@@ -186,7 +188,13 @@ class _Reader:
         paths = [_collected_on(sourced) for sourced in records]
         index = PositionIndex(text, paths)
         line_of = {path: index.locate(path)[0] for path in paths}
-        ranges = [arg for line in sorted(set(line_of.values())) for arg in ("-L", f"{line},{line}")]
+        wanted = sorted(set(line_of.values()))
+        # A file of many records is blamed whole: one range each would outgrow a command line.
+        ranges = (
+            []
+            if len(wanted) > _MOST_RANGES
+            else [arg for line in wanted for arg in ("-L", f"{line},{line}")]
+        )
         blamed = git_output(
             self.root,
             "-c",
