@@ -606,3 +606,14 @@ def test_only_files_with_a_commit_past_the_tolerance_are_blamed(
     assert [
         (f.location and f.location.file, f.location and f.location.line) for f in whole.findings
     ] == [(BACKDATED_FILE, 4)]
+
+
+def test_verify_as_json_of_an_unusable_repository_exits_2(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "ciptool.yaml").write_text("program: [\n", encoding="utf-8")
+    code, out, _ = invoke("evidence", "verify", "--repo", str(root), "--format", "json")
+    assert code == 2
+    document = json.loads(out)
+    assert [f["code"] for f in document["findings"]] == ["LD001"]
+    assert document["history"] == {"state": "not-read", "reason": "ciptool.yaml is not usable"}

@@ -33,7 +33,6 @@ from ciptool.loader import load_repository
 from ciptool.loader.files import read_text
 from ciptool.loader.git import git_state
 from ciptool.loader.yamlparse import PositionIndex
-from ciptool.models.history import HistoryState
 from ciptool.models.paths import evidence_file_key
 from ciptool.models.repository import Repository, SourcedEvidence
 from ciptool.models.standards import ThirdPartyEvidenceRecord
@@ -499,10 +498,11 @@ def verify_document(
         },
         "findings": findings,
         "git": git,
-        "history": {
-            "state": history.state.value if history else HistoryState.NOT_NEEDED.value,
-            "reason": history.reason if history else "",
-        },
+        "history": (
+            {"state": history.state.value, "reason": history.reason}
+            if history is not None
+            else {"state": "not-read", "reason": "ciptool.yaml is not usable"}
+        ),
         "identical": None if diff is None else diff.identical,
         "against": None if diff is None else _diff_document(diff),
     }
