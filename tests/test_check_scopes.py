@@ -30,7 +30,16 @@ def test_the_partial_recheck_reruns_the_evidence_checks_by_their_scopes() -> Non
     by_scope: dict[Scope, set[str]] = {}
     for check in checks.ALL_CHECKS:
         by_scope.setdefault(check.scope, set()).add(check.code)
-    assert by_scope[Scope.RECORD] == {"EV003", "EV004", "EV005", "EV008", "RF006", "RF007", "RF008"}
+    assert by_scope[Scope.RECORD] == {
+        "EV003",
+        "EV004",
+        "EV005",
+        "EV008",
+        "EV009",
+        "RF006",
+        "RF007",
+        "RF008",
+    }
     assert by_scope[Scope.CONTROL] == {
         "EV001",
         "EV002",

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import EVIDENCE_CSV, write_repo
+from conftest import EVIDENCE_CSV, MINIMAL_CONFIG, write_repo
 from incremental.conftest import git_for_every_miss  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -82,9 +82,18 @@ def git(root: Path, *args: str) -> str:
 
 def armed_repo(tmp_path: Path) -> tuple[Path, Path]:
     """A committed repository whose git config runs a marker-writing script: (root, marker)."""
+    # The evidence, collected on 2026-10-03, is committed on 2026-11-10: within a tolerance of
+    # 60 days it is not back-dated (EV009), so the answers are those of the files alone.
+    # tests/test_provenance.py blames back-dated evidence in an armed repository.
+    config = MINIMAL_CONFIG + "provenance: {tolerance: 60d}\n"
     root = write_repo(
         tmp_path / "repo",
-        {".gitattributes": ATTRIBUTES, "README.md": "Commit $Format:%G?$\n", "NOTICE": "n\n"},
+        {
+            ".gitattributes": ATTRIBUTES,
+            "README.md": "Commit $Format:%G?$\n",
+            "NOTICE": "n\n",
+            "ciptool.yaml": config,
+        },
     )
     git(root, "init", "-q")
     git(root, "add", "-A")

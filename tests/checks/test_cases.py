@@ -41,13 +41,14 @@ KEYS = (
 #: What a case.yaml may say (README.md explains each).
 CASE_KEYS = {"about", "as_of", "select", "args", "files"}
 
-#: Codes with no case here, and where their exact findings are tested instead: what they need
-#: (a link, a file mode, many megabytes) is not a file a case can hold.
+#: Codes with no failing case here, and where their exact findings are tested instead: what
+#: they need (a link, a file mode, many megabytes, a git history) is not a file a case can hold.
 ELSEWHERE = {
     "LD007": "a symbolic link: test_links.py and test_bad_input.py",
     "LD008": "a file over 16 MiB or with 2,000,000 punctuation marks: test_bad_input.py",
     "LD013": "a file that cannot be read (a dangling link, a FIFO): test_bad_input.py",
     "LD015": "a file with more than 10,000 problems: test_bad_input.py",
+    "EV009": "a git history with commits of known dates: test_provenance.py",
 }
 
 

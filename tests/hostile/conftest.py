@@ -174,8 +174,9 @@ class Hostile:
             "LANG": "C.UTF-8",
             "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_DATE": "2026-11-10T12:00:00+00:00",
-            "GIT_COMMITTER_DATE": "2026-11-10T12:00:00+00:00",
+            # Two days after the minimal evidence was collected: not back-dated (EV009).
+            "GIT_AUTHOR_DATE": "2026-10-05T12:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2026-10-05T12:00:00+00:00",
         }
         self.figures = figures
         self._streams = 0

@@ -337,6 +337,9 @@ def test_a_fresh_clone_takes_unchanged_files_from_the_cache_by_git_blob_id(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     origin = make_repo()
+    # Committed two days after the evidence was collected: not back-dated (EV009).
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-10-05T12:00:00+00:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-10-05T12:00:00+00:00")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q", str(origin)], check=True)
     subprocess.run([*git, "-C", str(origin), "add", "-A"], check=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -89,11 +90,19 @@ def test_an_empty_folder_becomes_the_cache_and_is_used_again(
     assert {".gitignore", "CACHEDIR.TAG"} < set(_tree(cache))
 
 
+#: Commits two days after the evidence was collected: not back-dated (EV009), whatever the clock.
+_COMMITTED = {
+    "GIT_AUTHOR_DATE": "2026-10-05T12:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-10-05T12:00:00+00:00",
+}
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root), *args],
         check=True,
         capture_output=True,
+        env={**os.environ, **_COMMITTED},
     )
 
 

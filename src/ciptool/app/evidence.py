@@ -36,8 +36,9 @@ from ciptool.loader.hashing import sha256_file
 from ciptool.loader.validate import validate_record
 from ciptool.loader.yamlparse import parse_yaml
 from ciptool.models import EvidenceRecord, ThirdPartyEvidenceRecord
+from ciptool.models.history import EvidenceHistory
 from ciptool.models.records import Period
-from ciptool.models.repository import THIRD_PARTY_EVIDENCE, SourcedEvidence
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE, Repository, SourcedEvidence
 from ciptool.models.standards import MINIMUM_STANDARDS, STANDARDS_BY_ID
 from ciptool.queries.suggestions import Closest, did_you_mean
 from ciptool.queries.third_parties import evidence_by_third_party
@@ -396,6 +397,10 @@ class VerifyResult:
     records: int
     files: int
     intact: int
+    #: What the git history says of the records (read for the back-dated evidence check).
+    history: EvidenceHistory | None = None
+    #: The repository as verified, for a comparison with a manifest; None when unusable.
+    repository: Repository | None = None
 
     @property
     def config_usable(self) -> bool:
@@ -437,4 +442,4 @@ def verify_evidence(root: Path) -> VerifyResult:
         + len(repository.evidence)
         + len(repository.third_party_evidence)
     )
-    return VerifyResult(result, records, listed, intact)
+    return VerifyResult(result, records, listed, intact, repository.history, repository)

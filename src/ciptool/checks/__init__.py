@@ -37,6 +37,7 @@ from ciptool.checks.policies import (
     PolicyWithoutOwner,
     PolicyWithoutReviewCycle,
 )
+from ciptool.checks.provenance import BackdatedEvidence
 from ciptool.checks.references import (
     AmbiguousRequirementId,
     DuplicateMapping,
@@ -112,6 +113,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     UnlistedEvidenceFile(),
     Soc2OccurrenceMissing(),
     EvidenceAheadOfCollection(),
+    BackdatedEvidence(),
     PolicyReviewOverdue(),
     PolicyNotApproved(),
     PolicyWithoutOwner(),

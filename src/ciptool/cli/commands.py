@@ -559,26 +559,103 @@ def evidence_add(
 
 @evidence_app.command("verify", short_help="Check every evidence file against its digest.")
 @reports_errors
-def evidence_verify(repo: RepoOption = None) -> None:
+def evidence_verify(
+    repo: RepoOption = None,
+    against: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--against",
+            metavar="FILE",
+            help="A manifest delivered before (`ciptool evidence manifest`): report every"
+            " record and file added, removed or changed since.",
+            dir_okay=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.terminal,
+) -> None:
     """Check that every file an evidence record lists is present with its recorded SHA-256.
 
     Integrity only, offline, for an auditor: exit 0 when every digest matches, 1 otherwise.
+    With --against, the repository is also compared with a manifest delivered before; a file
+    whose content and recorded digest were both rewritten is a changed file. Exit 1 when
+    anything differs, 2 for a file that is not a manifest. --format json prints the result
+    as a documented JSON document (docs/provenance.md).
     """
     from ciptool.app.evidence import verify_evidence
+    from ciptool.app.manifest import (
+        compare_with_manifest,
+        diff_lines,
+        read_manifest,
+        verify_document,
+    )
     from ciptool.render.terminal import render_findings, terminal_console
 
     root = _repository(repo)
+    delivered = read_manifest(against) if against is not None else None
     result = verify_evidence(root)
-    if not result.config_usable:
+    diff = compare_with_manifest(root, delivered, result) if delivered is not None else None
+    if output_format is ListFormat.json:
+        import json
+
+        document = verify_document(root, result, diff)
+        _write_out(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
         render_findings(result.run, terminal_console())
+        for line in diff_lines(diff) if diff is not None else []:
+            echo(line)
+    if not result.config_usable:
         raise typer.Exit(2)
-    render_findings(result.run, terminal_console())
-    echo(
+    summary = (
         f"ciptool evidence verify: {result.files} files in {result.records} records;"
-        f" {result.intact} intact, {len(result.run.findings)} problems",
-        err=True,
+        f" {result.intact} intact, {len(result.run.findings)} problems"
     )
-    raise typer.Exit(1 if result.run.findings else 0)
+    if diff is not None:
+        summary += f"; against {against}: " + ("identical" if diff.identical else diff.counts())
+    echo(summary, err=True)
+    differs = diff is not None and not diff.identical
+    raise typer.Exit(1 if result.run.findings or differs else 0)
+
+
+@evidence_app.command("manifest", short_help="Write the manifest of every evidence record.")
+@reports_errors
+def evidence_manifest(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the manifest (JSON; - for standard output); never over a file"
+            " the repository holds as an input.",
+            dir_okay=False,
+        ),
+    ],
+    repo: RepoOption = None,
+) -> None:
+    """Write the manifest an auditor keeps: every evidence record (what it is evidence of,
+    its dates, who collected it, its file and line), every file with its SHA-256 as found on
+    disk and as recorded, and the git commit with whether the tree differed from it.
+
+    The same repository gives the same bytes. `ciptool evidence verify --against FILE`
+    later reports every difference from it.
+    """
+    from ciptool.app.manifest import write_manifest
+
+    root = _repository(repo)
+    to_stdout = str(output) == "-"
+    written, data = write_manifest(root, None if to_stdout else output)
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    if written.commit is None:
+        at = "not in git"
+    else:
+        dirty = {True: ", with uncommitted changes", False: "", None: ", changes unknown"}
+        at = f"commit {written.commit}{dirty[written.dirty]}"
+    where = "the manifest" if to_stdout else str(output)
+    echo(f"wrote {where}: {written.records} records, {written.files} files; {at}", err=True)
 
 
 @rules_app.command("list", short_help="Every code with its severity and summary.")

@@ -1,7 +1,11 @@
 """Kept results: a check's last result reused while none of its inputs changed.
 
-A check's result depends only on ciptool itself, the run's settings (the date among them) and
-the bytes of the files it read and the folders it listed. After a run, the result is kept in
+A check's result depends only on ciptool itself, the run's settings (the date among them),
+the commit the repository's git HEAD names and the bytes of the files it read and the folders it
+listed. The commit is there for the back-dated evidence check (EV009), which reads when each
+evidence record was committed: a new commit changes that without changing a file, and a kept
+result is never reused across one (an uncommitted line counts as committed on the run's day,
+which the settings hold; a changed file is a changed input). After a run, the result is kept in
 the cache folder with the signature of every one of those (see
 :mod:`ciptool.incremental.signatures`); the next run with the same settings looks at the
 signatures again, and when none changed it prints the kept result without loading anything. A
@@ -40,6 +44,7 @@ from ciptool.incremental.cachefiles import cache_file, read_cache_file, write_ca
 from ciptool.incremental.plain import result_from_plain, result_to_plain
 from ciptool.incremental.signatures import Inputs, code_signature, newest_change
 from ciptool.loader.collector import gc_paused
+from ciptool.loader.git import head_commit
 from ciptool.results import RunResult, RunSettings
 
 if TYPE_CHECKING:
@@ -85,7 +90,7 @@ def check(root: Path, settings: RunSettings, cache_dir: Path | None) -> tuple[Ru
     inputs = Inputs()
     if cache_dir is None:
         return fresh(root, settings, None, inputs)[0], inputs
-    key = (code_signature(), settings.key())
+    key = (code_signature(), settings.key(), head_commit(root))
     kept = _kept(root, cache_dir, key)
     if kept is not None:
         result = _reused(root, cache_dir, settings, key=key, kept=kept, started=started)
@@ -110,7 +115,7 @@ def checked(
         result, _, graph = fresh(root, settings, None, inputs)
         return result, graph, inputs
     started = time.time_ns()
-    key = (code_signature(), settings.key())
+    key = (code_signature(), settings.key(), head_commit(root))
     kept = _kept_as_made(root, cache_dir, key)
     known = None if kept is None else _Known(root, (settings, cache_dir), (key, started), kept)
     del kept  # only what ``known`` holds of it stays while the repository loads
@@ -216,7 +221,11 @@ def _reused(
     inputs = kept.inputs
     if not kept.changed:
         return kept.result
-    same = _same_data(root, cache_dir, kept)
+    # In git, an evidence record's line rewritten to say the same (a comment added, say) is
+    # no longer the line committed, which the back-dated evidence check (EV009) reads: the
+    # changed records are checked again instead.
+    history = key[2] is not None and any(rel.startswith("evidence/") for rel in kept.changed)
+    same = None if history else _same_data(root, cache_dir, kept)
     if same is not None:
         inputs.files.update(same)
         if newest_change(same.values()) < started - cachefiles.RACY_NS:

@@ -210,15 +210,31 @@ def _filter_drivers(root: Path) -> set[str]:
     return _configured_drivers(executable, root, _base_env()) or set()
 
 
+def in_work_tree(path: Path) -> bool:
+    """Whether ``path`` may be in a git work tree: a ``.git`` in it or a folder above it, or
+    ``GIT_DIR`` set. False means git need not be asked (and is not: a repository outside git
+    costs no process)."""
+    real = path.resolve()
+    return "GIT_DIR" in os.environ or any(
+        os.path.lexists(folder / ".git") for folder in (real, *real.parents)
+    )
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit HEAD names, None outside git, without commits, or when git cannot say."""
+    if not in_work_tree(root):
+        return None
+    head = git_output(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    return head.strip() or None if head is not None else None
+
+
 def tracked(path: Path) -> bool | None:
     """Whether git's index holds ``path`` (links followed) or anything under it: False too
     outside a git work tree, None when git cannot say there (git missing, or refusing the
     repository, as ``safe.directory`` does).
     """
     real = path.resolve()
-    if "GIT_DIR" not in os.environ and not any(
-        os.path.lexists(folder / ".git") for folder in (real, *real.parents)
-    ):
+    if not in_work_tree(real):
         return False
     listed = git_output(
         real.parent,

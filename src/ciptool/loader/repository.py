@@ -18,6 +18,7 @@ from ciptool.findings import MAX_FILE_PROBLEMS, Finding, Location, Severity, for
 from ciptool.loader.catalogs import ParseFile, load_catalogs
 from ciptool.loader.collector import gc_paused
 from ciptool.loader.files import FoundFile
+from ciptool.loader.history import evidence_history
 from ciptool.loader.narrative import narrative_problem, narrative_text
 from ciptool.loader.places import CONFIG_FILE
 from ciptool.loader.positions import locate_findings
@@ -43,7 +44,12 @@ from ciptool.models import (
 from ciptool.models.fieldwork import PbcRequest, Workpaper
 from ciptool.models.filefacts import EvidenceFileFacts
 from ciptool.models.paths import listed_paths
-from ciptool.models.repository import THIRD_PARTY_EVIDENCE, CatalogSource, Repository
+from ciptool.models.repository import (
+    THIRD_PARTY_EVIDENCE,
+    CatalogSource,
+    Repository,
+    SourcedEvidence,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -130,6 +136,9 @@ class Part:
         repository.risks = risks or []
         with gc_paused():
             repository.evidence_files = _evidence_files(self.source, repository)
+        if repository.config is not None:
+            settings = repository.config.record.provenance
+            repository.history = evidence_history(self.root, settings, evidence)
         repository.findings = locate_findings(self.root, self.findings)
         self.source.loaded(repository)
         return repository
@@ -207,6 +216,10 @@ def _load(source: FileSource) -> Repository:
         repo.narrative = text
         if text is None:
             findings.append(narrative_problem(written, why))
+    # When each record's collected_on line was committed: the back-dated evidence check's
+    # input, read here because checks read no files.
+    owned: list[SourcedEvidence] = [*repo.evidence, *repo.third_party_evidence]
+    repo.history = evidence_history(root, config.record.provenance, owned)
     repo.artifacts = records.artifacts
     repo.unlisted_evidence = [path for path in repo.artifacts if path not in repo.evidence_files]
     repo.findings = locate_findings(root, findings)

@@ -14,6 +14,7 @@ from ciptool.findings import Finding
 from ciptool.models.catalog import Catalog, Crosswalk
 from ciptool.models.fieldwork import PbcRequest, Workpaper
 from ciptool.models.filefacts import EvidenceFileFacts
+from ciptool.models.history import EvidenceHistory
 from ciptool.models.paths import document_key, evidence_file_key
 from ciptool.models.records import Control, EvidenceRecord, Policy, ProgramConfig, RiskException
 from ciptool.models.registers import App, AssessmentFinding, Incident, Metric, Risk, ThirdParty
@@ -84,6 +85,9 @@ class Repository:
     #: broken record's unknown policy or requirement too, and by the integrity checks, which
     #: verify the files of an evidence record whose `files` entries are valid.
     partial: dict[str, list[Sourced[Any]]] = field(default_factory=dict)
+    #: When the evidence records' ``collected_on`` lines were committed (git history), for the
+    #: back-dated evidence check; None when the settings could not be read.
+    history: EvidenceHistory | None = None
 
     def inputs_digest(self) -> str:
         """One SHA-256 over every input file's path and digest: what a report was made from."""

@@ -15,6 +15,9 @@ from ciptool.queries.evidence import evidence_control, evidence_names
 from ciptool.reports.common import EvidenceLine, evidence_lines
 from ciptool.reports.view import KindContent, ReportSource, ReportView, Table
 
+#: What the index says of a record that does not say who collected it (its templates too).
+NOT_RECORDED = "not recorded"
+
 
 @dataclass(frozen=True)
 class EvidenceFileRow:
@@ -29,6 +32,8 @@ class EvidenceFileRow:
     #: The control's evidence requirement, or the third party's minimum standard.
     requirement: str
     collected_on: dt.date
+    #: Who collected it, as the record says; empty when it does not say.
+    collected_by: str
     effective: str
     source: str
     record: str
@@ -72,6 +77,7 @@ def evidence_index(graph: Graph) -> list[EvidenceFileRow]:
                     control=owner,
                     requirement=requirement,
                     collected_on=record.collected_on,
+                    collected_by=record.collected_by,
                     effective=effective,
                     source=record.source,
                     record=sourced.file,
@@ -110,6 +116,7 @@ def tables(index: EvidenceIndex) -> list[Table]:
             f.control,
             f.requirement,
             f.collected_on,
+            f.collected_by or NOT_RECORDED,
             f.effective,
             f.source,
             f.record,
@@ -125,6 +132,7 @@ def tables(index: EvidenceIndex) -> list[Table]:
         "Control",
         "Evidence",
         "Collected",
+        "Collected by",
         "Speaks for",
         "Source",
         "Record",
