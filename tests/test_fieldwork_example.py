@@ -123,3 +123,14 @@ def test_the_example_soc2_package_logs_both_deviations_in_every_format(
         assert day in log
     assert log.count(RESPONSE) == 2
     assert "227 of 227 sampled items tested; 2 deviations" in flat
+
+
+def test_every_evidence_reference_of_the_example_requests_names_one_record() -> None:
+    result = CliRunner().invoke(
+        app, ["report", "pbc", "-o", "-", *FIXED, "--repo", str(PROJECT_ROOT)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "104 requests: 97 requested, 3 provided, 3 accepted, 1 rejected." in result.stdout
+    assert "do not name one record" not in result.stdout
+    assert "(no record)" not in result.stdout
+    assert "ambiguous" not in result.stdout

@@ -165,13 +165,19 @@ class CriterionTesting:
         count = len(self.controls)
         if not count:
             return f"{UNTESTED}: no mapped control with evidence to sample"
-        controls = f"{count} sampled control{'' if count == 1 else 's'}"
         if self.status == UNTESTED:
-            return f"{UNTESTED}: no item of its {controls} tested"
+            its = "its control" if count == 1 else f"its {count} controls"
+            return f"{UNTESTED}: no sampled item of {its} tested"
         if self.status == NO_DEVIATION:
-            return f"{NO_DEVIATION}: {'its' if count == 1 else 'all'} {controls}"
+            every = {1: "its one control", 2: "both its controls"}.get(
+                count, f"all {count} of its controls"
+            )
+            return f"{NO_DEVIATION}: {every}"
         done = sum(1 for control in self.controls if control.status == NO_DEVIATION)
-        return f"{IN_PROGRESS}: {done} of {controls} tested without deviation"
+        return (
+            f"{IN_PROGRESS}: {done} of {count} control{'' if count == 1 else 's'} tested"
+            " without deviation"
+        )
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class RequestRow:
     evidence: tuple[str, ...]
     #: Each evidence reference as shown: with what is wrong when it matches no record, or two.
     evidence_shown: tuple[str, ...]
+    #: The same in a document, shortened to the day when it names the request's own control and
+    #: evidence requirement.
+    evidence_brief: tuple[str, ...]
     auditor_comments: str
     #: Days past its due date on the report's day while outstanding (requested or rejected).
     days_overdue: int
@@ -86,12 +89,23 @@ def request_rows(graph: Graph, today: dt.date) -> list[RequestRow]:
                 evidence_shown=tuple(
                     text + _unmatched(len(referenced(graph, text))) for text in request.evidence
                 ),
+                evidence_brief=tuple(
+                    _brief(text, request.control, request.requirement)
+                    + _unmatched(len(referenced(graph, text)))
+                    for text in request.evidence
+                ),
                 auditor_comments=request.auditor_comments,
                 days_overdue=request.days_overdue(today),
                 file=sourced.file,
             )
         )
     return rows
+
+
+def _brief(text: str, control: str | None, requirement: str | None) -> str:
+    """An evidence reference without the control and requirement its request already names."""
+    prefix = f"{control}/{requirement}/"
+    return text.removeprefix(prefix) if control and requirement else text
 
 
 def _unmatched(count: int) -> str:
