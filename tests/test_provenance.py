@@ -224,6 +224,19 @@ def test_check_reports_the_backdated_record_at_its_collected_on_line_and_no_othe
     assert ev009(root) == [(BACKDATED_FILE, 4, 19, LATE_MESSAGE.format(commit=head[:12]))]
 
 
+def test_the_soc2_package_lists_the_backdated_record(history: dict[str, Any]) -> None:
+    root = history["root"]
+    head = git(root, "rev-parse", "HEAD").strip()
+    code, out, err = invoke(
+        "report", "soc2", "--repo", str(root), "-o", "-", "--as-of", JUDGED_AS_OF
+    )
+    assert code == 0, err
+    section = out.split("## Back-dated evidence", 1)[1].split("\n---", 1)[0]
+    assert BACKDATED_FILE in section
+    assert LATE_MESSAGE.format(commit=head[:12]) in " ".join(section.split())
+    assert "None:" not in section
+
+
 def test_tolerance_and_since_are_honoured(history: dict[str, Any]) -> None:
     root = history["root"]
     set_provenance(root, f"{{tolerance: 113d, since: {SINCE}}}")
