@@ -44,6 +44,7 @@ def test_the_partial_recheck_reruns_the_evidence_checks_by_their_scopes() -> Non
         "EV001",
         "EV002",
         "EV007",
+        "PB004",
         "RK005",
         "WP003",
         "WP004",

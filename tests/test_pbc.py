@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -518,6 +519,12 @@ def test_the_list_shows_evidence_references_that_do_not_name_one_record(
         "| 2026-08-31, 2026-07-31 (no record) |"
     ) in shown.stdout
     checked = cli.invoke(
-        app, ["check", "--repo", str(repo), "--select", "PB", "--as-of", "2026-10-30"]
+        app,
+        ["check", "--repo", str(repo), "--select", "PB", "--as-of", "2026-10-30", "-f", "json"],
     )
-    assert checked.exit_code == 0, checked.output
+    assert checked.exit_code == 1, checked.output
+    found = [(f["code"], f["line"], f["subject"]) for f in json.loads(checked.stdout)["findings"]]
+    assert found == [
+        ("PB004", 17, "PBC-2026-001/IAM-01/recert-signoff/2026-09-30"),
+        ("PB004", 30, "PBC-2026-002/OPS-01/triage-metrics/2026-07-31"),
+    ]

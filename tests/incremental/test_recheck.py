@@ -38,7 +38,8 @@ def example(tmp_path: Path) -> Path:
     root = tmp_path / "example"
     root.mkdir()
     shutil.copy(PROJECT_ROOT / "ciptool.yaml", root)
-    for folder in ("controls", "policies", "frameworks", "evidence", "exceptions", "risks"):
+    folders = ("controls", "policies", "frameworks", "evidence", "exceptions", "risks")
+    for folder in (*folders, "workpapers", "requests"):
         if (PROJECT_ROOT / folder).is_dir():
             shutil.copytree(PROJECT_ROOT / folder, root / folder)
     return root

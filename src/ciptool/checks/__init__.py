@@ -58,6 +58,7 @@ from ciptool.checks.requests import (
     RejectionWithoutComment,
     RequestOverdue,
     UnknownRequestReference,
+    UnmatchedEvidenceReference,
 )
 from ciptool.checks.risks import (
     OverdueRiskAction,
@@ -170,6 +171,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     RequestOverdue(),
     UnknownRequestReference(),
     RejectionWithoutComment(),
+    UnmatchedEvidenceReference(),
 )
 
 #: Every rule with documentation: the loader's and the checks', in code order.

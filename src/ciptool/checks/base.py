@@ -45,8 +45,9 @@ class Scope(Enum):
     RECORD = "record"
     #: Each finding is about one control (its ``control``) and depends on the control, the
     #: program settings and every evidence record that names the control (and, when it is
-    #: located in a risk, on the risks that name the control, which a check after changed
-    #: evidence records reads again).
+    #: located in a risk, on the risks that name the control; when located in a workpaper or
+    #: a request, on the workpapers of the control or the requests whose evidence references
+    #: name it: a check after changed evidence records reads those again).
     CONTROL = "control"
     #: Each finding is about one file under ``evidence/`` (its ``subject``) and depends on
     #: whether any record lists it.

@@ -1,5 +1,6 @@
 """Checks of the auditor's requests for evidence (the PBC list): overdue requests, requests that
-name what does not exist, and rejections that do not say why."""
+name what does not exist, evidence references that do not name one record, and rejections that
+do not say why."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from collections.abc import Iterator
 
 from ciptool.checks.base import Check, Context, Scope
 from ciptool.findings import Finding, Severity
+from ciptool.models.fieldwork import EVIDENCE_REFERENCE
+from ciptool.queries.evidence import effective_date
+from ciptool.queries.requests import referenced
 
-# The findings name no control: an exception for a control's evidence does not excuse an
-# overdue or wrong request for it.
+# The findings of PB001-PB003 name no control: an exception for a control's evidence does not
+# excuse an overdue or wrong request for it. PB004's are about a control's evidence records,
+# and name the control, as the control's other evidence findings do.
 
 
 class RequestOverdue(Check):
@@ -62,10 +67,8 @@ class UnknownRequestReference(Check):
     Why: the request list is what the auditor ties evidence to; a request for a control or
     requirement that is not there asks for nothing, and an evidence reference
     (``CONTROL/requirement/YYYY-MM-DD``) to a control or requirement that is not there names
-    no evidence. Whether a reference's day matches exactly one record is evidence, not
-    definition: ``ciptool report pbc`` shows a reference that matches no record, or two, beside
-    it (a check that read evidence records would make every check after an evidence edit read
-    the whole repository again).
+    no evidence. Whether a reference's day matches exactly one record depends on the evidence
+    records, and is PB004's.
 
     Passes: ``control: IAM-01``, ``requirement: quarterly-access-review``, ``evidence:
     [IAM-01/quarterly-access-review/2026-09-30]``.
@@ -161,3 +164,72 @@ class RejectionWithoutComment(Check):
                 "Record the auditor's reason in `auditor_comments`.",
                 subject=request.id,
             )
+
+
+class UnmatchedEvidenceReference(Check):
+    """An evidence reference of a request matches no evidence record, or two or more.
+
+    Why: a request's ``evidence`` tells the auditor which records answer it. A reference
+    (``CONTROL/requirement/YYYY-MM-DD``) names the record of the control's evidence requirement
+    that speaks for the day (the end of its period, or its effective day). One that matches no
+    record points at nothing: the record was removed or redated, or the day is wrong. One that
+    matches two records has two readings, and which of them answers the request is not said.
+    References whose control or requirement does not exist are PB002's. The finding is about
+    the control's evidence: an exception for the control covers it.
+
+    Passes: ``evidence: [IAM-01/quarterly-access-review/2026-09-30]`` and one record of
+    IAM-01's ``quarterly-access-review`` whose period ends on 2026-09-30.
+    Fails: the same reference when no record of the requirement speaks for 2026-09-30, or when
+    two do.
+
+    Fix: correct the day to the record's, or remove the reference; for two records, remove the
+    one recorded twice, or correct its period.
+    """
+
+    code = "PB004"
+    slug = "unmatched-evidence-reference"
+    family = "requests"
+    scope = Scope.CONTROL
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        graph = ctx.graph
+        for sourced in graph.requests.values():
+            request = sourced.record
+            for index, text in enumerate(request.evidence):
+                match = EVIDENCE_REFERENCE.fullmatch(text)
+                if match is None:
+                    continue
+                ident, requirement, _day = match.groups()
+                control = graph.controls.get(ident)
+                if control is None or all(e.id != requirement for e in control.record.evidence):
+                    continue  # PB002
+                records = referenced(graph, text)
+                if len(records) == 1:
+                    continue
+                if records:
+                    files = ", ".join(dict.fromkeys(record.file for record in records))
+                    problem = (
+                        f"matches {len(records)} evidence records ({files}): which of them"
+                        " answers the request is not said"
+                    )
+                    fix = "Remove the record kept twice, or correct its period."
+                else:
+                    days = sorted(
+                        {
+                            effective_date(record.record).isoformat()
+                            for record in graph.evidence_by_requirement.get(
+                                (ident, requirement), []
+                            )
+                        }
+                    )
+                    held = f"its records speak for {', '.join(days)}" if days else "it has none"
+                    problem = f"matches no evidence record ({held})"
+                    fix = "Correct the day to the record's, or remove the reference."
+                yield self.finding(
+                    f"request {request.id}: evidence {text} {problem}",
+                    sourced.at("evidence", index),
+                    fix,
+                    subject=f"{request.id}/{text}",
+                    related=tuple(record.at() for record in records),
+                    control=ident,
+                )

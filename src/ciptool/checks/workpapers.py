@@ -1,10 +1,9 @@
 """SOC 2 Type II workpapers: samples tested in time, deviations answered, and samples that still
 match the populations they were drawn from.
 
-The findings about a workpaper depend on the workpapers and, for its population, on every
-evidence record of its control: a check after changed evidence records declines while the
-repository holds workpapers (:meth:`ciptool.incremental.recheck.Scope.of`), so WP003 and WP004
-are said by a full check whenever they can be found.
+The findings about a workpaper's population and items (WP003, WP004) depend on the workpapers of
+its control and on every evidence record of the control: a check after changed evidence records
+reads the workpapers of the controls those records name (:mod:`ciptool.incremental.recheck`).
 """
 
 from __future__ import annotations

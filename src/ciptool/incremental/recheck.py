@@ -16,7 +16,11 @@ and the exceptions, and runs on that part of the repository the checks whose sco
 (:class:`ciptool.checks.Scope`, which each check declares) is one record, one control or one
 evidence file. A risk leans on the controls it names, and what their evidence says of it is a
 finding about the control (RK005): so the risk files that name a touched control are read too
-(most controls are named by few risks, or none, and the common edit reads no risk file). The
+(most controls are named by few risks, or none, and the common edit reads no risk file). A SOC 2
+workpaper samples one control's population, which its evidence records make (WP003, WP004), and
+a request for evidence names records of controls (PB004): so the workpaper files whose
+workpapers name a touched control, and the request files whose evidence references do, are
+read too, and their workpapers and requests of the touched controls are checked again. The
 kept result's findings in those three places make way for the new ones; every other finding
 is of a check that reads no evidence record, and depends on nothing that changed, except
 whether an exception on one check's finding matches any finding (EX004), which is judged again
@@ -28,8 +32,12 @@ findings about it and its third party are of checks of :attr:`~ciptool.checks.Sc
 scope, which are kept. So a changed file that holds such a record, before or after the change,
 makes this module decline.
 
+A changed workpaper or request file is not an evidence record file: a check after it checks the
+whole repository.
+
 What the kept result does not hold, which records each file names and lists, which controls
-have current evidence and how often each evidence file is listed, is kept beside it as a
+have current evidence, how often each evidence file is listed and which controls each
+workpaper and request file names, is kept beside it as a
 :class:`Scope`. Anything this module does not account for (a changed file with a problem of
 its own, a control that does not exist, a duplicated id) makes it decline: the caller then
 checks the whole repository.
@@ -37,6 +45,7 @@ checks the whole repository.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,8 +61,9 @@ from ciptool.incremental.signatures import Inputs
 from ciptool.incremental.source import CachedSource
 from ciptool.loader import Part
 from ciptool.models import Control, EvidenceRecord, Risk, RiskException, Sourced
+from ciptool.models.fieldwork import EVIDENCE_REFERENCE, PbcRequest, Workpaper
 from ciptool.models.paths import listed_paths
-from ciptool.models.repository import THIRD_PARTY_EVIDENCE
+from ciptool.models.repository import THIRD_PARTY_EVIDENCE, Repository
 from ciptool.queries.coverage import (
     control_evidence_current,
     deviating_controls,
@@ -125,6 +135,11 @@ class Scope:
     leaning: dict[str, tuple[str, ...]]
     #: The evidence record files that hold a third party's evidence record.
     third_parties: frozenset[str]
+    #: Each workpaper file, in the order read: the controls its workpapers name.
+    workpapers: dict[str, tuple[str, ...]]
+    #: Each request file, in the order read: the controls its requests' evidence references
+    #: name.
+    requests: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, graph: Graph, inputs: Inputs, settings: RunSettings) -> Scope | None:
@@ -132,10 +147,6 @@ class Scope:
         repository = graph.repository
         if graph.duplicates or graph.repeated_evidence_ids or repository.config is None:
             return None  # which of two records with one id counts is decided by all of them
-        if repository.workpapers or repository.partial.get("workpapers"):
-            # A workpaper's findings (WP003, WP004) depend on every evidence record of its
-            # control and on the workpapers, which a recheck does not read.
-            return None
         named: dict[str, dict[str, None]] = {
             rel: {} for rel in inputs.files if rel.startswith(_EVIDENCE)
         }
@@ -170,6 +181,8 @@ class Scope:
                     *repository.partial.get(THIRD_PARTY_EVIDENCE, ()),
                 )
             ),
+            _naming((s.file, (s.record.control,)) for s in repository.workpapers),
+            _naming((s.file, _referenced_controls(s.record)) for s in repository.requests),
         )
 
     def to_plain(self) -> tuple[Any, ...]:
@@ -184,13 +197,27 @@ class Scope:
             self.deviating,
             self.leaning,
             tuple(sorted(self.third_parties)),
+            self.workpapers,
+            self.requests,
         )
 
     @classmethod
     def from_plain(cls, plain: Any) -> Scope:
         """What :meth:`to_plain` gave; ValueError or TypeError when it is of another shape."""
-        records, controls, exceptions, listings, current, invalid, deviating, leaning, third = plain
-        parts = (records, controls, listings, deviating, leaning)
+        (
+            records,
+            controls,
+            exceptions,
+            listings,
+            current,
+            invalid,
+            deviating,
+            leaning,
+            third,
+            workpapers,
+            requests,
+        ) = plain
+        parts = (records, controls, listings, deviating, leaning, workpapers, requests)
         if not all(isinstance(part, dict) for part in parts):
             raise TypeError("not a scope")
         return cls(
@@ -203,6 +230,8 @@ class Scope:
             deviating,
             {ident: tuple(files) for ident, files in leaning.items()},
             frozenset(third),
+            {rel: tuple(names) for rel, names in workpapers.items()},
+            {rel: tuple(names) for rel, names in requests.items()},
         )
 
 
@@ -256,17 +285,7 @@ def recheck(
         for sourced in part.records("evidence", files, EvidenceRecord)
         if sourced.record.control in touched
     ]
-    control_files = [scope.controls[ident] for ident in touched if ident in scope.controls]
-    controls = [
-        sourced
-        for sourced in part.records("controls", sorted(set(control_files)), Control)
-        if sourced.record.id in touched
-    ]
-    exceptions = part.records("exceptions", scope.exceptions, RiskException)
-    if any(sourced.record.applies_to.requirement for sourced in exceptions):
-        part.read_catalogs()  # to know which requirement each one names
-    risks = _leaning_risks(part, scope, touched)
-    repository = part.finish(controls, evidence, exceptions, risks)
+    repository = _finished(part, scope, touched, evidence)
     if _changed_meanwhile(read_now, inputs, changed):
         return None
     listed_before = [key for rel in changed for key in scope.records[rel][1]]
@@ -310,11 +329,64 @@ def recheck(
     )
 
 
+def _finished(
+    part: Part, scope: Scope, touched: set[str], evidence: list[Sourced[EvidenceRecord]]
+) -> Repository:
+    """The part of the repository the ``touched`` controls and their ``evidence`` make."""
+    control_files = [scope.controls[ident] for ident in touched if ident in scope.controls]
+    controls = [
+        sourced
+        for sourced in part.records("controls", sorted(set(control_files)), Control)
+        if sourced.record.id in touched
+    ]
+    exceptions = part.records("exceptions", scope.exceptions, RiskException)
+    if any(sourced.record.applies_to.requirement for sourced in exceptions):
+        part.read_catalogs()  # to know which requirement each one names
+    risks = _leaning_risks(part, scope, touched)
+    workpapers, requests = _fieldwork(part, scope, touched)
+    return part.finish(
+        controls, evidence, exceptions, risks, workpapers=workpapers, requests=requests
+    )
+
+
 def _leaning_risks(part: Part, scope: Scope, touched: set[str]) -> list[Sourced[Risk]]:
     """The risks of the files whose risks name a ``touched`` control: what their evidence
     says of a risk is a finding about the control."""
     files = sorted({rel for ident in touched for rel in scope.leaning.get(ident, ())})
     return part.records("risks", files, Risk)
+
+
+def _fieldwork(
+    part: Part, scope: Scope, touched: set[str]
+) -> tuple[list[Sourced[Workpaper]], list[Sourced[PbcRequest]]]:
+    """The workpapers of the ``touched`` controls, and the requests of the files whose evidence
+    references name one: what their evidence records say of a sample (WP003, WP004) and of a
+    reference (PB004) is a finding about the control."""
+    workpapers = [
+        sourced
+        for sourced in part.records("workpapers", _files(scope.workpapers, touched), Workpaper)
+        if sourced.record.control in touched
+    ]
+    return workpapers, part.records("requests", _files(scope.requests, touched), PbcRequest)
+
+
+def _naming(named: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
+    """Each file, in the order first met, with the controls its records name, each once."""
+    files: dict[str, dict[str, None]] = {}
+    for rel, controls in named:
+        files.setdefault(rel, {}).update(dict.fromkeys(controls))
+    return {rel: tuple(controls) for rel, controls in files.items()}
+
+
+def _referenced_controls(request: PbcRequest) -> tuple[str, ...]:
+    """The controls whose records ``request``'s evidence references name."""
+    matches = (EVIDENCE_REFERENCE.fullmatch(text) for text in request.evidence)
+    return tuple(match[1] for match in matches if match is not None)
+
+
+def _files(naming: dict[str, tuple[str, ...]], touched: set[str]) -> list[str]:
+    """The files of ``naming`` that name a ``touched`` control, in the order read."""
+    return [rel for rel, controls in naming.items() if not touched.isdisjoint(controls)]
 
 
 def _absorb(inputs: Inputs, read_now: Inputs) -> None:

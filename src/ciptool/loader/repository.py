@@ -128,12 +128,17 @@ class Part:
         evidence: list[Sourced[EvidenceRecord]],
         exceptions: list[Sourced[RiskException]],
         risks: list[Sourced[Risk]] | None = None,
+        *,
+        workpapers: list[Sourced[Workpaper]] | None = None,
+        requests: list[Sourced[PbcRequest]] | None = None,
     ) -> Repository:
         """The repository of these records, with their evidence files inspected."""
         repository = self.repository
         repository.controls, repository.evidence = controls, evidence
         repository.exceptions = exceptions
         repository.risks = risks or []
+        repository.workpapers = workpapers or []
+        repository.requests = requests or []
         with gc_paused():
             repository.evidence_files = _evidence_files(self.source, repository)
         if repository.config is not None:

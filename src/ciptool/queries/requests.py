@@ -4,7 +4,7 @@ references name, and where the list stands on a day.
 A request names the evidence that answers it as ``CONTROL/requirement/YYYY-MM-DD``: the
 control, its evidence requirement, and the day the record speaks for (the end of its period,
 or its effective day). A reference names exactly one record when it is right; one that names
-none, or two records of the same requirement speaking for the same day, is reported (PB002).
+none, or two records of the same requirement speaking for the same day, is reported (PB004).
 """
 
 from __future__ import annotations
