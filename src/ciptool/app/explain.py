@@ -185,8 +185,10 @@ class Standing:
     @cached_property
     def statement(self) -> Statement | None:
         """The Statement of Applicability with check's coverage on the day, as ``ciptool report
-        soa`` makes it; None when the ISO/IEC 27001:2022 catalog is not loaded."""
-        if ISO not in self.graph.catalogs:
+        soa`` makes it; None when ISO/IEC 27001:2022 is not in scope (the report is then
+        refused) or its catalog is not loaded."""
+        config = self.graph.config
+        if config is None or ISO not in config.frameworks or ISO not in self.graph.catalogs:
             return None
         return statement(self.graph, self.rows.values(), self.today)
 
