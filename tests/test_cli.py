@@ -239,11 +239,12 @@ def test_explain_control_and_requirement(cli: CliRunner, make_repo: MakeRepo) ->
     assert control.exit_code == 0
     assert "IAM-01: Quarterly access recertification" in control.stdout
     assert "  not in scope  iso27001-2022:A.5.18  Access rights" in control.stdout
-    assert control.stdout.splitlines()[-3:] == [
+    assert control.stdout.splitlines()[-4:] == [
         "evidence as of 2026-11-15: current and intact for every evidence requirement",
         "  recert-signoff: current - newest effective 2026-09-30 (1 record), current through"
         " 2027-01-08: quarterly evidence may be 100 days old",
         "live exceptions on IAM-01: none",
+        "test procedure: none recorded",
     ]
     requirement = cli.invoke(app, ["explain", "iso27001-2022:A.5.18", "--repo", str(root), *day])
     assert requirement.exit_code == 0

@@ -173,28 +173,35 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
         return _explain(cli, statuses, reference, "--as-of", str(AS_OF))[2:]
 
     status = "status as of 2026-11-15: {} (SOC 2 period 2026-01-01..2026-09-30)"
+    # What the testing of the criterion's controls found, as the SOC 2 package says it.
+    untested = "SOC 2 testing: untested: no item of its 1 sampled control tested"
     assert explained("CC6.1") == [
         status.format("covered"),
         "  current, intact evidence: GOV-01",
+        untested,
         "mapped by 1 control:",
         "  GOV-01  Access requests approved",
         "    evidence as of 2026-11-15: current and intact for every evidence requirement",
         "      approvals: current - newest effective 2026-10-20 (1 record); event-driven"
         " evidence does not go stale",
+        "    SOC 2 testing: untested: no occurrence in the period to sample",
     ]
     assert explained("CC6.2") == [
         status.format("covered-with-deviations"),
         "  IAM-01 has no evidence for 2026-Q1..2026-Q2 of the SOC 2 period",
+        untested,
         "mapped by 1 control:",
         "  IAM-01  Quarterly access recertification",
         "    evidence as of 2026-11-15: current and intact for every evidence requirement",
         "      recert-signoff: current - newest effective 2026-09-30 (1 record), current"
         " through 2027-01-08: quarterly evidence may be 100 days old",
         "    SOC 2 period 2026-01-01..2026-09-30: no evidence for 2026-Q1..2026-Q2",
+        "    SOC 2 testing: untested: no workpaper for the period",
     ]
     assert explained("CC6.5") == [
         status.format("not-applicable"),
         "  No physical media leave the offices.",
+        "SOC 2 testing: untested: no mapped control with evidence to sample",
         "mapped by 0 controls:",
     ]
     declared = [status.format("declared"), "  no mapped control has current, intact evidence"]
@@ -203,24 +210,26 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
     )
     assert explained("CC7.2") == [
         *declared,
+        untested,
         "mapped by 1 control:",
         "  OPS-01  Monthly log review",
         f"    {not_current} is covered through it",
         "      log-review: stale - newest effective 2026-08-31 (1 record), stale since"
         " 2026-10-11: monthly evidence may be 40 days old",
         "    SOC 2 period 2026-01-01..2026-09-30: no evidence for 2026-01..2026-07, 2026-09",
+        "    SOC 2 testing: untested: no workpaper for the period",
     ]
-    assert explained("CC7.3")[4:6] == [
+    assert explained("CC7.3")[5:7] == [
         f"    {not_current} is covered through it",
         "      tickets: broken - newest effective 2026-10-01 (1 record), but the newest record"
         " (evidence/2026/ops.yaml) lists a file that is missing or differs from its recorded"
         " sha256 (`ciptool evidence verify` names it)",
     ]
-    assert explained("CC7.4")[5] == (
+    assert explained("CC7.4")[6] == (
         "      exercise-report: future - newest effective 2026-12-31 (1 record), but the newest"
         " record (evidence/2026/ops.yaml) is dated after 2026-11-15: its period ends 2026-12-31"
     )
-    assert explained("CC7.5")[5] == "      recovery-test: missing - no evidence recorded"
+    assert explained("CC7.5")[6] == "      recovery-test: missing - no evidence recorded"
     assert explained("CC8.1")[:3] == [
         status.format("excepted"),
         "  a live exception covers the requirement",
@@ -229,16 +238,19 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
     assert explained("CC9.1") == [
         status.format("excepted"),
         "  OPS-05 is under a live exception (EXC-001); no mapped control has current evidence",
+        untested,
         "mapped by 1 control:",
         "  OPS-05  Risk assessment",
         f"    {not_current} is covered through it",
         "      assessment: missing - no evidence recorded",
         "    live exceptions on OPS-05:",
         "      EXC-001 until 2027-06-30 (risk medium, approved by CISO on 2026-01-15)",
+        "    SOC 2 testing: untested: no occurrence in the period to sample",
     ]
-    assert explained("CC9.2")[:3] == [
+    assert explained("CC9.2")[:4] == [
         status.format("gap"),
         "  no control maps it",
+        "SOC 2 testing: untested: no mapped control with evidence to sample",
         "mapped by 0 controls:",
     ]
 
@@ -299,6 +311,10 @@ def test_a_control_gives_each_evidence_requirement_and_exception_as_of_the_day(
         "  assessment: missing - no evidence recorded",
         "live exceptions on OPS-05:",
         "  EXC-001 until 2027-06-30 (risk medium, approved by CISO on 2026-01-15)",
+        "test procedure: none recorded",
+        "SOC 2 testing of 2026-01-01..2026-09-30: untested: no occurrence in the period to sample",
+        "  population as of 2026-11-15: 0 evidence records speaking for a day in the period; the"
+        " sample-size table calls for 0 (event-driven: sized by the population)",
     ]
     later = _explain(cli, statuses, "OPS-05", "--as-of", "2027-07-01")
     assert later[7:] == [
@@ -307,19 +323,29 @@ def test_a_control_gives_each_evidence_requirement_and_exception_as_of_the_day(
         " requirement is covered through it",
         "  assessment: missing - no evidence recorded",
         "live exceptions on OPS-05: none",
+        "test procedure: none recorded",
+        "SOC 2 testing of 2026-01-01..2026-09-30: untested: no occurrence in the period to sample",
+        "  population as of 2027-07-01: 0 evidence records speaking for a day in the period; the"
+        " sample-size table calls for 0 (event-driven: sized by the population)",
     ]
 
 
 EXAMPLE_IDS = [
+    "IAM-01",
     "IAM-03",
     "PHY-01",
     "OPS-06",
     "iso27001-2022:A.5.18",
     "soc2-2017:CC6.4",
+    "CC6.2",
     "A.8.11",
+    "A.5.15",
+    "A.5.17",
     "iso27001-2022:A.7.5",
     "ID.RA-09",
     "GV.RM-07",
+    "PBC-2026-002",
+    "PBC-2026-050",
 ]
 
 

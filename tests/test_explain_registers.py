@@ -668,8 +668,9 @@ def test_an_incident_closed_and_one_open_without_notification(
 
 
 def test_a_control_names_the_register_records_that_name_it(registers: Path, cli: CliRunner) -> None:
-    assert _explain(cli, registers, "IAM-01")[-7:] == [
+    assert _explain(cli, registers, "IAM-01")[-8:] == [
         "live exceptions on IAM-01: none",
+        "test procedure: none recorded",
         "named in the registers:",
         "  risk RSK-007  Ransomware halts claims processing (residual likelihood 3 x impact 4"
         " = 12)",
@@ -732,7 +733,7 @@ def test_an_id_of_two_kinds_is_read_as_neither_until_kind_names_one(
     )
     assert _refused(cli, root, "OPS-02", "--kind", "vendor") == (
         "ciptool: --kind must be one of control, risk, third-party, app, metric, finding,"
-        " incident, not `vendor`\n"
+        " incident, request, not `vendor`\n"
     )
 
 
@@ -748,8 +749,8 @@ def test_bad_ids_are_refused_with_what_they_are(registers: Path, cli: CliRunner)
         "ciptool: `APP-0060` is an app that failed validation; run `ciptool check` to see why\n"
     )
     assert _refused(cli, registers, "RSK-404") == (
-        "ciptool: `RSK-404` names no control, register record or requirement of a known"
-        " framework; write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10\n"
+        "ciptool: `RSK-404` names no control, register record, PBC request or requirement of a"
+        " known framework; write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10\n"
     )
     assert _refused(cli, registers, "RSK-007", "--kind", "app") == (
         "ciptool: `RSK-007` is not an app; it is a risk (--kind risk)\n"

@@ -3,6 +3,10 @@
 Every status is the one ``ciptool check`` gives on the same day and SOC 2 period: it is read
 from :func:`ciptool.queries.coverage.coverage`, never decided here; the rest of an
 explanation says why, from the same evidence, exceptions and deviations the check reads.
+Fieldwork is read the same way: a control's Type II testing from
+:func:`ciptool.queries.testing.testing` (as the SOC 2 package reads it), an Annex A control's
+entry in the Statement of Applicability from :func:`ciptool.queries.soa.statement` (as
+``ciptool report soa`` reads it), and the PBC requests as ``ciptool report pbc`` lists them.
 :func:`explain_identifier` finds what an id names; :mod:`ciptool.cli.explain` prints it.
 """
 
@@ -12,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +29,9 @@ from ciptool.graph import Graph
 from ciptool.incremental.ahead import ReadAhead
 from ciptool.loader import load_repository
 from ciptool.loader.source import FileSource
-from ciptool.models import Catalog, Control, Item, RiskException, Sourced
+from ciptool.models import Catalog, Control, EvidenceRecord, Item, RiskException, Sourced
 from ciptool.models.catalog import Reading
+from ciptool.models.fieldwork import EVIDENCE_REFERENCE, PbcRequest
 from ciptool.models.records import Period
 from ciptool.models.repository import SourcedEvidence
 from ciptool.queries.coverage import (
@@ -45,8 +51,12 @@ from ciptool.queries.evidence import (
     requirement_evidence,
 )
 from ciptool.queries.exceptions import live_exceptions
-from ciptool.queries.intervals import deviations, occurrence_tested
+from ciptool.queries.intervals import SOC2, deviations, occurrence_tested
+from ciptool.queries.populations import BY_POPULATION
 from ciptool.queries.readings import explain_other_reading, explain_unresolved, id_reader, one_of
+from ciptool.queries.requests import referenced
+from ciptool.queries.soa import ISO, SoaRow, Statement, statement
+from ciptool.queries.testing import ControlTesting, CriterionTesting, Testing, testing
 from ciptool.queries.third_parties import StandardEvidence
 from ciptool.render.printable import printable
 from ciptool.results import RequirementCoverage, RunSettings, Status
@@ -141,6 +151,94 @@ class Standing:
             )
         return reasons
 
+    @cached_property
+    def soc2_testing(self) -> Testing | None:
+        """The Type II testing of the SOC 2 period, as the SOC 2 package reads it; None without
+        a period."""
+        if self.period is None:
+            return None
+        return testing(self.graph, self.period, self.today)
+
+    @cached_property
+    def testing(self) -> dict[str, ControlTesting]:
+        """Control id -> its Type II testing in the SOC 2 period; empty without a period."""
+        found = self.soc2_testing
+        return {each.control: each for each in found.controls} if found is not None else {}
+
+    def criterion_testing(self, criterion: str) -> CriterionTesting | None:
+        """What the testing of a SOC 2 criterion's controls found, as the SOC 2 package says it;
+        None without a period."""
+        found = self.soc2_testing
+        if found is None:
+            return None
+        mapped = self.graph.controls_by_requirement.get((SOC2, criterion), [])
+        return found.criterion(criterion, [sourced.record.id for sourced in mapped])
+
+    def not_sampled(self, control: Control) -> str:
+        """Why a SOC 2 examination tests no sample of ``control``: the controls it tests map a
+        SOC 2 criterion and have an evidence requirement
+        (:func:`ciptool.queries.populations.sampled_controls`)."""
+        if not control.mappings.get(SOC2):
+            return "it maps no SOC 2 criterion"
+        return "it has no evidence requirement to draw a population from"
+
+    @cached_property
+    def statement(self) -> Statement | None:
+        """The Statement of Applicability with check's coverage on the day, as ``ciptool report
+        soa`` makes it; None when ISO/IEC 27001:2022 is not in scope (the report is then
+        refused) or its catalog is not loaded."""
+        config = self.graph.config
+        if config is None or ISO not in config.frameworks or ISO not in self.graph.catalogs:
+            return None
+        return statement(self.graph, self.rows.values(), self.today)
+
+    def soa_row(self, catalog: Catalog, item_id: str) -> SoaRow | None:
+        """The Statement of Applicability's row of an Annex A control; None for any other
+        item (a theme, or another framework's)."""
+        if catalog.id != ISO or self.statement is None:
+            return None
+        return next((row for row in self.statement.rows if row.id == item_id), None)
+
+    def requests_on(self, control: str) -> list[Sourced[PbcRequest]]:
+        """The PBC requests that name ``control``, as theirs or in an evidence reference, by
+        id."""
+        found = []
+        for ident in sorted(self.graph.requests):
+            sourced = self.graph.requests[ident]
+            request = sourced.record
+            named = {_reference_control(text) for text in request.evidence}
+            if request.control == control or control in named:
+                found.append(sourced)
+        return found
+
+    def answering(self, reference: str) -> list[Sourced[EvidenceRecord]]:
+        """The evidence records an evidence reference of a request names: one when it is
+        right (as ``ciptool report pbc`` matches it)."""
+        return referenced(self.graph, reference)
+
+
+def _reference_control(text: str) -> str:
+    """The control an evidence reference (``CONTROL/requirement/YYYY-MM-DD``) names."""
+    match = EVIDENCE_REFERENCE.fullmatch(text)
+    return match.group(1) if match is not None else ""
+
+
+def population_basis(control: ControlTesting) -> str:
+    """What a control's population counts, and by what rule its sample size is set."""
+    what = (
+        "occurrences its evidence records list"
+        if control.basis == "occurrences"
+        else "evidence records speaking for a day in the period"
+    )
+    if control.frequency in BY_POPULATION:
+        rule = f"{control.frequency}: sized by the population"
+    else:
+        rule = f"{control.frequency}"
+    return (
+        f"{control.population_size} {what}; the sample-size table calls for"
+        f" {control.sample_size} ({rule})"
+    )
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -170,6 +268,7 @@ RECORD_KINDS: dict[str, tuple[str, str, str]] = {
     "metric": ("metrics", "metrics", "a metric"),
     "finding": ("assessment_findings", "findings", "an assessment finding"),
     "incident": ("incidents", "incidents", "an incident"),
+    "request": ("requests", "requests", "a PBC request"),
 }
 
 
@@ -201,9 +300,10 @@ def explain_identifier(
     more than one reading, each is named and none is chosen. Statuses are check's, for the
     SOC 2 ``period`` given or, by default, ``soc2.period`` in ``ciptool.yaml``.
 
-    A control or a register record (a risk, third party, app, metric, assessment finding or
-    incident) is named by its id. An id that records of two kinds have is read as neither
-    until ``kind`` (a key of :data:`RECORD_KINDS`) names one.
+    A control, a register record (a risk, third party, app, metric, assessment finding or
+    incident) or an auditor's request for evidence (a PBC request) is named by its id. An id
+    that records of two kinds have is read as neither until ``kind`` (a key of
+    :data:`RECORD_KINDS`) names one.
     """
     with closing(ReadAhead(root, cache_dir)) as source:
         graph, findings = load_graph(root, source)
@@ -267,7 +367,8 @@ def explain_identifier(
         )
     unread = len(unread_files(findings))
     raise UsageError(
-        f"`{written}` names no control, register record or requirement of a known framework;"
+        f"`{written}` names no control, register record, PBC request or requirement of a known"
+        " framework;"
         " write a requirement as FRAMEWORK:ID, e.g. iso27001-2022:A.5.10"
         + (
             f" ({unread} loading error{'' if unread == 1 else 's'} left files unread:"

@@ -264,8 +264,9 @@ def explain(
         str,
         typer.Argument(
             metavar="ID",
-            help="A control id (IAM-03), a register record's id (RSK-007), or a requirement:"
-            " iso27001-2022:A.5.10, or just A.5.10 (looked up in the frameworks in scope first).",
+            help="A control id (IAM-03), a register record's id (RSK-007), a PBC request's id"
+            " (PBC-2026-001), or a requirement: iso27001-2022:A.5.10, or just A.5.10 (looked up"
+            " in the frameworks in scope first).",
         ),
     ],
     as_of: JudgedAsOf = None,
@@ -275,17 +276,19 @@ def explain(
         typer.Option(
             metavar="KIND",
             help="For an id that records of two kinds have: control, risk, third-party, app,"
-            " metric, finding or incident.",
+            " metric, finding, incident or request.",
         ),
     ] = None,
     repo: RepoOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Explain a control (what it maps to, its evidence, its exceptions, the register records
-    that name it), a requirement (its status, why, and the controls that map it), or a record
-    of the registers (a risk, third party, app, metric, assessment finding or incident), as of
-    a day.
+    """Explain a control (what it maps to, its evidence, its exceptions, its test procedure,
+    its SOC 2 testing, the PBC requests and register records that name it), a requirement (its
+    status, why, its SOC 2 testing or Statement of Applicability entry, and the controls that
+    map it), a record of the registers (a risk, third party, app, metric, assessment finding or
+    incident), or a PBC request (what it asks for, where it stands, the evidence that answers
+    it), as of a day.
 
     A requirement is read as `ciptool check` reads it, in every form check accepts, and has the
     status check gives it for the same --as-of and --period.

@@ -17,6 +17,7 @@ from ciptool.app.explain import (
     one_line,
     soc2_category,
 )
+from ciptool.cli.explain_fieldwork import print_control_fieldwork, print_soa_entry, testing_style
 from ciptool.cli.explain_registers import print_naming, print_record
 from ciptool.models import Catalog, Control, Item, Sourced
 from ciptool.models.catalog import Reading
@@ -106,6 +107,7 @@ def _explain_control(sourced: Sourced[Control], standing: Standing, console: Con
     if not links:
         console.print("  (none)")
     _print_control_standing(sourced, standing, console, indent="", soc2=True)
+    print_control_fieldwork(sourced, standing, console)
     print_naming(naming_control(graph, control.id), console)
 
 
@@ -153,6 +155,11 @@ def _print_control_standing(
             console.print(Text(f"{head}no evidence for {', '.join(runs)}", style="yellow"))
         else:
             console.print(Text(f"{head}evidence for every interval ended by {standing.today}"))
+    tested = standing.testing.get(control.id) if soc2 and indent else None
+    if tested is not None:  # under a SOC 2 criterion: what testing found, as the package says
+        line = Text(f"{indent}SOC 2 testing: ")
+        line.append(one_line(tested.text), style=testing_style(tested.status))
+        console.print(line)
 
 
 def _explain_requirement(
@@ -168,6 +175,9 @@ def _explain_requirement(
     row = standing.rows.get((catalog.id, item.id))
     if row is not None:
         _print_status(row, standing, console)
+    entry = standing.soa_row(catalog, item.id)
+    if entry is not None and standing.statement is not None:
+        print_soa_entry(entry, standing.statement, console)
     if item.type not in catalog.requirement_types:
         _print_not_a_requirement(catalog, item, console)
     controls = graph.controls_by_requirement.get((catalog.id, item.id), [])
@@ -195,6 +205,11 @@ def _print_status(row: RequirementCoverage, standing: Standing, console: Console
     console.print(line)
     for reason in standing.status_reasons(row):
         console.print(Text(f"  {reason}"))
+    tested = standing.criterion_testing(row.requirement) if row.framework == SOC2 else None
+    if tested is not None:
+        line = Text("SOC 2 testing: ", style="bold")
+        line.append(one_line(tested.text), style=testing_style(tested.status))
+        console.print(line)
 
 
 def _print_no_status(catalog: Catalog, item: Item, standing: Standing, console: Console) -> None:

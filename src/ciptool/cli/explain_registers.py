@@ -1,6 +1,6 @@
 """Printing ``ciptool explain ID`` for a record of the registers: a risk, a third party, an app,
-a metric, an assessment finding or an incident, as it stands on the day; and the register
-records that name a control, under ``explain CONTROL``.
+a metric, an assessment finding, an incident or a PBC request, as it stands on the day; and the
+register records that name a control, under ``explain CONTROL``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ciptool.app.explain import Standing, count, one_line, standard_detail
+from ciptool.cli.explain_fieldwork import print_request
 from ciptool.findings import format_yaml_path
 from ciptool.models import (
     App,
@@ -51,7 +52,10 @@ def print_record(
 ) -> None:
     """Print the register record ``sourced`` of ``kind`` as it stands on the day."""
     record = sourced.record
-    title = record.name if kind in {"third-party", "app"} else record.title
+    if kind == "request":
+        title = record.request
+    else:
+        title = record.name if kind in {"third-party", "app"} else record.title
     console.print(Text(f"{record.id}: {one_line(title)}", style="bold"))
     console.print(Text(f"defined in {one_line(sourced.file)}", style="dim"))
     if getattr(record, "description", ""):
@@ -66,6 +70,8 @@ def print_record(
         _metric(record, standing, console, control_standing)
     elif kind == "finding":
         _finding(record, standing, console, control_standing)
+    elif kind == "request":
+        print_request(sourced, standing, console)
     else:
         _incident(record, standing, console, control_standing)
 
