@@ -161,7 +161,7 @@ EVENT_DRIVEN = [
     ("IAM-01", 75, 20),
     ("IAM-02", 51, 5),
     ("IAM-05", 60, 20),
-    ("IR-03", 4, 2),
+    ("IR-03", 5, 2),
     ("IR-04", 1, 1),
     ("IR-05", 1, 1),
     ("MDS-01", 22, 5),
@@ -208,7 +208,7 @@ def test_event_driven_controls_are_sampled_from_the_occurrences_they_list(
     tps04 = found["TPS-04"].items
     assert (tps04[0].id, tps04[-1].id) == ("C-2026-0104", "OFB-2026-003")
     assert found["IR-04"].items[0].id == found["IR-05"].items[0].id == "INC-2026-017"
-    # The Privacy Office notified the breaches of the two incidents that required it.
+    # The Privacy Office notified the breaches of the three incidents that required it.
     assert [item.id for item in found["BRC-02"].items] == [
         "PI-2026-0061",
         "PI-2026-0147",
@@ -232,6 +232,7 @@ def test_the_incident_population_is_the_incident_register(
     assert [incident_id for _day, incident_id in listed] == [
         "INC-2026-003",
         "INC-2026-011",
+        "INC-2026-013",
         "INC-2026-014",
         "INC-2026-017",
     ]
@@ -243,7 +244,7 @@ def test_every_listed_occurrence_falls_in_its_records_span(
     _findings, graph = example
     records = [sourced.record for sourced in graph.repository.evidence if sourced.record.items]
     assert len(records) == 62
-    assert sum(len(record.items) for record in records) == 718
+    assert sum(len(record.items) for record in records) == 719
     for record in records:
         first = record.period.start if record.period else dt.date(2026, 1, 1)
         last = record.period.end if record.period else record.effective_on
