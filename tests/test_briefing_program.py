@@ -239,18 +239,23 @@ def test_the_example_programs_third_parties_and_apps() -> None:
     ]
     apps = program.apps
     assert apps.decisions == (
-        ("approved", 5),
+        ("approved", 16),
         ("awaiting a decision", 1),
         ("denied", 1),
         ("revoked after approval", 1),
     )
-    assert apps.total == sum(count for _, count in apps.decisions) == 8
-    assert (apps.approved, apps.attested, apps.attested_percent) == (5, 3, "60%")
+    assert apps.total == sum(count for _, count in apps.decisions) == 19
+    assert (apps.approved, apps.attested, apps.attested_percent) == (16, 14, "88%")
     assert [(a.id, a.text) for a in apps.not_attested] == [
         ("APP-0023", "not attested"),
         ("APP-0038", "not attested"),
     ]
-    assert (apps.reviews_overdue, apps.reviews_due_soon) == ((), ())
+    # The two apps approved in January and February 2026 are due for their yearly recheck.
+    assert apps.reviews_overdue == ()
+    assert [(a.id, a.text) for a in apps.reviews_due_soon] == [
+        ("APP-0026", "last reviewed on 2026-01-22; next review due on 2027-01-22"),
+        ("APP-0028", "last reviewed on 2026-02-11; next review due on 2027-02-11"),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])
@@ -286,10 +291,10 @@ def test_the_example_briefing_states_the_figures_in_board_language(
         "Contracts past their end 1 12 recorded",
         "Lumen Contact Solutions (TP-LUMEN-CONTACT) SOC 2 report expired on 2026-09-30",
         "Meridian Print and Mail (TP-MERIDIAN-MAIL) contract ended on 2026-10-31",
-        "8 apps asked to read members' claims data: 5 approved, 1 awaiting a decision, 1"
+        "19 apps asked to read members' claims data: 16 approved, 1 awaiting a decision, 1"
         " denied, 1 revoked after approval.",
-        "Attested share: 3 of the 5 approved apps (60%) carry a developer attestation",
-        "Privacy-policy reviews of approved apps (yearly): 0 overdue, 0 due within 90 days.",
+        "Attested share: 14 of the 16 approved apps (88%) carry a developer attestation",
+        "Privacy-policy reviews of approved apps (yearly): 0 overdue, 2 due within 90 days.",
     ):
         assert sentence in text, sentence
     headings = ["Program components", "Third parties", "Member data sharing"]

@@ -168,11 +168,11 @@ def test_the_example_threat_environment(example: RiskBriefing) -> None:
     )
     assert [(r.quarter, r.counts, r.total) for r in table.rows] == [
         ("2026-Q1", (0, 0, 1, 1, 0), 2),
-        ("2026-Q2", (0, 0, 0, 0, 1), 1),
+        ("2026-Q2", (0, 0, 1, 0, 1), 2),
         ("2026-Q3", (0, 1, 0, 0, 0), 1),
         ("2026-Q4", (1, 0, 0, 0, 0), 1),
     ]
-    assert (table.column_totals, table.total) == ((1, 1, 1, 1, 1), 5)
+    assert (table.column_totals, table.total) == ((1, 1, 2, 1, 1), 6)
     # The monitoring controls (security operations) are measured by mean time to detect.
     assert [(m.id, m.target, m.threshold) for m in t.metrics] == [
         ("KRI-MTTD", "4 hours", "12 hours")
@@ -193,17 +193,18 @@ def test_the_example_incident_response(example: RiskBriefing) -> None:
     i = example.incidents
     assert [(r.quarter, r.counts) for r in i.severities.rows] == [
         ("2026-Q1", (0, 0, 1, 1)),
-        ("2026-Q2", (0, 1, 0, 0)),
+        ("2026-Q2", (0, 2, 0, 0)),
         ("2026-Q3", (0, 1, 0, 0)),
         ("2026-Q4", (0, 0, 1, 0)),
     ]
-    assert (i.severities.column_totals, i.severities.total) == ((0, 2, 2, 1), 5)
-    assert (i.contained, i.not_contained, i.median_days, i.longest_days) == (5, (), "1", 1)
+    assert (i.severities.column_totals, i.severities.total) == ((0, 3, 2, 1), 6)
+    # Three incidents were contained the day they were found, three the day after.
+    assert (i.contained, i.not_contained, i.median_days, i.longest_days) == (6, (), "0.5", 1)
     assert i.longest == ("INC-2026-011", "INC-2026-014", "INC-2026-021")
-    # Required, not required and not yet decided add up to the five incidents.
-    assert (i.notification_required, i.notified, i.notification_outstanding) == (2, 2, ())
+    # Required, not required and not yet decided add up to the six incidents.
+    assert (i.notification_required, i.notified, i.notification_outstanding) == (3, 3, ())
     assert (i.notification_not_required, i.notification_undecided) == (2, ("INC-2026-021",))
-    assert (i.closed, i.closed_with_root_cause, i.closed_without_root_cause) == (4, 4, ())
+    assert (i.closed, i.closed_with_root_cause, i.closed_without_root_cause) == (5, 5, ())
     assert [(e.on, e.control) for e in i.exercises] == [
         (dt.date(2026, 3, 26), "BRC-04"),
         (dt.date(2026, 8, 20), "IR-02"),
@@ -247,14 +248,14 @@ def test_the_example_briefing_has_the_four_sections_in_both_formats() -> None:
         "2 are above the appetite (a residual score over 8): 2 carried by a live risk"
         " acceptance, 0 without one.",
         "Action plans hold 29 actions: 14 done, 15 open, of which 0 overdue.",
-        "5 incidents detected from 2026-01-01 to 2026-11-15, by the quarter of detection.",
+        "6 incidents detected from 2026-01-01 to 2026-11-15, by the quarter of detection.",
         "1 assessment finding about business continuity or the risks its controls treat:"
         " 1 open, 0 remediated, 0 accepted; 0 past due.",
     ]:
         assert line in html
         assert line in md
-    assert "| **Total** | 1 | 1 | 1 | 1 | 1 | 5 |" in md
-    assert "- **Notifications:** 2 required, 2 made, 0 outstanding; 2 not required; 1 not yet" in md
+    assert "| **Total** | 1 | 1 | 2 | 1 | 1 | 6 |" in md
+    assert "- **Notifications:** 3 required, 3 made, 0 outstanding; 2 not required; 1 not yet" in md
 
 
 # Small repositories made here

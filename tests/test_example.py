@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -144,7 +147,7 @@ def test_every_attestation_document_is_the_pdf_recorded(
         data = (PROJECT_ROOT / attestation.document).read_bytes()
         assert data.startswith(b"%PDF-1."), attestation.document
         assert hashlib.sha256(data).hexdigest() == attestation.sha256, attestation.document
-    assert len(attestations) == 3
+    assert len(attestations) == 14
 
 
 #: The SOC 2 population of every event-driven control of the example for 2026-01-01..2026-09-30:
@@ -158,7 +161,7 @@ EVENT_DRIVEN = [
     ("IAM-01", 75, 20),
     ("IAM-02", 51, 5),
     ("IAM-05", 60, 20),
-    ("IR-03", 4, 2),
+    ("IR-03", 5, 2),
     ("IR-04", 1, 1),
     ("IR-05", 1, 1),
     ("MDS-01", 22, 5),
@@ -188,15 +191,24 @@ def test_event_driven_controls_are_sampled_from_the_occurrences_they_list(
     event_driven = [p for p in found.values() if p.control.record.frequency == "event-driven"]
     assert [(p.control.record.id, p.size, p.sample_size) for p in event_driven] == EVENT_DRIVEN
     assert {p.basis for p in event_driven} == {"occurrences"}
-    # Every other control is sampled from its records: only event-driven ones list items.
-    assert {p.basis for p in found.values() if p not in event_driven} == {"records"}
+    # BKP-01 is daily: its population is the nightly backup runs its monthly records list, one
+    # a day, not the records; an auditor samples days.
+    bkp01 = found["BKP-01"]
+    assert (bkp01.basis, bkp01.size, bkp01.sample_size) == ("occurrences", 273, 20)
+    assert [item.occurred_on for item in bkp01.items] == [
+        dt.date(2026, 1, 1) + dt.timedelta(days=day) for day in range(273)
+    ]
+    assert (bkp01.items[0].id, bkp01.items[-1].id) == ("BKR-20260101", "BKR-20260930")
+    # Every other control is sampled from its records.
+    others = [p for p in found.values() if p not in event_driven and p is not bkp01]
+    assert {p.basis for p in others} == {"records"}
     iam01 = found["IAM-01"].items
     assert (iam01[0].id, iam01[0].occurred_on) == ("JML-2026-Q1-001", dt.date(2026, 1, 1))
     assert (iam01[-1].id, iam01[-1].occurred_on) == ("JML-2026-Q3-025", dt.date(2026, 9, 25))
     tps04 = found["TPS-04"].items
     assert (tps04[0].id, tps04[-1].id) == ("C-2026-0104", "OFB-2026-003")
     assert found["IR-04"].items[0].id == found["IR-05"].items[0].id == "INC-2026-017"
-    # The Privacy Office notified the breaches of the two incidents that required it.
+    # The Privacy Office notified the breaches of the three incidents that required it.
     assert [item.id for item in found["BRC-02"].items] == [
         "PI-2026-0061",
         "PI-2026-0147",
@@ -220,6 +232,7 @@ def test_the_incident_population_is_the_incident_register(
     assert [incident_id for _day, incident_id in listed] == [
         "INC-2026-003",
         "INC-2026-011",
+        "INC-2026-013",
         "INC-2026-014",
         "INC-2026-017",
     ]
@@ -230,8 +243,8 @@ def test_every_listed_occurrence_falls_in_its_records_span(
 ) -> None:
     _findings, graph = example
     records = [sourced.record for sourced in graph.repository.evidence if sourced.record.items]
-    assert len(records) == 51
-    assert sum(len(record.items) for record in records) == 400
+    assert len(records) == 62
+    assert sum(len(record.items) for record in records) == 719
     for record in records:
         first = record.period.start if record.period else dt.date(2026, 1, 1)
         last = record.period.end if record.period else record.effective_on
@@ -239,6 +252,30 @@ def test_every_listed_occurrence_falls_in_its_records_span(
         for item in record.items:
             assert first <= item.occurred_on <= last, (record.control, item.id)
             assert item.description, (record.control, item.id)
+
+
+def test_the_backup_runs_listed_are_the_rows_of_the_backup_reports(
+    example: tuple[list[tuple[str, str, int, int]], Graph],
+) -> None:
+    _findings, graph = example
+    records = [
+        sourced
+        for sourced in graph.repository.evidence
+        if sourced.file == "evidence/2026/bkp-01.yaml"
+        and sourced.record.requirement == "backup-status"
+    ]
+    assert len(records) == 11
+    runs = 0
+    for sourced in records:
+        (listed_file,) = sourced.record.files
+        path = PROJECT_ROOT / Path(sourced.file).parent / listed_file.path
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        assert [(item.id, item.occurred_on.isoformat()) for item in sourced.record.items] == [
+            (row["run_id"], row["date"]) for row in rows
+        ]
+        runs += len(rows)
+    # Every day from 1 January to 14 November 2026, the last report's end.
+    assert runs == 318
 
 
 def test_every_soc2_control_has_a_test_procedure(
