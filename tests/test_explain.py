@@ -174,7 +174,7 @@ def test_explain_says_why_in_check_words(statuses: Path, cli: CliRunner) -> None
 
     status = "status as of 2026-11-15: {} (SOC 2 period 2026-01-01..2026-09-30)"
     # What the testing of the criterion's controls found, as the SOC 2 package says it.
-    untested = "SOC 2 testing: untested: no item of its 1 sampled control tested"
+    untested = "SOC 2 testing: untested: no sampled item of its control tested"
     assert explained("CC6.1") == [
         status.format("covered"),
         "  current, intact evidence: GOV-01",

@@ -122,7 +122,7 @@ def test_the_example_soc2_package_logs_both_deviations_in_every_format(
         assert item in log
         assert day in log
     assert log.count(RESPONSE) == 2
-    assert "227 of 227 sampled items tested; 2 deviations" in flat
+    assert "235 of 235 sampled items tested; 2 deviations" in flat
 
 
 def test_every_evidence_reference_of_the_example_requests_names_one_record() -> None:

@@ -29,7 +29,7 @@ def test_the_summary_line_says_how_many_rules_ran(make_repo: MakeRepo, cli: CliR
     assert err.splitlines()[-1] == f"{files} - passed (only 1 of {ALL} rules ran: --select RF004)"
     code, _, err = _check(cli, root, "--select", "ev, rf004", "--ignore", "EV002")
     assert err.splitlines()[-1] == (
-        f"{files} - passed (only 8 of {ALL} rules ran: --select EV,RF004 --ignore EV002)"
+        f"{files} - passed (only 9 of {ALL} rules ran: --select EV,RF004 --ignore EV002)"
     )
     code, _, err = _check(cli, root)
     assert err.splitlines()[-1] == f"{files} - passed"
