@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -14,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ciptool.app.check import check_repository
+from ciptool.loader.source import RECORD_FOLDER_NAMES
 from ciptool.results import RunResult, RunSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +117,26 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return write_repo(tmp_path / "repo", files or {}, minimal=minimal)
 
     return make
+
+
+#: What the example program is, beside the project around it: its settings, its record folders,
+#: the briefing's narrative and its own catalogs.
+EXAMPLE_PARTS = ("ciptool.yaml", "briefing", "frameworks", *RECORD_FOLDER_NAMES)
+
+
+def copy_example(root: Path, *, without: Iterable[str] = ()) -> Path:
+    """A copy of the example program at ``root`` (made), without its cache or the parts named
+    in ``without`` (e.g. its workpapers, for a draw of its own)."""
+    root.mkdir(parents=True)
+    for name in EXAMPLE_PARTS:
+        source = PROJECT_ROOT / name
+        if name in without or not source.exists():
+            continue
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy2(source, root / name)
+    return root
 
 
 def unavailable(reason: str) -> NoReturn:

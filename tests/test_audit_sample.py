@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -15,42 +14,20 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+import conftest
 from ciptool.app.schema import schema_for
 from ciptool.cli import app
-from conftest import AS_OF, EVIDENCE_CSV, PROJECT_ROOT, MakeRepo
+from conftest import AS_OF, EVIDENCE_CSV, MakeRepo
 from yaml12 import load_yaml12
 
 GOLDEN = Path(__file__).parent / "golden" / "audit-sample.txt"
 PERIOD = "2026-01-01..2026-09-30"
 FOLDER = f"workpapers/{PERIOD}"
-#: What a copy of the example program holds.
-EXAMPLE = (
-    "ciptool.yaml",
-    "controls",
-    "policies",
-    "frameworks",
-    "evidence",
-    "exceptions",
-    "risks",
-    "third-parties",
-    "apps",
-    "metrics",
-    "findings",
-    "incidents",
-    "briefing",
-)
 
 
 def copy_example(root: Path) -> Path:
-    """A copy of the example program at ``root``, without its cache."""
-    root.mkdir(parents=True)
-    for name in EXAMPLE:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy(source, root / name)
-    return root
+    """A copy of the example program at ``root``, without its workpapers and requests."""
+    return conftest.copy_example(root, without=("workpapers", "requests"))
 
 
 def sample(root: Path, *args: str) -> Result:

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from ciptool.cli import app
-from conftest import PROJECT_ROOT, require_pdf_engine, unavailable
+from conftest import PROJECT_ROOT, copy_example, require_pdf_engine, unavailable
 
 PERIOD = "2026-01-01..2026-09-30"
 #: How the example's samples were drawn (ciptool.yaml says so beside `soc2.fieldwork`).
@@ -25,9 +25,6 @@ FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 #: The example's deviations: IAM-01's two leavers removed late (finding SOC2-2026-02).
 DEVIATIONS = (("JML-2026-Q1-011", "2026-01-22"), ("JML-2026-Q3-018", "2026-09-08"))
 RESPONSE = "Both leavers' end dates were entered in the HR system after their last day"
-NOT_THE_PROGRAM = shutil.ignore_patterns(
-    ".git", ".venv", ".ci", "src", "tests", "docs", "bench", "tools", ".*cache"
-)
 
 
 def drawn(folder: Path) -> dict[str, tuple[object, ...]]:
@@ -43,9 +40,7 @@ def drawn(folder: Path) -> dict[str, tuple[object, ...]]:
 
 
 def test_the_example_workpapers_hold_the_samples_the_command_draws(tmp_path: Path) -> None:
-    root = tmp_path / "example"
-    shutil.copytree(PROJECT_ROOT, root, ignore=NOT_THE_PROGRAM)
-    shutil.rmtree(root / "workpapers")
+    root = copy_example(tmp_path / "example", without=("workpapers",))
     result = CliRunner().invoke(app, ["audit", "sample", *DRAWN, "--repo", str(root)])
     assert result.exit_code == 0, result.output
     committed = drawn(PROJECT_ROOT / "workpapers" / PERIOD)

@@ -412,9 +412,7 @@ def test_the_list_names_the_overdue_requests_and_its_counts_add_up(
     )
     shown = cli.invoke(app, ["report", "pbc", "--repo", str(repo), "-o", "-", *FIXED])
     assert shown.exit_code == 0, shown.output
-    assert (
-        "3 requests: 2 requested, 0 provided, 0 accepted, 1 rejected. 3 overdue" in shown.stdout
-    )
+    assert "3 requests: 2 requested, 0 provided, 0 accepted, 1 rejected. 3 overdue" in shown.stdout
     assert (
         "| PBC-2026-001 | IAM lead | 2026-10-30 | requested | 16 | Signed recertification"
         " results |\n| PBC-2026-002 | SOC manager | 2026-10-30 | rejected | 16 |"
@@ -512,12 +510,8 @@ def test_the_list_shows_evidence_references_that_do_not_name_one_record(
         "| PBC-2026-001 | IAM-01/recert-signoff/2026-09-30 | 2 |\n"
         "| PBC-2026-002 | OPS-01/triage-metrics/2026-07-31 | 0 |\n"
     ) in shown.stdout
-    assert (
-        "| 2026-03-31, 2026-09-30 (ambiguous: 2 records) |"
-    ) in shown.stdout
-    assert (
-        "| 2026-08-31, 2026-07-31 (no record) |"
-    ) in shown.stdout
+    assert ("| 2026-03-31, 2026-09-30 (ambiguous: 2 records) |") in shown.stdout
+    assert ("| 2026-08-31, 2026-07-31 (no record) |") in shown.stdout
     checked = cli.invoke(
         app,
         ["check", "--repo", str(repo), "--select", "PB", "--as-of", "2026-10-30", "-f", "json"],

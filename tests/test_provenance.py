@@ -21,29 +21,11 @@ from ciptool.cli import app
 from ciptool.incremental import cachefiles, filecache
 from ciptool.loader import history as history_module
 from ciptool.results import RunSettings
-from conftest import AS_OF, PROJECT_ROOT
+from conftest import AS_OF, copy_example
 from test_git_safety import ARMED, TRAP
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-#: What a copy of the example program holds (the record folders that exist, and its settings).
-EXAMPLE = (
-    "ciptool.yaml",
-    "controls",
-    "policies",
-    "evidence",
-    "exceptions",
-    "risks",
-    "third-parties",
-    "apps",
-    "metrics",
-    "findings",
-    "incidents",
-    "briefing",
-    "frameworks",
-    "workpapers",
-    "requests",
-)
 #: The day of the first commit, which holds the example's evidence as delivered; evidence
 #: collected from SINCE on is judged, and all of it was committed within 30 days.
 DELIVERED_ON = "2026-11-16"
@@ -103,20 +85,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def example_copy(root: Path) -> Path:
-    root.mkdir()
-    for name in EXAMPLE:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy2(source, root / name)
-    return root
-
-
 def delivered_repo(tmp_path: Path) -> tuple[Path, Path]:
     """The example committed on DELIVERED_ON, and the manifest delivered then (outside it)."""
-    root = example_copy(tmp_path / "repo")
+    root = copy_example(tmp_path / "repo")
     set_provenance(root, f"{{tolerance: 30d, since: {SINCE}}}")
     git(root, "init", "-q")
     commit(root, "the program as delivered", DELIVERED_ON)
@@ -455,7 +426,7 @@ def test_verify_as_json(history: dict[str, Any]) -> None:
 
 
 def test_outside_git_nothing_is_judged_and_verify_says_so(tmp_path: Path) -> None:
-    root = example_copy(tmp_path / "plain")
+    root = copy_example(tmp_path / "plain")
     set_provenance(root, "{tolerance: 30d}")
     assert ev009(root) == []
     code, out, _ = invoke("evidence", "verify", "--repo", str(root), "-f", "json")
@@ -515,7 +486,7 @@ BAD_MANIFESTS = {
 
 @pytest.mark.parametrize("case", BAD_MANIFESTS)
 def test_a_bad_manifest_exits_2_with_a_located_message(tmp_path: Path, case: str) -> None:
-    root = example_copy(tmp_path / "repo")
+    root = copy_example(tmp_path / "repo")
     data, said = BAD_MANIFESTS[case]
     manifest = tmp_path / "delivered.json"
     manifest.write_bytes(data)
@@ -527,7 +498,7 @@ def test_a_bad_manifest_exits_2_with_a_located_message(tmp_path: Path, case: str
 def test_a_manifest_that_is_no_regular_file_or_too_large_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = example_copy(tmp_path / "repo")
+    root = copy_example(tmp_path / "repo")
     args = ["evidence", "verify", "--repo", str(root), "--against"]
     code, _, err = invoke(*args, str(tmp_path))
     assert code == 2

@@ -29,7 +29,7 @@ from ciptool.reports.common import report_meta
 from ciptool.reports.soc2 import build
 from ciptool.reports.view import ReportSource
 from ciptool.results import RunResult
-from conftest import AS_OF, PROJECT_ROOT, SETTINGS, require_pdf_engine, unavailable
+from conftest import AS_OF, SETTINGS, copy_example, require_pdf_engine, unavailable
 
 FIXED = ["--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z"]
 SEED = 20260930
@@ -48,17 +48,11 @@ SHEETS = [
     "Back-dated evidence",
     "About",
 ]
-#: What the example's program folders are; the rest of the project is not the program.
-NOT_THE_PROGRAM = shutil.ignore_patterns(
-    ".git", ".venv", ".ci", "src", "tests", "docs", "bench", "tools", ".*cache"
-)
 
 
 def example_copy(root: Path) -> Path:
     """The example program, without any workpaper."""
-    shutil.copytree(PROJECT_ROOT, root, ignore=NOT_THE_PROGRAM)
-    shutil.rmtree(root / "workpapers", ignore_errors=True)
-    return root
+    return copy_example(root, without=("workpapers",))
 
 
 def loaded(root: Path) -> tuple[RunResult, Graph]:

@@ -6,13 +6,12 @@ of them (WP003, WP004, PB004) what a full check says.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import PROJECT_ROOT
+from conftest import copy_example
 
 from .conftest import Calls
 from .test_cache import check_json
@@ -26,13 +25,7 @@ FIELDWORK = ("WP003", "WP004", "PB004")
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """A copy of the example program with its workpapers and requests, without its cache."""
-    root = tmp_path / "example"
-    root.mkdir()
-    shutil.copy(PROJECT_ROOT / "ciptool.yaml", root)
-    folders = ("controls", "policies", "frameworks", "evidence", "exceptions", "risks")
-    for folder in (*folders, "workpapers", "requests"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
-    return root
+    return copy_example(tmp_path / "example")
 
 
 def _fieldwork(document: str) -> list[tuple[str, str, int, str]]:

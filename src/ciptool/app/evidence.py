@@ -122,10 +122,10 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
         while not _write_new(record_path, text.encode("utf-8")):
             record_path = _free_name(folder, stem, ".yaml")
     except CannotWrite as exc:
-        _remove(made)
+        remove_made(made)
         raise CannotWrite(f"{exc}; nothing was recorded") from None
     except BaseException:
-        _remove(made)
+        remove_made(made)
         raise
     referenced = tuple(target for source, target, _ in plan if source == target)
     return Recorded(record_path, copied, referenced)
@@ -230,7 +230,7 @@ def _make_folders(folder: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def _remove(made: list[Path]) -> None:
+def remove_made(made: list[Path]) -> None:
     """Remove what a failed command made, newest first: all or nothing. Nothing else is
     touched, and a folder is removed only while empty."""
     for path in reversed(made):

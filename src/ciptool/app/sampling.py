@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from ciptool.app.evidence import scalar
+from ciptool.app.evidence import remove_made, scalar
 from ciptool.app.explain import load_graph
 from ciptool.errors import UsageError
 from ciptool.fileio.atomic import CannotWrite, write_output
@@ -312,19 +312,8 @@ def _write_all(root: Path, planned: Sequence[tuple[Path, str]]) -> None:
                 raise
             made.append(path)
     except CannotWrite as exc:
-        _remove(made)
+        remove_made(made)
         raise CannotWrite(f"{exc}; nothing was written") from None
     except BaseException:
-        _remove(made)
+        remove_made(made)
         raise
-
-
-def _remove(made: list[Path]) -> None:
-    for path in reversed(made):
-        try:
-            if path.is_dir() and not path.is_symlink():
-                path.rmdir()
-            else:
-                path.unlink()
-        except OSError:
-            pass

@@ -156,7 +156,7 @@ def _coverage(graph: Graph, today: dt.date, period: Period | None) -> list[Requi
         elif reference in excepted_requirements:
             status, reason = Status.EXCEPTED, REQUIREMENT_EXCEPTED
         else:
-            status, reason = _by_controls(
+            status, reason = status_by_controls(
                 controls, current, excepted, deviating if catalog.id == SOC2 else {}
             )
         hints = _suggested(graph, catalog.id, item.id) if status is Status.GAP else ()
@@ -189,18 +189,22 @@ def excepted_controls(graph: Graph, today: dt.date) -> dict[str, tuple[str, ...]
     return found
 
 
-def _by_controls(
+def status_by_controls(
     controls: Sequence[str],
     current: Set[str],
     excepted: Mapping[str, Sequence[str]],
     deviating: Mapping[str, str],
+    *,
+    role: str = "mapped",
 ) -> tuple[Status, str]:
     """A requirement's status from the controls that map it: those with ``current`` evidence,
     those live exceptions cover (``excepted``, with the exceptions' ids) and those that missed
-    intervals of the SOC 2 period (``deviating``, with what they missed).
+    intervals of the SOC 2 period (``deviating``, with what they missed); and why, in words
+    that call the controls ``role`` (the Statement of Applicability's additional controls are
+    "implementing").
     """
     if not controls:
-        return Status.GAP, "no control maps it"
+        return Status.GAP, "no control maps it" if role == "mapped" else f"no {role} control"
     under = [
         f"{c} is under a live exception ({', '.join(excepted[c])})"
         for c in controls
@@ -208,8 +212,8 @@ def _by_controls(
     ]
     if not any(c in current for c in controls):
         if all(c in excepted for c in controls):
-            return Status.EXCEPTED, "; ".join(under) + "; no mapped control has current evidence"
-        return Status.DECLARED, "no mapped control has current, intact evidence"
+            return Status.EXCEPTED, "; ".join(under) + f"; no {role} control has current evidence"
+        return Status.DECLARED, f"no {role} control has current, intact evidence"
     if under:
         return Status.EXCEPTED, "; ".join(under)
     missed = [deviating[c] for c in controls if c in deviating]
@@ -235,7 +239,7 @@ def restated(
 
     def decided(row: RequirementCoverage) -> RequirementCoverage:
         missed = deviating if row.framework == SOC2 else {}
-        status, reason = _by_controls(row.controls, current, excepted, missed)
+        status, reason = status_by_controls(row.controls, current, excepted, missed)
         return replace(row, status=status, reason=reason)
 
     return tuple(

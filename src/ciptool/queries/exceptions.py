@@ -17,5 +17,16 @@ def live_exceptions(graph: Graph, today: dt.date) -> list[Sourced[RiskException]
     ]
 
 
+def requirement_exceptions(graph: Graph, today: dt.date) -> dict[str, list[str]]:
+    """Requirement reference -> the ids of the live exceptions on the requirement itself."""
+    found: dict[str, list[str]] = {}
+    for sourced in live_exceptions(graph, today):
+        target = sourced.record.applies_to.requirement
+        reference = graph.canonical_reference(target) if target else None
+        if reference:
+            found.setdefault(reference, []).append(sourced.record.id)
+    return found
+
+
 #: Families an exception can never cover: a broken file or an exception's own problems.
 NOT_EXCEPTABLE = ("LD", "SC", "EX")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ciptool.graph import Graph
@@ -35,8 +35,9 @@ from ciptool.queries.coverage import (
     REQUIREMENT_EXCEPTED,
     control_evidence_current,
     excepted_controls,
+    status_by_controls,
 )
-from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.exceptions import requirement_exceptions
 from ciptool.queries.registers import naming_control
 from ciptool.results import RequirementCoverage, Status
 
@@ -218,17 +219,6 @@ def _implementation(
     return JUDGED.get(status, PLANNED), True, target
 
 
-def _requirement_exceptions(graph: Graph, today: dt.date) -> dict[str, list[str]]:
-    """Requirement reference -> the ids of the live exceptions on the requirement itself."""
-    found: dict[str, list[str]] = {}
-    for sourced in live_exceptions(graph, today):
-        target = sourced.record.applies_to.requirement
-        reference = graph.canonical_reference(target) if target else None
-        if reference:
-            found.setdefault(reference, []).append(sourced.record.id)
-    return found
-
-
 def _group(catalog: Catalog, item_id: str) -> str:
     """The theme of an Annex A control: "A.5 Organizational controls"; empty for a top item."""
     current = catalog.by_id[item_id]
@@ -246,7 +236,7 @@ def annex_a(graph: Graph, coverage: Iterable[RequirementCoverage], today: dt.dat
     is judged from its controls alone: declared when mapped, else a gap.
     """
     catalog = graph.catalogs[ISO]
-    exceptions = _requirement_exceptions(graph, today)
+    exceptions = requirement_exceptions(graph, today)
     by_id = {row.requirement: row for row in coverage if row.framework == ISO}
     rows = []
     for item in catalog.requirements:
@@ -294,7 +284,7 @@ def additional(graph: Graph, today: dt.date) -> list[SoaRow]:
     rows = []
     for entry in config.soa.additional_controls:
         controls = tuple(entry.controls)
-        status, note = _by_controls(controls, current, excepted)
+        status, note = status_by_controls(controls, current, excepted, {}, role="implementing")
         rows.append(
             _row(
                 graph,
@@ -310,27 +300,6 @@ def additional(graph: Graph, today: dt.date) -> list[SoaRow]:
             )
         )
     return rows
-
-
-def _by_controls(
-    controls: Sequence[str], current: set[str], excepted: Mapping[str, Sequence[str]]
-) -> tuple[Status, str]:
-    """The coverage status of a control implemented by ``controls``, and why, as coverage
-    says it of a requirement those controls map."""
-    if not controls:
-        return Status.GAP, ""
-    under = [
-        f"{c} is under a live exception ({', '.join(excepted[c])})"
-        for c in controls
-        if c in excepted
-    ]
-    if not any(c in current for c in controls):
-        if all(c in excepted for c in controls):
-            return Status.EXCEPTED, "; ".join(under) + "; no control has current evidence"
-        return Status.DECLARED, "no implementing control has current, intact evidence"
-    if under:
-        return Status.EXCEPTED, "; ".join(under)
-    return Status.COVERED, ""
 
 
 def _row(

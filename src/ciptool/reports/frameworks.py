@@ -10,7 +10,7 @@ from ciptool.graph import Graph
 from ciptool.models import Catalog
 from ciptool.models.records import Period
 from ciptool.queries.coverage import REQUIREMENT_EXCEPTED
-from ciptool.queries.exceptions import live_exceptions
+from ciptool.queries.exceptions import requirement_exceptions
 from ciptool.queries.intervals import occurrence_tested, occurrences
 from ciptool.queries.soa import SoaRow, Statement, statement
 from ciptool.reports.common import percent
@@ -153,17 +153,6 @@ def _group(catalog: Catalog, item_id: str, level: int) -> tuple[str, str]:
     return ancestor.id, ancestor.title
 
 
-def _requirement_exceptions(graph: Graph, today: dt.date) -> dict[str, list[str]]:
-    """Requirement reference -> the ids of the live exceptions on the requirement itself."""
-    found: dict[str, list[str]] = {}
-    for sourced in live_exceptions(graph, today):
-        target = sourced.record.applies_to.requirement
-        reference = graph.canonical_reference(target) if target else None
-        if reference:
-            found.setdefault(reference, []).append(sourced.record.id)
-    return found
-
-
 def _note(reason: str, reference: str, exceptions: dict[str, list[str]]) -> str:
     """The coverage reason, naming the exception when one covers the requirement itself."""
     if reason == REQUIREMENT_EXCEPTED and reference in exceptions:
@@ -176,7 +165,7 @@ def requirement_rows(
 ) -> list[RequirementRow]:
     """Every in-scope requirement of ``framework`` as report rows, in catalog order."""
     catalog = graph.catalogs[framework]
-    exceptions = _requirement_exceptions(graph, result.today)
+    exceptions = requirement_exceptions(graph, result.today)
     rows = []
     for row in result.coverage:
         if row.framework != framework:
