@@ -156,6 +156,45 @@ def require_pdf_engine() -> None:
         unavailable(f"PDF needs WeasyPrint and the system's Pango: {exc}")
 
 
+#: The day and generation time of the example's documents in the tests that read them.
+REPORT_FIXED = ("--as-of", "2026-11-15", "--generated-at", "2026-11-15T12:00:00Z")
+
+
+@pytest.fixture(scope="session")
+def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The example program's PDF of a kind (``REPORT_FIXED``), laid out once a session for
+    every test that reads it: the evidence index takes some fifteen seconds, the SOC 2
+    package five, and half a dozen tests read each."""
+    from ciptool.cli import app
+
+    folder = tmp_path_factory.mktemp("example-pdf")
+    made: dict[str, Path] = {}
+
+    def pdf(kind: str) -> Path:
+        if kind not in made:
+            require_pdf_engine()
+            out = folder / f"{kind}.pdf"
+            result = CliRunner().invoke(
+                app,
+                [
+                    "report",
+                    kind,
+                    "--repo",
+                    str(PROJECT_ROOT),
+                    "-f",
+                    "pdf",
+                    "-o",
+                    str(out),
+                    *REPORT_FIXED,
+                ],
+            )
+            assert result.exit_code == 0, result.output
+            made[kind] = out
+        return made[kind]
+
+    return pdf
+
+
 def run(root: Path, *select: str) -> RunResult:
     """Check ``root`` as of AS_OF, with only the ``select``ed codes or families if given."""
     return check_repository(root, RunSettings(today=AS_OF, select=select))[0]

@@ -176,10 +176,11 @@ EVENT_DRIVEN = [
 
 
 def _populations(graph: Graph) -> dict[str, Population]:
-    assert graph.config is not None and graph.config.soc2.period is not None
+    soc2 = graph.config.soc2 if graph.config is not None else None
+    assert soc2 is not None and soc2.period is not None
     return {
         population.control.record.id: population
-        for population in populations(graph, graph.config.soc2.period, SETTINGS.today)
+        for population in populations(graph, soc2.period, SETTINGS.today)
     }
 
 
@@ -220,8 +221,9 @@ def test_the_incident_population_is_the_incident_register(
     example: tuple[list[tuple[str, str, int, int]], Graph],
 ) -> None:
     _findings, graph = example
-    assert graph.config is not None and graph.config.soc2.period is not None
-    period = graph.config.soc2.period
+    soc2 = graph.config.soc2 if graph.config is not None else None
+    assert soc2 is not None and soc2.period is not None
+    period = soc2.period
     register = sorted(
         (incident.record.detected_on, incident.record.id)
         for incident in graph.repository.incidents

@@ -8,6 +8,7 @@ import csv
 import io
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,13 +75,13 @@ def render(fmt: str, out: Path) -> Path:
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "xlsx", "pdf"])
 def test_the_example_soc2_package_logs_both_deviations_in_every_format(
-    fmt: str, tmp_path: Path
+    fmt: str, tmp_path: Path, example_pdf: Callable[[str], Path]
 ) -> None:
     if fmt == "pdf":
         require_pdf_engine()
         if shutil.which("pdftotext") is None:
             unavailable("pdftotext is not installed (.ci/run installs poppler-utils)")
-    out = render(fmt, tmp_path / f"soc2.{fmt}")
+    out = example_pdf("soc2") if fmt == "pdf" else render(fmt, tmp_path / f"soc2.{fmt}")
     if fmt == "xlsx":
         sheet = load_workbook(out)["Deviations"]
         rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -95,15 +96,15 @@ def test_the_example_soc2_package_logs_both_deviations_in_every_format(
         ]
         return
     if fmt == "csv":
-        rows = [
+        logged_rows = [
             row
             for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
             if row["Table"] == "Deviations"
         ]
-        assert [(r["Control"], r["Item"], r["Date"]) for r in rows] == [
+        assert [(r["Control"], r["Item"], r["Date"]) for r in logged_rows] == [
             ("IAM-01", *each) for each in DEVIATIONS
         ]
-        assert all(RESPONSE in r["Management response"] for r in rows)
+        assert all(RESPONSE in r["Management response"] for r in logged_rows)
         return
     if fmt == "pdf":
         text = subprocess.run(

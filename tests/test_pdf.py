@@ -51,21 +51,6 @@ def render(kind: str, fmt: str, out: Path, root: Path = PROJECT_ROOT, *extra: st
     return out
 
 
-@pytest.fixture(scope="module")
-def example_pdf(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """The example program's PDF of a kind, laid out once for the tests that read it (the
-    evidence index takes some ten seconds)."""
-    folder = tmp_path_factory.mktemp("example-pdf")
-    made: dict[str, Path] = {}
-
-    def pdf(kind: str) -> Path:
-        if kind not in made:
-            made[kind] = render(kind, "pdf", folder / f"{kind}.pdf")
-        return made[kind]
-
-    return pdf
-
-
 def text_of(tools: dict[str, str], pdf: Path, *options: str) -> str:
     return subprocess.run(
         [tools["pdftotext"], *options, str(pdf), "-"], check=True, capture_output=True, text=True

@@ -20,6 +20,7 @@ from ciptool.app.check import check_repository
 from ciptool.cli import app
 from ciptool.incremental import cachefiles, filecache
 from ciptool.loader import history as history_module
+from ciptool.loader.git import git_output
 from ciptool.results import RunSettings
 from conftest import AS_OF, copy_example
 from test_git_safety import ARMED, TRAP
@@ -347,12 +348,12 @@ def test_the_manifest_is_the_same_bytes_each_time_and_never_written_over_an_inpu
     assert document != json.loads(delivered.read_text(encoding="utf-8"))
     code, _, err = invoke("evidence", "verify", "--repo", str(root), "--against", str(first))
     assert (code, err.endswith("identical\n")) == (0, True)
-    for target in ("evidence/manifest.json", "ciptool.yaml", history["evidence_file"]):
-        before = (root / target).read_bytes() if (root / target).exists() else None
-        code, _, err = invoke("evidence", "manifest", "-o", str(root / target), "--repo", str(root))
+    for name in ("evidence/manifest.json", "ciptool.yaml", history["evidence_file"]):
+        before = (root / name).read_bytes() if (root / name).exists() else None
+        code, _, err = invoke("evidence", "manifest", "-o", str(root / name), "--repo", str(root))
         assert code == 2, err
         assert "is an input of the repository" in err
-        assert ((root / target).read_bytes() if (root / target).exists() else None) == before
+        assert ((root / name).read_bytes() if (root / name).exists() else None) == before
 
 
 def test_verify_as_json(history: dict[str, Any]) -> None:
@@ -442,7 +443,7 @@ def test_outside_git_nothing_is_judged_and_verify_says_so(tmp_path: Path) -> Non
 def test_history_that_cannot_be_read_is_a_note(
     history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = history_module.git_output
+    real = git_output
 
     def failing_blame(root: Path, *args: str, **kwargs: Any) -> str | None:
         return None if "blame" in args else real(root, *args, **kwargs)

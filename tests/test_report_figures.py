@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,11 +93,13 @@ def test_the_briefing_headline_accounts_for_every_applicable_requirement(
 
 
 def test_the_briefing_gives_the_same_figures_in_md_html_and_pdf(
-    tmp_path: Path, pdftotext: str
+    tmp_path: Path,
+    pdftotext: str,
+    example_pdf: Callable[[str], Path],
 ) -> None:
     markdown = render("audit-committee", "md", tmp_path / "ac.md").read_text()
     html = render("audit-committee", "html", tmp_path / "ac.html").read_text()
-    text = pdf_text(pdftotext, render("audit-committee", "pdf", tmp_path / "ac.pdf"))
+    text = pdf_text(pdftotext, example_pdf("audit-committee"))
     cells = re.sub(r"</t[dh]><t[dh][^>]*>", " | ", html)
     cells = re.sub(r"<[^>]+>", "", cells)
     for label, figures in FRAMEWORKS.items():
@@ -109,7 +112,9 @@ def test_the_briefing_gives_the_same_figures_in_md_html_and_pdf(
 
 
 def test_the_soc2_package_gives_the_same_figures_in_md_html_pdf_csv_and_xlsx(
-    tmp_path: Path, pdftotext: str
+    tmp_path: Path,
+    pdftotext: str,
+    example_pdf: Callable[[str], Path],
 ) -> None:
     sentence = (
         "92% of the 38 applicable criteria covered: 35 covered with current evidence and no"
@@ -118,7 +123,7 @@ def test_the_soc2_package_gives_the_same_figures_in_md_html_pdf_csv_and_xlsx(
     )
     markdown = render("soc2", "md", tmp_path / "s.md").read_text()
     html = render("soc2", "html", tmp_path / "s.html").read_text()
-    text = pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf"))
+    text = pdf_text(pdftotext, example_pdf("soc2"))
     assert sentence in markdown
     assert sentence in html
     assert sentence in " ".join(text.split())
@@ -177,9 +182,11 @@ def test_every_document_says_what_its_statuses_mean(kind: str, fmt: str, tmp_pat
         assert "missed an interval of the SOC 2 audit period" in text
 
 
-def test_the_pdfs_say_what_the_statuses_mean(tmp_path: Path, pdftotext: str) -> None:
+def test_the_pdfs_say_what_the_statuses_mean(
+    tmp_path: Path, pdftotext: str, example_pdf: Callable[[str], Path]
+) -> None:
     for kind in ("audit-committee", "soc2"):
-        text = " ".join(pdf_text(pdftotext, render(kind, "pdf", tmp_path / f"{kind}.pdf")).split())
+        text = " ".join(pdf_text(pdftotext, example_pdf(kind)).split())
         assert "What the statuses mean" in text, kind
         assert "covered-with-deviations covered, but a mapped control missed" in text, kind
 
@@ -216,11 +223,13 @@ def test_a_coverage_bar_is_drawn_over_the_applicable_requirements() -> None:
     assert ">covered with deviations<" not in svg
 
 
-def test_occurrence_testing_takes_a_daily_control_in_runs(tmp_path: Path, pdftotext: str) -> None:
+def test_occurrence_testing_takes_a_daily_control_in_runs(
+    tmp_path: Path, pdftotext: str, example_pdf: Callable[[str], Path]
+) -> None:
     markdown = render("soc2", "md", tmp_path / "s.md").read_text()
     assert "| daily | 2026-01-01 to 2026-09-30: 273 ok |" in markdown
     assert "| quarterly | 2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok |" in markdown
-    text = " ".join(pdf_text(pdftotext, render("soc2", "pdf", tmp_path / "s.pdf")).split())
+    text = " ".join(pdf_text(pdftotext, example_pdf("soc2")).split())
     assert "2026-Q1: ok; 2026-Q2: missing; 2026-Q3: ok" in text
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -195,13 +196,14 @@ def report(root: Path, kind: str, fmt: str, out: Path, *extra: str) -> Path:
     ("kind", "fmt"), [(kind.name, fmt) for kind in REPORT_KINDS.values() for fmt in kind.formats]
 )
 def test_every_kind_renders_in_every_format_for_the_example(
-    kind: str, fmt: str, tmp_path: Path
+    kind: str, fmt: str, tmp_path: Path, example_pdf: Callable[[str], Path]
 ) -> None:
-    from conftest import PROJECT_ROOT, require_pdf_engine
+    from conftest import PROJECT_ROOT
 
     if fmt == "pdf":
-        require_pdf_engine()
-    out = report(PROJECT_ROOT, kind, fmt, tmp_path / f"{kind}.{fmt}")
+        out = example_pdf(kind)  # laid out once a session (tests/test_pdf.py reads it too)
+    else:
+        out = report(PROJECT_ROOT, kind, fmt, tmp_path / f"{kind}.{fmt}")
     data = out.read_bytes()
     assert data
     if fmt == "pdf":
