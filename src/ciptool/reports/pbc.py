@@ -72,6 +72,7 @@ def request_rows(graph: Graph, today: dt.date) -> list[RequestRow]:
     for ident in sorted(graph.requests):
         sourced = graph.requests[ident]
         request = sourced.record
+        unmatched = [_unmatched(len(referenced(graph, text))) for text in request.evidence]
         rows.append(
             RequestRow(
                 id=request.id,
@@ -87,12 +88,11 @@ def request_rows(graph: Graph, today: dt.date) -> list[RequestRow]:
                 provider=request.provider,
                 evidence=tuple(request.evidence),
                 evidence_shown=tuple(
-                    text + _unmatched(len(referenced(graph, text))) for text in request.evidence
+                    text + wrong for text, wrong in zip(request.evidence, unmatched, strict=True)
                 ),
                 evidence_brief=tuple(
-                    _brief(text, request.control, request.requirement)
-                    + _unmatched(len(referenced(graph, text)))
-                    for text in request.evidence
+                    _brief(text, request.control, request.requirement) + wrong
+                    for text, wrong in zip(request.evidence, unmatched, strict=True)
                 ),
                 auditor_comments=request.auditor_comments,
                 days_overdue=request.days_overdue(today),
