@@ -19,7 +19,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,7 +106,7 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
     _refuse_links_out(root, folder)
     plan = [_place(root, folder, source) for source in new.files]
     _refuse_a_repeat(graph, new, {digest for _, _, digest in plan})
-    stem = f"{_slug(new.owner)}-{_slug(new.requirement)}-{effective}"
+    stem = f"{slug(new.owner)}-{slug(new.requirement)}-{effective}"
     record_path = _free_name(folder, stem, ".yaml")
     made: list[Path] = []  # the folders and files this command made, in the order made
     try:
@@ -119,7 +119,7 @@ def add_evidence(root: Path, new: NewEvidence) -> Recorded:
         _validate(text, record_path.relative_to(root).as_posix(), third_party=bool(new.third_party))
         _make_folders(record_path.parent, made)
         # Another run recording at the same time may take the name first: the next is taken.
-        while not _write_new(record_path, text.encode("utf-8")):
+        while not write_new(record_path, text.encode("utf-8")):
             record_path = _free_name(folder, stem, ".yaml")
     except CannotWrite as exc:
         remove_made(made)
@@ -180,7 +180,7 @@ def _copy(
         # other bytes: they are never pointed at, and the copy takes the next free name.
         if source != target and not (target.is_file() and _sha256(target) == digest):
             _make_folders(target.parent, made)
-            while not _write_new(target, _pieces(source, digest)):
+            while not write_new(target, _pieces(source, digest)):
                 if target.is_file() and _sha256(target) == digest:
                     break
                 stem, suffix = _split(source.name)
@@ -192,7 +192,7 @@ def _copy(
     return tuple(copied), placed
 
 
-def _write_new(path: Path, data: bytes | Iterable[bytes]) -> bool:
+def write_new(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """Write a new file at ``path``: False when a file is there already (nothing written)."""
     try:
         write_output(path, data, overwrite=False)
@@ -368,8 +368,20 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "evidence"
+def free_record_name(folder: Path, stem: str, taken: Collection[Path] = ()) -> Path:
+    """``folder/stem.yaml``, or ``stem-2.yaml``, ``stem-3.yaml``...: the first name that no
+    entry has (a dangling link included) and that is not in ``taken``."""
+    candidate = folder / f"{stem}.yaml"
+    index = 2
+    while candidate in taken or os.path.lexists(candidate):
+        candidate = folder / f"{stem}-{index}.yaml"
+        index += 1
+    return candidate
+
+
+def slug(text: str, fallback: str = "evidence") -> str:
+    """``text`` as a file name's part: lower-case letters and digits joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or fallback
 
 
 def _split(name: str) -> tuple[str, str]:

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ciptool.app.evidence import scalar
+from ciptool.app.evidence import free_record_name, scalar, write_new
 from ciptool.app.explain import load_graph
 from ciptool.errors import UsageError
-from ciptool.fileio.atomic import CannotWrite, write_output
+from ciptool.fileio.atomic import write_output
 from ciptool.fileio.regular import FileTooLarge, read_regular_file
 from ciptool.findings import Finding, Severity
 from ciptool.graph import Graph
@@ -148,13 +148,13 @@ def generate_requests(root: Path, asked: Generation) -> Generated:
     _refuse_links_out(root, folder)
     text = render_requests(written, period, asked.requested_on)
     stem = f"pbc-{asked.requested_on.isoformat()}"
-    path = _free_name(folder, stem)
+    path = free_record_name(folder, stem)
     _validate_new(text, path.relative_to(root).as_posix())
     made = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)
-        while not _write_new(path, text):
-            path = _free_name(folder, stem)  # another run took the name first
+        while not write_new(path, text.encode("utf-8")):
+            path = free_record_name(folder, stem)  # another run took the name first
     except BaseException:
         if made:
             with contextlib.suppress(OSError):  # someone else put a file in it meanwhile
@@ -266,26 +266,6 @@ def _validate_new(text: str, rel: str) -> None:
         _record, problems = validate_record(PbcRequest, item, rel, ("requests", index))
         if problems:
             raise UsageError("; ".join(f.message for f in problems))
-
-
-def _free_name(folder: Path, stem: str) -> Path:
-    candidate = folder / f"{stem}.yaml"
-    index = 2
-    while os.path.lexists(candidate):
-        candidate = folder / f"{stem}-{index}.yaml"
-        index += 1
-    return candidate
-
-
-def _write_new(path: Path, text: str) -> bool:
-    """Write a new file at ``path``: False when a file is there already (nothing written)."""
-    try:
-        write_output(path, text.encode("utf-8"), overwrite=False)
-    except CannotWrite:
-        if os.path.lexists(path):
-            return False
-        raise
-    return True
 
 
 def _refuse_links_out(root: Path, path: Path) -> None:

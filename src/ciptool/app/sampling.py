@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from ciptool.app.evidence import remove_made, scalar
+from ciptool.app.evidence import free_record_name, remove_made, scalar, slug
 from ciptool.app.explain import load_graph
 from ciptool.errors import UsageError
 from ciptool.fileio.atomic import CannotWrite, write_output
@@ -134,7 +134,7 @@ def draw_samples(root: Path, period: Period | None, seed: int, today: dt.date) -
         if population.size == 0:
             rows.append(row)
             continue
-        path = _free_name(folder, _slug(control.id), taken)
+        path = free_record_name(folder, slug(control.id, "workpaper"), taken)
         taken.add(path)
         rel = path.relative_to(root).as_posix()
         text = render_workpaper(population, seed, select(population, seed))
@@ -271,19 +271,6 @@ def _refuse_links_out(root: Path, folder: Path) -> None:
             )
         if os.path.lexists(path) and not path.is_dir():
             raise UsageError(f"`{rel}` is in the way: it is not a folder; nothing was written")
-
-
-def _free_name(folder: Path, stem: str, taken: set[Path]) -> Path:
-    candidate = folder / f"{stem}.yaml"
-    index = 2
-    while candidate in taken or os.path.lexists(candidate):
-        candidate = folder / f"{stem}-{index}.yaml"
-        index += 1
-    return candidate
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "workpaper"
 
 
 def _write_all(root: Path, planned: Sequence[tuple[Path, str]]) -> None:
